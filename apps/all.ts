@@ -1,0 +1,17 @@
+import { App, Chart } from 'cdk8s';
+import { BlogSystemChart } from './blog-system';
+import { BookinfoChart } from './bookinfo';
+import { CommerceChart } from './commerce';
+import { IstioInActionChart } from './istioinaction';
+import { PaymentsChart } from './payments';
+
+/** Adds every example chart to `app`: one output file per chart (`dist/<id>.k8s.yaml`). */
+export function defineExampleApps(app: App): Chart[] {
+  return [
+    new BlogSystemChart(app, 'blog-system'),
+    new BookinfoChart(app, 'bookinfo'),
+    new CommerceChart(app, 'commerce'),
+    new PaymentsChart(app, 'payments'),
+    new IstioInActionChart(app, 'istioinaction'),
+  ];
+}

@@ -1,0 +1,44 @@
+import { Chart, ChartProps, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CanaryService, HttpMatch, RetryPolicy, RetryOn } from '../src';
+
+/**
+ * Seed 000 (blog-system "Istio Traffic Management 실전 가이드"): the `web-service` canary with an admin
+ * header route, retries, timeout, 100 % shadow traffic to the canary and a circuit breaker.
+ *
+ * Changed from the seed: the seed gives the header route its own retries (2 × 3s, timeout 15s); a
+ * CanaryService applies one timeout/retry policy to every route it generates, so both routes use the
+ * primary route's 3 × 2s within 10s (2s × 4 attempts = 8s ≤ 10s, VS-19). The host is written as an FQDN.
+ */
+export class BlogSystemChart extends Chart {
+  public readonly web: CanaryService;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'blog-system', ...props });
+    this.web = new CanaryService(this, 'web', {
+      host: 'web-service.blog-system.svc.cluster.local',
+      stable: { labels: { app: 'web', version: 'stable' } },
+      canary: { labels: { app: 'web', version: 'canary' } },
+      canaryWeight: 0,
+      testMatches: [HttpMatch.header('x-canary-test').exact('true')],
+      timeout: Duration.seconds(10),
+      retries: RetryPolicy.idempotent({
+        attempts: 3,
+        perTryTimeout: Duration.seconds(2),
+        retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
+      }),
+      mirrorPercentage: 100,
+      connectionPool: {
+        tcp: { maxConnections: 100 },
+        http: { http1MaxPendingRequests: 100, http2MaxRequests: 100, maxRequestsPerConnection: 10 },
+      },
+      outlierDetection: {
+        consecutive5xxErrors: 5,
+        interval: Duration.seconds(10),
+        baseEjectionTime: Duration.seconds(30),
+        maxEjectionPercent: 50,
+        minHealthPercent: 30,
+      },
+    });
+  }
+}

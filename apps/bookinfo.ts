@@ -1,0 +1,64 @@
+import { Chart, ChartProps, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import { Construct } from 'constructs';
+import { CanaryService, HttpMatch, HttpMethod, ResilientBackend } from '../src';
+
+/**
+ * Seed 001 ("Istio Traffic Management in Practice"), bookinfo namespace:
+ * - `reviews`: 90/10 between v1 and v2, the internal QA header (`x-qa-user: true`) and `GET /api/v2/`
+ *   always on v2. The subsets' labels come from the two Deployments' pod templates, so they are written once.
+ * - `ratings`: 3s delay for 50 % and HTTP 503 for 10 % of requests carrying `x-chaos-test: true`; normal
+ *   traffic untouched.
+ *
+ * Changed from the seed: `ratings` routes to the host rather than to subset v1 (ratings has one version,
+ * so the subset adds nothing and would need its own DestinationRule).
+ */
+export class BookinfoChart extends Chart {
+  public readonly reviews: CanaryService;
+  public readonly ratings: ResilientBackend;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'bookinfo', ...props });
+    const reviewsV1 = reviewsDeployment(this, 'v1');
+    const reviewsV2 = reviewsDeployment(this, 'v2');
+    const service = new kplus.Service(this, 'reviews-service', {
+      metadata: { name: 'reviews' },
+      selector: kplus.Pods.select(this, 'reviews-pods', { labels: { app: 'reviews' } }),
+      ports: [{ port: 9080, name: 'http' }],
+    });
+
+    this.reviews = new CanaryService(this, 'reviews', {
+      host: service,
+      stable: reviewsV1,
+      canary: reviewsV2,
+      stableSubsetName: 'v1',
+      canarySubsetName: 'v2',
+      canaryWeight: 10,
+      testMatches: [
+        HttpMatch.header('x-qa-user').exact('true'),
+        HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
+      ],
+    });
+
+    this.ratings = new ResilientBackend(this, 'ratings', {
+      host: 'ratings.bookinfo.svc.cluster.local',
+      faultInjection: {
+        match: HttpMatch.header('x-chaos-test').exact('true'),
+        delay: { fixedDelay: Duration.seconds(3), percentage: 50 },
+        abort: { httpStatus: 503, percentage: 10 },
+      },
+    });
+  }
+}
+
+function reviewsDeployment(scope: Construct, version: string): kplus.Deployment {
+  return new kplus.Deployment(scope, `reviews-${version}`, {
+    metadata: { name: `reviews-${version}` },
+    podMetadata: { labels: { app: 'reviews', version } },
+    containers: [{
+      image: `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.2`,
+      portNumber: 9080,
+      securityContext: { ensureNonRoot: false },
+    }],
+  });
+}

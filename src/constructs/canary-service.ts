@@ -1,0 +1,190 @@
+import { Construct } from 'constructs';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { fail } from '../errors';
+import { HttpMatch } from '../policies/match';
+import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
+import { dnsLabelProblem } from '../private/grammar';
+import { resolveHost, resolveSubsetLabels, shortName } from '../private/refs';
+import { HostSource, SubsetSource } from '../references';
+import { checkHost, checkInteger, checkPercent, checkPort } from '../private/values';
+import { recordIntent } from '../rules/intent';
+import { Rules } from '../rules/rules';
+import { checkGateways, metadataFor, renderResilience, RouteProps } from './common';
+
+/**
+ * Props of {@link CanaryService}.
+ */
+export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps {
+  /**
+   * The service host: a hostname (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`) or a
+   * cdk8s-plus `Service`, whose FQDN is derived.
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#DestinationRule
+   */
+  readonly host: HostSource;
+  /**
+   * Pods of the stable version: a cdk8s-plus `Deployment` (its pod template labels, without `cdk8s.io/`
+   * ones) or `{ labels }`. Must select at least one label (DR-03).
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset
+   */
+  readonly stable: SubsetSource;
+  /** Pods of the canary version, as for `stable`; its labels must differ from the stable ones (DR-04). */
+  readonly canary: SubsetSource;
+  /**
+   * Percentage (integer 0-100) of normal traffic sent to the canary; the stable subset gets the rest.
+   * @default 0
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
+   */
+  readonly canaryWeight?: number;
+  /**
+   * Subset name of the stable version (a DNS label).
+   * @default 'stable'
+   */
+  readonly stableSubsetName?: string;
+  /**
+   * Subset name of the canary version (a DNS label).
+   * @default 'canary'
+   */
+  readonly canarySubsetName?: string;
+  /**
+   * Requests that always go to the canary (OR of the matches), e.g. a QA header or cookie. Emitted as one
+   * route placed before the weighted split.
+   * @default - no test route
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+   */
+  readonly testMatches?: HttpMatch[];
+  /**
+   * Name of the test route.
+   * @default 'canary-testing'
+   */
+  readonly testRouteName?: string;
+  /**
+   * Name of the weighted catch-all route (the one Argo Rollouts manages).
+   * @default 'primary'
+   */
+  readonly primaryRouteName?: string;
+  /**
+   * Mirror this percentage (0-100) of the primary route's live traffic to the canary; responses are
+   * discarded. Mirroring without a method constraint mirrors writes too (VS-25 warning).
+   * @default - no mirroring
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly mirrorPercentage?: number;
+  /**
+   * Gateways the VirtualService binds to: `'mesh'` (sidecars), ingress gateways as `namespace/name`, or both.
+   * @default - the mesh only
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+   */
+  readonly gateways?: string[];
+  /**
+   * Further hosts the VirtualService answers for, e.g. the public hostname served by an ingress gateway.
+   * @default - only `host`
+   */
+  readonly hosts?: string[];
+  /**
+   * Destination port, needed when the Service exposes several ports.
+   * @default - the Service's only port
+   */
+  readonly port?: number;
+}
+
+/**
+ * One service host, two versions, released by traffic rather than by deployment.
+ *
+ * Emits, in apply order:
+ * - a `DestinationRule` with the stable and canary subsets (and any traffic policy), so the subsets exist
+ *   before anything routes to them;
+ * - a `VirtualService` with an optional test route (`canary-testing`: matching requests go to the canary),
+ *   then the weighted catch-all route (`primary`: stable `100 - canaryWeight`, canary `canaryWeight`, both
+ *   always listed so Argo Rollouts can manage the weights), with optional mirroring to the canary.
+ *   `timeout` and `retries` apply to every route.
+ *
+ * Raises DR-02, DR-03, DR-04, VS-04, VS-11, VS-24, X-01, X-02, X-03 at once; the rule engine checks the
+ * emitted objects at synth (VS-18, VS-19, VS-25, …).
+ */
+export class CanaryService extends Construct {
+  /** The service host routed by this canary. */
+  public readonly host: string;
+  /** The emitted DestinationRule (escape hatch). */
+  public readonly destinationRule: DestinationRule;
+  /** The emitted VirtualService (escape hatch). */
+  public readonly virtualService: VirtualService;
+  /** Name of the stable subset. */
+  public readonly stableSubsetName: string;
+  /** Name of the canary subset. */
+  public readonly canarySubsetName: string;
+
+  constructor(scope: Construct, id: string, props: CanaryServiceProps) {
+    super(scope, id);
+    Rules.of(this);
+    const path = this.node.path;
+    this.host = resolveHost(props.host, this, 'host');
+    this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
+    this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
+    if (this.stableSubsetName === this.canarySubsetName) {
+      fail({ code: 'DR-02', path, value: this.canarySubsetName, message: `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.' });
+    }
+    const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
+    const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
+    if (JSON.stringify(stableLabels) === JSON.stringify(canaryLabels)) {
+      fail({
+        code: 'DR-04', path, value: JSON.stringify(stableLabels), message: 'stable and canary select the same labels, so both subsets contain the same pods',
+        fix: "Label the versions differently, e.g. version: 'v1' and version: 'v2'.",
+      });
+    }
+    const weight = checkInteger(props.canaryWeight ?? 0, { path, prop: 'canaryWeight', code: 'VS-11', min: 0, max: 100 });
+    const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
+    const gateways = checkGateways(props.gateways, path);
+    const extraHosts = (props.hosts ?? []).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
+    const resilience = renderResilience(props, path);
+    const testRouteName = props.testRouteName || 'canary-testing';
+    const primaryRouteName = props.primaryRouteName || 'primary';
+    const mirror = props.mirrorPercentage === undefined ? undefined : checkPercent(props.mirrorPercentage, 'VS-24', { path, prop: 'mirrorPercentage' });
+    const trafficPolicy = renderTrafficPolicy(props, path);
+    const name = props.name ?? shortName(this.host);
+
+    const destination = (subset: string) => ({ host: this.host, subset, ...(port ? { port: { number: port } } : {}) });
+    this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+      metadata: metadataFor(this, name, props.namespace),
+      spec: {
+        host: this.host,
+        subsets: [
+          { name: this.stableSubsetName, labels: stableLabels },
+          { name: this.canarySubsetName, labels: canaryLabels },
+        ],
+        ...(trafficPolicy ? { trafficPolicy } : {}),
+      },
+    });
+
+    const http: any[] = [];
+    const testMatches = props.testMatches ?? [];
+    if (testMatches.length > 0) {
+      http.push({ name: testRouteName, match: testMatches.map((m) => m.render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
+    }
+    http.push({
+      name: primaryRouteName,
+      route: [
+        { destination: destination(this.stableSubsetName), weight: 100 - weight },
+        { destination: destination(this.canarySubsetName), weight },
+      ],
+      ...resilience,
+      ...(mirror !== undefined ? { mirror: destination(this.canarySubsetName), mirrorPercentage: { value: mirror } } : {}),
+    });
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      metadata: metadataFor(this, name, props.namespace),
+      spec: {
+        hosts: [...new Set([this.host, ...extraHosts])],
+        ...(gateways ? { gateways } : {}),
+        http,
+      },
+    });
+    this.virtualService.node.addDependency(this.destinationRule);
+    const nonIdempotent = props.retries?.nonIdempotent ? http.map((r) => r.name as string) : [];
+    for (const obj of [this.destinationRule, this.virtualService]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+  }
+}
+
+function subsetName(name: string, prop: string, path: string): string {
+  const problem = dnsLabelProblem(name);
+  if (problem) fail({ code: 'DR-02', path, value: name, allowed: 'DNS-1123 label', message: `${prop} ${JSON.stringify(name)} ${problem}`, fix: `Use a name such as "v2" or "canary".` });
+  return name;
+}

@@ -1,0 +1,82 @@
+import { ApiObjectMetadata, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { fail } from '../errors';
+import { RenderedRetries, RetryPolicy } from '../policies/retry';
+import { dnsLabelProblem, dnsSubdomainProblem } from '../private/grammar';
+import { renderDuration } from '../private/values';
+
+/** Naming and route resilience props shared by the constructs. */
+export interface RouteProps {
+  /**
+   * `metadata.name` of the emitted objects (Argo Rollouts and humans reference them by it).
+   * @default - derived from the host, e.g. `reviews` for `reviews.bookinfo.svc.cluster.local`
+   */
+  readonly name?: string;
+  /**
+   * `metadata.namespace` of the emitted objects.
+   * @default - the Chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Overall deadline of a request, retries included (Istio `HTTPRoute.timeout`); at least 1ms (X-01) and at
+   * least perTryTimeout × (attempts + 1) (VS-19).
+   * @default - no route timeout (Istio's default)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retry policy of the generated routes (Istio `HTTPRoute.retries`).
+   * @default - Istio's implicit policy (2 retries on connect-failure, refused-stream, unavailable, cancelled, 503)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  readonly retries?: RetryPolicy;
+}
+
+/** The `timeout`/`retries` fields every generated HTTP route carries. */
+export interface RenderedResilience {
+  readonly timeout?: string;
+  readonly retries?: RenderedRetries;
+}
+
+/** Renders timeout and retries once, validated (X-01). */
+export function renderResilience(props: RouteProps, path: string): RenderedResilience {
+  return {
+    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: 'timeout' }) } : {}),
+    ...(props.retries ? { retries: props.retries.render() } : {}),
+  };
+}
+
+/** Validates and returns object metadata (name a DNS-1123 subdomain, namespace a DNS-1123 label). */
+export function metadataFor(scope: Construct, name: string, namespace: string | undefined): ApiObjectMetadata {
+  const path = scope.node.path;
+  const nameProblem = dnsSubdomainProblem(name);
+  if (nameProblem) {
+    fail({ code: 'X-03', path, value: name, allowed: 'DNS-1123 subdomain', message: `name ${JSON.stringify(name)} ${nameProblem}`, fix: 'Use a lower-case name such as "reviews" or "payments-api".' });
+  }
+  if (namespace !== undefined) {
+    const nsProblem = dnsLabelProblem(namespace);
+    if (nsProblem) {
+      fail({ code: 'X-03', path, value: namespace, allowed: 'DNS-1123 label', message: `namespace ${JSON.stringify(namespace)} ${nsProblem}`, fix: 'Use a namespace name such as "bookinfo".' });
+    }
+  }
+  return { name, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+const GATEWAY_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Validates VirtualService `gateways` entries: `mesh`, `name` or `namespace/name` (VS-04). */
+export function checkGateways(gateways: string[] | undefined, path: string): string[] | undefined {
+  if (gateways === undefined) return undefined;
+  if (!Array.isArray(gateways) || gateways.length === 0) {
+    fail({ code: 'VS-04', path, value: '[]', allowed: "'mesh', 'name' or 'namespace/name'", message: 'gateways is empty', fix: 'Leave gateways out to bind to the mesh only, or list gateway names.' });
+  }
+  for (const g of gateways) {
+    if (typeof g !== 'string' || (g !== 'mesh' && !GATEWAY_REF.test(g))) {
+      fail({ code: 'VS-04', path, value: g, allowed: "'mesh', 'name' or 'namespace/name'", message: `gateway reference ${JSON.stringify(g)} is not "mesh" or "namespace/name"`, fix: 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).' });
+    }
+  }
+  if (new Set(gateways).size !== gateways.length) {
+    fail({ code: 'VS-04', path, value: gateways.join(','), message: 'gateways lists the same gateway twice', fix: 'List each gateway once.' });
+  }
+  return [...gateways];
+}

@@ -1,0 +1,216 @@
+import { Construct } from 'constructs';
+import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
+import { fail } from '../errors';
+import { TlsOrigination } from '../policies/tls';
+import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
+import { dnsLabelProblem, toDnsLabel } from '../private/grammar';
+import { checkHost, checkPort } from '../private/values';
+import { recordIntent } from '../rules/intent';
+import { Rules } from '../rules/rules';
+import { metadataFor, renderResilience, RouteProps } from './common';
+
+/** Port protocols of a ServiceEntry port (Istio's protocol list). */
+export enum PortProtocol {
+  HTTP = 'HTTP',
+  HTTPS = 'HTTPS',
+  HTTP2 = 'HTTP2',
+  GRPC = 'GRPC',
+  TLS = 'TLS',
+  TCP = 'TCP',
+}
+
+/** How the proxy resolves the external hosts (ServiceEntry `resolution`). */
+export enum Resolution {
+  /** Resolve the hosts through DNS and connect to every address returned. */
+  DNS = 'DNS',
+  /** Resolve through DNS and use the first address only (large DNS answers). */
+  DNS_ROUND_ROBIN = 'DNS_ROUND_ROBIN',
+  /** Forward to the address the application connected to (wildcard hosts). */
+  NONE = 'NONE',
+}
+
+/** One port of the external dependency (ServiceEntry `ports[]`). */
+export interface ExternalPort {
+  /** Port number the application connects to, 1-65535. */
+  readonly number: number;
+  /** Protocol spoken on the port. */
+  readonly protocol: PortProtocol;
+  /**
+   * Port name (a DNS label, unique).
+   * @default - `<protocol>-<number>`, e.g. `https-443`
+   */
+  readonly name?: string;
+  /**
+   * Port on the external server, when it differs from `number`.
+   * @default - `number`, or 443 for HTTP ports when `tlsOrigination` is set
+   */
+  readonly targetPort?: number;
+}
+
+const HTTP_FAMILY = [PortProtocol.HTTP, PortProtocol.HTTP2, PortProtocol.GRPC];
+const TLS_FAMILY = [PortProtocol.HTTPS, PortProtocol.TLS];
+
+/**
+ * Props of {@link ExternalDependency}.
+ */
+export interface ExternalDependencyProps extends RouteProps, Omit<TrafficPolicyProps, 'localityFailover'> {
+  /**
+   * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE).
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry
+   */
+  readonly hosts: string[];
+  /** Ports and protocols the application uses to reach the hosts. */
+  readonly ports: ExternalPort[];
+  /**
+   * How the hosts are resolved.
+   * @default Resolution.DNS
+   */
+  readonly resolution?: Resolution;
+  /**
+   * Namespaces that see the dependency (ServiceEntry, VirtualService and DestinationRule `exportTo`).
+   * @default ['.'] - only this namespace
+   */
+  readonly exportTo?: string[];
+  /**
+   * Originate TLS in the sidecar: the application speaks plain HTTP, the proxy opens verified TLS to the
+   * server (HTTP ports get `targetPort` 443 unless given).
+   * @default - no TLS origination (TLS ports pass through, routed by SNI)
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
+   */
+  readonly tlsOrigination?: TlsOrigination;
+}
+
+/**
+ * An external API brought under mesh control: registered, observable, and with the same resilience
+ * settings as an internal service.
+ *
+ * Emits, in apply order:
+ * - a `ServiceEntry` (`location: MESH_EXTERNAL`, resolution `DNS`, `exportTo: ['.']` by default);
+ * - per host, a `DestinationRule` when a connection pool, outlier detection, load balancer or TLS origination
+ *   is set (TLS origination verifies the server certificate unless `TlsOrigination.insecureSkipVerify`);
+ * - per host, a `VirtualService`: an HTTP `default` route with `timeout`/`retries` when set (HTTP ports), and
+ *   a TLS route on `sniHosts` for TLS passthrough ports.
+ *
+ * With one host every object is named `name`; with several, the per-host objects are `<name>-<host>`.
+ * Raises SE-01, SE-03, SE-06, VS-29, DR-14, X-01, X-02, X-03 at once.
+ */
+export class ExternalDependency extends Construct {
+  /** The external hosts. */
+  public readonly hosts: string[];
+  /** The emitted ServiceEntry (escape hatch). */
+  public readonly serviceEntry: ServiceEntry;
+  /** The emitted VirtualServices, one per host that needs one (escape hatch). */
+  public readonly virtualServices: VirtualService[] = [];
+  /** The emitted DestinationRules, one per host that needs one (escape hatch). */
+  public readonly destinationRules: DestinationRule[] = [];
+
+  constructor(scope: Construct, id: string, props: ExternalDependencyProps) {
+    super(scope, id);
+    Rules.of(this);
+    const path = this.node.path;
+    const resolution = props.resolution ?? Resolution.DNS;
+    if (!Object.values(Resolution).includes(resolution)) {
+      fail({ code: 'SE-05', path, value: resolution, allowed: Object.values(Resolution).join(', '), message: `unknown resolution ${JSON.stringify(resolution)}`, fix: 'Use a Resolution value.' });
+    }
+    this.hosts = checkHosts(props.hosts, resolution, path);
+    const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
+    const exportTo = checkExportTo(props.exportTo ?? ['.'], path);
+    const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
+    const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
+    if (this.hosts.length > 1 && resolution !== Resolution.NONE && httpPorts.length + tlsPorts.length < ports.length) {
+      fail({ code: 'SE-06', path, value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports', message: `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`, fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.' });
+    }
+    const resilience = renderResilience(props, path);
+    if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
+      fail({ code: 'VS-29', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP, HTTP2 or GRPC port', message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them', fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.' });
+    }
+    if (props.tlsOrigination && httpPorts.length === 0) {
+      fail({ code: 'DR-14', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP port to originate TLS from', message: 'tlsOrigination is set but no port speaks plain HTTP', fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.' });
+    }
+    const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
+    const objectName = (host: string) => (this.hosts.length === 1 ? name : `${name}-${toDnsLabel(host.replace(/^\*\./, 'wildcard.'))}`.slice(0, 253));
+
+    this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
+      metadata: metadataFor(this, name, props.namespace),
+      spec: { hosts: this.hosts, location: 'MESH_EXTERNAL' as any, ports, resolution: resolution as any, exportTo },
+    });
+    const basePolicy = renderTrafficPolicy(props, path);
+    this.hosts.forEach((host, i) => {
+      const id = this.hosts.length === 1 ? '' : `-${i}`;
+      const tls = props.tlsOrigination?.render(host);
+      const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, tls })) : undefined;
+      const trafficPolicy = compact({ ...(basePolicy ?? {}), portLevelSettings });
+      let dr: DestinationRule | undefined;
+      if (trafficPolicy) {
+        dr = new DestinationRule(this, `DestinationRule${id}`, {
+          metadata: metadataFor(this, objectName(host), props.namespace),
+          spec: { host, trafficPolicy: trafficPolicy as any, exportTo },
+        });
+        dr.node.addDependency(this.serviceEntry);
+        this.destinationRules.push(dr);
+      }
+      const http = httpPorts.length > 0 && Object.keys(resilience).length > 0
+        ? [{ name: 'default', route: [{ destination: { host } }], ...resilience }] : undefined;
+      const tlsRoutes = tlsPorts.length > 0 && !host.startsWith('*')
+        ? [{ match: [{ sniHosts: [host] }], route: [{ destination: { host } }] }] : undefined;
+      if (!http && !tlsRoutes) return;
+      const vs = new VirtualService(this, `VirtualService${id}`, {
+        metadata: metadataFor(this, objectName(host), props.namespace),
+        spec: { hosts: [host], exportTo, ...(http ? { http } : {}), ...(tlsRoutes ? { tls: tlsRoutes } : {}) },
+      });
+      vs.node.addDependency(dr ?? this.serviceEntry);
+      this.virtualServices.push(vs);
+    });
+    const nonIdempotent = props.retries?.nonIdempotent ? ['default'] : [];
+    for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+  }
+}
+
+function checkHosts(hosts: string[], resolution: Resolution, path: string): string[] {
+  if (!Array.isArray(hosts) || hosts.length === 0) {
+    fail({ code: 'SE-01', path, value: '[]', allowed: '1-256 hosts', message: 'hosts is empty', fix: 'List the external hostnames, e.g. ["api.example.com"].' });
+  }
+  hosts.forEach((h, i) => {
+    checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true });
+    if (h.startsWith('*') && resolution !== Resolution.NONE) {
+      fail({ code: 'SE-05', path, value: h, allowed: 'a FQDN (or resolution NONE)', message: `wildcard host ${JSON.stringify(h)} cannot be resolved by ${resolution}`, fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.' });
+    }
+  });
+  if (new Set(hosts).size !== hosts.length) fail({ code: 'SE-01', path, value: hosts.join(','), message: 'hosts lists a host twice', fix: 'List each host once.' });
+  return [...hosts];
+}
+
+function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
+  if (!Array.isArray(ports) || ports.length === 0) {
+    fail({ code: 'SE-03', path, value: '[]', allowed: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
+  }
+  const out = ports.map((p, i) => {
+    const number = checkPort(p.number, { path, prop: `ports[${i}].number` });
+    if (!Object.values(PortProtocol).includes(p.protocol)) {
+      fail({ code: 'X-09', path, value: p.protocol, allowed: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${JSON.stringify(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
+    }
+    const name = p.name ?? `${p.protocol.toLowerCase()}-${number}`;
+    const problem = dnsLabelProblem(name);
+    if (problem) fail({ code: 'X-09', path, value: name, allowed: 'DNS-1123 label', message: `ports[${i}].name ${JSON.stringify(name)} ${problem}`, fix: 'Use a port name such as "https".' });
+    const defaultTarget = originating && HTTP_FAMILY.includes(p.protocol) ? 443 : undefined;
+    const targetPort = p.targetPort ?? defaultTarget;
+    if (targetPort !== undefined) checkPort(targetPort, { path, prop: `ports[${i}].targetPort` });
+    return { number, protocol: p.protocol as string, name, ...(targetPort !== undefined && targetPort !== number ? { targetPort } : {}) };
+  });
+  for (const key of ['number', 'name'] as const) {
+    const seen = out.map((p) => p[key]);
+    const dup = seen.find((v, i) => seen.indexOf(v) !== i);
+    if (dup !== undefined) fail({ code: 'SE-03', path, value: dup, message: `two ports share the ${key} ${JSON.stringify(dup)}`, fix: `Give every port a unique ${key}.` });
+  }
+  return out;
+}
+
+function checkExportTo(exportTo: string[], path: string): string[] {
+  const bad = !Array.isArray(exportTo) || exportTo.length === 0 || new Set(exportTo).size !== exportTo.length
+    || exportTo.some((e) => e !== '.' && e !== '*' && dnsLabelProblem(e) !== undefined)
+    || (exportTo.includes('*') && exportTo.length > 1);
+  if (bad) {
+    fail({ code: 'X-05', path, value: JSON.stringify(exportTo), allowed: "'.', '*' (alone) or namespace names, no duplicates", message: `exportTo ${JSON.stringify(exportTo)} is not valid`, fix: "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces." });
+  }
+  return [...exportTo];
+}

@@ -1,0 +1,84 @@
+import { fail } from '../errors';
+import { checkHost } from '../private/values';
+
+/** Options of {@link TlsOrigination.simple}. */
+export interface SimpleTlsOptions {
+  /**
+   * SNI sent to the server.
+   * @default - the external host
+   */
+  readonly sni?: string;
+  /**
+   * Path (in the proxy) of the CA bundle that verifies the server certificate.
+   * @default - the proxy's system trust store (server verification stays on)
+   */
+  readonly caCertificates?: string;
+  /**
+   * Kubernetes Secret (in the proxy's namespace) holding the CA bundle, instead of `caCertificates`.
+   * @default - none
+   */
+  readonly credentialName?: string;
+  /**
+   * Subject alternative names the server certificate must carry.
+   * @default - the external host
+   */
+  readonly subjectAltNames?: string[];
+}
+
+/** The rendered DestinationRule `ClientTLSSettings` (wire names). */
+export interface RenderedClientTls {
+  readonly mode: 'SIMPLE';
+  readonly sni?: string;
+  readonly caCertificates?: string;
+  readonly credentialName?: string;
+  readonly subjectAltNames?: string[];
+  readonly insecureSkipVerify?: boolean;
+}
+
+/**
+ * TLS origination by the sidecar (DestinationRule `trafficPolicy.tls` with mode `SIMPLE`): the application
+ * speaks plain HTTP and the proxy opens TLS to the external server.
+ *
+ * Secure by default: the server certificate is verified (against `caCertificates`, `credentialName` or the
+ * system trust store) and its SAN must match the host; only {@link TlsOrigination.insecureSkipVerify} turns
+ * verification off, and says so in the manifest.
+ *
+ * Raises DR-14 (conflicting TLS material) and X-03 (SNI host).
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
+ */
+export class TlsOrigination {
+  /** TLS with server verification (the right choice for almost every external API). */
+  public static simple(options: SimpleTlsOptions = {}): TlsOrigination {
+    if (options.caCertificates !== undefined && options.credentialName !== undefined) {
+      fail({
+        code: 'DR-14', path: 'TlsOrigination.simple', value: 'caCertificates + credentialName', allowed: 'one CA source',
+        message: 'both caCertificates and credentialName are set', fix: 'Give the CA either as a file path (caCertificates) or as a Secret (credentialName), not both.',
+      });
+    }
+    if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.simple', prop: 'sni' });
+    return new TlsOrigination(false, options);
+  }
+
+  /** TLS without verifying the server certificate. Only for tests against self-signed servers. */
+  public static insecureSkipVerify(options: Pick<SimpleTlsOptions, 'sni'> = {}): TlsOrigination {
+    if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.insecureSkipVerify', prop: 'sni' });
+    return new TlsOrigination(true, options);
+  }
+
+  private constructor(private readonly insecure: boolean, private readonly options: SimpleTlsOptions) {}
+
+  /** The client TLS settings for `host`. */
+  public render(host: string): RenderedClientTls {
+    const o = this.options;
+    if (this.insecure) {
+      return { mode: 'SIMPLE', sni: o.sni ?? host, insecureSkipVerify: true };
+    }
+    return {
+      mode: 'SIMPLE',
+      sni: o.sni ?? host,
+      ...(o.caCertificates ? { caCertificates: o.caCertificates } : {}),
+      ...(o.credentialName ? { credentialName: o.credentialName } : {}),
+      subjectAltNames: [...(o.subjectAltNames ?? [host])],
+    };
+  }
+}

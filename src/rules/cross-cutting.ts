@@ -1,0 +1,96 @@
+import { Severity } from '../errors';
+import { durationProblem, hostProblem, parseDuration, portProblem } from '../private/grammar';
+import { Finding, IstioObject, Rule } from './engine';
+import { arr, destinationsOf, isObject } from './manifest';
+
+const DURATION_KEYS = new Set([
+  'timeout', 'perTryTimeout', 'backoff', 'fixedDelay', 'interval', 'baseEjectionTime', 'connectTimeout',
+  'idleTimeout', 'maxConnectionDuration', 'time', 'ttl', 'duration', 'maxAge',
+]);
+
+/** Calls `visit(key, value, parentKey, path)` for every property below `node`. */
+function walk(node: unknown, path: string, parentKey: string, visit: (key: string, value: unknown, parentKey: string, path: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => walk(item, `${path}[${i}]`, parentKey, visit));
+  } else if (isObject(node)) {
+    for (const key of Object.keys(node)) {
+      const child = `${path}.${key}`;
+      visit(key, node[key], parentKey, child);
+      walk(node[key], child, key, visit);
+    }
+  }
+}
+
+export const X01: Rule = {
+  code: 'X-01', title: 'Durations are at least 1ms, in whole milliseconds', severity: Severity.ERROR, levels: 'E', scope: 'self',
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
+  why: 'Istio rejects durations below 1ms, and Envoy truncates sub-millisecond precision.',
+  fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it.',
+  upstream: 'webhook C1, CRD CEL duration(self) >= duration(\'1ms\')',
+  checkObject(o: IstioObject): Finding[] {
+    const out: Finding[] = [];
+    walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
+      if (!DURATION_KEYS.has(key) || typeof value !== 'string') return;
+      const ms = parseDuration(value);
+      if (ms === 0 && key === 'idleTimeout' && parentKey === 'tcp') return;
+      const problem = ms === undefined ? 'is not a duration' : durationProblem(ms);
+      if (problem) {
+        out.push({ message: `${path} "${value}" ${problem}`, fix: this.fix, value, allowed: '>= 1ms, whole milliseconds' });
+      }
+    });
+    return out;
+  },
+};
+
+export const X02: Rule = {
+  code: 'X-02', title: 'Port numbers are 1-65535', severity: Severity.ERROR, levels: 'E', scope: 'self',
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
+  why: 'Istio and the CRD reject port numbers outside 1-65535.',
+  fix: 'Use a port number between 1 and 65535.',
+  upstream: 'webhook C2, CRD CEL 0 < self && self <= 65535',
+  checkObject(o: IstioObject): Finding[] {
+    const out: Finding[] = [];
+    walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
+      const isPortNumber = (key === 'number' && (parentKey === 'port' || parentKey === 'ports'))
+        || key === 'targetPort' || (key === 'port' && parentKey === 'match' && typeof value !== 'object');
+      if (!isPortNumber) return;
+      if (o.kind === 'Gateway' && value === 0) return; // unix:// bound servers use port 0 (GW-03)
+      const problem = portProblem(value);
+      if (problem) out.push({ message: `${path} ${JSON.stringify(value)} ${problem}`, fix: this.fix, value, allowed: '1-65535' });
+    });
+    return out;
+  },
+};
+
+export const X03: Rule = {
+  code: 'X-03', title: 'Hostnames follow DNS-1123 grammar; wildcards only as the whole first label', severity: Severity.ERROR, levels: 'E', scope: 'self',
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
+  why: 'Istio rejects malformed hosts; partial wildcards and "*" as a destination or ServiceEntry host are invalid.',
+  fix: 'Use hostnames such as "reviews.bookinfo.svc.cluster.local"; a wildcard may only be the whole first label ("*.example.com").',
+  upstream: 'webhook C3, C4, V30, S1',
+  checkObject(o: IstioObject): Finding[] {
+    const out: Finding[] = [];
+    const check = (host: unknown, where: string, wildcard: boolean, bare: boolean) => {
+      if (bare && host === '*') return;
+      const problem = hostProblem(host, { allowWildcard: wildcard });
+      if (problem) out.push({ message: `${where} ${JSON.stringify(host)} ${problem}`, fix: this.fix, value: host });
+    };
+    const s = o.spec;
+    if (o.kind === 'VirtualService') {
+      arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, true));
+      for (const d of destinationsOf(s)) check(d.host, `${d.where} host`, false, false);
+      arr(s.tls).forEach((r, i) => arr(r?.match).forEach((m, j) => arr(m?.sniHosts)
+        .forEach((h, k) => check(h, `spec.tls[${i}].match[${j}].sniHosts[${k}]`, true, false))));
+    } else if (o.kind === 'DestinationRule') {
+      check(s.host, 'spec.host', true, false);
+    } else if (o.kind === 'ServiceEntry') {
+      arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, false));
+    } else {
+      arr(s.servers).forEach((srv, i) => arr(srv?.hosts).forEach((h, j) => {
+        const host = typeof h === 'string' && h.includes('/') ? h.slice(h.indexOf('/') + 1) : h;
+        check(host, `spec.servers[${i}].hosts[${j}]`, true, true);
+      }));
+    }
+    return out;
+  },
+};

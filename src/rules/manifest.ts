@@ -1,0 +1,90 @@
+import { IstioKind, IstioObject, ISTIO_KINDS } from './engine';
+import { IntentFacts } from './intent';
+
+/** The API group every object this library reads and emits belongs to. */
+export const ISTIO_GROUP = 'networking.istio.io';
+
+/** Wraps a manifest as an {@link IstioObject}, or returns `undefined` when it is not a networking.istio.io kind. */
+export function toIstioObject(manifest: unknown, path: string, facts: IntentFacts = {}): IstioObject | undefined {
+  if (!isObject(manifest)) return undefined;
+  const apiVersion = manifest.apiVersion;
+  const kind = manifest.kind;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${ISTIO_GROUP}/`)) return undefined;
+  if (typeof kind !== 'string' || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
+  const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
+  return {
+    kind: kind as IstioKind,
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+    spec: isObject(manifest.spec) ? manifest.spec : {},
+    manifest,
+    path,
+    facts,
+  };
+}
+
+/** `value` if it is a plain object, else `undefined`. */
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` if it is an array, else `[]` (rules never crash on malformed input). */
+export function arr(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Human label of an object for messages: `VirtualService "reviews"`. */
+export function label(o: IstioObject): string {
+  return `${o.kind} "${o.name}"`;
+}
+
+/** Name of the i-th HTTP route for messages: its `name`, or `http[i]`. */
+export function routeLabel(route: any, index: number, section = 'http'): string {
+  return isObject(route) && typeof route.name === 'string' && route.name ? `route "${route.name}"` : `${section}[${index}]`;
+}
+
+/**
+ * Istio's host resolution: a host without dots is a short name resolved in the object's namespace
+ * (`reviews` → `reviews.<ns>.svc.cluster.local`); anything else is taken as written (trailing dot dropped).
+ */
+export function fqdn(host: string, namespace: string | undefined): string {
+  const h = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (h.includes('.') || h.startsWith('*')) return h.toLowerCase();
+  return `${h}.${namespace ?? 'default'}.svc.cluster.local`.toLowerCase();
+}
+
+/** Whether `pattern` (possibly `*.suffix` or `*`) covers `host`. */
+export function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
+  if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1));
+  return pattern === host;
+}
+
+/** Every destination of an object's routes, with where it was found (http/tcp/tls routes and mirrors). */
+export interface DestinationRef {
+  readonly host: string;
+  readonly subset?: string;
+  readonly where: string;
+}
+
+/** Lists route and mirror destinations of a VirtualService spec. */
+export function destinationsOf(spec: any): DestinationRef[] {
+  const out: DestinationRef[] = [];
+  const push = (d: any, where: string) => {
+    if (isObject(d) && typeof d.host === 'string') {
+      out.push({ host: d.host, subset: typeof d.subset === 'string' && d.subset ? d.subset : undefined, where });
+    }
+  };
+  for (const section of ['http', 'tcp', 'tls'] as const) {
+    arr(spec[section]).forEach((rule, i) => {
+      const name = routeLabel(rule, i, section);
+      arr(rule?.route).forEach((r, j) => push(r?.destination, `${name} destination ${j}`));
+      if (section === 'http') {
+        push(rule?.mirror, `${name} mirror`);
+        arr(rule?.mirrors).forEach((m, j) => push(m?.destination, `${name} mirrors[${j}]`));
+      }
+    });
+  }
+  return out;
+}

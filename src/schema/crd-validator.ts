@@ -1,0 +1,421 @@
+/**
+ * Validates rendered Istio networking manifests against the real CRD schemas
+ * (`imports/istio-networking.crd.yaml`) the way the Kubernetes API server
+ * does with strict field validation:
+ *
+ * 1. OpenAPI structural-schema validation via ajv, over a transformed copy of
+ *    each CRD's `openAPIV3Schema`: unknown fields are rejected, `nullable`,
+ *    `x-kubernetes-int-or-string` and the `oneOf`/`anyOf` "required
+ *    alternatives" blocks are honoured, and `apiVersion`/`kind`/`metadata`
+ *    are checked like ObjectMeta (DNS-1123 name/namespace, label syntax).
+ * 2. `x-kubernetes-list-type` `map` (unique by `x-kubernetes-list-map-keys`)
+ *    and `set` (unique items).
+ * 3. `x-kubernetes-validations` CEL rules (see `./cel`), evaluated at every
+ *    data node whose schema carries them; transition rules (`oldSelf`) are
+ *    skipped.
+ *
+ * Schemas are compiled lazily, once per kind, and cached for the process.
+ * Known divergence: the API server silently prunes `null` on non-nullable
+ * fields; here such nulls are reported as type errors.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { CelConverter, compileRule, type CelRule } from './cel';
+
+/** One validation problem found in a manifest. */
+export interface SchemaIssue {
+  /** Location in the manifest, e.g. `spec.http[0].timeout` (empty for the whole object). */
+  readonly path: string;
+  /** Human-readable description of the problem. */
+  readonly message: string;
+  /** The CEL rule text when the issue comes from `x-kubernetes-validations`. */
+  readonly rule?: string;
+}
+
+type Json = Record<string, unknown>;
+type Segment = string | number;
+
+const API_VERSION = 'networking.istio.io/v1';
+const CRD_FILE = path.join('imports', 'istio-networking.crd.yaml');
+
+const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/** Label/annotation key: optional DNS-subdomain prefix + '/' + name of at most 63 characters. */
+const QUALIFIED_NAME =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
+
+/** Friendlier messages for the ObjectMeta patterns above (keyed by pattern). */
+const PATTERN_MESSAGES: Record<string, string> = {
+  [DNS1123_SUBDOMAIN]:
+    "must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character",
+  [DNS1123_LABEL]:
+    "must be a lowercase RFC 1123 label: lower case alphanumeric characters or '-', starting and ending with an alphanumeric character",
+  [LABEL_VALUE]:
+    "a valid label value must be empty or consist of alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character",
+};
+
+const stringMap = (valueSchema: Json): Json => ({
+  type: 'object',
+  propertyNames: { maxLength: 317, pattern: QUALIFIED_NAME },
+  additionalProperties: valueSchema,
+});
+
+/** The implicit top-level fields the API server adds to every CRD schema (ObjectMeta, loosely typed). */
+const TOP_LEVEL_PROPERTIES: Json = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', maxLength: 253, pattern: DNS1123_SUBDOMAIN },
+      generateName: { type: 'string' },
+      namespace: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL },
+      labels: stringMap({ type: 'string', maxLength: 63, pattern: LABEL_VALUE }),
+      annotations: stringMap({ type: 'string' }),
+      finalizers: { type: 'array', items: { type: 'string' } },
+      ...Object.fromEntries(['ownerReferences', 'managedFields'].map((k) => [k, { type: 'array', items: { type: 'object' } }])),
+      ...Object.fromEntries(['uid', 'resourceVersion', 'selfLink'].map((k) => [k, { type: 'string' }])),
+      ...Object.fromEntries(['generation', 'deletionGracePeriodSeconds'].map((k) => [k, { type: 'integer' }])),
+      ...Object.fromEntries(['creationTimestamp', 'deletionTimestamp'].map((k) => [k, { type: ['string', 'null'] }])),
+    },
+  },
+};
+
+/** String formats the API server checks; numeric formats (int32, double, ...) are not checked. */
+const FORMATS: Record<string, (s: string) => boolean> = {
+  'byte': (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s),
+  'date-time': (s) =>
+    /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s),
+};
+
+/** Per-node CEL rules and list-type checks; subtrees with nothing to check are pruned. */
+interface RuleNode {
+  readonly type?: string;
+  readonly intOrString: boolean;
+  readonly rules: readonly { readonly cel: CelRule; readonly message?: string }[];
+  readonly properties?: ReadonlyMap<string, RuleNode>;
+  readonly additional?: RuleNode;
+  readonly items?: RuleNode;
+  readonly listMapKeys?: readonly string[];
+  readonly listSet: boolean;
+}
+
+interface KindValidator {
+  readonly validate: ValidateFunction;
+  /** The transformed schema ajv compiled (used to explain oneOf failures). */
+  readonly schema: Json;
+  readonly rules?: RuleNode;
+}
+
+let rawSchemas: Map<string, Json> | undefined;
+let ajv: Ajv | undefined;
+const validators = new Map<string, KindValidator>();
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Walks up from this file's directory to find the CRD file (works from `src/` and compiled `lib/src/`). */
+function findCrdFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CRD_FILE);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`cannot locate ${CRD_FILE} above ${__dirname}`);
+  }
+}
+
+/** Reads the CRD file once: kind -> openAPIV3Schema of the v1 version. */
+function loadSchemas(): Map<string, Json> {
+  if (rawSchemas) return rawSchemas;
+  const result = new Map<string, Json>();
+  for (const doc of parseAllDocuments(fs.readFileSync(findCrdFile(), 'utf8'))) {
+    const crd = doc.toJS() as any;
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const version of crd.spec?.versions ?? []) {
+      if (`${crd.spec.group}/${version.name}` === API_VERSION && version.schema?.openAPIV3Schema) {
+        result.set(crd.spec.names.kind, version.schema.openAPIV3Schema);
+      }
+    }
+  }
+  rawSchemas = result;
+  return result;
+}
+
+/** Converts a structural schema node into plain JSON Schema for ajv (see module doc). */
+function toAjvSchema(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(toAjvSchema);
+  if (!isObject(s)) return s;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (key === 'properties' && isObject(value)) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toAjvSchema(v)]));
+    } else if (['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf'].includes(key)) {
+      out[key] = toAjvSchema(value);
+    } else if (key === 'format') {
+      if (typeof value === 'string' && value in FORMATS) out.format = value;
+    } else if (!key.startsWith('x-kubernetes-') && key !== 'description' && key !== 'nullable') {
+      out[key] = value;
+    }
+  }
+  if (s['x-kubernetes-int-or-string'] === true) {
+    out.type = ['integer', 'string'];
+    delete out.anyOf;
+  }
+  if (s.nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    else if (Array.isArray(out.type)) out.type = [...out.type, 'null'];
+    if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
+  }
+  if (
+    out.type === 'object' && out.properties && out.additionalProperties === undefined &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Builds the CEL/list-type tree for a schema node, or undefined when its subtree has nothing to check. */
+function buildRuleNode(s: unknown): RuleNode | undefined {
+  if (!isObject(s)) return undefined;
+  const rules = (Array.isArray(s['x-kubernetes-validations']) ? s['x-kubernetes-validations'] : [])
+    .filter((v: any) => typeof v?.rule === 'string')
+    .map((v: any) => ({ cel: compileRule(v.rule), message: typeof v.message === 'string' ? v.message : undefined }))
+    .filter((r) => !r.cel.transition);
+  let properties: Map<string, RuleNode> | undefined;
+  if (isObject(s.properties)) {
+    for (const [name, sub] of Object.entries(s.properties)) {
+      const child = buildRuleNode(sub);
+      if (child) (properties ??= new Map()).set(name, child);
+    }
+  }
+  const additional = buildRuleNode(s.additionalProperties);
+  const items = buildRuleNode(s.items);
+  const listType = s['x-kubernetes-list-type'];
+  const mapKeys = s['x-kubernetes-list-map-keys'];
+  const listMapKeys = listType === 'map' && Array.isArray(mapKeys) ? (mapKeys as string[]) : undefined;
+  const listSet = listType === 'set';
+  if (!rules.length && !properties && !additional && !items && !listMapKeys && !listSet) return undefined;
+  return {
+    type: typeof s.type === 'string' ? s.type : undefined,
+    intOrString: s['x-kubernetes-int-or-string'] === true,
+    rules, properties, additional, items, listMapKeys, listSet,
+  };
+}
+
+/** Compiles (once) and returns the validator for a kind, or undefined for unknown kinds. */
+function validatorFor(kind: string): KindValidator | undefined {
+  const cached = validators.get(kind);
+  if (cached) return cached;
+  const raw = loadSchemas().get(kind);
+  if (!raw) return undefined;
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: false });
+    for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+  }
+  const schema = toAjvSchema(raw) as Json;
+  schema.properties = { ...TOP_LEVEL_PROPERTIES, ...(schema.properties as Json) };
+  schema.required = ['apiVersion', 'kind', 'metadata', ...((schema.required as string[]) ?? [])];
+  const validator: KindValidator = { validate: ajv.compile(schema), schema, rules: buildRuleNode(raw) };
+  validators.set(kind, validator);
+  return validator;
+}
+
+/** Formats path segments as `spec.http[0].timeout`; unusual keys are quoted (`labels["a/b"]`). */
+function formatPath(segments: readonly Segment[]): string {
+  let out = '';
+  for (const seg of segments) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** Resolves an ajv JSON pointer against the data, telling array indexes from map keys. */
+function resolvePointer(pointer: string, data: unknown): { segments: Segment[]; value: unknown } {
+  const segments: Segment[] = [];
+  let value = data;
+  for (const raw of pointer ? pointer.slice(1).split('/') : []) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(value)) {
+      segments.push(Number(key));
+      value = value[Number(key)];
+    } else {
+      segments.push(key);
+      value = isObject(value) && hasOwn(value, key) ? value[key] : undefined;
+    }
+  }
+  return { segments, value };
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** Follows an ajv schemaPath (`#/properties/spec/...`) in the compiled schema. */
+function schemaAt(root: Json, schemaPath: string): unknown {
+  let node: unknown = root;
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    const key = decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = isObject(node) || Array.isArray(node) ? (node as any)[key] : undefined;
+  }
+  return node;
+}
+
+/** Turns ajv errors into issues, collapsing the noise nested under oneOf/anyOf/propertyNames. */
+function ajvIssues(errors: readonly ErrorObject[], data: unknown, kv: KindValidator): SchemaIssue[] {
+  const composites = errors
+    .filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'propertyNames')
+    .map((e) => `${e.schemaPath}/`);
+  const issues: SchemaIssue[] = [];
+  for (const e of errors) {
+    if (composites.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
+    const { segments, value } = resolvePointer(e.instancePath, data);
+    const p = e.params as Record<string, any>;
+    let message: string;
+    switch (e.keyword) {
+      case 'additionalProperties':
+        segments.push(p.additionalProperty);
+        message = `unknown field "${p.additionalProperty}"`;
+        break;
+      case 'required':
+        segments.push(p.missingProperty);
+        message = 'Required value';
+        break;
+      case 'type':
+        message = `must be of type ${String(p.type).replace(/,/g, ' or ')} (got ${jsonType(value)})`;
+        break;
+      case 'enum':
+        message = `Unsupported value: ${JSON.stringify(value)}: supported values: ${(p.allowedValues as unknown[])
+          .map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'pattern':
+        message = PATTERN_MESSAGES[p.pattern] ?? `must match pattern "${p.pattern}"`;
+        break;
+      case 'propertyNames':
+        segments.push(p.propertyName);
+        message = 'invalid key: must be a qualified name (optional DNS subdomain prefix and "/", name of at most 63 alphanumeric, "-", "_" or "." characters)';
+        break;
+      case 'oneOf': {
+        const branches = schemaAt(kv.schema, e.schemaPath);
+        const keys = Array.isArray(branches) ? branches.flatMap((b: any) => (Array.isArray(b?.required) ? b.required : [])) : [];
+        message = keys.length
+          ? `must set at most one of: ${keys.join(', ')}`
+          : 'must validate one and only one schema (oneOf)';
+        break;
+      }
+      default:
+        message = e.message ?? `failed ${e.keyword} validation`;
+    }
+    issues.push({ path: formatPath(segments), message });
+  }
+  return issues;
+}
+
+/** True when a value has the schema node's declared type (otherwise ajv already reported it). */
+function typeMatches(node: RuleNode, v: unknown): boolean {
+  if (node.intOrString) return typeof v === 'string' || Number.isInteger(v);
+  switch (node.type) {
+    case 'object': return isObject(v);
+    case 'array': return Array.isArray(v);
+    case 'string': return typeof v === 'string';
+    case 'integer': return Number.isInteger(v);
+    case 'number': return typeof v === 'number';
+    case 'boolean': return typeof v === 'boolean';
+    default: return true;
+  }
+}
+
+/** Reports items of a list-type map/set that repeat an earlier item's key (or value). */
+function checkListUniqueness(node: RuleNode, list: readonly unknown[], segments: Segment[], issues: SchemaIssue[]): void {
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    let key: string;
+    if (node.listMapKeys) {
+      if (!isObject(item) || !node.listMapKeys.every((k) => hasOwn(item, k))) return;
+      key = JSON.stringify(Object.fromEntries(node.listMapKeys.map((k) => [k, item[k]])));
+    } else {
+      key = JSON.stringify(item);
+    }
+    if (seen.has(key)) issues.push({ path: formatPath([...segments, i]), message: `Duplicate value: ${key}` });
+    seen.add(key);
+  });
+}
+
+/** Evaluates CEL rules and list-type constraints along the data, depth first. */
+function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: SchemaIssue[], conv: CelConverter): void {
+  if (value === null || value === undefined || !typeMatches(node, value)) return;
+  for (const { cel, message } of node.rules) {
+    const outcome = cel.evaluate(value, conv);
+    if (outcome === 'pass') continue;
+    issues.push({
+      path: formatPath(segments),
+      message: outcome === 'fail' ? (message ?? `failed rule: ${cel.rule}`) : outcome.error,
+      rule: cel.rule,
+    });
+  }
+  if (Array.isArray(value)) {
+    if (node.listMapKeys || node.listSet) checkListUniqueness(node, value, segments, issues);
+    if (node.items) {
+      value.forEach((item, i) => {
+        segments.push(i);
+        checkNode(node.items!, item, segments, issues, conv);
+        segments.pop();
+      });
+    }
+    return;
+  }
+  if (!isObject(value)) return;
+  if (node.properties) {
+    for (const [key, child] of node.properties) {
+      if (!hasOwn(value, key)) continue;
+      segments.push(key);
+      checkNode(child, value[key], segments, issues, conv);
+      segments.pop();
+    }
+  }
+  if (node.additional) {
+    for (const key of Object.keys(value)) {
+      segments.push(key);
+      checkNode(node.additional, value[key], segments, issues, conv);
+      segments.pop();
+    }
+  }
+}
+
+/**
+ * Validates one manifest (a plain JSON object such as a cdk8s `toJson()`
+ * result) against the Istio networking CRD schema for its kind.
+ *
+ * Returns `[]` when valid. Objects that are not one of the networking.istio.io/v1
+ * kinds DestinationRule, Gateway, ServiceEntry or VirtualService yield a single
+ * "not covered" issue. Never throws.
+ */
+export function validateManifest(manifest: unknown): SchemaIssue[] {
+  try {
+    if (!isObject(manifest)) return [{ path: '', message: `manifest must be an object, got ${jsonType(manifest)}` }];
+    const { apiVersion, kind } = manifest;
+    const kv = apiVersion === API_VERSION && typeof kind === 'string' ? validatorFor(kind) : undefined;
+    if (!kv) {
+      return [{
+        path: '',
+        message: `${String(apiVersion)}/${String(kind)} is not covered: only ${API_VERSION} ${[...loadSchemas().keys()].join(', ')} are validated`,
+      }];
+    }
+    // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt).
+    const data = JSON.parse(JSON.stringify(manifest)) as Json;
+    const issues = kv.validate(data) ? [] : ajvIssues(kv.validate.errors ?? [], data, kv);
+    if (kv.rules) checkNode(kv.rules, data, [], issues, new CelConverter());
+    return issues;
+  } catch (e) {
+    return [{ path: '', message: `manifest could not be validated: ${e instanceof Error ? e.message : String(e)}` }];
+  }
+}
