@@ -17,3 +17,6 @@ export { Rule, RuleDoc, RuleReport, IstioObject, IstioKind, Finding, runRules } 
 export { IntentFacts, NON_IDEMPOTENT_ROUTES_ANNOTATION } from './rules/intent';
 export { toIstioObject } from './rules/manifest';
 export { validateManifest, SchemaIssue } from './schema/crd-validator';
+export { analyze, AnalyzeOptions, ManifestInput, SCHEMA_CODE, SUPPRESSION_CODE } from './rules/analyze';
+export { Inventory, Workload, ServiceInfo, SuppressedViolation, RuleContext, AppFinding } from './rules/engine';
+export { SUPPRESS_ANNOTATION_PREFIX } from './rules/manifest';

@@ -21,6 +21,8 @@ export interface IstioObject {
   readonly path: string;
   /** What the emitting construct knows (see {@link IntentFacts}). */
   readonly facts: IntentFacts;
+  /** Rule code → reason, from `suppress.traffic.cdk8s-istio-traffic.io/<CODE>` annotations. */
+  readonly suppressions?: ReadonlyMap<string, string>;
 }
 
 /** A violation found by a rule, before the engine stamps code and path on it. */
@@ -36,12 +38,6 @@ export interface Finding {
 /** A finding of an App-scope rule, naming the object it is about. */
 export interface AppFinding extends Finding {
   readonly object: IstioObject;
-}
-
-/** Everything an App-scope rule can see. */
-export interface RuleContext {
-  readonly objects: readonly IstioObject[];
-  ofKind(kind: IstioKind): readonly IstioObject[];
 }
 
 /** Documentation of a rule (docs/rules.md is generated from these). */
@@ -64,10 +60,57 @@ export interface RuleDoc {
   readonly upstream: string;
 }
 
+/** A workload in the App (Deployment, StatefulSet, …): whose pods carry which labels. */
+export interface Workload {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** Labels of the pod template. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly path: string;
+}
+
+/** A Kubernetes Service in the App. */
+export interface ServiceInfo {
+  readonly name: string;
+  readonly namespace?: string;
+  /** Pod selector (absent for selector-less Services). */
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly ports: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly targetPort?: number | string; readonly protocol?: string }>;
+  readonly path: string;
+}
+
+/**
+ * What exists outside the App, declared by the user so Ext-scope rules can run instead of being skipped:
+ * external hosts (Services and ServiceEntries defined elsewhere), gateways (`namespace/name`) and namespaces.
+ */
+export interface Inventory {
+  /** Hosts defined outside the App (FQDNs or `*.suffix`). */
+  readonly hosts?: readonly string[];
+  /** Gateways defined outside the App, as `namespace/name`. */
+  readonly gateways?: readonly string[];
+  /** Namespaces that exist in the cluster. */
+  readonly namespaces?: readonly string[];
+}
+
+/** Everything an App-scope rule can see. */
+export interface RuleContext {
+  readonly objects: readonly IstioObject[];
+  ofKind(kind: IstioKind): readonly IstioObject[];
+  /** Workloads (pod templates) in the App. */
+  readonly workloads: readonly Workload[];
+  /** Kubernetes Services in the App. */
+  readonly services: readonly ServiceInfo[];
+  /** The declared inventory; Ext-scope checks are skipped when it is absent. */
+  readonly inventory?: Inventory;
+}
+
 /** A rule: documentation plus a check of one object (`self`) or of the whole App (`app`). */
 export interface Rule extends RuleDoc {
   /** Kinds a `self` rule applies to. */
   readonly kinds: readonly IstioKind[];
+  /** Opt-in rules (Argo Rollouts, Flagger, ambient, strict mTLS profiles) run only when enabled. */
+  readonly optIn?: boolean;
   checkObject?(object: IstioObject): Finding[];
   checkApp?(context: RuleContext): AppFinding[];
 }
@@ -76,15 +119,30 @@ export interface Rule extends RuleDoc {
 export interface RunOptions {
   /** Treat warnings as errors. @default false */
   readonly strict?: boolean;
+  /** Codes of opt-in rules to run. @default - none */
+  readonly enable?: readonly string[];
+  /** Workloads in the App (for subset/pod label checks). @default - none */
+  readonly workloads?: readonly Workload[];
+  /** Services in the App. @default - none */
+  readonly services?: readonly ServiceInfo[];
+  /** Declared inventory of what exists outside the App. @default - Ext-scope checks skipped */
+  readonly inventory?: Inventory;
+}
+
+/** A violation that a suppression with a reason turned off. */
+export interface SuppressedViolation extends Violation {
+  readonly reason: string;
 }
 
 /** The outcome of a rule run. */
 export interface RuleReport {
   readonly errors: Violation[];
   readonly warnings: Violation[];
+  /** Violations suppressed per object with a reason (reported, never fatal). */
+  readonly suppressed: SuppressedViolation[];
 }
 
-/** Runs every rule over every object once and sorts the findings into errors and warnings. */
+/** Runs every enabled rule over every object once and sorts the findings into errors, warnings and suppressed. */
 export function runRules(objects: readonly IstioObject[], rules: readonly Rule[], options: RunOptions = {}): RuleReport {
   const byKind = new Map<IstioKind, IstioObject[]>();
   for (const o of objects) {
@@ -92,18 +150,24 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
     list.push(o);
     byKind.set(o.kind, list);
   }
-  const context: RuleContext = { objects, ofKind: (kind) => byKind.get(kind) ?? [] };
-  const errors: Violation[] = [];
-  const warnings: Violation[] = [];
+  const context: RuleContext = {
+    objects, ofKind: (kind) => byKind.get(kind) ?? [],
+    workloads: options.workloads ?? [], services: options.services ?? [], inventory: options.inventory,
+  };
+  const report: RuleReport = { errors: [], warnings: [], suppressed: [] };
   const add = (rule: Rule, object: IstioObject, f: Finding) => {
     const severity = options.strict ? Severity.ERROR : (f.severity ?? rule.severity);
     const v: Violation = {
       code: rule.code, severity, path: object.path, message: f.message, fix: f.fix,
       ...(f.value !== undefined ? { value: f.value } : {}), ...(f.allowed !== undefined ? { allowed: f.allowed } : {}),
     };
-    (severity === Severity.ERROR ? errors : warnings).push(v);
+    const reason = object.suppressions?.get(rule.code);
+    if (reason) report.suppressed.push({ ...v, reason });
+    else (severity === Severity.ERROR ? report.errors : report.warnings).push(v);
   };
+  const enabled = new Set(options.enable ?? []);
   for (const rule of rules) {
+    if (rule.optIn && !enabled.has(rule.code)) continue;
     if (rule.checkObject) {
       for (const kind of rule.kinds) {
         for (const object of byKind.get(kind) ?? []) {
@@ -115,14 +179,14 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
       for (const f of guard(rule, () => rule.checkApp!(context))) add(rule, f.object, f);
     }
   }
-  return { errors, warnings };
+  return report;
 }
 
-/** A rule must never crash the run: a throw becomes an error finding (and is a bug to fix). */
+/** A rule must never crash the run: a throw is a bug in the rule, reported with the rule's code. */
 function guard<T>(rule: Rule, run: () => T[]): T[] {
   try {
     return run();
   } catch (e) {
-    throw new Error(`rule ${rule.code} crashed: ${(e as Error).message}`);
+    throw new Error(`rule ${rule.code} crashed (a bug in cdk8s-istio-traffic, please report it): ${(e as Error).message}`);
   }
 }

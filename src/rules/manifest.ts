@@ -4,6 +4,22 @@ import { IntentFacts } from './intent';
 /** The API group every object this library reads and emits belongs to. */
 export const ISTIO_GROUP = 'networking.istio.io';
 
+/** Prefix of the per-object suppression annotations: `suppress.traffic.cdk8s-istio-traffic.io/VS-11: "<reason>"`. */
+export const SUPPRESS_ANNOTATION_PREFIX = 'suppress.traffic.cdk8s-istio-traffic.io/';
+
+/** Rule code → reason from an object's suppression annotations (reasons may be empty: the engine reports that). */
+export function suppressionsOf(manifest: any): Map<string, string> {
+  const out = new Map<string, string>();
+  const annotations = isObject(manifest?.metadata?.annotations) ? manifest.metadata.annotations : {};
+  for (const key of Object.keys(annotations)) {
+    if (key.startsWith(SUPPRESS_ANNOTATION_PREFIX)) {
+      const value = annotations[key];
+      out.set(key.slice(SUPPRESS_ANNOTATION_PREFIX.length), typeof value === 'string' ? value.trim() : '');
+    }
+  }
+  return out;
+}
+
 /** Wraps a manifest as an {@link IstioObject}, or returns `undefined` when it is not a networking.istio.io kind. */
 export function toIstioObject(manifest: unknown, path: string, facts: IntentFacts = {}): IstioObject | undefined {
   if (!isObject(manifest)) return undefined;
@@ -20,6 +36,7 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
     manifest,
     path,
     facts,
+    suppressions: suppressionsOf(manifest),
   };
 }
 

@@ -90,7 +90,11 @@ export const VS19: Rule = {
       if (timeout === undefined || !isObject(retries) || !(typeof retries.attempts === 'number' && retries.attempts > 0)) return;
       const name = routeLabel(route, i);
       const perTry = parseDuration(retries.perTryTimeout);
+      const tokens = typeof retries.retryOn === 'string' ? retries.retryOn.split(',').map((t: string) => t.trim()) : [];
+      const onlyBeforeRequest = tokens.length > 0 && tokens.every((t: string) => SAFE_FOR_WRITES.includes(t));
       if (perTry === undefined) {
+        // Retries only on failures before the request was sent need no per-try timeout (and writes must not have one).
+        if (onlyBeforeRequest) return;
         out.push({ severity: Severity.WARNING, message: `${name} retries ${retries.attempts} times without perTryTimeout, so each attempt may use the whole ${route.timeout} timeout and no retry happens after a slow attempt`, fix: 'Set perTryTimeout (about 1.5-2 × the healthy p99 latency).' });
         return;
       }

@@ -1,17 +1,18 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { formatViolation, IstioValidationError, Violation } from '../errors';
-import { RULES } from './catalogue';
-import { IstioObject, RuleReport, runRules } from './engine';
+import { fail, formatViolation, IstioValidationError, Violation } from '../errors';
+import { analyze, knownCodes, ManifestInput, SUPPRESSION_CODE } from './analyze';
+import { Inventory, RuleReport } from './engine';
 import { intentOf } from './intent';
-import { ISTIO_GROUP, toIstioObject } from './manifest';
+import { ISTIO_GROUP, SUPPRESS_ANNOTATION_PREFIX } from './manifest';
 
 const ID = 'IstioTrafficRules';
+const CONTEXT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout', 'Pod', 'Service']);
 
 /**
  * The synth-time rule engine of an App: one pass over every networking.istio.io object in the App (our
  * constructs' output, hand-written L1 objects and `Include`d YAML alike), run when the App (or a chart
- * through `Testing.synth`) is synthesized.
+ * through `Testing.synth`) is synthesized. Workloads and Services in the App feed the App-scope rules.
  *
  * Error-level violations fail synth with one {@link IstioValidationError} listing all of them; warnings are
  * reported (to stderr by default) and synth goes on. Our constructs attach the engine themselves; an App
@@ -27,10 +28,40 @@ export class Rules extends Construct {
   }
 
   /**
+   * Suppresses rule `code` for every Istio object under `construct`, with a written reason. The suppression
+   * is emitted as the annotation `suppress.traffic.cdk8s-istio-traffic.io/<code>: <reason>`, so `lint` on the
+   * synthesized YAML honours it too. Call it after the objects are created.
+   *
+   * Raises SUPPRESSION for an unknown code, an empty reason, or a construct without Istio objects.
+   */
+  public static suppress(construct: IConstruct, code: string, reason: string): void {
+    const path = construct.node.path;
+    const fix = 'Name a rule code from docs/rules.md and say why the finding does not apply.';
+    if (!knownCodes().has(code)) fail({ code: SUPPRESSION_CODE, path, value: code, message: `unknown rule code ${JSON.stringify(code)}`, fix });
+    if (typeof reason !== 'string' || reason.trim().length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: `suppression of ${code} has no reason`, fix });
+    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.startsWith(`${ISTIO_GROUP}/`));
+    if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
+    Rules.of(construct);
+    for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());
+  }
+
+  /**
    * Turn warnings into errors.
    * @default false
    */
   public strict = false;
+
+  /**
+   * Opt-in rules to run (e.g. `VS-37` for Argo Rollouts managed routes).
+   * @default - none
+   */
+  public enable: string[] = [];
+
+  /**
+   * What exists outside the App (hosts, gateways, namespaces), so Ext-scope rules run instead of being skipped.
+   * @default - none: Ext-scope rules are skipped
+   */
+  public inventory?: Inventory;
 
   /**
    * Receives the warnings of each synth.
@@ -51,14 +82,18 @@ export class Rules extends Construct {
 
   /** Runs the rules now over the App's current objects and returns the report (does not throw). */
   public check(): RuleReport {
-    return runRules(this.collect(), RULES, { strict: this.strict });
+    return analyze(this.collect(), this.options());
+  }
+
+  private options() {
+    return { strict: this.strict, enable: this.enable, inventory: this.inventory };
   }
 
   private validate(): string[] {
-    const objects = this.collect();
-    const fingerprint = `${this.strict}:${JSON.stringify(objects.map((o) => [o.path, o.manifest]))}`;
+    const inputs = this.collect();
+    const fingerprint = JSON.stringify([this.options(), inputs.map((i) => [i.path, i.manifest, i.facts])]);
     if (fingerprint !== this.lastFingerprint || !this.lastReport) {
-      this.lastReport = runRules(objects, RULES, { strict: this.strict });
+      this.lastReport = analyze(inputs, this.options());
       this.lastFingerprint = fingerprint;
       if (this.lastReport.warnings.length > 0) this.onWarnings(this.lastReport.warnings);
     }
@@ -66,14 +101,15 @@ export class Rules extends Construct {
     return [];
   }
 
-  private collect(): IstioObject[] {
-    const out: IstioObject[] = [];
+  private collect(): ManifestInput[] {
+    const out: ManifestInput[] = [];
     for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !c.apiVersion.startsWith(`${ISTIO_GROUP}/`)) continue;
+      if (!(c instanceof ApiObject)) continue;
+      const istio = c.apiVersion.startsWith(`${ISTIO_GROUP}/`);
+      if (!istio && !CONTEXT_KINDS.has(c.kind)) continue;
       const manifest = c.toJson();
       const facts = intentOf(c, manifest);
-      const object = toIstioObject(manifest, facts.owner ?? c.node.path, facts);
-      if (object) out.push(object);
+      out.push({ manifest, path: facts.owner ?? c.node.path, facts });
     }
     return out;
   }

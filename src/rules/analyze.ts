@@ -1,0 +1,119 @@
+import { Severity, Violation } from '../errors';
+import { validateManifest } from '../schema/crd-validator';
+import { RULES } from './catalogue';
+import { Inventory, IstioObject, RuleReport, runRules, ServiceInfo, Workload } from './engine';
+import { IntentFacts } from './intent';
+import { isObject, SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './manifest';
+
+/** One manifest to analyze, with where it came from. */
+export interface ManifestInput {
+  readonly manifest: unknown;
+  /** Construct path (synth) or `file:line` (lint). */
+  readonly path: string;
+  /** Intent facts recorded by the emitting construct. @default - none */
+  readonly facts?: IntentFacts;
+}
+
+/** Options of {@link analyze}. */
+export interface AnalyzeOptions {
+  /** Turn warnings into errors. @default false */
+  readonly strict?: boolean;
+  /** Opt-in rule codes to run. @default - none */
+  readonly enable?: readonly string[];
+  /** Declared inventory for Ext-scope checks. @default - Ext-scope checks skipped */
+  readonly inventory?: Inventory;
+  /** Check every Istio object against the bundled CRD schema and CEL rules (code SCHEMA). @default true */
+  readonly schema?: boolean;
+  /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
+  readonly suppress?: Readonly<Record<string, string>>;
+}
+
+/** Meta codes that are not catalogue rules. */
+export const SCHEMA_CODE = 'SCHEMA';
+export const SUPPRESSION_CODE = 'SUPPRESSION';
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
+
+/** Every rule code a suppression may name. */
+export function knownCodes(): Set<string> {
+  return new Set(RULES.map((r) => r.code));
+}
+
+/**
+ * Checks manifests the way the cluster and the catalogue would: the CRD schema (SCHEMA), every rule
+ * (Self and App scope, opt-in rules when enabled) and the suppressions themselves (SUPPRESSION).
+ * Non-Istio kinds are not checked but feed the App-scope rules (workloads, Services).
+ */
+export function analyze(inputs: readonly ManifestInput[], options: AnalyzeOptions = {}): RuleReport & { objects: number } {
+  const objects: IstioObject[] = [];
+  const workloads: Workload[] = [];
+  const services: ServiceInfo[] = [];
+  const pre: Violation[] = [];
+  const codes = knownCodes();
+  const global = new Map(Object.entries(options.suppress ?? {}));
+  for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
+
+  for (const input of inputs) {
+    const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
+    if (found) {
+      const suppressions = new Map([...global, ...(found.suppressions ?? new Map())]);
+      for (const [code, reason] of found.suppressions ?? []) checkSuppression(code, reason, input.path, codes, pre);
+      objects.push({ ...found, suppressions });
+      if (options.schema !== false) {
+        for (const issue of validateManifest(input.manifest)) {
+          pre.push({
+            code: SCHEMA_CODE, severity: Severity.ERROR, path: input.path,
+            message: `${issue.path || found.kind} ${issue.message} (rejected by the Istio 1.30 ${found.kind} CRD)`,
+            fix: 'Correct the field as the CRD requires; the API server would refuse this object.',
+            ...(issue.rule ? { allowed: issue.rule } : {}),
+          });
+        }
+      }
+      continue;
+    }
+    const m = input.manifest;
+    if (!isObject(m) || typeof m.kind !== 'string') continue;
+    const meta = isObject(m.metadata) ? m.metadata : {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+    if (WORKLOAD_KINDS.has(m.kind)) {
+      const labels = m.spec?.template?.metadata?.labels;
+      if (isObject(labels)) workloads.push({ kind: m.kind, name, namespace, podLabels: stringMap(labels), path: input.path });
+    } else if (m.kind === 'Pod' && isObject(meta.labels)) {
+      workloads.push({ kind: 'Pod', name, namespace, podLabels: stringMap(meta.labels), path: input.path });
+    } else if (m.kind === 'Service' && m.apiVersion === 'v1') {
+      const spec = isObject(m.spec) ? m.spec : {};
+      services.push({
+        name, namespace, path: input.path,
+        ...(isObject(spec.selector) ? { selector: stringMap(spec.selector) } : {}),
+        ports: (Array.isArray(spec.ports) ? spec.ports : []).filter(isObject)
+          .map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+      });
+    }
+  }
+  const report = runRules(objects, RULES, { ...options, workloads, services });
+  const strictPre = pre.map((v) => (options.strict ? { ...v, severity: Severity.ERROR } : v));
+  return {
+    errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
+    warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
+    suppressed: report.suppressed,
+    objects: objects.length,
+  };
+}
+
+function checkSuppression(code: string, reason: string, path: string, codes: Set<string>, out: Violation[]): void {
+  const fix = `Suppress a catalogue rule with a written reason: annotation "${SUPPRESS_ANNOTATION_PREFIX}<CODE>: <reason>", Rules.suppress(construct, code, reason) or lint --suppress CODE=reason.`;
+  if (!codes.has(code)) {
+    out.push({ code: SUPPRESSION_CODE, severity: Severity.ERROR, path, value: code, message: `suppression names unknown rule code ${JSON.stringify(code)}`, fix });
+  } else if (!reason || reason.trim().length === 0) {
+    out.push({ code: SUPPRESSION_CODE, severity: Severity.ERROR, path, value: code, message: `suppression of ${code} gives no reason`, fix });
+  }
+}
+
+function stringMap(obj: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(obj)) {
+    if (typeof obj[key] === 'string') Object.defineProperty(out, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+/**
+ * The Istio CRD schemas as JSON Schema: reads `imports/istio-networking.crd.yaml` (shipped in the package)
+ * once, and turns each structural `openAPIV3Schema` into a plain JSON Schema for ajv (unknown fields
+ * rejected, `nullable` and `x-kubernetes-int-or-string` honoured, ObjectMeta checked like the API server).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/** A JSON object. */
+export type Json = Record<string, unknown>;
+
+/** `value` is a plain object. */
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+let rawSchemas: Map<string, Json> | undefined;
+
+export const API_VERSION = 'networking.istio.io/v1';
+const CRD_FILE = path.join('imports', 'istio-networking.crd.yaml');
+
+const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/** Label/annotation key: optional DNS-subdomain prefix + '/' + name of at most 63 characters. */
+const QUALIFIED_NAME =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
+
+/** Friendlier messages for the ObjectMeta patterns above (keyed by pattern). */
+export const PATTERN_MESSAGES: Record<string, string> = {
+  [DNS1123_SUBDOMAIN]:
+    "must be a lowercase RFC 1123 subdomain: lower case alphanumeric characters, '-' or '.', starting and ending with an alphanumeric character",
+  [DNS1123_LABEL]:
+    "must be a lowercase RFC 1123 label: lower case alphanumeric characters or '-', starting and ending with an alphanumeric character",
+  [LABEL_VALUE]:
+    "a valid label value must be empty or consist of alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric character",
+};
+
+const stringMap = (valueSchema: Json): Json => ({
+  type: 'object',
+  propertyNames: { maxLength: 317, pattern: QUALIFIED_NAME },
+  additionalProperties: valueSchema,
+});
+
+/** The implicit top-level fields the API server adds to every CRD schema (ObjectMeta, loosely typed). */
+export const TOP_LEVEL_PROPERTIES: Json = {
+  apiVersion: { type: 'string' },
+  kind: { type: 'string' },
+  metadata: {
+    type: 'object',
+    required: ['name'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', maxLength: 253, pattern: DNS1123_SUBDOMAIN },
+      generateName: { type: 'string' },
+      namespace: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL },
+      labels: stringMap({ type: 'string', maxLength: 63, pattern: LABEL_VALUE }),
+      annotations: stringMap({ type: 'string' }),
+      finalizers: { type: 'array', items: { type: 'string' } },
+      ...Object.fromEntries(['ownerReferences', 'managedFields'].map((k) => [k, { type: 'array', items: { type: 'object' } }])),
+      ...Object.fromEntries(['uid', 'resourceVersion', 'selfLink'].map((k) => [k, { type: 'string' }])),
+      ...Object.fromEntries(['generation', 'deletionGracePeriodSeconds'].map((k) => [k, { type: 'integer' }])),
+      ...Object.fromEntries(['creationTimestamp', 'deletionTimestamp'].map((k) => [k, { type: ['string', 'null'] }])),
+    },
+  },
+};
+
+/** String formats the API server checks; numeric formats (int32, double, ...) are not checked. */
+export const FORMATS: Record<string, (s: string) => boolean> = {
+  'byte': (s) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s),
+  'date-time': (s) =>
+    /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s),
+};
+
+/** Walks up from this file's directory to find the CRD file (works from `src/` and compiled `lib/src/`). */
+function findCrdFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CRD_FILE);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`cannot locate ${CRD_FILE} above ${__dirname}`);
+  }
+}
+
+/** Reads the CRD file once: kind -> openAPIV3Schema of the v1 version. */
+export function loadSchemas(): Map<string, Json> {
+  if (rawSchemas) return rawSchemas;
+  const result = new Map<string, Json>();
+  for (const doc of parseAllDocuments(fs.readFileSync(findCrdFile(), 'utf8'))) {
+    const crd = doc.toJS() as any;
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const version of crd.spec?.versions ?? []) {
+      if (`${crd.spec.group}/${version.name}` === API_VERSION && version.schema?.openAPIV3Schema) {
+        result.set(crd.spec.names.kind, version.schema.openAPIV3Schema);
+      }
+    }
+  }
+  rawSchemas = result;
+  return result;
+}
+
+/** Converts a structural schema node into plain JSON Schema for ajv (see module doc). */
+export function toAjvSchema(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(toAjvSchema);
+  if (!isObject(s)) return s;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (key === 'properties' && isObject(value)) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toAjvSchema(v)]));
+    } else if (['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf'].includes(key)) {
+      out[key] = toAjvSchema(value);
+    } else if (key === 'format') {
+      if (typeof value === 'string' && value in FORMATS) out.format = value;
+    } else if (!key.startsWith('x-kubernetes-') && key !== 'description' && key !== 'nullable') {
+      out[key] = value;
+    }
+  }
+  if (s['x-kubernetes-int-or-string'] === true) {
+    out.type = ['integer', 'string'];
+    delete out.anyOf;
+  }
+  if (s.nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    else if (Array.isArray(out.type)) out.type = [...out.type, 'null'];
+    if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
+  }
+  if (
+    out.type === 'object' && out.properties && out.additionalProperties === undefined &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}

@@ -1,0 +1,199 @@
+import { Testing } from 'cdk8s';
+import { defineExampleApps } from '../apps/all';
+import { BlogSystemChart } from '../apps/blog-system';
+import { BookinfoChart } from '../apps/bookinfo';
+import { CommerceChart } from '../apps/commerce';
+import { IstioInActionChart } from '../apps/istioinaction';
+import { PaymentsChart } from '../apps/payments';
+import { Rules, Violation } from '../src';
+import { validateManifest } from '../src/schema/crd-validator';
+
+/** Synthesizes every example chart once; warnings are collected instead of printed. */
+function synthAll() {
+  const app = Testing.app();
+  const charts = defineExampleApps(app);
+  const warnings: Violation[] = [];
+  Rules.of(app).onWarnings = (w) => warnings.push(...w);
+  const manifests = new Map(charts.map((c) => [c.node.id, Testing.synth(c)]));
+  return { manifests, warnings };
+}
+
+const { manifests, warnings } = synthAll();
+const find = (chart: string, kind: string, name: string) => {
+  const m = manifests.get(chart)!.find((o: any) => o.kind === kind && o.metadata.name === name);
+  if (!m) throw new Error(`${kind}/${name} not found in ${chart}`);
+  return m;
+};
+const istio = [...manifests.values()].flat().filter((m: any) => m.apiVersion.startsWith('networking.istio.io/'));
+
+describe('example apps', () => {
+  test('every example chart synthesizes', () => {
+    expect([...manifests.keys()]).toEqual(['blog-system', 'bookinfo', 'commerce', 'payments', 'istioinaction']);
+  });
+
+  test.each(istio.map((m: any) => [`${m.kind}/${m.metadata.namespace}/${m.metadata.name}`, m]))(
+    '%s passes the Istio 1.30 CRD schema and CEL rules', (_name, manifest) => {
+      expect(validateManifest(manifest)).toEqual([]);
+    });
+
+  test('every Istio object is emitted as networking.istio.io/v1', () => {
+    expect(istio.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(istio.map((m: any) => m.apiVersion))).toEqual(new Set(['networking.istio.io/v1']));
+  });
+
+  test('DestinationRules come before the VirtualServices that use their subsets', () => {
+    for (const [, objects] of manifests) {
+      const kinds = objects.map((o: any) => `${o.kind}/${o.metadata.name}`);
+      for (const vs of objects.filter((o: any) => o.kind === 'VirtualService')) {
+        const dr = kinds.indexOf(`DestinationRule/${vs.metadata.name}`);
+        if (dr >= 0) expect(dr).toBeLessThan(kinds.indexOf(`VirtualService/${vs.metadata.name}`));
+      }
+    }
+  });
+
+  test('the only findings are the documented mirroring warnings (VS-25)', () => {
+    expect(warnings.map((w) => `${w.code} ${w.path}`)).toEqual([
+      'VS-25 blog-system/web', 'VS-25 commerce/orders', 'VS-25 istioinaction/catalog',
+    ]);
+  });
+
+  test.each([...manifests.keys()])('%s matches its snapshot', (chart) => {
+    expect(manifests.get(chart)).toMatchSnapshot();
+  });
+});
+
+describe('seed 000: blog-system web-service', () => {
+  const vs = find('blog-system', 'VirtualService', 'web-service');
+  const dr = find('blog-system', 'DestinationRule', 'web-service');
+
+  test('the admin header route goes to the canary, before the split', () => {
+    expect(vs.spec.http.map((r: any) => r.name)).toEqual(['canary-testing', 'primary']);
+    expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-canary-test': { exact: 'true' } } }]);
+    expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'web-service.blog-system.svc.cluster.local', subset: 'canary' } }]);
+  });
+
+  test('every route retries 3 × 2s within 10s', () => {
+    for (const route of vs.spec.http) {
+      expect(route.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+      expect(route.timeout).toBe('10s');
+    }
+  });
+
+  test('stable 100 / canary 0 with 100 % shadow traffic to the canary', () => {
+    expect(vs.spec.http[1].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['stable', 100], ['canary', 0]]);
+    expect(vs.spec.http[1].mirror).toEqual({ host: 'web-service.blog-system.svc.cluster.local', subset: 'canary' });
+    expect(vs.spec.http[1].mirrorPercentage).toEqual({ value: 100 });
+  });
+
+  test('circuit breaker: 5 × 5xx ejects for 30s, at most 50 %, keeping 30 % healthy', () => {
+    expect(dr.spec.trafficPolicy.outlierDetection).toEqual({
+      consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50, minHealthPercent: 30,
+    });
+    expect(dr.spec.trafficPolicy.connectionPool).toEqual({
+      tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 100, http2MaxRequests: 100, maxRequestsPerConnection: 10 },
+    });
+  });
+});
+
+describe('seed 001: bookinfo, commerce and payments', () => {
+  test('reviews: 90/10 with QA header and GET /api/v2/ on v2', () => {
+    const vs = find('bookinfo', 'VirtualService', 'reviews');
+    expect(vs.spec.http[0].match).toEqual([
+      { headers: { 'x-qa-user': { exact: 'true' } } },
+      { uri: { prefix: '/api/v2/' }, method: { exact: 'GET' } },
+    ]);
+    expect(vs.spec.http[1].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+  });
+
+  test('reviews: subset labels come from the Deployments, without cdk8s bookkeeping labels', () => {
+    const dr = find('bookinfo', 'DestinationRule', 'reviews');
+    expect(dr.spec.host).toBe('reviews.bookinfo.svc.cluster.local');
+    expect(dr.spec.subsets).toEqual([
+      { name: 'v1', labels: { app: 'reviews', version: 'v1' } },
+      { name: 'v2', labels: { app: 'reviews', version: 'v2' } },
+    ]);
+  });
+
+  test('ratings: fault only for x-chaos-test, normal traffic untouched', () => {
+    const vs = find('bookinfo', 'VirtualService', 'ratings');
+    expect(vs.spec.http[0]).toEqual({
+      name: 'fault-injection',
+      match: [{ headers: { 'x-chaos-test': { exact: 'true' } } }],
+      fault: { delay: { fixedDelay: '3s', percentage: { value: 50 } }, abort: { httpStatus: 503, percentage: { value: 10 } } },
+      route: [{ destination: { host: 'ratings.bookinfo.svc.cluster.local' } }],
+    });
+    expect(vs.spec.http[1]).toEqual({ name: 'default', route: [{ destination: { host: 'ratings.bookinfo.svc.cluster.local' } }] });
+  });
+
+  test('orders: v1 serves everything, 20 % mirrored to v2', () => {
+    const vs = find('commerce', 'VirtualService', 'orders');
+    expect(vs.spec.http).toHaveLength(1);
+    expect(vs.spec.http[0].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 100], ['v2', 0]]);
+    expect(vs.spec.http[0].mirror.subset).toBe('v2');
+    expect(vs.spec.http[0].mirrorPercentage).toEqual({ value: 20 });
+  });
+
+  test('inventory: 3s timeout covering 2 retries of 1s', () => {
+    const route = find('commerce', 'VirtualService', 'inventory').spec.http[0];
+    expect(route.timeout).toBe('3s');
+    expect(route.retries).toEqual({ attempts: 2, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,retriable-4xx' });
+    const policy = find('commerce', 'DestinationRule', 'inventory').spec.trafficPolicy;
+    expect(policy.connectionPool.http).toEqual({ http1MaxPendingRequests: 50, http2MaxRequests: 200, maxRequestsPerConnection: 0 });
+  });
+
+  test('search: zone then region failover, with outlier detection', () => {
+    const policy = find('commerce', 'DestinationRule', 'search').spec.trafficPolicy;
+    expect(policy.loadBalancer).toEqual({
+      simple: 'LEAST_REQUEST',
+      localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'] },
+    });
+    expect(policy.outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' });
+  });
+
+  test('payments: external TLS gateway registered and routed by SNI, private to its namespace', () => {
+    const se = find('payments', 'ServiceEntry', 'external-payment-gateway');
+    expect(se.spec).toEqual({
+      hosts: ['api.pgprovider.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'],
+      ports: [{ number: 443, name: 'https', protocol: 'TLS' }],
+    });
+    const vs = find('payments', 'VirtualService', 'external-payment-gateway');
+    expect(vs.spec.tls).toEqual([{ match: [{ sniHosts: ['api.pgprovider.example'] }], route: [{ destination: { host: 'api.pgprovider.example' } }] }]);
+  });
+});
+
+describe('seeds 002/004: istioinaction', () => {
+  test('catalog: internal cohort on v2, 90/10, mirrored, bound to the ingress gateway and the mesh', () => {
+    const vs = find('istioinaction', 'VirtualService', 'catalog');
+    expect(vs.spec.gateways).toEqual(['istioinaction/catalog-gateway', 'mesh']);
+    expect(vs.spec.hosts).toEqual(['catalog.istioinaction.svc.cluster.local', 'catalog.istioinaction.io']);
+    expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);
+    expect(vs.spec.http[1].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['version-v1', 90], ['version-v2', 10]]);
+    expect(vs.spec.http[1].mirror.subset).toBe('version-v2');
+    const kinds = manifests.get('istioinaction')!.map((o: any) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds.indexOf('Gateway/catalog-gateway')).toBeLessThan(kinds.indexOf('VirtualService/catalog'));
+  });
+
+  test('forum: jsonplaceholder.typicode.com registered as MESH_EXTERNAL HTTP with a timeout', () => {
+    const se = find('istioinaction', 'ServiceEntry', 'jsonplaceholder');
+    expect(se.spec.hosts).toEqual(['jsonplaceholder.typicode.com']);
+    expect(se.spec.ports).toEqual([{ number: 80, name: 'http', protocol: 'HTTP' }]);
+    expect(find('istioinaction', 'VirtualService', 'jsonplaceholder').spec.http[0].timeout).toBe('5s');
+  });
+
+  test('simple-backend: pool of 1 and outlier detection capped at 50 % (seed had 100 %, DR-08)', () => {
+    const policy = find('istioinaction', 'DestinationRule', 'simple-backend').spec.trafficPolicy;
+    expect(policy.connectionPool).toEqual({
+      tcp: { maxConnections: 1 },
+      http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1, maxRetries: 1, http2MaxRequests: 1 },
+    });
+    expect(policy.outlierDetection.maxEjectionPercent).toBe(50);
+  });
+});
+
+test('the seed chart classes can be used on their own', () => {
+  for (const Chart of [BlogSystemChart, BookinfoChart, CommerceChart, PaymentsChart, IstioInActionChart]) {
+    const chart = new Chart(Testing.app(), 'c');
+    Rules.of(chart).onWarnings = () => undefined;
+    expect(Testing.synth(chart).length).toBeGreaterThan(0);
+  }
+});

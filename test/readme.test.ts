@@ -1,0 +1,54 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { Rules } from '../src';
+
+const root = path.join(__dirname, '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+
+/** Every ```ts block of the README, with the ```yaml block that directly follows it (if any). */
+function snippets(): Array<{ code: string; yaml?: string; line: number }> {
+  const out: Array<{ code: string; yaml?: string; line: number }> = [];
+  const re = /```ts\n([\s\S]*?)```(?:\s*\n[^\n`]*\n\s*```yaml\n([\s\S]*?)```)?/g;
+  for (let m = re.exec(readme); m; m = re.exec(readme)) {
+    out.push({ code: m[1], yaml: m[2], line: readme.slice(0, m.index).split('\n').length });
+  }
+  return out;
+}
+
+const blocks = snippets();
+
+test('the README has TypeScript examples with their YAML', () => {
+  expect(blocks.length).toBeGreaterThanOrEqual(4);
+  expect(blocks.filter((b) => b.yaml).length).toBeGreaterThanOrEqual(3);
+});
+
+test('every README TypeScript example type-checks against the library', () => {
+  const dir = path.join(root, 'node_modules', '.cache', 'readme-snippets');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const files = blocks.map((b, i) => {
+    const file = path.join(dir, `snippet-${i}.ts`);
+    fs.writeFileSync(file, `${b.code}\nexport {};\n`);
+    return file;
+  });
+  const program = ts.createProgram(files, {
+    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
+    esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: root,
+    paths: { 'cdk8s-istio-traffic': [path.join(root, 'src', 'index.ts')] },
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program)
+    .filter((d) => d.file && files.includes(path.normalize(d.file.fileName)))
+    .map((d) => `${path.basename(d.file!.fileName)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  expect(diagnostics).toEqual([]);
+});
+
+test.each(blocks.filter((b) => b.yaml).map((b) => [b.line, b]))('README example at line %i produces the YAML shown below it', (_line, block) => {
+  const { code, yaml } = block as { code: string; yaml: string };
+  const js = ts.transpileModule(`${code}\nmodule.exports = app;`, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+  const mod = { exports: {} as any };
+  const load = (id: string) => (id === 'cdk8s-istio-traffic' ? require('../src') : require(id));
+  new Function('require', 'module', 'exports', js)(load, mod, mod.exports);
+  Rules.of(mod.exports).onWarnings = () => undefined;
+  expect(mod.exports.synthYaml().trim()).toBe(yaml.trim());
+});
