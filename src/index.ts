@@ -20,3 +20,4 @@ export { validateManifest, SchemaIssue } from './schema/crd-validator';
 export { analyze, AnalyzeOptions, ManifestInput, SCHEMA_CODE, SUPPRESSION_CODE } from './rules/analyze';
 export { Inventory, Workload, ServiceInfo, SuppressedViolation, RuleContext, AppFinding } from './rules/engine';
 export { SUPPRESS_ANNOTATION_PREFIX } from './rules/manifest';
+export { IstioTrafficValidation, IstioTrafficValidationProps, PluginValidationContext } from './plugin';

@@ -1,5 +1,5 @@
 import { IstioKind, IstioObject, ISTIO_KINDS } from './engine';
-import { IntentFacts } from './intent';
+import { IntentFacts, intentOf } from './intent';
 
 /** The API group every object this library reads and emits belongs to. */
 export const ISTIO_GROUP = 'networking.istio.io';
@@ -28,6 +28,10 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${ISTIO_GROUP}/`)) return undefined;
   if (typeof kind !== 'string' || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
   const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
+  // Facts the manifest declares by annotation (hand-written YAML, lint) count as much as recorded ones.
+  const declared = intentOf(undefined, manifest).nonIdempotentRoutes ?? [];
+  const merged = declared.length === 0 ? facts
+    : { ...facts, nonIdempotentRoutes: [...new Set([...(facts.nonIdempotentRoutes ?? []), ...declared])] };
   return {
     kind: kind as IstioKind,
     name: typeof metadata.name === 'string' ? metadata.name : '',
@@ -35,7 +39,7 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
     spec: isObject(manifest.spec) ? manifest.spec : {},
     manifest,
     path,
-    facts,
+    facts: merged,
     suppressions: suppressionsOf(manifest),
   };
 }
@@ -76,6 +80,33 @@ export function hostMatches(pattern: string, host: string): boolean {
   if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
   if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1));
   return pattern === host;
+}
+
+/**
+ * Values keyed by host pattern, looked up by concrete host in O(1) for exact patterns (wildcard patterns,
+ * which are few, are scanned). Keeps App-scope rules linear in the number of objects.
+ */
+export class HostIndex<T> {
+  private readonly exact = new Map<string, T[]>();
+  private readonly wildcards: Array<{ pattern: string; value: T }> = [];
+
+  /** Adds `value` under `pattern` (an FQDN, `*.suffix` or `*`). */
+  public add(pattern: string, value: T): void {
+    if (pattern.startsWith('*')) {
+      this.wildcards.push({ pattern, value });
+    } else {
+      const list = this.exact.get(pattern);
+      if (list) list.push(value);
+      else this.exact.set(pattern, [value]);
+    }
+  }
+
+  /** Every value whose pattern covers `host`. */
+  public lookup(host: string): T[] {
+    const found = this.exact.get(host) ?? [];
+    const wild = this.wildcards.filter((w) => hostMatches(w.pattern, host)).map((w) => w.value);
+    return wild.length === 0 ? found : [...found, ...wild];
+  }
 }
 
 /** Every destination of an object's routes, with where it was found (http/tcp/tls routes and mirrors). */

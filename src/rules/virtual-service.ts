@@ -1,6 +1,6 @@
 import { Severity } from '../errors';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from './engine';
-import { arr, destinationsOf, fqdn, hostMatches, isObject, label, routeLabel } from './manifest';
+import { arr, destinationsOf, fqdn, HostIndex, isObject, label, routeLabel } from './manifest';
 
 /** Whether a VirtualService applies to sidecars (no `gateways`, or `mesh` listed). */
 export function isMeshBound(spec: any): boolean {
@@ -107,20 +107,20 @@ export const VS16: Rule = {
   fix: 'Define the subset (name and labels) in a DestinationRule for the same host, applied before the VirtualService.',
   upstream: 'IST0101 (host+subset), KIA1107, Argo Rollouts',
   checkApp(ctx: RuleContext): AppFinding[] {
-    const defined: Array<{ host: string; subsets: Set<string> }> = ctx.ofKind('DestinationRule')
-      .filter((dr) => typeof dr.spec.host === 'string')
-      .map((dr) => ({
-        host: fqdn(dr.spec.host, dr.namespace),
-        subsets: new Set(arr(dr.spec.subsets).map((s) => s?.name).filter((n) => typeof n === 'string')),
-      }));
+    const index = new HostIndex<Set<string>>();
+    for (const dr of ctx.ofKind('DestinationRule')) {
+      if (typeof dr.spec.host !== 'string') continue;
+      const subsets = arr(dr.spec.subsets).map((s) => s?.name).filter((n): n is string => typeof n === 'string');
+      index.add(fqdn(dr.spec.host, dr.namespace), new Set(subsets));
+    }
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
       for (const d of destinationsOf(vs.spec)) {
         if (!d.subset) continue;
         const host = fqdn(d.host, vs.namespace);
-        const rules = defined.filter((r) => hostMatches(r.host, host));
-        if (rules.some((r) => r.subsets.has(d.subset!))) continue;
-        const known = [...new Set(rules.flatMap((r) => [...r.subsets]))];
+        const rules = index.lookup(host);
+        if (rules.some((r) => r.has(d.subset!))) continue;
+        const known = [...new Set(rules.flatMap((r) => [...r]))];
         out.push({
           object: vs, value: d.subset, allowed: known.length ? known.join(', ') : 'no subsets defined',
           message: `${d.where} routes to subset "${d.subset}" of ${host}, which ${rules.length === 0 ? 'no DestinationRule in the App defines' : `is not among the defined subsets (${known.join(', ') || 'none'})`}`,

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { packageRoot } from '../private/package-info';
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;
@@ -71,20 +72,11 @@ export const FORMATS: Record<string, (s: string) => boolean> = {
     /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s),
 };
 
-/** Walks up from this file's directory to find the CRD file (works from `src/` and compiled `lib/src/`). */
-function findCrdFile(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, CRD_FILE);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`cannot locate ${CRD_FILE} above ${__dirname}`);
-  }
-}
-
 /** Reads the CRD file once: kind -> openAPIV3Schema of the v1 version. */
 export function loadSchemas(): Map<string, Json> {
   if (rawSchemas) return rawSchemas;
   const result = new Map<string, Json>();
-  for (const doc of parseAllDocuments(fs.readFileSync(findCrdFile(), 'utf8'))) {
+  for (const doc of parseAllDocuments(fs.readFileSync(path.join(packageRoot(), CRD_FILE), 'utf8'))) {
     const crd = doc.toJS() as any;
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     for (const version of crd.spec?.versions ?? []) {

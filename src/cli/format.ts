@@ -1,0 +1,80 @@
+import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
+import { RULES_DOC, Severity, Violation } from '../errors';
+import { SCHEMA_CODE, SUPPRESSION_CODE } from '../rules/analyze';
+import { RULES } from '../rules/catalogue';
+import { packageVersion } from '../private/package-info';
+import { RuleReport } from '../rules/engine';
+
+/** Output formats of `lint`. */
+export type LintFormat = 'text' | 'json' | 'sarif';
+
+/** What `lint` looked at, for the summary line. */
+export interface LintSummary {
+  readonly files: number;
+  readonly objects: number;
+}
+
+
+/** Renders a lint report in the requested format. */
+export function formatReport(report: RuleReport, summary: LintSummary, format: LintFormat): string {
+  if (format === 'json') return `${JSON.stringify(toJson(report, summary), null, 2)}\n`;
+  if (format === 'sarif') return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+  return toText(report, summary);
+}
+
+function line(v: Violation): string {
+  return `${v.path}: ${v.severity} ${v.code}: ${v.message.replace(/\.$/, '')}. ${v.fix}`;
+}
+
+function toText(report: RuleReport, summary: LintSummary): string {
+  const lines = [...report.errors, ...report.warnings].map(line);
+  for (const s of report.suppressed) lines.push(`${s.path}: suppressed ${s.code}: ${s.message.replace(/\.$/, '')} (reason: ${s.reason})`);
+  lines.push(`${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function toJson(report: RuleReport, summary: LintSummary) {
+  return {
+    errors: report.errors,
+    warnings: report.warnings,
+    suppressed: report.suppressed,
+    summary: { ...summary, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length },
+  };
+}
+
+/** Splits `file:line` (file names may contain colons). */
+function location(path: string): { file: string; line?: number } {
+  const m = /^(.*):(\d+)$/.exec(path);
+  return m ? { file: m[1], line: Number(m[2]) } : { file: path };
+}
+
+function toSarif(report: RuleReport) {
+  const run = new SarifRunBuilder().initSimple({
+    toolDriverName: 'cdk8s-istio-traffic', toolDriverVersion: packageVersion(), url: 'https://www.npmjs.com/package/cdk8s-istio-traffic',
+  });
+  const docs = [...RULES.map((r) => ({ id: r.code, title: r.title, help: `${r.why} Fix: ${r.fix}` })),
+    { id: SCHEMA_CODE, title: 'Rejected by the Istio CRD schema or its CEL rules', help: 'The API server would refuse this object.' },
+    { id: SUPPRESSION_CODE, title: 'Suppressions name a known rule and give a reason', help: 'Every suppression needs a catalogue code and a written reason.' }];
+  for (const d of docs) {
+    const rule = new SarifRuleBuilder().initSimple({ ruleId: d.id, shortDescriptionText: d.title, fullDescriptionText: d.help });
+    rule.rule.help = { text: `${d.help} See ${RULES_DOC}#${d.id.toLowerCase()} in the cdk8s-istio-traffic package.` };
+    run.addRule(rule);
+  }
+  const add = (v: Violation, suppressed?: string) => {
+    const { file, line: startLine } = location(v.path);
+    const result = new SarifResultBuilder().initSimple({
+      level: v.severity === Severity.ERROR ? 'error' : 'warning',
+      messageText: `${v.message.replace(/\.$/, '')}. ${v.fix}`,
+      ruleId: v.code,
+      fileUri: file === '<stdin>' ? 'stdin' : file,
+      ...(startLine ? { startLine } : {}),
+    });
+    if (suppressed !== undefined) result.result.suppressions = [{ kind: 'inSource', justification: suppressed }];
+    run.addResult(result);
+  };
+  for (const v of [...report.errors, ...report.warnings]) add(v);
+  for (const s of report.suppressed) add(s, s.reason);
+  const builder = new SarifBuilder();
+  builder.addRun(run);
+  return builder.buildSarifOutput();
+}

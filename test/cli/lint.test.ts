@@ -1,0 +1,149 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import '@microsoft/jest-sarif';
+import { main } from '../../src/cli/main';
+
+const fixtures = path.join(__dirname, '..', 'fixtures');
+const seeds = path.join(fixtures, 'seeds');
+const bad = path.join(fixtures, 'bad');
+
+function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = main(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+  return { code, stdout, stderr };
+}
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('lint on the seeds and on broken manifests', () => {
+  test("the seeds' good examples (after their documented fixes) have no errors or warnings", () => {
+    const r = run('lint', seeds, '--inventory', path.join(seeds, 'inventory.yaml'), '--format', 'json');
+    const report = JSON.parse(r.stdout);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.summary.objects).toBeGreaterThanOrEqual(19);
+    expect(report.suppressed.map((s: any) => s.code)).toEqual(['VS-25', 'VS-25', 'VS-25']);
+    expect(r.code).toBe(0);
+  });
+
+  const badFiles = fs.readdirSync(bad).filter((f) => f.endsWith('.yaml')).sort();
+  test.each(badFiles)('%s reports exactly its expected codes', (file) => {
+    const text = fs.readFileSync(path.join(bad, file), 'utf8');
+    const expected = /^# expect: (.*)$/m.exec(text)![1].split(',').map((c) => c.trim()).sort();
+    const r = run('lint', path.join(bad, file), '--format', 'json');
+    const report = JSON.parse(r.stdout);
+    const codes = [...new Set([...report.errors, ...report.warnings].map((v: any) => v.code))].sort();
+    expect(codes).toEqual(expected);
+    expect(r.code).toBe(report.errors.length > 0 ? 1 : 0);
+  });
+
+  test('a directory of bad manifests exits 1 and reports file:line of each document', () => {
+    const r = run('lint', bad);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/vs-unsafe-retries\.yaml:2: error VS-18: http\[0\] carries POST requests but retries on "5xx"/);
+    expect(r.stdout).toMatch(/\d+ error\(s\), \d+ warning\(s\), 0 suppressed in \d+ Istio object\(s\) from \d+ file\(s\)\n$/);
+  });
+});
+
+describe('output formats', () => {
+  test('SARIF 2.1.0 output is a valid SARIF log with rules, levels and locations', () => {
+    const r = run('lint', bad, '--format', 'sarif');
+    const log = JSON.parse(r.stdout);
+    expect(log).toBeValidSarifLog();
+    expect(log.version).toBe('2.1.0');
+    const results = log.runs[0].results;
+    const vs18 = results.find((x: any) => x.ruleId === 'VS-18');
+    expect(vs18.level).toBe('error');
+    expect(vs18.locations[0].physicalLocation.artifactLocation.uri).toMatch(/vs-unsafe-retries\.yaml$/);
+    expect(vs18.locations[0].physicalLocation.region.startLine).toBe(2);
+    expect(log.runs[0].tool.driver.rules.map((x: any) => x.id)).toEqual(expect.arrayContaining(['VS-18', 'SCHEMA', 'SUPPRESSION']));
+  });
+
+  test('suppressed findings appear in SARIF with their justification', () => {
+    const r = run('lint', path.join(seeds, '001-commerce.yaml'), '--format', 'sarif');
+    const log = JSON.parse(r.stdout);
+    expect(log).toBeValidSarifLog();
+    const suppressed = log.runs[0].results.filter((x: any) => x.suppressions);
+    expect(suppressed).toHaveLength(1);
+    expect(suppressed[0].suppressions[0].justification).toMatch(/shadow mode/);
+  });
+
+  test('JSON output carries code, severity, path, message and fix', () => {
+    const r = run('lint', path.join(bad, 'vs-weights.yaml'), '--format', 'json');
+    expect(JSON.parse(r.stdout).errors[0]).toEqual(expect.objectContaining({
+      code: 'VS-11', severity: 'error', path: expect.stringMatching(/vs-weights\.yaml:2$/), value: 110, allowed: 'sum of 100',
+    }));
+  });
+});
+
+describe('options', () => {
+  test('--strict turns warnings into errors', () => {
+    const file = tmpFile('mirror.yaml', fs.readFileSync(path.join(seeds, '001-commerce.yaml'), 'utf8').replace(/ {4}suppress.*\n/, '').replace(/ {2}annotations:\n/, ''));
+    expect(run('lint', file).code).toBe(0);
+    const strict = run('lint', file, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/error VS-25/);
+  });
+
+  test('--suppress CODE=reason suppresses everywhere; without a reason it is a usage error', () => {
+    const file = path.join(bad, 'vs-weights.yaml');
+    const r = run('lint', file, '--suppress', 'VS-11=weights normalised by Argo Rollouts');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/suppressed VS-11: .*\(reason: weights normalised by Argo Rollouts\)/);
+    expect(run('lint', file, '--suppress', 'VS-11').code).toBe(2);
+  });
+
+  test('a suppression naming an unknown code or giving an empty reason is an error', () => {
+    expect(run('lint', path.join(bad, 'vs-weights.yaml'), '--suppress', 'VS-99=because').stdout).toMatch(/error SUPPRESSION: suppression names unknown rule code "VS-99"/);
+    const file = tmpFile('empty-reason.yaml', fs.readFileSync(path.join(bad, 'vs-weights.yaml'), 'utf8')
+      .replace('metadata: { name: api, namespace: shop }', 'metadata:\n  name: api\n  namespace: shop\n  annotations:\n    suppress.traffic.cdk8s-istio-traffic.io/VS-11: ""'));
+    const r = run('lint', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error SUPPRESSION: suppression of VS-11 gives no reason/);
+  });
+});
+
+describe('bad input', () => {
+  test('invalid YAML names the file and line, exit 2, no stack trace', () => {
+    const file = tmpFile('broken.yaml', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nspec: [\n  hosts: x\n');
+    const r = run('lint', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: invalid YAML`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a missing file is exit 2 with its name', () => {
+    const r = run('lint', '/nonexistent/file.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/nonexistent\/file\.yaml: cannot read \(ENOENT\)/);
+  });
+
+  test('an unknown format or option is a usage error (exit 2)', () => {
+    expect(run('lint', seeds, '--format', 'xml').code).toBe(2);
+    expect(run('lint', seeds, '--frobnicate').code).toBe(2);
+    expect(run('nonsense').code).toBe(2);
+  });
+
+  test('non-Istio kinds are ignored', () => {
+    const file = tmpFile('mixed.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { a: b }\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d }\nspec: {}\n');
+    const r = run('lint', file, '--format', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary).toEqual(expect.objectContaining({ objects: 0, errors: 0, warnings: 0 }));
+  });
+});
+
+test('the installed bin reads stdin and exits 1 on violations', () => {
+  const bin = path.join(__dirname, '..', '..', 'bin', 'cdk8s-istio-traffic.js');
+  const r = spawnSync(process.execPath, [bin, 'lint', '-'], { input: fs.readFileSync(path.join(bad, 'vs-timeout-budget.yaml')), encoding: 'utf8' });
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(/<stdin>:2: error VS-19/);
+});
