@@ -4,6 +4,7 @@ import { BookinfoChart } from './bookinfo';
 import { CommerceChart } from './commerce';
 import { IstioInActionChart } from './istioinaction';
 import { PaymentsChart } from './payments';
+import { ShopChart } from './shop';
 
 /** Adds every example chart to `app`: one output file per chart (`dist/<id>.k8s.yaml`). */
 export function defineExampleApps(app: App): Chart[] {
@@ -13,5 +14,6 @@ export function defineExampleApps(app: App): Chart[] {
     new CommerceChart(app, 'commerce'),
     new PaymentsChart(app, 'payments'),
     new IstioInActionChart(app, 'istioinaction'),
+    new ShopChart(app, 'shop'),
   ];
 }

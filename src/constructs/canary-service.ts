@@ -9,12 +9,12 @@ import { HostSource, SubsetSource } from '../references';
 import { checkHost, checkInteger, checkPercent, checkPort } from '../private/values';
 import { recordIntent } from '../rules/intent';
 import { Rules } from '../rules/rules';
-import { checkGateways, metadataFor, renderResilience, RouteProps } from './common';
+import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, RouteProps } from './common';
 
 /**
  * Props of {@link CanaryService}.
  */
-export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps {
+export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, CallerProps {
   /**
    * The service host: a hostname (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`) or a
    * cdk8s-plus `Service`, whose FQDN is derived.
@@ -180,6 +180,17 @@ export class CanaryService extends Construct {
     this.virtualService.node.addDependency(this.destinationRule);
     const nonIdempotent = props.retries?.nonIdempotent ? http.map((r) => r.name as string) : [];
     for (const obj of [this.destinationRule, this.virtualService]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+    recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
+  }
+
+  /**
+   * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
+   * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
+   * traffic report. Raises X-03 for a malformed host.
+   */
+  public calls(...targets: CallTarget[]): this {
+    recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
+    return this;
   }
 }
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { fail } from '../errors';
 import { RenderedRetries, RetryPolicy } from '../policies/retry';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../private/grammar';
-import { renderDuration } from '../private/values';
+import { checkHost, renderDuration } from '../private/values';
 
 /** Naming and route resilience props shared by the constructs. */
 export interface RouteProps {
@@ -79,4 +79,35 @@ export function checkGateways(gateways: string[] | undefined, path: string): str
     fail({ code: 'VS-04', path, value: gateways.join(','), message: 'gateways lists the same gateway twice', fix: 'List each gateway once.' });
   }
   return [...gateways];
+}
+
+/**
+ * Something a service calls: a host string, or a construct of this library (its `host`, or every host of an
+ * `ExternalDependency`).
+ */
+export type CallTarget = string | { readonly host: string } | { readonly hosts: readonly string[] };
+
+/** Resolves call targets to hosts (X-03 on strings). */
+export function callHosts(targets: readonly CallTarget[], path: string): string[] {
+  return targets.flatMap((t, i) => {
+    if (typeof t === 'string') return [checkHost(t, { path, prop: `calls[${i}]` })];
+    if (t && typeof t === 'object' && 'hosts' in t && Array.isArray(t.hosts)) return [...t.hosts];
+    if (t && typeof t === 'object' && 'host' in t && typeof t.host === 'string') return [t.host];
+    return fail({ code: 'X-03', path, value: String(t), allowed: 'host string or construct', message: `calls[${i}] is neither a host nor a construct with a host`, fix: 'Pass a host such as "orders.shop.svc.cluster.local" or a CanaryService, ResilientBackend or ExternalDependency.' });
+  });
+}
+
+/** Call-graph props shared by the constructs that represent a service. */
+export interface CallerProps {
+  /**
+   * Services this service calls (call-chain rules CC-01..CC-04 and the traffic report).
+   * @default - none declared
+   */
+  readonly calls?: CallTarget[];
+  /**
+   * Requests enter the mesh at this service (starts call-chain paths). Services bound to an ingress gateway
+   * and services nobody calls are entry points anyway.
+   * @default false
+   */
+  readonly entryPoint?: boolean;
 }

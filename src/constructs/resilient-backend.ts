@@ -7,12 +7,12 @@ import { HostSource } from '../references';
 import { checkPort } from '../private/values';
 import { recordIntent } from '../rules/intent';
 import { Rules } from '../rules/rules';
-import { metadataFor, renderResilience, RouteProps } from './common';
+import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, RouteProps } from './common';
 
 /**
  * Props of {@link ResilientBackend}.
  */
-export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps {
+export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, CallerProps {
   /**
    * The service host: a hostname (prefer the FQDN) or a cdk8s-plus `Service`.
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Destination
@@ -91,5 +91,16 @@ export class ResilientBackend extends Construct {
     for (const obj of [this.destinationRule, this.virtualService]) {
       if (obj) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
     }
+    recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
+  }
+
+  /**
+   * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
+   * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
+   * traffic report. Raises X-03 for a malformed host.
+   */
+  public calls(...targets: CallTarget[]): this {
+    recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
+    return this;
   }
 }

@@ -1,5 +1,6 @@
 import { Severity, Violation } from '../errors';
 import { validateManifest } from '../schema/crd-validator';
+import type { CallChainOptions } from './call-graph';
 import { RULES } from './catalogue';
 import { Inventory, IstioObject, RuleReport, runRules, ServiceInfo, Workload } from './engine';
 import { IntentFacts } from './intent';
@@ -24,8 +25,18 @@ export interface AnalyzeOptions {
   readonly inventory?: Inventory;
   /** Check every Istio object against the bundled CRD schema and CEL rules (code SCHEMA). @default true */
   readonly schema?: boolean;
+  /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
+  readonly callChain?: CallChainOptions;
   /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
   readonly suppress?: Readonly<Record<string, string>>;
+}
+
+/** The outcome of {@link analyze}: the rule report plus what was analyzed. */
+export interface Analysis extends RuleReport {
+  /** Number of Istio objects analyzed. */
+  readonly objects: number;
+  /** The Istio objects analyzed (for the traffic report). */
+  readonly istioObjects: readonly IstioObject[];
 }
 
 /** Meta codes that are not catalogue rules. */
@@ -44,7 +55,7 @@ export function knownCodes(): Set<string> {
  * (Self and App scope, opt-in rules when enabled) and the suppressions themselves (SUPPRESSION).
  * Non-Istio kinds are not checked but feed the App-scope rules (workloads, Services).
  */
-export function analyze(inputs: readonly ManifestInput[], options: AnalyzeOptions = {}): RuleReport & { objects: number } {
+export function analyze(inputs: readonly ManifestInput[], options: AnalyzeOptions = {}): Analysis {
   const objects: IstioObject[] = [];
   const workloads: Workload[] = [];
   const services: ServiceInfo[] = [];
@@ -98,6 +109,7 @@ export function analyze(inputs: readonly ManifestInput[], options: AnalyzeOption
     warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
     suppressed: report.suppressed,
     objects: objects.length,
+    istioObjects: objects,
   };
 }
 

@@ -1,3 +1,4 @@
+import { CC_RULES } from './call-chain';
 import { X01, X02, X03 } from './cross-cutting';
 import { DR03, DR08, DR09 } from './destination-rule';
 import { DR_RULES } from './dr-rules';
@@ -24,4 +25,5 @@ export const RULES: readonly Rule[] = [
   DR03, DR08, DR09, ...DR_RULES,
   ...SE_RULES,
   ...GW_RULES,
+  ...CC_RULES,
 ].sort((a, b) => order(a.code) - order(b.code));

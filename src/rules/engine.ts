@@ -1,4 +1,5 @@
 import { Severity, Violation } from '../errors';
+import type { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
 
 /** The Istio kinds the rules read. */
@@ -103,6 +104,8 @@ export interface RuleContext {
   readonly services: readonly ServiceInfo[];
   /** The declared inventory; Ext-scope checks are skipped when it is absent. */
   readonly inventory?: Inventory;
+  /** Budgets of the call-chain rules. */
+  readonly callChain?: CallChainOptions;
 }
 
 /** A rule: documentation plus a check of one object (`self`) or of the whole App (`app`). */
@@ -127,6 +130,8 @@ export interface RunOptions {
   readonly services?: readonly ServiceInfo[];
   /** Declared inventory of what exists outside the App. @default - Ext-scope checks skipped */
   readonly inventory?: Inventory;
+  /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
+  readonly callChain?: CallChainOptions;
 }
 
 /** A violation that a suppression with a reason turned off. */
@@ -152,7 +157,7 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
   }
   const context: RuleContext = {
     objects, ofKind: (kind) => byKind.get(kind) ?? [],
-    workloads: options.workloads ?? [], services: options.services ?? [], inventory: options.inventory,
+    workloads: options.workloads ?? [], services: options.services ?? [], inventory: options.inventory, callChain: options.callChain,
   };
   const report: RuleReport = { errors: [], warnings: [], suppressed: [] };
   const add = (rule: Rule, object: IstioObject, f: Finding) => {

@@ -1,35 +1,56 @@
 /**
- * Intent facts: what only a construct knows about the objects it emits (this route carries writes), recorded
- * beside the object so rules can read it. In `lint`, the same facts come from the annotation below.
+ * Intent facts: what only a construct knows about the objects it emits (this route carries writes, this
+ * service calls that one), recorded beside the object so rules can read it. In `lint`, the same facts come
+ * from the annotations below, so hand-written YAML can declare them too.
  */
 export interface IntentFacts {
   /** Construct path to report violations at (the L2 construct, rather than its inner ApiObject). */
   readonly owner?: string;
   /** Names of HTTP routes that carry non-idempotent requests (rules VS-18, VS-25). */
   readonly nonIdempotentRoutes?: readonly string[];
+  /** Hosts the service behind this object calls (call-chain rules CC-*). */
+  readonly calls?: readonly string[];
+  /** Whether requests enter the mesh at this service (starts call-chain paths). */
+  readonly entryPoint?: boolean;
 }
 
 /** Annotation that declares non-idempotent HTTP route names in hand-written YAML: `"route-a,route-b"`. */
 export const NON_IDEMPOTENT_ROUTES_ANNOTATION = 'traffic.cdk8s-istio-traffic.io/non-idempotent-routes';
+/** Annotation on a VirtualService declaring the hosts its service calls: `"orders.shop.svc.cluster.local,…"`. */
+export const CALLS_ANNOTATION = 'traffic.cdk8s-istio-traffic.io/calls';
+/** Annotation on a VirtualService declaring its service an entry point of call chains: `"true"`. */
+export const ENTRY_POINT_ANNOTATION = 'traffic.cdk8s-istio-traffic.io/entry-point';
 
 const facts = new WeakMap<object, IntentFacts>();
 
+const union = (a?: readonly string[], b?: readonly string[]) => [...new Set([...(a ?? []), ...(b ?? [])])];
+
+/** Union of two sets of facts (`more.owner` wins). */
+export function mergeFacts(prev: IntentFacts, more: IntentFacts): IntentFacts {
+  return {
+    owner: more.owner ?? prev.owner,
+    nonIdempotentRoutes: union(prev.nonIdempotentRoutes, more.nonIdempotentRoutes),
+    calls: union(prev.calls, more.calls),
+    entryPoint: Boolean(prev.entryPoint || more.entryPoint),
+  };
+}
+
 /** Records facts about an emitted object (merged with earlier facts). */
 export function recordIntent(target: object, more: IntentFacts): void {
-  const prev = facts.get(target) ?? {};
-  facts.set(target, {
-    owner: more.owner ?? prev.owner,
-    nonIdempotentRoutes: [...new Set([...(prev.nonIdempotentRoutes ?? []), ...(more.nonIdempotentRoutes ?? [])])],
-  });
+  facts.set(target, mergeFacts(facts.get(target) ?? {}, more));
+}
+
+function listAnnotation(manifest: any, key: string): string[] {
+  const value = manifest?.metadata?.annotations?.[key];
+  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
 
 /** Facts recorded for `target`, merged with those its manifest declares by annotation. */
 export function intentOf(target: object | undefined, manifest: any): IntentFacts {
   const recorded = target ? facts.get(target) ?? {} : {};
-  const annotation = manifest?.metadata?.annotations?.[NON_IDEMPOTENT_ROUTES_ANNOTATION];
-  const declared = typeof annotation === 'string' ? annotation.split(',').map((s) => s.trim()).filter(Boolean) : [];
-  return {
-    owner: recorded.owner,
-    nonIdempotentRoutes: [...new Set([...(recorded.nonIdempotentRoutes ?? []), ...declared])],
-  };
+  return mergeFacts(recorded, {
+    nonIdempotentRoutes: listAnnotation(manifest, NON_IDEMPOTENT_ROUTES_ANNOTATION),
+    calls: listAnnotation(manifest, CALLS_ANNOTATION),
+    entryPoint: manifest?.metadata?.annotations?.[ENTRY_POINT_ANNOTATION] === 'true',
+  });
 }

@@ -1,5 +1,5 @@
 import { IstioKind, IstioObject, ISTIO_KINDS } from './engine';
-import { IntentFacts, intentOf } from './intent';
+import { IntentFacts, intentOf, mergeFacts } from './intent';
 
 /** The API group every object this library reads and emits belongs to. */
 export const ISTIO_GROUP = 'networking.istio.io';
@@ -29,9 +29,7 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
   if (typeof kind !== 'string' || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
   const metadata = isObject(manifest.metadata) ? manifest.metadata : {};
   // Facts the manifest declares by annotation (hand-written YAML, lint) count as much as recorded ones.
-  const declared = intentOf(undefined, manifest).nonIdempotentRoutes ?? [];
-  const merged = declared.length === 0 ? facts
-    : { ...facts, nonIdempotentRoutes: [...new Set([...(facts.nonIdempotentRoutes ?? []), ...declared])] };
+  const merged = mergeFacts(facts, intentOf(undefined, manifest));
   return {
     kind: kind as IstioKind,
     name: typeof metadata.name === 'string' ? metadata.name : '',

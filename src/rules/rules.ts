@@ -1,12 +1,18 @@
-import { ApiObject } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { fail, formatViolation, IstioValidationError, Violation } from '../errors';
+import { renderTrafficReport } from '../report/traffic-report';
 import { analyze, knownCodes, ManifestInput, SUPPRESSION_CODE } from './analyze';
+import { CallChainOptions } from './call-graph';
 import { Inventory, RuleReport } from './engine';
 import { intentOf } from './intent';
 import { ISTIO_GROUP, SUPPRESS_ANNOTATION_PREFIX } from './manifest';
 
 const ID = 'IstioTrafficRules';
+/** File name of the traffic report in the App's output directory. */
+export const TRAFFIC_REPORT = 'traffic-report.md';
 const CONTEXT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout', 'Pod', 'Service']);
 
 /**
@@ -64,6 +70,19 @@ export class Rules extends Construct {
   public inventory?: Inventory;
 
   /**
+   * Budgets of the call-chain rules: worst-case retry amplification (CC-01) and timeout headroom (CC-03).
+   * @default - { maxAmplification: 10, timeoutHeadroomPercent: 10 }
+   */
+  public callChain: CallChainOptions = {};
+
+  /**
+   * Write `traffic-report.md` (routes, budgets, findings, Mermaid call graph) into the App's output
+   * directory at every synth.
+   * @default true
+   */
+  public trafficReport = true;
+
+  /**
    * Receives the warnings of each synth.
    * @default - writes each warning as one line to stderr
    */
@@ -86,16 +105,22 @@ export class Rules extends Construct {
   }
 
   private options() {
-    return { strict: this.strict, enable: this.enable, inventory: this.inventory };
+    return { strict: this.strict, enable: this.enable, inventory: this.inventory, callChain: this.callChain };
   }
 
   private validate(): string[] {
     const inputs = this.collect();
     const fingerprint = JSON.stringify([this.options(), inputs.map((i) => [i.path, i.manifest, i.facts])]);
     if (fingerprint !== this.lastFingerprint || !this.lastReport) {
-      this.lastReport = analyze(inputs, this.options());
+      const analysis = analyze(inputs, this.options());
+      this.lastReport = analysis;
       this.lastFingerprint = fingerprint;
       if (this.lastReport.warnings.length > 0) this.onWarnings(this.lastReport.warnings);
+      const app = this.node.root;
+      if (this.trafficReport && app instanceof App && analysis.istioObjects.length > 0) {
+        fs.mkdirSync(app.outdir, { recursive: true });
+        fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
+      }
     }
     if (this.lastReport.errors.length > 0) throw new IstioValidationError(this.lastReport.errors);
     return [];

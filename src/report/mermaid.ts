@@ -1,0 +1,53 @@
+import { formatMillis } from '../private/grammar';
+import { CallGraph } from '../rules/call-graph';
+import { IstioObject } from '../rules/engine';
+import { arr, isObject } from '../rules/manifest';
+
+/** A Mermaid label: quoted, each line with the characters Mermaid treats specially written as entities. */
+function label(...lines: string[]): string {
+  return `"${lines.map((t) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>')}"`;
+}
+
+/**
+ * A Mermaid `flowchart LR` of the services (one node per host), the declared calls (labelled with the callee's
+ * attempts per call), the ingress entry points, and each canary split (dotted edges to the subsets, labelled
+ * with their weights).
+ */
+export function flowchart(graph: CallGraph, services: ReadonlyArray<{ readonly host: string; readonly vss: readonly IstioObject[] }>): string {
+  const ids = new Map<string, string>();
+  const id = (host: string) => ids.get(host) ?? ids.set(host, `s${ids.size}`).get(host)!;
+  const lines = ['flowchart LR'];
+  for (const { host } of services) {
+    const node = graph.nodes.get(host);
+    const policy = node?.policy;
+    const details = policy ? [`${policy.attempts + 1} attempt(s)${policy.timeoutMs !== undefined ? `, timeout ${formatMillis(policy.timeoutMs)}` : ''}`] : [];
+    lines.push(`  ${id(host)}[${label(host, ...details)}]`);
+  }
+  let entries = 0;
+  for (const n of [...graph.nodes.values()].filter((x) => x.entryPoint).sort((a, b) => a.host.localeCompare(b.host))) {
+    const e = `e${entries++}`;
+    lines.push(`  ${e}([${label(n.entryReason === 'ingress' ? 'ingress' : 'client')}]) --> ${id(n.host)}`);
+  }
+  for (const n of [...graph.nodes.values()].sort((a, b) => a.host.localeCompare(b.host))) {
+    for (const to of n.calls) lines.push(`  ${id(n.host)} -->|${label(`x${graph.nodes.get(to)!.policy.attempts + 1}`)}| ${id(to)}`);
+  }
+  let subsets = 0;
+  for (const { host, vss } of services) {
+    const seen = new Set<string>();
+    for (const vs of vss) {
+      for (const route of arr(vs.spec.http).filter(isObject)) {
+        const dests = arr(route.route).filter((d) => isObject(d) && isObject(d.destination) && d.destination.subset);
+        if (dests.length < 2) continue;
+        for (const d of dests) {
+          const key = `${d.destination.subset}:${d.weight ?? 0}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const sid = `v${subsets++}`;
+          lines.push(`  ${sid}[${label(`${host.split('.')[0]}/${d.destination.subset}`)}]`);
+          lines.push(`  ${id(host)} -.->|${label(`${d.weight ?? 0}%`)}| ${sid}`);
+        }
+      }
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,150 @@
+import { formatViolation, Violation } from '../errors';
+import { formatMillis } from '../private/grammar';
+import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../rules/call-graph';
+import { IstioObject, RuleReport } from '../rules/engine';
+import { arr, fqdn, isObject } from '../rules/manifest';
+import { flowchart } from './mermaid';
+
+/** Options of {@link renderTrafficReport}. */
+export interface TrafficReportOptions {
+  readonly callChain?: CallChainOptions;
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const dur = (text: unknown) => (typeof text === 'string' ? text : '—');
+
+function matchText(route: any): string {
+  const matches = arr(route.match).filter(isObject);
+  if (matches.length === 0) return 'everything else';
+  return matches.map((m) => {
+    const parts: string[] = [];
+    if (isObject(m.uri)) parts.push(`uri ${Object.entries(m.uri).map(([k, v]) => `${k} ${v}`).join('')}`);
+    if (isObject(m.method)) parts.push(`method ${Object.values(m.method).join('')}`);
+    for (const [h, v] of Object.entries(isObject(m.headers) ? m.headers : {})) parts.push(`header ${h} ${isObject(v) ? Object.entries(v).map(([k, x]) => `${k} ${x}`).join('') : ''}`);
+    for (const [q, v] of Object.entries(isObject(m.queryParams) ? m.queryParams : {})) parts.push(`query ${q} ${isObject(v) ? Object.values(v).join('') : ''}`);
+    return parts.join(' and ') || 'everything';
+  }).join(' or ');
+}
+
+function destinationsText(route: any): string {
+  return arr(route.route).filter(isObject).map((d) => {
+    const dest = isObject(d.destination) ? d.destination : {};
+    const target = `${dest.host ?? '?'}${dest.subset ? `/${dest.subset}` : ''}`;
+    return d.weight !== undefined ? `${target} ${d.weight}%` : target;
+  }).join(', ');
+}
+
+function retriesText(route: any): string {
+  const r = route.retries;
+  if (!isObject(r)) return "Istio's default (2 on connect-failure, refused-stream, unavailable, cancelled, 503)";
+  if (!r.attempts) return 'none';
+  return `${r.attempts}${r.perTryTimeout ? ` × ${r.perTryTimeout}` : ''}${r.retryOn ? ` on ${r.retryOn}` : ''}`;
+}
+
+function extrasText(route: any): string {
+  const extras: string[] = [];
+  if (isObject(route.mirror)) extras.push(`mirror ${route.mirror.host}${route.mirror.subset ? `/${route.mirror.subset}` : ''} ${route.mirrorPercentage?.value ?? 100}%`);
+  if (isObject(route.fault)) {
+    if (isObject(route.fault.delay)) extras.push(`fault delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? '?'}%`);
+    if (isObject(route.fault.abort)) extras.push(`fault abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? '?'}%`);
+  }
+  return extras.join('; ');
+}
+
+function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): string[] {
+  const lines = [`### ${host}`, ''];
+  for (const vs of vss) {
+    const gateways = arr(vs.spec.gateways);
+    const aliases = arr(vs.spec.hosts).slice(1);
+    lines.push(`VirtualService \`${vs.namespace ?? 'default'}/${vs.name}\` (${gateways.length ? gateways.join(', ') : 'mesh'})${aliases.length ? `, also for ${aliases.join(', ')}` : ''}:`, '');
+    const http = arr(vs.spec.http).filter(isObject);
+    if (http.length > 0) {
+      lines.push('| Route | Match | Destinations | Retries | Timeout | Mirror / fault |', '|---|---|---|---|---|---|');
+      http.forEach((r, i) => lines.push(`| ${cell(r.name ?? `http[${i}]`)} | ${cell(matchText(r))} | ${cell(destinationsText(r))} | ${cell(retriesText(r))} | ${dur(r.timeout)} | ${cell(extrasText(r))} |`));
+      lines.push('');
+    }
+    const tls = arr(vs.spec.tls).filter(isObject);
+    if (tls.length > 0) lines.push(`TLS routes by SNI: ${tls.map((r) => `${arr(r.match).flatMap((m) => arr(m?.sniHosts)).join(', ')} → ${destinationsText(r)}`).join('; ')}`, '');
+  }
+  for (const dr of drs) {
+    lines.push(`DestinationRule \`${dr.namespace ?? 'default'}/${dr.name}\`:`, '');
+    for (const s of arr(dr.spec.subsets).filter(isObject)) {
+      lines.push(`- subset \`${s.name}\`: ${Object.entries(isObject(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'no labels'}`);
+    }
+    const tp = isObject(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
+    if (isObject(tp.connectionPool)) lines.push(`- connection pool: ${JSON.stringify(tp.connectionPool)}`);
+    if (isObject(tp.outlierDetection)) lines.push(`- circuit breaker (outlier detection): ${JSON.stringify(tp.outlierDetection)}`);
+    if (isObject(tp.loadBalancer)) lines.push(`- load balancer: ${JSON.stringify(tp.loadBalancer)}`);
+    if (arr(tp.portLevelSettings).length > 0) lines.push(`- port-level settings: ${JSON.stringify(tp.portLevelSettings)}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function entrySection(g: CallGraph): string[] {
+  const entries = [...g.nodes.values()].filter((n) => n.entryPoint).sort((a, b) => a.host.localeCompare(b.host));
+  if (entries.length === 0) return ['No calls are declared (`calls` on the constructs, or the `traffic.cdk8s-istio-traffic.io/calls` annotation).', ''];
+  const lines: string[] = [];
+  for (const entry of entries) {
+    lines.push(`### ${entry.host} (${entry.entryReason})`, '', '| Service | Worst path | Requests per entry request | Timeout | Worst-case time |', '|---|---|---|---|---|');
+    for (const [host, f] of [...g.figures].sort(([a], [b]) => a.localeCompare(b))) {
+      const path = pathTo(g, host);
+      if (path[0] !== entry.host) continue;
+      const p = g.nodes.get(host)!.policy;
+      lines.push(`| ${host} | ${cell(path.join(' → '))} | ${f.factor}${f.factor > g.options.maxAmplification ? ' ⚠' : ''} | ${p.timeoutMs !== undefined ? formatMillis(p.timeoutMs) : '—'} | ${p.worstMs !== undefined ? formatMillis(p.worstMs) : 'unbounded'} |`);
+    }
+    lines.push('');
+  }
+  for (const cycle of g.cycles) lines.push(`Cycle (not analyzed): ${cycle.join(' → ')}`, '');
+  return lines;
+}
+
+function findingsSection(report: RuleReport): string[] {
+  const rows = (title: string, list: readonly Violation[]) => (list.length === 0 ? [] : [`**${title}**`, '', ...list.map((v) => `- ${cell(formatViolation(v))}`), '']);
+  const lines = [...rows('Errors', report.errors), ...rows('Warnings', report.warnings),
+    ...rows('Suppressed', report.suppressed.map((s) => ({ ...s, fix: `Suppressed: ${s.reason}.` })))];
+  return lines.length ? lines : ['No findings.', ''];
+}
+
+/**
+ * Renders `traffic-report.md`: per service its routes, weights, subsets, retries, timeouts and circuit
+ * breaker; per entry point the worst-case amplification and time budget along each path; all findings; and a
+ * Mermaid flowchart of services, calls and canary splits.
+ */
+export function renderTrafficReport(objects: readonly IstioObject[], report: RuleReport, options: TrafficReportOptions = {}): string {
+  const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  const graph = buildCallGraph({ ofKind: (k) => byKind(k) }, options.callChain);
+  const services = new Map<string, { vss: IstioObject[]; drs: IstioObject[] }>();
+  const entry = (host: string) => services.get(host) ?? services.set(host, { vss: [], drs: [] }).get(host)!;
+  for (const vs of byKind('VirtualService')) {
+    const first = arr(vs.spec.hosts).find((h): h is string => typeof h === 'string');
+    if (first) entry(fqdn(first, vs.namespace)).vss.push(vs);
+  }
+  for (const dr of byKind('DestinationRule')) if (typeof dr.spec.host === 'string') entry(fqdn(dr.spec.host, dr.namespace)).drs.push(dr);
+  for (const host of graph.nodes.keys()) entry(host);
+  const hosts = [...services.keys()].sort();
+  const calls = [...graph.nodes.values()].reduce((n, node) => n + node.calls.length, 0);
+  return [
+    '# Traffic report',
+    '',
+    `Generated by cdk8s-istio-traffic at synth: ${hosts.length} service host(s), ${calls} declared call(s), ${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed.`,
+    `Budgets: at most ${graph.options.maxAmplification} requests per entry request (CC-01); caller timeouts ≥ callee worst case + ${graph.options.timeoutHeadroomPercent}% (CC-03).`,
+    '',
+    '## Call graph',
+    '',
+    '```mermaid',
+    flowchart(graph, hosts.map((h) => ({ host: h, vss: services.get(h)!.vss }))),
+    '```',
+    '',
+    '## Entry points',
+    '',
+    ...entrySection(graph),
+    '## Services',
+    '',
+    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.drs)),
+    '## Findings',
+    '',
+    ...findingsSection(report),
+  ].join('\n');
+}
+
