@@ -13,7 +13,7 @@ function graphOf(ctx: RuleContext): CallGraph {
 }
 
 const arrow = (path: readonly string[]) => path.join(' → ');
-const ms = (n: number) => formatMillis(Math.ceil(n - 1e-6));
+const ms = (n: number) => formatMillis(Math.ceil(n - 1e-9));
 
 function finding(n: CallNode | undefined, f: Omit<AppFinding, 'object'>): AppFinding[] {
   const object: IstioObject | undefined = n?.reportOn;
@@ -73,7 +73,7 @@ export const CC03: Rule = {
   upstream: 'Derived: Envoy router (route timeout includes retries); seed guidance (nested timeouts)',
   checkApp(ctx) {
     const g = graphOf(ctx);
-    const headroom = 1 + g.options.timeoutHeadroomPercent / 100;
+    const required = (worst: number) => Math.ceil((worst * (100 + g.options.timeoutHeadroomPercent)) / 100 - 1e-9);
     const out: AppFinding[] = [];
     for (const caller of g.nodes.values()) {
       for (const to of caller.calls) {
@@ -85,12 +85,12 @@ export const CC03: Rule = {
           out.push(...finding(caller, {
             severity: Severity.WARNING,
             message: `${caller.host} has no timeout on every route but calls ${to}, which can take up to ${ms(worst)}; callers of ${caller.host} may wait forever`,
-            fix: `Set a timeout on ${caller.host} of at least ${ms(worst * headroom)}.`,
+            fix: `Set a timeout on ${caller.host} of at least ${ms(required(worst))}.`,
           }));
-        } else if (caller.policy.timeoutMs < worst * headroom) {
+        } else if (caller.policy.timeoutMs < required(worst)) {
           out.push(...finding(caller, {
-            message: `${caller.host} timeout ${ms(caller.policy.timeoutMs)} is shorter than ${to}'s worst case ${ms(worst)} + ${g.options.timeoutHeadroomPercent}% headroom (${ms(worst * headroom)})`,
-            fix: this.fix, value: ms(caller.policy.timeoutMs), allowed: `>= ${ms(worst * headroom)}`,
+            message: `${caller.host} timeout ${ms(caller.policy.timeoutMs)} is shorter than ${to}'s worst case ${ms(worst)} + ${g.options.timeoutHeadroomPercent}% headroom (${ms(required(worst))})`,
+            fix: this.fix, value: ms(caller.policy.timeoutMs), allowed: `>= ${ms(required(worst))}`,
           }));
         }
       }
