@@ -88,8 +88,9 @@ export interface ExternalDependencyProps extends RouteProps, Omit<TrafficPolicyP
  * - a `ServiceEntry` (`location: MESH_EXTERNAL`, resolution `DNS`, `exportTo: ['.']` by default);
  * - per host, a `DestinationRule` when a connection pool, outlier detection, load balancer or TLS origination
  *   is set (TLS origination verifies the server certificate unless `TlsOrigination.insecureSkipVerify`);
- * - per host, a `VirtualService`: an HTTP `default` route with `timeout`/`retries` when set (HTTP ports), and
- *   a TLS route on `sniHosts` for TLS passthrough ports.
+ * - per host, a `VirtualService`: an HTTP `default` route with `timeout`/`retries` when set (HTTP ports; with
+ *   several HTTP ports, `default-<port>` routes matched by port come first), and a TLS route on `sniHosts` per
+ *   TLS passthrough port. Destinations name their port when the ServiceEntry has several.
  *
  * With one host every object is named `name`; with several, the per-host objects are `<name>-<host>`.
  * Raises SE-01, SE-03, SE-06, VS-29, DR-14, X-01, X-02, X-03 at once.
@@ -124,6 +125,11 @@ export class ExternalDependency extends Construct {
     if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
       fail({ code: 'VS-29', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP, HTTP2 or GRPC port', message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them', fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.' });
     }
+    const wildcard = this.hosts.find((h) => h.startsWith('*'));
+    if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
+      // The `default` route would name the wildcard host as its destination, which rule X-03 rejects at synth.
+      fail({ code: 'X-03', path, value: wildcard, allowed: 'exact hostnames when timeout/retries are set', message: `timeout/retries need a route whose destination is each host, and wildcard host ${JSON.stringify(wildcard)} cannot be a route destination`, fix: 'List the exact hostnames the application calls, or remove timeout/retries.' });
+    }
     if (props.tlsOrigination && httpPorts.length === 0) {
       fail({ code: 'DR-14', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP port to originate TLS from', message: 'tlsOrigination is set but no port speaks plain HTTP', fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.' });
     }
@@ -149,10 +155,21 @@ export class ExternalDependency extends Construct {
         dr.node.addDependency(this.serviceEntry);
         this.destinationRules.push(dr);
       }
+      // With several ServiceEntry ports every destination names its port (rule VS-14): one HTTP route per HTTP
+      // port, matched by port except the last one (the catch-all), and one TLS route per TLS port.
+      const destination = (port: number) => ({ host, ...(ports.length > 1 ? { port: { number: port } } : {}) });
       const http = httpPorts.length > 0 && Object.keys(resilience).length > 0
-        ? [{ name: 'default', route: [{ destination: { host } }], ...resilience }] : undefined;
+        ? httpPorts.map((p, i) => ({
+          name: httpRouteName(httpPorts, i),
+          ...(i < httpPorts.length - 1 ? { match: [{ port: p.number }] } : {}),
+          route: [{ destination: destination(p.number) }],
+          ...resilience,
+        })) : undefined;
       const tlsRoutes = tlsPorts.length > 0 && !host.startsWith('*')
-        ? [{ match: [{ sniHosts: [host] }], route: [{ destination: { host } }] }] : undefined;
+        ? tlsPorts.map((p) => ({
+          match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
+          route: [{ destination: destination(p.number) }],
+        })) : undefined;
       if (!http && !tlsRoutes) return;
       const vs = new VirtualService(this, `VirtualService${id}`, {
         metadata: metadataFor(this, objectName(host), props.namespace),
@@ -161,9 +178,14 @@ export class ExternalDependency extends Construct {
       vs.node.addDependency(dr ?? this.serviceEntry);
       this.virtualServices.push(vs);
     });
-    const nonIdempotent = props.retries?.nonIdempotent ? ['default'] : [];
+    const nonIdempotent = props.retries?.nonIdempotent ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
     for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
   }
+}
+
+/** Name of the HTTP route of `httpPorts[i]`: `default` for the last (catch-all) one, `default-<port>` before it. */
+function httpRouteName(httpPorts: ReadonlyArray<{ readonly number: number }>, i: number): string {
+  return i === httpPorts.length - 1 ? 'default' : `default-${httpPorts[i].number}`;
 }
 
 function checkHosts(hosts: string[], resolution: Resolution, path: string): string[] {

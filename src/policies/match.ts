@@ -1,4 +1,5 @@
 import { fail } from '../errors';
+import { MAX_REGEX_LENGTH, re2Problem } from '../rules/x-regex';
 
 /** HTTP request methods (Istio `HTTPMatchRequest.method`). */
 export enum HttpMethod {
@@ -28,7 +29,7 @@ export interface RenderedHttpMatch {
 
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const PSEUDO_HEADERS = new Set([':method', ':scheme', ':authority', ':path']);
-const MAX_REGEX = 1024;
+const MAX_REGEX = MAX_REGEX_LENGTH;
 
 /** Chooses how a header or query parameter value is compared. */
 export class ValueMatch {
@@ -185,16 +186,8 @@ function checkPath(path: string): string {
 }
 
 function checkRegex(regex: string, what: string): string {
-  let problem: string | undefined;
-  if (typeof regex !== 'string' || regex.length === 0) problem = 'is empty';
-  else if (regex.length > MAX_REGEX) problem = `is longer than ${MAX_REGEX} characters`;
-  else {
-    try {
-      new RegExp(regex);
-    } catch (e) {
-      problem = `does not compile (${(e as Error).message})`;
-    }
-  }
+  // Istio compiles regexes with RE2, not JavaScript: the shared RE2 grammar of rule X-10 decides.
+  const problem = typeof regex !== 'string' || regex.length === 0 ? 'is empty' : re2Problem(regex);
   if (problem) {
     fail({ code: 'X-10', path: 'HttpMatch', value: regex, allowed: `RE2 regex of 1-${MAX_REGEX} characters`, message: `${what} regex ${problem}`, fix: 'Use a valid RE2 regular expression, or prefer exact/prefix matches.' });
   }

@@ -1,0 +1,518 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-33';
+import {
+  CanaryService, CanaryServiceProps, HttpMatch, HttpMethod, IstioValidationError, RetryPolicy, Rules, validateManifest, Violation,
+} from '../../src';
+import { thrownBy } from '../private/istio-error';
+
+const HOST = 'reviews.bookinfo.svc.cluster.local';
+const V1 = { labels: { app: 'reviews', version: 'v1' } };
+const V2 = { labels: { app: 'reviews', version: 'v2' } };
+
+/** A test chart whose warnings are collected instead of printed, with the routed host declared as existing. */
+function setup(chart: Chart = Testing.chart()) {
+  const warnings: Violation[] = [];
+  const rules = Rules.of(chart);
+  rules.onWarnings = (w) => warnings.push(...w);
+  rules.inventory = { hosts: [HOST] }; // the service lives outside the test App (rule VS-15)
+  return { chart, warnings };
+}
+
+function canary(props: Partial<CanaryServiceProps> = {}, chart = setup().chart) {
+  const construct = new CanaryService(chart, 'canary', { host: HOST, stable: V1, canary: V2, ...props });
+  return { chart, construct };
+}
+
+/** The synthesized Istio objects; each one is checked against the Istio CRD schema on the way. */
+function istio(chart: Chart): any[] {
+  const objects = Testing.synth(chart).filter((o) => o.apiVersion.startsWith('networking.istio.io/'));
+  for (const o of objects) expect(validateManifest(o)).toEqual([]);
+  return objects;
+}
+
+function of(chart: Chart, kind: string): any {
+  const found = istio(chart).filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function deployment(chart: Chart, id: string, labels: Record<string, string>) {
+  return new kplus.Deployment(chart, id, {
+    podMetadata: { labels },
+    containers: [{ image: 'nginx', portNumber: 80, securityContext: { ensureNonRoot: false } }],
+  });
+}
+
+describe('emitted objects', () => {
+  test('emits a DestinationRule before the VirtualService, both networking.istio.io/v1', () => {
+    const { chart } = canary();
+    expect(istio(chart).map((o) => [o.apiVersion, o.kind])).toEqual([
+      ['networking.istio.io/v1', 'DestinationRule'],
+      ['networking.istio.io/v1', 'VirtualService'],
+    ]);
+  });
+
+  test('emits nothing but the two Istio objects', () => {
+    const { chart } = canary();
+    expect(Testing.synth(chart)).toHaveLength(2);
+  });
+
+  test('synthesizes without warnings in the basic case', () => {
+    const { chart, warnings } = setup();
+    canary({}, chart);
+    Testing.synth(chart);
+    expect(warnings).toEqual([]);
+  });
+
+  test('every object passes the Istio CRD schema', () => {
+    const { chart } = canary({
+      canaryWeight: 10, timeout: Duration.seconds(5), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+      testMatches: [HttpMatch.header('x-canary').exact('true')], mirrorPercentage: 5, gateways: ['mesh', 'istio-system/public'],
+      hosts: ['reviews.example.com'], port: 9080, outlierDetection: { maxEjectionPercent: 50 },
+    });
+    for (const o of istio(chart)) expect(validateManifest(o)).toEqual([]);
+  });
+
+  test('matches the snapshot of a full canary', () => {
+    const { chart } = canary({
+      canaryWeight: 10, timeout: Duration.seconds(5), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+      testMatches: [HttpMatch.header('x-canary').exact('true'), HttpMatch.cookie('qa', '1')], mirrorPercentage: 5,
+    });
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('synthesizes identical output twice', () => {
+    const build = () => {
+      const { chart } = canary({ canaryWeight: 25, testMatches: [HttpMatch.header('x-canary').exact('true')] });
+      return JSON.stringify(Testing.synth(chart));
+    };
+    expect(build()).toBe(build());
+  });
+});
+
+describe('names and namespace', () => {
+  test('derives the name from the host', () => {
+    const { chart } = canary();
+    expect(of(chart, 'DestinationRule').metadata).toEqual({ name: 'reviews' });
+    expect(of(chart, 'VirtualService').metadata).toEqual({ name: 'reviews' });
+  });
+
+  test('uses the given name and namespace', () => {
+    const { chart } = canary({ name: 'reviews-canary', namespace: 'bookinfo' });
+    expect(of(chart, 'DestinationRule').metadata).toEqual({ name: 'reviews-canary', namespace: 'bookinfo' });
+    expect(of(chart, 'VirtualService').metadata).toEqual({ name: 'reviews-canary', namespace: 'bookinfo' });
+  });
+
+  test('inherits the chart namespace', () => {
+    const { chart } = canary({}, setup(new Chart(Testing.app(), 'test', { namespace: 'bookinfo' })).chart);
+    expect(of(chart, 'VirtualService').metadata.namespace).toBe('bookinfo');
+  });
+
+  test('rejects an invalid name with X-03', () => {
+    const e = thrownBy(() => canary({ name: 'Reviews' }));
+    expect(e.code).toBe('X-03');
+    expect(e.value).toBe('Reviews');
+  });
+
+  test('rejects an invalid namespace with X-03', () => {
+    expect(thrownBy(() => canary({ namespace: 'book.info' })).value).toBe('book.info');
+  });
+});
+
+describe('host', () => {
+  test('uses the host string on the DestinationRule, hosts and destinations', () => {
+    const { chart, construct } = canary({ canaryWeight: 10 });
+    expect(construct.host).toBe(HOST);
+    expect(of(chart, 'DestinationRule').spec.host).toBe(HOST);
+    const vs = of(chart, 'VirtualService');
+    expect(vs.spec.hosts).toEqual([HOST]);
+    expect(vs.spec.http[0].route.map((r: any) => r.destination.host)).toEqual([HOST, HOST]);
+  });
+
+  test('derives name.namespace.svc.cluster.local from a kplus.Service', () => {
+    const { chart } = setup();
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings', namespace: 'shop' }, ports: [{ port: 9080 }] });
+    const c = new CanaryService(chart, 'canary', { host: svc, stable: V1, canary: V2 });
+    expect(c.host).toBe('ratings.shop.svc.cluster.local');
+    expect(of(chart, 'DestinationRule').spec.host).toBe('ratings.shop.svc.cluster.local');
+    expect(of(chart, 'VirtualService').metadata.name).toBe('ratings');
+  });
+
+  test('takes the namespace of a kplus.Service from its chart', () => {
+    const { chart } = setup(new Chart(Testing.app(), 'test', { namespace: 'shop' }));
+    const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings' }, ports: [{ port: 9080 }] });
+    expect(new CanaryService(chart, 'canary', { host: svc, stable: V1, canary: V2 }).host).toBe('ratings.shop.svc.cluster.local');
+  });
+
+  test('rejects an invalid host with X-03', () => {
+    const e = thrownBy(() => canary({ host: 'reviews..bookinfo' }));
+    expect(e.code).toBe('X-03');
+    expect(e.path).toBe('test/canary');
+  });
+
+  test('rejects a wildcard host with X-03', () => {
+    expect(thrownBy(() => canary({ host: '*.bookinfo.svc.cluster.local' })).code).toBe('X-03');
+  });
+});
+
+describe('subsets', () => {
+  test('emits stable and canary subsets with their labels', () => {
+    const { chart } = canary();
+    expect(of(chart, 'DestinationRule').spec.subsets).toEqual([
+      { name: 'stable', labels: { app: 'reviews', version: 'v1' } },
+      { name: 'canary', labels: { app: 'reviews', version: 'v2' } },
+    ]);
+  });
+
+  test('uses custom subset names everywhere', () => {
+    const { chart, construct } = canary({ stableSubsetName: 'v1', canarySubsetName: 'v2', canaryWeight: 5 });
+    expect(construct.stableSubsetName).toBe('v1');
+    expect(construct.canarySubsetName).toBe('v2');
+    expect(of(chart, 'DestinationRule').spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2']);
+    expect(of(chart, 'VirtualService').spec.http[0].route.map((r: any) => r.destination.subset)).toEqual(['v1', 'v2']);
+  });
+
+  test('derives labels from kplus Deployments without the cdk8s.io/metadata.addr label', () => {
+    const { chart } = setup();
+    const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
+    const d2 = deployment(chart, 'd2', { app: 'x', version: 'v2' });
+    expect(d1.podMetadata.toJson().labels).toHaveProperty(['cdk8s.io/metadata.addr']);
+    new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: d2 });
+    expect(of(chart, 'DestinationRule').spec.subsets).toEqual([
+      { name: 'stable', labels: { app: 'x', version: 'v1' } },
+      { name: 'canary', labels: { app: 'x', version: 'v2' } },
+    ]);
+  });
+
+  test('mixes a Deployment and explicit labels', () => {
+    const { chart } = setup();
+    const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
+    new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: { labels: { app: 'x', version: 'v2' } } });
+    expect(of(chart, 'DestinationRule').spec.subsets[0].labels).toEqual({ app: 'x', version: 'v1' });
+  });
+
+  test('rejects identical labels with DR-04', () => {
+    const e = thrownBy(() => canary({ canary: { labels: { version: 'v1', app: 'reviews' } } }));
+    expect(e.code).toBe('DR-04');
+    expect(e.path).toBe('test/canary');
+    expect(e.value).toBe('{"app":"reviews","version":"v1"}');
+  });
+
+  test('rejects Deployments with identical pod labels with DR-04', () => {
+    const build = () => {
+      const { chart } = setup();
+      const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
+      const d2 = deployment(chart, 'd2', { app: 'x', version: 'v1' });
+      return new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: d2 });
+    };
+    expect(thrownBy(build).code).toBe('DR-04');
+  });
+
+  test('rejects empty labels with DR-03', () => {
+    const e = thrownBy(() => canary({ canary: { labels: {} } }));
+    expect(e.code).toBe('DR-03');
+    expect(e.allowed).toBe('at least one label');
+  });
+
+  test('rejects a Deployment with only cdk8s.io labels with DR-03', () => {
+    const build = () => {
+      const { chart } = setup();
+      const bare = new kplus.Deployment(chart, 'bare', { containers: [{ image: 'nginx', portNumber: 80, securityContext: { ensureNonRoot: false } }] });
+      return new CanaryService(chart, 'canary', { host: HOST, stable: V1, canary: bare });
+    };
+    const e = thrownBy(build);
+    expect(e.code).toBe('DR-03');
+    expect(e.fix).toContain('podMetadata');
+  });
+
+  test('rejects something that is neither a Deployment nor labels with DR-03', () => {
+    expect(thrownBy(() => canary({ stable: 'v1' as any })).code).toBe('DR-03');
+  });
+
+  test('rejects invalid label syntax with X-08', () => {
+    expect(thrownBy(() => canary({ canary: { labels: { version: 'v 2' } } })).code).toBe('X-08');
+  });
+
+  test('rejects the same subset names with DR-02', () => {
+    const e = thrownBy(() => canary({ stableSubsetName: 'main', canarySubsetName: 'main' }));
+    expect(e.code).toBe('DR-02');
+    expect(e.value).toBe('main');
+  });
+
+  test('rejects a default-colliding subset name with DR-02', () => {
+    expect(thrownBy(() => canary({ stableSubsetName: 'canary' })).code).toBe('DR-02');
+  });
+
+  test('rejects a subset name that is not a DNS label with DR-02', () => {
+    const e = thrownBy(() => canary({ canarySubsetName: 'Canary' }));
+    expect(e.code).toBe('DR-02');
+    expect(e.allowed).toBe('DNS-1123 label');
+  });
+});
+
+describe('weights', () => {
+  const weights = (chart: Chart) => of(chart, 'VirtualService').spec.http.at(-1).route.map((r: any) => [r.destination.subset, r.weight]);
+
+  test('defaults to all traffic on stable, both destinations listed', () => {
+    expect(weights(canary().chart)).toEqual([['stable', 100], ['canary', 0]]);
+  });
+
+  test('accepts canaryWeight 0', () => {
+    expect(weights(canary({ canaryWeight: 0 }).chart)).toEqual([['stable', 100], ['canary', 0]]);
+  });
+
+  test('accepts canaryWeight 100', () => {
+    expect(weights(canary({ canaryWeight: 100 }).chart)).toEqual([['stable', 0], ['canary', 100]]);
+  });
+
+  test('splits 90/10 at canaryWeight 10', () => {
+    expect(weights(canary({ canaryWeight: 10 }).chart)).toEqual([['stable', 90], ['canary', 10]]);
+  });
+
+  test.each([[-1], [101], [10.5]])('rejects canaryWeight %d with VS-11', (canaryWeight) => {
+    const e = thrownBy(() => canary({ canaryWeight }));
+    expect(e.code).toBe('VS-11');
+    expect(e.value).toBe(canaryWeight);
+    expect(e.allowed).toBe('integer 0-100');
+  });
+});
+
+describe('routes', () => {
+  test('emits only the primary route without test matches', () => {
+    const { chart } = canary({ testMatches: [] });
+    expect(of(chart, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['primary']);
+  });
+
+  test('puts the test route first and the catch-all last', () => {
+    const { chart } = canary({ testMatches: [HttpMatch.header('x-canary').exact('true')] });
+    const http = of(chart, 'VirtualService').spec.http;
+    expect(http.map((r: any) => r.name)).toEqual(['canary-testing', 'primary']);
+    expect(http[1].match).toBeUndefined();
+  });
+
+  test('sends test matches (OR) to the canary subset only', () => {
+    const { chart } = canary({ testMatches: [HttpMatch.header('x-canary').exact('true'), HttpMatch.cookie('qa', '1')] });
+    expect(of(chart, 'VirtualService').spec.http[0]).toEqual({
+      name: 'canary-testing',
+      match: [
+        { headers: { 'x-canary': { exact: 'true' } } },
+        { headers: { cookie: { regex: '^(.*?;\\s*)?(qa=1)(;.*)?$' } } },
+      ],
+      route: [{ destination: { host: HOST, subset: 'canary' } }],
+    });
+  });
+
+  test('uses custom route names', () => {
+    const { chart } = canary({ testMatches: [HttpMatch.header('x-canary').exact('true')], testRouteName: 'qa', primaryRouteName: 'split' });
+    expect(of(chart, 'VirtualService').spec.http.map((r: any) => r.name)).toEqual(['qa', 'split']);
+  });
+
+  test('applies timeout and retries to every route', () => {
+    const { chart } = canary({
+      testMatches: [HttpMatch.header('x-canary').exact('true')], timeout: Duration.seconds(5),
+      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+    });
+    for (const route of of(chart, 'VirtualService').spec.http) {
+      expect(route.timeout).toBe('5s');
+      expect(route.retries).toEqual({ attempts: 2, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+    }
+  });
+
+  test('emits no timeout or retries when none are set', () => {
+    const { chart } = canary();
+    expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('timeout');
+    expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('retries');
+  });
+
+  test('renders RetryPolicy.none() as attempts 0', () => {
+    const { chart } = canary({ retries: RetryPolicy.none() });
+    expect(of(chart, 'VirtualService').spec.http[0].retries).toEqual({ attempts: 0 });
+  });
+
+  test('rejects a timeout below 1ms with X-01', () => {
+    const e = thrownBy(() => canary({ timeout: Duration.millis(0.5) }));
+    expect(e.code).toBe('X-01');
+    expect(e.path).toBe('test/canary');
+  });
+
+  test('sets the destination port when given', () => {
+    const { chart } = canary({ port: 9080 });
+    expect(of(chart, 'VirtualService').spec.http[0].route[0].destination).toEqual({ host: HOST, subset: 'stable', port: { number: 9080 } });
+  });
+
+  test.each([[0], [65536]])('rejects port %d with X-02', (port) => {
+    expect(thrownBy(() => canary({ port })).code).toBe('X-02');
+  });
+});
+
+describe('mirroring', () => {
+  test('mirrors the primary route to the canary when set', () => {
+    const { chart } = canary({ mirrorPercentage: 5 });
+    const primary = of(chart, 'VirtualService').spec.http[0];
+    expect(primary.mirror).toEqual({ host: HOST, subset: 'canary' });
+    expect(primary.mirrorPercentage).toEqual({ value: 5 });
+  });
+
+  test('does not mirror the test route', () => {
+    const { chart } = canary({ mirrorPercentage: 5, testMatches: [HttpMatch.header('x-canary').exact('true')] });
+    expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('mirror');
+  });
+
+  test('does not mirror when unset', () => {
+    const { chart } = canary();
+    expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('mirror');
+    expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('mirrorPercentage');
+  });
+
+  test.each([[0], [100], [0.5]])('accepts mirrorPercentage %d', (mirrorPercentage) => {
+    expect(of(canary({ mirrorPercentage }).chart, 'VirtualService').spec.http[0].mirrorPercentage).toEqual({ value: mirrorPercentage });
+  });
+
+  test.each([[-1], [101]])('rejects mirrorPercentage %d with VS-24', (mirrorPercentage) => {
+    const e = thrownBy(() => canary({ mirrorPercentage }));
+    expect(e.code).toBe('VS-24');
+    expect(e.allowed).toBe('0-100');
+  });
+
+  test('warns (VS-25) that mirroring without a method constraint mirrors writes', () => {
+    const { chart, warnings } = setup();
+    canary({ mirrorPercentage: 5 }, chart);
+    Testing.synth(chart);
+    expect(warnings.filter((w) => w.code === 'VS-25').map((w) => [w.path, w.message]))
+      .toEqual([['test/canary', 'route "primary" mirrors requests of every method, including writes']]);
+  });
+
+  test('fails synth with VS-25 when the routes are non-idempotent', () => {
+    const { chart } = canary({ mirrorPercentage: 5, retries: RetryPolicy.nonIdempotent({ attempts: 1 }) });
+    const e = thrownBy(() => Testing.synth(chart));
+    expect(e.code).toBe('VS-25');
+    expect(e.path).toBe('test/canary');
+    expect(e.value).toBe('(marked non-idempotent)');
+  });
+});
+
+describe('gateways and hosts', () => {
+  test('binds to the mesh only by default (no gateways field)', () => {
+    expect(of(canary().chart, 'VirtualService').spec).not.toHaveProperty('gateways');
+  });
+
+  test('emits the given gateways', () => {
+    const { chart } = canary({ gateways: ['mesh', 'istio-system/public-gateway'] });
+    expect(of(chart, 'VirtualService').spec.gateways).toEqual(['mesh', 'istio-system/public-gateway']);
+  });
+
+  test.each([['Istio-System/gw'], ['a/b/c'], ['']])('rejects gateway reference %j with VS-04', (gateway) => {
+    const e = thrownBy(() => canary({ gateways: [gateway] }));
+    expect(e.code).toBe('VS-04');
+    expect(e.value).toBe(gateway);
+  });
+
+  test('rejects an empty gateway list with VS-04', () => {
+    expect(thrownBy(() => canary({ gateways: [] })).code).toBe('VS-04');
+  });
+
+  test('rejects a repeated gateway with VS-04', () => {
+    expect(thrownBy(() => canary({ gateways: ['mesh', 'mesh'] })).code).toBe('VS-04');
+  });
+
+  test('adds extra hosts after the service host', () => {
+    const { chart } = canary({ hosts: ['reviews.example.com', '*.reviews.example.com'] });
+    expect(of(chart, 'VirtualService').spec.hosts).toEqual([HOST, 'reviews.example.com', '*.reviews.example.com']);
+  });
+
+  test('lists the service host once', () => {
+    expect(of(canary({ hosts: [HOST] }).chart, 'VirtualService').spec.hosts).toEqual([HOST]);
+  });
+
+  test('rejects an invalid extra host with X-03', () => {
+    const e = thrownBy(() => canary({ hosts: ['bad host'] }));
+    expect(e.code).toBe('X-03');
+    expect(e.message).toContain('hosts[0]');
+  });
+});
+
+describe('traffic policy', () => {
+  test('puts the traffic policy on the DestinationRule', () => {
+    const { chart } = canary({ outlierDetection: { maxEjectionPercent: 50 }, connectionPool: { http: { http1MaxPendingRequests: 10 } } });
+    expect(of(chart, 'DestinationRule').spec.trafficPolicy).toEqual({
+      connectionPool: { http: { http1MaxPendingRequests: 10 } },
+      outlierDetection: { consecutive5xxErrors: 5, maxEjectionPercent: 50 },
+    });
+  });
+
+  test('emits no traffic policy by default', () => {
+    expect(of(canary().chart, 'DestinationRule').spec).not.toHaveProperty('trafficPolicy');
+  });
+
+  test('rejects maxEjectionPercent 101 with DR-07', () => {
+    expect(thrownBy(() => canary({ outlierDetection: { maxEjectionPercent: 101 } })).code).toBe('DR-07');
+  });
+});
+
+describe('escape hatches', () => {
+  test('exposes the VirtualService for patches', () => {
+    const { chart, construct } = canary();
+    construct.virtualService.metadata.addLabel('team', 'reviews');
+    expect(of(chart, 'VirtualService').metadata.labels).toEqual({ team: 'reviews' });
+  });
+
+  test('exposes the DestinationRule for patches', () => {
+    const { chart, construct } = canary();
+    construct.destinationRule.metadata.addAnnotation('owner', 'reviews-team');
+    expect(of(chart, 'DestinationRule').metadata.annotations).toEqual({ owner: 'reviews-team' });
+  });
+});
+
+describe('synth-time rules', () => {
+  test('fails synth with VS-19 at the construct path when perTryTimeout is not shorter than timeout', () => {
+    const { chart } = canary({ timeout: Duration.seconds(1), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }) });
+    expect(() => Testing.synth(chart)).toThrow(IstioValidationError);
+    const e = thrownBy(() => Testing.synth(chart));
+    expect(e.code).toBe('VS-19');
+    expect(e.path).toBe('test/canary');
+    expect(e.value).toBe('1s');
+  });
+
+  test('fails synth with VS-19 when the timeout cuts off later retries', () => {
+    const { chart } = canary({ timeout: Duration.seconds(2), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }) });
+    const e = thrownBy(() => Testing.synth(chart));
+    expect(e.code).toBe('VS-19');
+    expect(e.allowed).toBe('>= 3000ms');
+  });
+
+  test('passes VS-19 when the timeout covers every attempt', () => {
+    const { chart, warnings } = setup();
+    canary({ timeout: Duration.seconds(3), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }) }, chart);
+    expect(Testing.synth(chart)).toHaveLength(2);
+    expect(warnings).toEqual([]);
+  });
+
+  test('reports every error-level violation of both routes', () => {
+    const { chart } = canary({
+      testMatches: [HttpMatch.header('x-canary').exact('true')],
+      timeout: Duration.seconds(1), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+    });
+    expect(thrownBy(() => Testing.synth(chart)).violations.map((v) => v.code)).toEqual(['VS-19', 'VS-19']);
+  });
+
+  test('warns (VS-19) about retries without perTryTimeout under a timeout', () => {
+    const { chart, warnings } = setup();
+    canary({ timeout: Duration.seconds(3), retries: RetryPolicy.idempotent({ attempts: 2 }) }, chart);
+    Testing.synth(chart);
+    expect(warnings.map((w) => w.code)).toEqual(['VS-19']);
+  });
+
+  test('accepts non-idempotent retries without a per-try timeout', () => {
+    const { chart, warnings } = setup();
+    canary({ timeout: Duration.seconds(3), retries: RetryPolicy.nonIdempotent({ attempts: 2 }) }, chart);
+    expect(Testing.synth(chart)).toHaveLength(2);
+    expect(warnings).toEqual([]);
+  });
+
+  test('fails synth with VS-18 when a method-matched POST test route keeps Istio default retries', () => {
+    const { chart } = canary({ testMatches: [HttpMatch.method(HttpMethod.POST)] });
+    const e = thrownBy(() => Testing.synth(chart));
+    expect(e.code).toBe('VS-18');
+    expect(e.path).toBe('test/canary');
+  });
+});

@@ -1,0 +1,440 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import {
+  ExternalDependency, ExternalDependencyProps, LoadBalancer, LoadBalancerAlgorithm, PortProtocol, Resolution, RetryPolicy, Rules,
+  TlsOrigination, validateManifest, Violation,
+} from '../../src';
+import { intentOf } from '../../src/rules/intent';
+import { thrownBy } from '../private/istio-error';
+
+const HOST = 'api.pgprovider.example';
+const HTTP = { number: 80, protocol: PortProtocol.HTTP };
+const TLS = { number: 443, protocol: PortProtocol.TLS };
+const CA = '/etc/ssl/certs/ca-certificates.crt';
+
+function setup(chart: Chart = Testing.chart()) {
+  const warnings: Violation[] = [];
+  Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+  return { chart, warnings };
+}
+
+function dependency(props: Partial<ExternalDependencyProps> = {}, chart = setup().chart) {
+  const construct = new ExternalDependency(chart, 'dep', { hosts: [HOST], ports: [TLS], ...props });
+  return { chart, construct };
+}
+
+/** The synthesized Istio objects; each one is checked against the Istio CRD schema on the way. */
+function istio(chart: Chart): any[] {
+  const objects = Testing.synth(chart).filter((o) => o.apiVersion.startsWith('networking.istio.io/'));
+  for (const o of objects) expect(validateManifest(o)).toEqual([]);
+  return objects;
+}
+
+function kinds(chart: Chart): string[] {
+  return istio(chart).map((o) => o.kind);
+}
+
+function ofKind(chart: Chart, kind: string): any[] {
+  return istio(chart).filter((o) => o.kind === kind);
+}
+
+function of(chart: Chart, kind: string): any {
+  const found = ofKind(chart, kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+const ORIGINATING: Partial<ExternalDependencyProps> = {
+  ports: [HTTP, TLS],
+  tlsOrigination: TlsOrigination.simple({ caCertificates: CA }),
+  timeout: Duration.seconds(3),
+  retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+  connectionPool: { tcp: { maxConnections: 50 } },
+  outlierDetection: { maxEjectionPercent: 50 },
+};
+
+describe('emitted objects', () => {
+  test('emits the ServiceEntry first, then the DestinationRule, then the VirtualService, all networking.istio.io/v1', () => {
+    const { chart } = dependency(ORIGINATING);
+    expect(istio(chart).map((o) => [o.apiVersion, o.kind])).toEqual([
+      ['networking.istio.io/v1', 'ServiceEntry'],
+      ['networking.istio.io/v1', 'DestinationRule'],
+      ['networking.istio.io/v1', 'VirtualService'],
+    ]);
+  });
+
+  test('emits only a ServiceEntry for a plain TCP port without policies', () => {
+    const { chart, construct } = dependency({ ports: [{ number: 5432, protocol: PortProtocol.TCP }] });
+    expect(kinds(chart)).toEqual(['ServiceEntry']);
+    expect(construct.destinationRules).toEqual([]);
+    expect(construct.virtualServices).toEqual([]);
+  });
+
+  test('emits no VirtualService for an HTTP port without timeout or retries', () => {
+    expect(kinds(dependency({ ports: [HTTP] }).chart)).toEqual(['ServiceEntry']);
+  });
+
+  test('every object of an originating dependency passes the Istio CRD schema', () => {
+    const objects = istio(dependency(ORIGINATING).chart);
+    expect(objects).toHaveLength(3);
+    for (const o of objects) expect(validateManifest(o)).toEqual([]);
+  });
+
+  test('every object of a multi-host dependency passes the Istio CRD schema', () => {
+    const objects = istio(dependency({ hosts: [HOST, 'auth.pgprovider.example'], ports: [HTTP, TLS], tlsOrigination: TlsOrigination.insecureSkipVerify(), timeout: Duration.seconds(2) }).chart);
+    expect(objects).toHaveLength(5);
+    for (const o of objects) expect(validateManifest(o)).toEqual([]);
+  });
+
+  test('synthesizes an originating dependency without warnings', () => {
+    const { chart, warnings } = setup();
+    dependency(ORIGINATING, chart);
+    Testing.synth(chart);
+    expect(warnings).toEqual([]);
+  });
+
+  test('matches the snapshot of an originating dependency', () => {
+    expect(Testing.synth(dependency(ORIGINATING).chart)).toMatchSnapshot();
+  });
+
+  test('matches the snapshot of a TLS passthrough dependency', () => {
+    expect(Testing.synth(dependency().chart)).toMatchSnapshot();
+  });
+});
+
+describe('ServiceEntry', () => {
+  test('registers the hosts as MESH_EXTERNAL with DNS resolution, exported to this namespace only', () => {
+    expect(of(dependency().chart, 'ServiceEntry').spec).toEqual({
+      hosts: [HOST],
+      location: 'MESH_EXTERNAL',
+      ports: [{ number: 443, protocol: 'TLS', name: 'tls-443' }],
+      resolution: 'DNS',
+      exportTo: ['.'],
+    });
+  });
+
+  test('uses given port names and target ports', () => {
+    const { chart } = dependency({ ports: [{ number: 8443, protocol: PortProtocol.HTTPS, name: 'api', targetPort: 443 }] });
+    expect(of(chart, 'ServiceEntry').spec.ports).toEqual([{ number: 8443, protocol: 'HTTPS', name: 'api', targetPort: 443 }]);
+  });
+
+  test('uses the given resolution', () => {
+    expect(of(dependency({ resolution: Resolution.DNS_ROUND_ROBIN }).chart, 'ServiceEntry').spec.resolution).toBe('DNS_ROUND_ROBIN');
+  });
+
+  test('accepts a wildcard host with resolution NONE', () => {
+    const { chart } = dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.NONE });
+    const se = of(chart, 'ServiceEntry');
+    expect(se.metadata.name).toBe('wildcard-googleapis-com');
+    expect(se.spec.hosts).toEqual(['*.googleapis.com']);
+    expect(se.spec.resolution).toBe('NONE');
+  });
+
+  test('synthesizes a wildcard host on an HTTP port without routes', () => {
+    const { chart } = dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.NONE, ports: [HTTP] });
+    expect(kinds(chart)).toEqual(['ServiceEntry']);
+  });
+
+  test('rejects timeout/retries for a wildcard host at construction with X-03', () => {
+    const e = thrownBy(() => dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.NONE, ports: [HTTP], timeout: Duration.seconds(2) }));
+    expect(e.code).toBe('X-03');
+    expect(e.path).toBe('test/dep');
+    expect(e.value).toBe('*.googleapis.com');
+  });
+
+  test('emits no SNI route for a wildcard host', () => {
+    expect(kinds(dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.NONE }).chart)).toEqual(['ServiceEntry']);
+  });
+
+  test.each([[['*']], [['shop', 'payments']], [['.']]])('exports to %j', (exportTo) => {
+    expect(of(dependency({ exportTo }).chart, 'ServiceEntry').spec.exportTo).toEqual(exportTo);
+  });
+
+  test('uses exportTo on every emitted object', () => {
+    const { chart } = dependency({ ...ORIGINATING, exportTo: ['shop'] });
+    expect(istio(chart).map((o) => o.spec.exportTo)).toEqual([['shop'], ['shop'], ['shop']]);
+  });
+
+  test('rejects exportTo ["*", "."] with X-05', () => {
+    const e = thrownBy(() => dependency({ exportTo: ['*', '.'] }));
+    expect(e.code).toBe('X-05');
+    expect(e.value).toBe('["*","."]');
+  });
+
+  test.each([[[]], [['.', '.']], [['Shop']], [['~']]])('rejects exportTo %j with X-05', (exportTo) => {
+    expect(thrownBy(() => dependency({ exportTo })).code).toBe('X-05');
+  });
+
+  test('rejects a wildcard host with DNS resolution with SE-05', () => {
+    const e = thrownBy(() => dependency({ hosts: ['*.googleapis.com'] }));
+    expect(e.code).toBe('SE-05');
+    expect(e.value).toBe('*.googleapis.com');
+    expect(e.path).toBe('test/dep');
+  });
+
+  test('rejects a wildcard host with DNS_ROUND_ROBIN resolution with SE-05', () => {
+    expect(thrownBy(() => dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.DNS_ROUND_ROBIN })).code).toBe('SE-05');
+  });
+
+  test('rejects an unknown resolution with SE-05', () => {
+    expect(thrownBy(() => dependency({ resolution: 'STATIC' as Resolution })).code).toBe('SE-05');
+  });
+
+  test('rejects duplicate port numbers with SE-03', () => {
+    const e = thrownBy(() => dependency({ ports: [TLS, { number: 443, protocol: PortProtocol.HTTPS }] }));
+    expect(e.code).toBe('SE-03');
+    expect(e.value).toBe(443);
+  });
+
+  test('rejects duplicate port names with SE-03', () => {
+    const e = thrownBy(() => dependency({ ports: [{ ...TLS, name: 'api' }, { ...HTTP, name: 'api' }] }));
+    expect(e.code).toBe('SE-03');
+    expect(e.value).toBe('api');
+  });
+
+  test('rejects no ports with SE-03', () => {
+    expect(thrownBy(() => dependency({ ports: [] })).code).toBe('SE-03');
+  });
+
+  test('rejects no hosts with SE-01', () => {
+    expect(thrownBy(() => dependency({ hosts: [] })).code).toBe('SE-01');
+  });
+
+  test('rejects a repeated host with SE-01', () => {
+    expect(thrownBy(() => dependency({ hosts: [HOST, HOST] })).code).toBe('SE-01');
+  });
+
+  test('rejects an invalid host with X-03', () => {
+    expect(thrownBy(() => dependency({ hosts: ['api..example'] })).code).toBe('X-03');
+  });
+
+  test.each([[0], [65536]])('rejects port number %d with X-02', (number) => {
+    expect(thrownBy(() => dependency({ ports: [{ number, protocol: PortProtocol.TLS }] })).code).toBe('X-02');
+  });
+
+  test('rejects targetPort 0 with X-02', () => {
+    expect(thrownBy(() => dependency({ ports: [{ ...TLS, targetPort: 0 }] })).code).toBe('X-02');
+  });
+
+  test('rejects an invalid port name with X-09', () => {
+    expect(thrownBy(() => dependency({ ports: [{ ...TLS, name: 'TLS' }] })).code).toBe('X-09');
+  });
+
+  test('rejects an unknown protocol with X-09', () => {
+    expect(thrownBy(() => dependency({ ports: [{ number: 443, protocol: 'QUIC' as PortProtocol }] })).code).toBe('X-09');
+  });
+
+  test('rejects several hosts sharing a TCP port with SE-06', () => {
+    const e = thrownBy(() => dependency({ hosts: [HOST, 'db.pgprovider.example'], ports: [{ number: 5432, protocol: PortProtocol.TCP }] }));
+    expect(e.code).toBe('SE-06');
+  });
+});
+
+describe('names and namespace', () => {
+  test('derives the name from the host', () => {
+    const { chart } = dependency(ORIGINATING);
+    expect(istio(chart).map((o) => o.metadata)).toEqual([{ name: 'api-pgprovider-example' }, { name: 'api-pgprovider-example' }, { name: 'api-pgprovider-example' }]);
+  });
+
+  test('uses the given name and namespace', () => {
+    const { chart } = dependency({ ...ORIGINATING, name: 'pg', namespace: 'payments' });
+    expect(istio(chart).map((o) => o.metadata)).toEqual([
+      { name: 'pg', namespace: 'payments' }, { name: 'pg', namespace: 'payments' }, { name: 'pg', namespace: 'payments' },
+    ]);
+  });
+
+  test('names per-host objects <name>-<host> when there are several hosts', () => {
+    const { chart, construct } = dependency({ name: 'pg', hosts: [HOST, 'auth.pgprovider.example'] });
+    expect(of(chart, 'ServiceEntry').metadata.name).toBe('pg');
+    expect(ofKind(chart, 'VirtualService').map((o) => o.metadata.name)).toEqual(['pg-api-pgprovider-example', 'pg-auth-pgprovider-example']);
+    expect(construct.virtualServices).toHaveLength(2);
+  });
+});
+
+describe('TLS passthrough', () => {
+  test('routes each TLS host by SNI, without a port when the ServiceEntry has only one', () => {
+    expect(of(dependency().chart, 'VirtualService').spec).toEqual({
+      hosts: [HOST],
+      exportTo: ['.'],
+      tls: [{ match: [{ sniHosts: [HOST] }], route: [{ destination: { host: HOST } }] }],
+    });
+  });
+
+  test('emits one SNI route per TLS port, matched by port', () => {
+    const { chart } = dependency({ ports: [TLS, { number: 8443, protocol: PortProtocol.TLS }] });
+    expect(of(chart, 'VirtualService').spec.tls).toEqual([
+      { match: [{ sniHosts: [HOST], port: 443 }], route: [{ destination: { host: HOST, port: { number: 443 } } }] },
+      { match: [{ sniHosts: [HOST], port: 8443 }], route: [{ destination: { host: HOST, port: { number: 8443 } } }] },
+    ]);
+  });
+
+  test('routes HTTPS ports by SNI', () => {
+    expect(of(dependency({ ports: [{ number: 443, protocol: PortProtocol.HTTPS }] }).chart, 'VirtualService').spec.tls)
+      .toEqual([{ match: [{ sniHosts: [HOST] }], route: [{ destination: { host: HOST } }] }]);
+  });
+
+  test('rejects a timeout on a TLS-only dependency with VS-29', () => {
+    const e = thrownBy(() => dependency({ timeout: Duration.seconds(3) }));
+    expect(e.code).toBe('VS-29');
+    expect(e.value).toBe('TLS');
+    expect(e.allowed).toBe('an HTTP, HTTP2 or GRPC port');
+  });
+
+  test('rejects retries on a TLS-only dependency with VS-29', () => {
+    expect(thrownBy(() => dependency({ retries: RetryPolicy.none() })).code).toBe('VS-29');
+  });
+});
+
+describe('TLS origination', () => {
+  test('sends HTTP ports to targetPort 443 by default', () => {
+    expect(of(dependency({ ports: [HTTP], tlsOrigination: TlsOrigination.simple() }).chart, 'ServiceEntry').spec.ports).toEqual([
+      { number: 80, protocol: 'HTTP', name: 'http-80', targetPort: 443 },
+    ]);
+  });
+
+  test('keeps an explicit targetPort', () => {
+    expect(of(dependency({ ports: [{ ...HTTP, targetPort: 8443 }], tlsOrigination: TlsOrigination.simple() }).chart, 'ServiceEntry').spec.ports)
+      .toEqual([{ number: 80, protocol: 'HTTP', name: 'http-80', targetPort: 8443 }]);
+  });
+
+  test('omits targetPort when it equals the port number', () => {
+    expect(of(dependency({ ports: [{ number: 443, protocol: PortProtocol.HTTP }], tlsOrigination: TlsOrigination.simple() }).chart, 'ServiceEntry').spec.ports)
+      .toEqual([{ number: 443, protocol: 'HTTP', name: 'http-443' }]);
+  });
+
+  test('does not change TLS ports', () => {
+    expect(of(dependency(ORIGINATING).chart, 'ServiceEntry').spec.ports[1]).toEqual({ number: 443, protocol: 'TLS', name: 'tls-443' });
+  });
+
+  test('verifies the server on every HTTP port', () => {
+    const { chart } = dependency({ ports: [HTTP, { number: 8080, protocol: PortProtocol.HTTP }], tlsOrigination: TlsOrigination.simple() });
+    const tls = { mode: 'SIMPLE', sni: HOST, subjectAltNames: [HOST] };
+    expect(of(chart, 'DestinationRule').spec).toEqual({
+      host: HOST,
+      exportTo: ['.'],
+      trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls }, { port: { number: 8080 }, tls }] },
+    });
+  });
+
+  test('warns (DR-15) when no CA file is named', () => {
+    const { chart, warnings } = setup();
+    dependency({ ports: [HTTP], tlsOrigination: TlsOrigination.simple() }, chart);
+    Testing.synth(chart);
+    expect(warnings.map((w) => [w.code, w.path])).toEqual([['DR-15', 'test/dep']]);
+  });
+
+  test('skips verification only when asked, and says so', () => {
+    const { chart } = dependency({ ports: [HTTP], tlsOrigination: TlsOrigination.insecureSkipVerify() });
+    expect(of(chart, 'DestinationRule').spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE', sni: HOST, insecureSkipVerify: true });
+  });
+
+  test('renders per host SNI and SANs', () => {
+    const { chart } = dependency({ hosts: [HOST, 'auth.pgprovider.example'], ports: [HTTP], tlsOrigination: TlsOrigination.simple() });
+    expect(ofKind(chart, 'DestinationRule').map((d) => [d.spec.host, d.spec.trafficPolicy.portLevelSettings[0].tls.sni])).toEqual([
+      [HOST, HOST], ['auth.pgprovider.example', 'auth.pgprovider.example'],
+    ]);
+  });
+
+  test('rejects tlsOrigination without an HTTP port with DR-14', () => {
+    const e = thrownBy(() => dependency({ tlsOrigination: TlsOrigination.simple() }));
+    expect(e.code).toBe('DR-14');
+    expect(e.value).toBe('TLS');
+  });
+});
+
+describe('HTTP routes', () => {
+  test('emits a default route with timeout and retries for HTTP ports', () => {
+    const { chart } = dependency({ ports: [HTTP], timeout: Duration.seconds(3), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }) });
+    expect(of(chart, 'VirtualService').spec).toEqual({
+      hosts: [HOST],
+      exportTo: ['.'],
+      http: [{
+        name: 'default', route: [{ destination: { host: HOST } }], timeout: '3s',
+        retries: { attempts: 2, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream' },
+      }],
+    });
+  });
+
+  test('emits HTTP and SNI routes together for mixed ports, each destination naming its port (VS-14)', () => {
+    const spec = of(dependency(ORIGINATING).chart, 'VirtualService').spec;
+    expect(spec.http.map((r: any) => r.name)).toEqual(['default']);
+    expect(spec.http[0].route).toEqual([{ destination: { host: HOST, port: { number: 80 } } }]);
+    expect(spec.tls).toEqual([{ match: [{ sniHosts: [HOST] }], route: [{ destination: { host: HOST, port: { number: 443 } } }] }]);
+  });
+
+  test('emits one route per HTTP port, matched by port, with the last one as catch-all', () => {
+    const { chart } = dependency({ ports: [HTTP, { number: 8080, protocol: PortProtocol.HTTP2 }], timeout: Duration.seconds(3) });
+    expect(of(chart, 'VirtualService').spec.http).toEqual([
+      { name: 'default-80', match: [{ port: 80 }], route: [{ destination: { host: HOST, port: { number: 80 } } }], timeout: '3s' },
+      { name: 'default', route: [{ destination: { host: HOST, port: { number: 8080 } } }], timeout: '3s' },
+    ]);
+  });
+
+  test('records every HTTP route as non-idempotent for non-idempotent retries', () => {
+    const { construct } = dependency({
+      ports: [HTTP, { number: 8080, protocol: PortProtocol.HTTP }],
+      timeout: Duration.seconds(3), retries: RetryPolicy.nonIdempotent({ attempts: 1 }),
+    });
+    expect(intentOf(construct.virtualServices[0], undefined).nonIdempotentRoutes).toEqual(['default-80', 'default']);
+  });
+
+  test('accepts non-idempotent retries', () => {
+    const { chart, warnings } = setup();
+    dependency({ ports: [HTTP], timeout: Duration.seconds(3), retries: RetryPolicy.nonIdempotent({ attempts: 1 }) }, chart);
+    expect(of(chart, 'VirtualService').spec.http[0].retries).toEqual({ attempts: 1, retryOn: 'connect-failure,refused-stream,reset-before-request' });
+    expect(warnings).toEqual([]);
+  });
+
+  test('fails synth with VS-19 at the construct path when the timeout cuts off retries', () => {
+    const { chart } = dependency({ ports: [HTTP], timeout: Duration.seconds(1), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.millis(500) }) });
+    const e = thrownBy(() => Testing.synth(chart));
+    expect(e.code).toBe('VS-19');
+    expect(e.path).toBe('test/dep');
+  });
+});
+
+describe('DestinationRule', () => {
+  test('emits the traffic policy without TLS origination', () => {
+    const { chart } = dependency({ connectionPool: { tcp: { maxConnections: 10 } }, loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM) });
+    expect(of(chart, 'DestinationRule').spec).toEqual({
+      host: HOST,
+      exportTo: ['.'],
+      trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } }, loadBalancer: { simple: 'RANDOM' } },
+    });
+  });
+
+  test('merges the traffic policy with TLS origination', () => {
+    const policy = of(dependency(ORIGINATING).chart, 'DestinationRule').spec.trafficPolicy;
+    expect(policy.connectionPool).toEqual({ tcp: { maxConnections: 50 } });
+    expect(policy.outlierDetection).toEqual({ consecutive5xxErrors: 5, maxEjectionPercent: 50 });
+    expect(policy.portLevelSettings.map((p: any) => p.port)).toEqual([{ number: 80 }]);
+  });
+
+  test('emits one DestinationRule per host', () => {
+    const { chart, construct } = dependency({ hosts: [HOST, 'auth.pgprovider.example'], outlierDetection: {} });
+    expect(ofKind(chart, 'DestinationRule').map((d) => [d.metadata.name, d.spec.host])).toEqual([
+      ['api-pgprovider-example-api-pgprovider-example', HOST],
+      ['api-pgprovider-example-auth-pgprovider-example', 'auth.pgprovider.example'],
+    ]);
+    expect(construct.destinationRules).toHaveLength(2);
+  });
+
+  test('fails synth with DR-08 for maxEjectionPercent 100 without minHealthPercent', () => {
+    const e = thrownBy(() => Testing.synth(dependency({ outlierDetection: { maxEjectionPercent: 100 } }).chart));
+    expect(e.code).toBe('DR-08');
+    expect(e.path).toBe('test/dep');
+  });
+});
+
+describe('escape hatches', () => {
+  test('exposes the ServiceEntry, DestinationRules and VirtualServices', () => {
+    const { chart, construct } = dependency(ORIGINATING);
+    construct.serviceEntry.metadata.addLabel('team', 'payments');
+    construct.destinationRules[0].metadata.addLabel('team', 'payments');
+    construct.virtualServices[0].metadata.addLabel('team', 'payments');
+    expect(istio(chart).map((o) => o.metadata.labels)).toEqual([{ team: 'payments' }, { team: 'payments' }, { team: 'payments' }]);
+  });
+
+  test('exposes the validated hosts', () => {
+    expect(dependency({ hosts: [HOST, 'auth.pgprovider.example'] }).construct.hosts).toEqual([HOST, 'auth.pgprovider.example']);
+  });
+});

@@ -1,0 +1,126 @@
+import { Duration } from 'cdk8s';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src';
+import { thrownBy } from '../private/istio-error';
+
+describe('LoadBalancer', () => {
+  test.each(Object.values(LoadBalancerAlgorithm))('renders simple %s', (algorithm) => {
+    expect(LoadBalancer.simple(algorithm).render()).toEqual({ simple: algorithm });
+  });
+
+  test('rejects an unknown algorithm with DR-13', () => {
+    const e = thrownBy(() => LoadBalancer.simple('LEAST_CONN' as LoadBalancerAlgorithm));
+    expect(e.code).toBe('DR-13');
+    expect(e.value).toBe('LEAST_CONN');
+    expect(e.allowed).toBe('LEAST_REQUEST, ROUND_ROBIN, RANDOM, PASSTHROUGH');
+  });
+
+  test('renders a header hash', () => {
+    expect(LoadBalancer.consistentHashByHeader('x-user-id').render()).toEqual({ consistentHash: { httpHeaderName: 'x-user-id' } });
+  });
+
+  test('rejects an upper-case header name with X-11', () => {
+    const e = thrownBy(() => LoadBalancer.consistentHashByHeader('X-User-Id'));
+    expect(e.code).toBe('X-11');
+    expect(e.value).toBe('X-User-Id');
+  });
+
+  test('renders a cookie hash without ttl', () => {
+    expect(LoadBalancer.consistentHashByCookie('session').render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
+  });
+
+  test('renders a cookie hash with ttl', () => {
+    expect(LoadBalancer.consistentHashByCookie('session', Duration.minutes(30)).render()).toEqual({
+      consistentHash: { httpCookie: { name: 'session', ttl: '1800s' } },
+    });
+  });
+
+  test('rejects a cookie ttl below 1ms with X-01', () => {
+    const e = thrownBy(() => LoadBalancer.consistentHashByCookie('session', Duration.millis(0.5)));
+    expect(e.code).toBe('X-01');
+    expect(e.path).toBe('LoadBalancer.consistentHashByCookie');
+  });
+
+  test('rejects an invalid cookie name with DR-13', () => {
+    expect(thrownBy(() => LoadBalancer.consistentHashByCookie('my session')).code).toBe('DR-13');
+  });
+
+  test('renders a source IP hash', () => {
+    expect(LoadBalancer.consistentHashBySourceIp().render()).toEqual({ consistentHash: { useSourceIp: true } });
+  });
+
+  test('renders a query parameter hash', () => {
+    expect(LoadBalancer.consistentHashByQueryParameter('user').render()).toEqual({ consistentHash: { httpQueryParameterName: 'user' } });
+  });
+
+  test('rejects an empty query parameter name with DR-13', () => {
+    expect(thrownBy(() => LoadBalancer.consistentHashByQueryParameter('')).code).toBe('DR-13');
+  });
+
+  test('render returns a deep copy', () => {
+    const lb = LoadBalancer.consistentHashByCookie('session');
+    (lb.render().consistentHash as any).httpCookie.name = 'changed';
+    expect(lb.render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
+  });
+});
+
+describe('LocalityFailover.priority', () => {
+  test('renders failoverPriority in order', () => {
+    expect(LocalityFailover.priority(['topology.kubernetes.io/zone', 'topology.kubernetes.io/region']).render()).toEqual({
+      enabled: true, failoverPriority: ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'],
+    });
+  });
+
+  test('copies the input list', () => {
+    const labels = ['topology.kubernetes.io/region'];
+    const f = LocalityFailover.priority(labels);
+    labels.push('topology.kubernetes.io/zone');
+    expect(f.render()).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+  });
+
+  test('rejects an empty list with DR-10', () => {
+    const e = thrownBy(() => LocalityFailover.priority([]));
+    expect(e.code).toBe('DR-10');
+    expect(e.value).toBe('[]');
+    expect(e.allowed).toBe('non-empty list of distinct label keys');
+  });
+
+  test('rejects duplicate keys with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.priority(['a', 'a'])).code).toBe('DR-10');
+  });
+
+  test('rejects an empty key with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.priority(['topology.kubernetes.io/zone', ''])).code).toBe('DR-10');
+  });
+});
+
+describe('LocalityFailover.regions', () => {
+  test('renders failover pairs', () => {
+    expect(LocalityFailover.regions([{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }]).render()).toEqual({
+      enabled: true,
+      failover: [{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }],
+    });
+  });
+
+  test('rejects no pairs with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.regions([])).code).toBe('DR-10');
+  });
+
+  test('rejects a pair from a region to itself with DR-10', () => {
+    const e = thrownBy(() => LocalityFailover.regions([{ from: 'us-east1', to: 'us-east1' }]));
+    expect(e.code).toBe('DR-10');
+    expect(e.value).toBe('us-east1 -> us-east1');
+    expect(e.allowed).toBe('two different region names without "/" or "*"');
+  });
+
+  test('rejects a zone ("/") with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.regions([{ from: 'us-east1/us-east1-b', to: 'us-west1' }])).code).toBe('DR-10');
+  });
+
+  test('rejects a wildcard with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.regions([{ from: 'us-east1', to: '*' }])).code).toBe('DR-10');
+  });
+
+  test('rejects an empty region with DR-10', () => {
+    expect(thrownBy(() => LocalityFailover.regions([{ from: '', to: 'us-west1' }])).code).toBe('DR-10');
+  });
+});

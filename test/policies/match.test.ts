@@ -1,0 +1,278 @@
+import { HttpMatch, HttpMethod } from '../../src';
+import { thrownBy } from '../private/istio-error';
+
+describe('HttpMatch.header', () => {
+  test('renders an exact header match', () => {
+    expect(HttpMatch.header('x-canary-test').exact('true').render()).toEqual({ headers: { 'x-canary-test': { exact: 'true' } } });
+  });
+
+  test('renders a prefix header match', () => {
+    expect(HttpMatch.header('user-agent').prefix('Mozilla').render()).toEqual({ headers: { 'user-agent': { prefix: 'Mozilla' } } });
+  });
+
+  test('renders a regex header match', () => {
+    expect(HttpMatch.header('x-user').regex('^qa-.*$').render()).toEqual({ headers: { 'x-user': { regex: '^qa-.*$' } } });
+  });
+
+  test('allows an empty exact value', () => {
+    expect(HttpMatch.header('x-empty').exact('').render()).toEqual({ headers: { 'x-empty': { exact: '' } } });
+  });
+
+  test('accepts a pseudo-header', () => {
+    expect(HttpMatch.header(':authority').exact('api.example.com').render()).toEqual({ headers: { ':authority': { exact: 'api.example.com' } } });
+  });
+
+  test('rejects an upper-case header name with X-11', () => {
+    const e = thrownBy(() => HttpMatch.header('X-Canary'));
+    expect(e.code).toBe('X-11');
+    expect(e.value).toBe('X-Canary');
+    expect(e.allowed).toBe('lower-case RFC 7230 token or :method/:scheme/:authority/:path');
+  });
+
+  test('rejects a header name with a space', () => {
+    expect(thrownBy(() => HttpMatch.header('x canary')).code).toBe('X-11');
+  });
+
+  test('rejects an unknown pseudo-header', () => {
+    expect(thrownBy(() => HttpMatch.header(':status')).code).toBe('X-11');
+  });
+
+  test('rejects an empty prefix with X-11', () => {
+    const e = thrownBy(() => HttpMatch.header('x-a').prefix(''));
+    expect(e.code).toBe('X-11');
+    expect(e.allowed).toBe('non-empty string without control characters');
+  });
+
+  test('rejects control characters in values', () => {
+    const e = thrownBy(() => HttpMatch.header('x-a').exact('a\nb'));
+    expect(e.code).toBe('X-11');
+    expect(e.value).toBe('a\nb');
+  });
+
+  test('keeps a "__proto__" header as an own property without polluting Object.prototype', () => {
+    const rendered = HttpMatch.header('__proto__').exact('polluted').render();
+    expect(Object.prototype.hasOwnProperty.call(rendered.headers, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(rendered.headers, '__proto__')?.value).toEqual({ exact: 'polluted' });
+    expect(({} as any).exact).toBeUndefined();
+  });
+});
+
+describe('HttpMatch.cookie', () => {
+  test('renders an anchored regex on the cookie header', () => {
+    expect(HttpMatch.cookie('user', 'alice').render()).toEqual({
+      headers: { cookie: { regex: '^(.*?;\\s*)?(user=alice)(;.*)?$' } },
+    });
+  });
+
+  test('escapes regex metacharacters in name and value', () => {
+    expect(HttpMatch.cookie('a.b', 'x+y').render().headers!.cookie.regex).toBe('^(.*?;\\s*)?(a\\.b=x\\+y)(;.*)?$');
+  });
+
+  test('matches the cookie among others and not as a substring of another cookie', () => {
+    const re = new RegExp(HttpMatch.cookie('user', 'alice').render().headers!.cookie.regex!);
+    expect(re.test('theme=dark; user=alice; lang=en')).toBe(true);
+    expect(re.test('xuser=alice')).toBe(false);
+  });
+
+  test('rejects a value with a space with X-11', () => {
+    const e = thrownBy(() => HttpMatch.cookie('user', 'alice smith'));
+    expect(e.code).toBe('X-11');
+    expect(e.value).toBe('user=alice smith');
+  });
+
+  test('rejects a value with a semicolon', () => {
+    expect(thrownBy(() => HttpMatch.cookie('user', 'a;b')).code).toBe('X-11');
+  });
+
+  test('rejects a name with "="', () => {
+    expect(thrownBy(() => HttpMatch.cookie('us=er', 'a')).code).toBe('X-11');
+  });
+});
+
+describe('HttpMatch.queryParam', () => {
+  test('renders an exact query parameter match', () => {
+    expect(HttpMatch.queryParam('version').exact('2').render()).toEqual({ queryParams: { version: { exact: '2' } } });
+  });
+
+  test('renders a regex query parameter match', () => {
+    expect(HttpMatch.queryParam('id').regex('\\d+').render()).toEqual({ queryParams: { id: { regex: '\\d+' } } });
+  });
+
+  test('rejects an empty name with VS-08', () => {
+    const e = thrownBy(() => HttpMatch.queryParam(''));
+    expect(e.code).toBe('VS-08');
+    expect(e.value).toBe('');
+  });
+});
+
+describe('HttpMatch paths', () => {
+  test('renders a path prefix', () => {
+    expect(HttpMatch.pathPrefix('/api/v2/').render()).toEqual({ uri: { prefix: '/api/v2/' } });
+  });
+
+  test('renders an exact path', () => {
+    expect(HttpMatch.pathExact('/healthz').render()).toEqual({ uri: { exact: '/healthz' } });
+  });
+
+  test('renders a path regex', () => {
+    expect(HttpMatch.pathRegex('/users/[0-9]+').render()).toEqual({ uri: { regex: '/users/[0-9]+' } });
+  });
+
+  test.each([['api/v2'], [''], ['/a b']])('rejects path %j with VS-08', (path) => {
+    const e = thrownBy(() => HttpMatch.pathPrefix(path));
+    expect(e.code).toBe('VS-08');
+    expect(e.value).toBe(path);
+    expect(e.allowed).toBe('path starting with "/" without spaces');
+  });
+
+  test('rejects an exact path without a leading slash', () => {
+    expect(thrownBy(() => HttpMatch.pathExact('healthz')).code).toBe('VS-08');
+  });
+});
+
+describe('regexes (X-10)', () => {
+  test('accepts a regex of 1024 characters', () => {
+    const regex = 'a'.repeat(1024);
+    expect(HttpMatch.pathRegex(regex).render()).toEqual({ uri: { regex } });
+  });
+
+  test('rejects a regex of 1025 characters', () => {
+    const e = thrownBy(() => HttpMatch.pathRegex('a'.repeat(1025)));
+    expect(e.code).toBe('X-10');
+    expect(e.allowed).toBe('RE2 regex of 1-1024 characters');
+  });
+
+  test('rejects an empty regex', () => {
+    expect(thrownBy(() => HttpMatch.pathRegex('')).code).toBe('X-10');
+  });
+
+  test('rejects a regex that does not compile', () => {
+    const e = thrownBy(() => HttpMatch.header('x-a').regex('(unclosed'));
+    expect(e.code).toBe('X-10');
+    expect(e.value).toBe('(unclosed');
+  });
+
+  test('accepts RE2 inline flags', () => {
+    expect(HttpMatch.header('user-agent').regex('(?i).*chrome.*').render()).toEqual({ headers: { 'user-agent': { regex: '(?i).*chrome.*' } } });
+  });
+
+  test('accepts RE2 flag groups and Python-style named groups', () => {
+    expect(() => HttpMatch.pathRegex('/(?i:api)/(?P<id>[0-9]+)\\z')).not.toThrow();
+  });
+
+  test('rejects a lookahead, which RE2 does not support', () => {
+    const e = thrownBy(() => HttpMatch.pathRegex('/api(?!/internal)'));
+    expect(e.code).toBe('X-10');
+    expect(e.message).toContain('lookaround');
+  });
+
+  test('rejects a lookbehind', () => {
+    expect(thrownBy(() => HttpMatch.pathRegex('(?<=/v1)/users')).code).toBe('X-10');
+  });
+
+  test('rejects a backreference, which RE2 does not support', () => {
+    const e = thrownBy(() => HttpMatch.header('x-a').regex('(a)\\1'));
+    expect(e.code).toBe('X-10');
+    expect(e.message).toContain('backreference');
+  });
+
+  test('accepts escaped parentheses and a "(?" inside a character class', () => {
+    expect(() => HttpMatch.pathRegex('/a\\(?=b[(?=]')).not.toThrow();
+  });
+});
+
+describe('HttpMatch.method', () => {
+  test('renders one method as exact', () => {
+    expect(HttpMatch.method(HttpMethod.GET).render()).toEqual({ method: { exact: 'GET' } });
+  });
+
+  test('renders several methods as an anchored regex', () => {
+    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.HEAD).render()).toEqual({ method: { regex: '^(GET|HEAD)$' } });
+  });
+
+  test('collapses repeated methods', () => {
+    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.GET).render()).toEqual({ method: { exact: 'GET' } });
+  });
+
+  test('rejects no methods with VS-08', () => {
+    const e = thrownBy(() => HttpMatch.method());
+    expect(e.code).toBe('VS-08');
+    expect(e.allowed).toBe('GET,HEAD,OPTIONS,POST,PUT,PATCH,DELETE');
+  });
+
+  test('rejects an unknown method', () => {
+    expect(thrownBy(() => HttpMatch.method(HttpMethod.GET, 'FETCH' as HttpMethod)).value).toBe('GET,FETCH');
+  });
+});
+
+describe('HttpMatch.and', () => {
+  test('combines a path and a method', () => {
+    expect(HttpMatch.pathPrefix('/api/').and(HttpMatch.method(HttpMethod.GET)).render()).toEqual({
+      uri: { prefix: '/api/' }, method: { exact: 'GET' },
+    });
+  });
+
+  test('merges headers, sorted by name', () => {
+    const m = HttpMatch.header('x-b').exact('1').and(HttpMatch.header('x-a').exact('2'));
+    expect(m.render()).toEqual({ headers: { 'x-a': { exact: '2' }, 'x-b': { exact: '1' } } });
+    expect(Object.keys(m.render().headers!)).toEqual(['x-a', 'x-b']);
+  });
+
+  test('merges headers and query parameters', () => {
+    expect(HttpMatch.header('x-a').exact('1').and(HttpMatch.queryParam('q').exact('2')).render()).toEqual({
+      headers: { 'x-a': { exact: '1' } }, queryParams: { q: { exact: '2' } },
+    });
+  });
+
+  test('rejects the same header twice with VS-08', () => {
+    const e = thrownBy(() => HttpMatch.header('x-a').exact('1').and(HttpMatch.header('x-a').exact('2')));
+    expect(e.code).toBe('VS-08');
+    expect(e.value).toBe('x-a');
+  });
+
+  test('rejects the same query parameter twice', () => {
+    expect(thrownBy(() => HttpMatch.queryParam('q').exact('1').and(HttpMatch.queryParam('q').exact('2'))).code).toBe('VS-08');
+  });
+
+  test('rejects two uri conditions', () => {
+    const e = thrownBy(() => HttpMatch.pathPrefix('/a').and(HttpMatch.pathExact('/b')));
+    expect(e.code).toBe('VS-08');
+    expect(e.value).toBe('uri');
+  });
+
+  test('rejects two method conditions', () => {
+    expect(thrownBy(() => HttpMatch.method(HttpMethod.GET).and(HttpMatch.method(HttpMethod.POST))).value).toBe('method');
+  });
+
+  test('leaves both operands unchanged', () => {
+    const a = HttpMatch.header('x-a').exact('1');
+    const b = HttpMatch.header('x-b').exact('2');
+    a.and(b);
+    expect(a.render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
+    expect(b.render()).toEqual({ headers: { 'x-b': { exact: '2' } } });
+  });
+});
+
+describe('HttpMatch.hasHeader', () => {
+  test('is true for a header match', () => {
+    expect(HttpMatch.header('x-a').exact('1').hasHeader).toBe(true);
+  });
+
+  test('is true for a cookie match', () => {
+    expect(HttpMatch.cookie('a', 'b').hasHeader).toBe(true);
+  });
+
+  test('is false for a path match', () => {
+    expect(HttpMatch.pathPrefix('/a').hasHeader).toBe(false);
+  });
+
+  test('is false for a query parameter match', () => {
+    expect(HttpMatch.queryParam('q').exact('1').hasHeader).toBe(false);
+  });
+});
+
+test('render returns a copy that cannot change the match', () => {
+  const m = HttpMatch.header('x-a').exact('1');
+  (m.render().headers as any)['x-a'].exact = 'changed';
+  expect(m.render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
+});

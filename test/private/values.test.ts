@@ -1,0 +1,214 @@
+import { Duration } from 'cdk8s';
+import { IstioValidationError } from '../../src/errors';
+import { checkHost, checkInteger, checkLabels, checkPercent, checkPort, renderDuration } from '../../src/private/values';
+import { thrownBy } from './istio-error';
+
+const where = { path: 'app/web', prop: 'timeout' };
+
+describe('renderDuration', () => {
+  test('renders 1ms, the minimum, as "1ms"', () => {
+    expect(renderDuration(Duration.millis(1), where)).toBe('1ms');
+  });
+
+  test('renders whole seconds as "5s"', () => {
+    expect(renderDuration(Duration.seconds(5), where)).toBe('5s');
+  });
+
+  test('renders fractional seconds in milliseconds', () => {
+    expect(renderDuration(Duration.seconds(1.5), where)).toBe('1500ms');
+  });
+
+  test('renders minutes as seconds', () => {
+    expect(renderDuration(Duration.minutes(2), where)).toBe('120s');
+  });
+
+  test('renders hours as seconds', () => {
+    expect(renderDuration(Duration.hours(1), where)).toBe('3600s');
+  });
+
+  test('throws X-01 below 1ms, naming path and prop', () => {
+    const e = thrownBy(() => renderDuration(Duration.millis(0.5), where));
+    expect(e.code).toBe('X-01');
+    expect(e.path).toBe('app/web');
+    expect(e.value).toBe(0.5);
+    expect(e.allowed).toBe('>= 1ms, whole milliseconds');
+    expect(e.message).toContain('[app/web] X-01: timeout is shorter than 1ms (received 0.5ms)');
+  });
+
+  test('throws X-01 for zero', () => {
+    expect(thrownBy(() => renderDuration(Duration.millis(0), where)).code).toBe('X-01');
+  });
+
+  test('throws X-01 for sub-millisecond precision', () => {
+    const e = thrownBy(() => renderDuration(Duration.millis(1.5), where));
+    expect(e.code).toBe('X-01');
+    expect(e.value).toBe(1.5);
+    expect(e.message).toContain('timeout is not a whole number of milliseconds');
+  });
+
+  test('suggests the nearest valid duration in the fix', () => {
+    expect(thrownBy(() => renderDuration(Duration.millis(0.2), where)).fix).toContain('Duration.millis(1)');
+  });
+});
+
+describe('checkInteger', () => {
+  const range = { path: 'p', prop: 'attempts', code: 'VS-17', min: 1, max: 10 };
+
+  test('accepts the minimum', () => {
+    expect(checkInteger(1, range)).toBe(1);
+  });
+
+  test('accepts the maximum', () => {
+    expect(checkInteger(10, range)).toBe(10);
+  });
+
+  test('rejects min - 1 with the range code', () => {
+    const e = thrownBy(() => checkInteger(0, range));
+    expect(e.code).toBe('VS-17');
+    expect(e.value).toBe(0);
+    expect(e.allowed).toBe('integer 1-10');
+  });
+
+  test('rejects max + 1', () => {
+    expect(thrownBy(() => checkInteger(11, range)).code).toBe('VS-17');
+  });
+
+  test('rejects a fraction', () => {
+    expect(thrownBy(() => checkInteger(1.5, range)).value).toBe(1.5);
+  });
+
+  test('rejects NaN', () => {
+    expect(thrownBy(() => checkInteger(Number.NaN, range)).code).toBe('VS-17');
+  });
+
+  test('describes an open range without max', () => {
+    const e = thrownBy(() => checkInteger(-1, { path: 'p', prop: 'n', code: 'DR-12', min: 0 }));
+    expect(e.allowed).toBe('integer >= 0');
+  });
+
+  test('uses the given fix', () => {
+    expect(thrownBy(() => checkInteger(0, { ...range, fix: 'Do this.' })).fix).toBe('Do this.');
+  });
+});
+
+describe('checkPercent', () => {
+  const at = { path: 'p', prop: 'mirrorPercentage' };
+
+  test('accepts 0 and 100', () => {
+    expect(checkPercent(0, 'VS-24', at)).toBe(0);
+    expect(checkPercent(100, 'VS-24', at)).toBe(100);
+  });
+
+  test('accepts fractions', () => {
+    expect(checkPercent(12.5, 'VS-24', at)).toBe(12.5);
+  });
+
+  test('rejects below 0 with the given code', () => {
+    const e = thrownBy(() => checkPercent(-0.1, 'VS-24', at));
+    expect(e.code).toBe('VS-24');
+    expect(e.value).toBe(-0.1);
+    expect(e.allowed).toBe('0-100');
+  });
+
+  test('rejects above 100', () => {
+    expect(thrownBy(() => checkPercent(100.1, 'DR-07', at)).code).toBe('DR-07');
+  });
+
+  test('rejects non-finite numbers', () => {
+    expect(thrownBy(() => checkPercent(Number.POSITIVE_INFINITY, 'VS-24', at)).code).toBe('VS-24');
+  });
+});
+
+describe('checkPort', () => {
+  const at = { path: 'p', prop: 'port' };
+
+  test('accepts 1 and 65535', () => {
+    expect(checkPort(1, at)).toBe(1);
+    expect(checkPort(65535, at)).toBe(65535);
+  });
+
+  test.each([[0], [65536], [1.5]])('rejects %d with X-02', (port) => {
+    const e = thrownBy(() => checkPort(port, at));
+    expect(e.code).toBe('X-02');
+    expect(e.value).toBe(port);
+    expect(e.allowed).toBe('1-65535');
+  });
+});
+
+describe('checkHost', () => {
+  const at = { path: 'p', prop: 'host' };
+
+  test('returns a valid host', () => {
+    expect(checkHost('reviews.bookinfo.svc.cluster.local', at)).toBe('reviews.bookinfo.svc.cluster.local');
+  });
+
+  test('rejects a wildcard by default', () => {
+    const e = thrownBy(() => checkHost('*.example.com', at));
+    expect(e.code).toBe('X-03');
+    expect(e.value).toBe('*.example.com');
+    expect(e.allowed).toBe('DNS-1123 hostname');
+  });
+
+  test('accepts a wildcard when allowed', () => {
+    expect(checkHost('*.example.com', at, { allowWildcard: true })).toBe('*.example.com');
+  });
+
+  test('describes the wildcard form when wildcards are allowed', () => {
+    expect(thrownBy(() => checkHost('foo*.com', at, { allowWildcard: true })).allowed).toBe('DNS-1123 hostname, optional leading "*." label');
+  });
+
+  test('shortens very long hosts in the message but keeps the whole value', () => {
+    const host = `x${Array(64).fill('abc').join('.')}`;
+    const e = thrownBy(() => checkHost(host, at));
+    expect(e.value).toBe(host);
+    expect(e.message).toContain(`"${host.slice(0, 80)}…"`);
+  });
+});
+
+describe('checkLabels', () => {
+  const at = { path: 'app/canary', prop: 'canary.labels' };
+
+  test('returns a key-sorted copy', () => {
+    const input = { version: 'v2', app: 'reviews' };
+    const out = checkLabels(input, at);
+    expect(out).toEqual({ app: 'reviews', version: 'v2' });
+    expect(Object.keys(out)).toEqual(['app', 'version']);
+    expect(out).not.toBe(input);
+  });
+
+  test('accepts an empty value', () => {
+    expect(checkLabels({ tier: '' }, at)).toEqual({ tier: '' });
+  });
+
+  test('rejects a bad key with X-08', () => {
+    const e = thrownBy(() => checkLabels({ 'bad key': 'v1' }, at));
+    expect(e.code).toBe('X-08');
+    expect(e.path).toBe('app/canary');
+    expect(e.value).toBe('bad key=v1');
+    expect(e.allowed).toBe('Kubernetes label syntax');
+  });
+
+  test('rejects a bad value with X-08', () => {
+    expect(thrownBy(() => checkLabels({ version: 'v 2' }, at)).value).toBe('version=v 2');
+  });
+
+  test('rejects a value of 64 characters', () => {
+    expect(thrownBy(() => checkLabels({ version: 'v'.repeat(64) }, at)).code).toBe('X-08');
+  });
+
+  test('rejects a JSON "__proto__" key (invalid label name) without polluting Object.prototype', () => {
+    const labels = JSON.parse('{"app": "x", "__proto__": {"polluted": "yes"}}');
+    expect(Object.prototype.hasOwnProperty.call(labels, '__proto__')).toBe(true);
+    expect(() => checkLabels(labels, at)).toThrow(IstioValidationError);
+    expect(thrownBy(() => checkLabels(labels, at)).code).toBe('X-08');
+    expect(({} as any).polluted).toBeUndefined();
+  });
+
+  test('keeps Object.prototype member names as own properties', () => {
+    const out = checkLabels({ constructor: 'c', toString: 't' }, at);
+    expect(Object.prototype.hasOwnProperty.call(out, 'constructor')).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(out, 'toString')).toBe(true);
+    expect(out.constructor).toBe('c');
+    expect(({} as any).constructor).toBe(Object);
+  });
+});

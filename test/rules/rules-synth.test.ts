@@ -1,0 +1,154 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { IstioValidationError, Severity, Violation } from '../../src/errors';
+import { Rules } from '../../src/rules/rules';
+
+const HOST = 'reviews.shop.svc.cluster.local';
+
+/** A chart with the rule engine attached and warnings collected instead of written to stderr. */
+function chartWithCollector(): { chart: Chart; warnings: Violation[][] } {
+  const chart = Testing.chart();
+  const warnings: Violation[][] = [];
+  Rules.of(chart).onWarnings = (w) => warnings.push([...w]);
+  return { chart, warnings };
+}
+
+/** Runs `fn` and returns what it threw (fails the test if it did not throw). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
+
+/** A VS that breaks VS-06 (no catch-all on a mesh VS), VS-11 (50 + 40) and VS-18 (POST without retries). */
+function brokenVs(chart: Chart): VirtualService {
+  return new VirtualService(chart, 'vs', {
+    metadata: { name: 'reviews', namespace: 'shop' },
+    spec: {
+      hosts: [HOST],
+      http: [{
+        name: 'create',
+        match: [{ method: { exact: 'POST' } }],
+        route: [
+          { destination: { host: HOST }, weight: 50 },
+          { destination: { host: 'reviews-next.shop.svc.cluster.local' }, weight: 40 },
+        ],
+      }],
+    },
+  });
+}
+
+/** A clean DR + VS pair: subsets with labels, a 90/10 split on the catch-all, GET-only retries. */
+function cleanPair(chart: Chart): void {
+  new DestinationRule(chart, 'dr', {
+    metadata: { name: 'reviews', namespace: 'shop' },
+    spec: { host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+  });
+  new VirtualService(chart, 'vs', {
+    metadata: { name: 'reviews', namespace: 'shop' },
+    spec: {
+      hosts: [HOST],
+      http: [
+        { name: 'reads', match: [{ method: { exact: 'GET' } }], route: [{ destination: { host: HOST, subset: 'v1' } }], timeout: '3s', retries: { attempts: 2, retryOn: '5xx', perTryTimeout: '1s' } },
+        { name: 'default', route: [{ destination: { host: HOST, subset: 'v1' }, weight: 90 }, { destination: { host: HOST, subset: 'v2' }, weight: 10 }] },
+      ],
+    },
+  });
+}
+
+/** A VS whose only finding is a VS-25 warning (mirroring a route with no method constraint). */
+function mirroringVs(chart: Chart, id = 'vs', host = HOST): VirtualService {
+  return new VirtualService(chart, id, {
+    metadata: { name: id, namespace: 'shop' },
+    spec: {
+      hosts: [host],
+      http: [{ name: 'default', route: [{ destination: { host } }], mirror: { host: 'shadow.shop.svc.cluster.local' }, mirrorPercentage: { value: 5 } }],
+    },
+  });
+}
+
+describe('Rules at synth', () => {
+  test('a broken L1 VirtualService makes synth throw an IstioValidationError', () => {
+    const { chart } = chartWithCollector();
+    brokenVs(chart);
+    expect(() => Testing.synth(chart)).toThrow(IstioValidationError);
+  });
+
+  test('the error lists every error-level violation at once', () => {
+    const { chart } = chartWithCollector();
+    brokenVs(chart);
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    expect(e.violations.map((v) => v.code)).toEqual(['VS-06', 'VS-11', 'VS-18']);
+    expect(e.violations.every((v) => v.severity === Severity.ERROR)).toBe(true);
+    expect(e.message).toContain('3 Istio traffic rule violations');
+    for (const code of ['VS-06', 'VS-11', 'VS-18']) expect(e.message).toContain(`[test/vs] ${code}:`);
+  });
+
+  test('the error carries code, construct path and fix of the first violation', () => {
+    const { chart } = chartWithCollector();
+    brokenVs(chart);
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    expect(e.code).toBe('VS-06');
+    expect(e.path).toBe('test/vs');
+    expect(e.fix).toBe(e.violations[0].fix);
+    expect(e.fix).toContain('Add a final route without `match`');
+    expect(e.violations.map((v) => v.path)).toEqual(['test/vs', 'test/vs', 'test/vs']);
+  });
+
+  test('App-scope rules see objects across the chart (missing subset, VS-16)', () => {
+    const { chart } = chartWithCollector();
+    new DestinationRule(chart, 'dr', { metadata: { name: 'reviews', namespace: 'shop' }, spec: { host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
+    new VirtualService(chart, 'vs', { metadata: { name: 'reviews', namespace: 'shop' }, spec: { hosts: [HOST], http: [{ name: 'default', route: [{ destination: { host: HOST, subset: 'v2' } }] }] } });
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    expect(e.violations.map((v) => [v.code, v.path])).toEqual([['VS-16', 'test/vs']]);
+    expect(e.violations[0].message).toContain('subset "v2"');
+  });
+
+  test('a clean DestinationRule and VirtualService synthesize', () => {
+    const { chart, warnings } = chartWithCollector();
+    cleanPair(chart);
+    const manifests = Testing.synth(chart);
+    expect(manifests.map((m: any) => m.kind)).toEqual(['DestinationRule', 'VirtualService']);
+    expect(Rules.of(chart).lastReport?.errors).toEqual([]);
+    expect(Rules.of(chart).lastReport?.warnings).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('warnings do not fail synth and reach onWarnings and lastReport', () => {
+    const { chart, warnings } = chartWithCollector();
+    mirroringVs(chart);
+    expect(Testing.synth(chart)).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].map((w) => [w.code, w.severity, w.path])).toEqual([['VS-25', Severity.WARNING, 'test/vs']]);
+    expect(Rules.of(chart).lastReport?.warnings.map((w) => w.code)).toEqual(['VS-25']);
+  });
+
+  test('strict = true makes a warning fail synth', () => {
+    const { chart, warnings } = chartWithCollector();
+    mirroringVs(chart);
+    Rules.of(chart).strict = true;
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    expect(e).toBeInstanceOf(IstioValidationError);
+    expect(e.code).toBe('VS-25');
+    expect(e.violations[0].severity).toBe(Severity.ERROR);
+    expect(warnings).toEqual([]);
+  });
+
+  test('the engine runs once per synth with several charts', () => {
+    const app: App = Testing.app();
+    const a = new Chart(app, 'a');
+    const b = new Chart(app, 'b');
+    mirroringVs(a, 'vs-a', HOST);
+    mirroringVs(b, 'vs-b', 'ratings.shop.svc.cluster.local');
+    const calls: Violation[][] = [];
+    Rules.of(a).onWarnings = (w) => calls.push([...w]);
+    expect(Rules.of(b)).toBe(Rules.of(app));
+    const yaml = app.synthYaml();
+    expect(yaml).toContain('kind: VirtualService');
+    expect(calls).toHaveLength(1);
+    expect(calls[0].map((w) => w.path).sort()).toEqual(['a/vs-a', 'b/vs-b']);
+  });
+});
