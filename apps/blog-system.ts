@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryService, HttpMatch, RetryPolicy, RetryOn } from '../src';
+import { CanaryService, HttpMatch, RetryPolicy, RetryOn, Rules } from '../src';
 
 /**
  * Seed 000 (blog-system "Istio Traffic Management 실전 가이드"): the `web-service` canary with an admin
@@ -40,5 +40,7 @@ export class BlogSystemChart extends Chart {
         minHealthPercent: 30,
       },
     });
+    // The seed mirrors every request to the canary to compare metrics; the canary runs in shadow mode.
+    Rules.suppress(this.web, 'VS-25', 'the canary receives shadow traffic for metrics only and runs with writes disabled');
   }
 }

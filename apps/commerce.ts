@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryService, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, ResilientBackend, RetryOn, RetryPolicy } from '../src';
+import { CanaryService, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, ResilientBackend, RetryOn, RetryPolicy, Rules } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), commerce namespace:
@@ -25,6 +25,8 @@ export class CommerceChart extends Chart {
       canarySubsetName: 'v2',
       mirrorPercentage: 20,
     });
+    // Seed 001: "to mirror a write path, the application must be prepared to run v2 in shadow mode".
+    Rules.suppress(this.orders, 'VS-25', 'orders v2 runs in shadow mode and records writes to separate storage');
 
     this.inventory = new ResilientBackend(this, 'inventory', {
       host: 'inventory.commerce.svc.cluster.local',

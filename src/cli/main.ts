@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../private/package-info';
+import { DEFAULT_TIMEOUT_SECONDS, generate } from './generate';
 import { lint } from './lint';
 
 /** Writers used by {@link main}; replaced in tests. */
@@ -13,7 +14,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /**
  * Runs the `cdk8s-istio-traffic` command line with `argv` (without `node` and the script) and returns the
- * exit code: 0 clean, 1 violations, 2 usage or unreadable input. Never throws for user errors.
+ * exit code: 0 clean, 1 violations (lint) or failed generation (generate), 2 usage or unreadable input. Never throws
+ * for user errors.
  */
 export function main(argv: readonly string[], io: Io = processIo): number {
   let exitCode = 0;
@@ -34,6 +36,22 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       const result = lint(paths, opts);
       io.stdout(result.stdout);
       io.stderr(result.stderr);
+      exitCode = result.exitCode;
+    });
+  program.command('generate')
+    .description('ArgoCD config management plugin: run the cdk8s app of the current directory and print all its manifests '
+      + 'as one YAML stream, or nothing at all (exit code 1, reason on stderr) if anything fails')
+    .option('--app <entry>', 'app entry file (.js or .ts) instead of the app: command of cdk8s.yaml')
+    .option('-n, --namespace <namespace>', 'namespace for namespaced objects without one (default: $ARGOCD_APP_NAMESPACE)')
+    .option('--strict', 'treat rule warnings as errors', false)
+    .option('--sync-waves', 'annotate VirtualServices with the ArgoCD sync wave after their DestinationRules', false)
+    .option('--timeout <seconds>', 'overall time limit for build, run and checks', Number, DEFAULT_TIMEOUT_SECONDS)
+    .option('--dir <dir>', 'application directory (default: the current directory)')
+    .option('--node-modules <dir>', 'dependencies to link when the application directory has no node_modules (default: $CDK8S_NODE_MODULES)')
+    .action((opts) => {
+      const result = generate(opts);
+      io.stderr(result.stderr);
+      io.stdout(result.stdout);
       exitCode = result.exitCode;
     });
   try {

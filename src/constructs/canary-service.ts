@@ -64,7 +64,7 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
   readonly primaryRouteName?: string;
   /**
    * Mirror this percentage (0-100) of the primary route's live traffic to the canary; responses are
-   * discarded. Mirroring without a method constraint mirrors writes too (VS-25 warning).
+   * discarded; 0 emits no mirror. Mirroring without a method constraint mirrors writes too (VS-25 warning).
    * @default - no mirroring
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
    */
@@ -125,10 +125,14 @@ export class CanaryService extends Construct {
     }
     const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
     const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-    if (JSON.stringify(stableLabels) === JSON.stringify(canaryLabels)) {
+    const within = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).every((k) => Object.prototype.hasOwnProperty.call(b, k) && b[k] === a[k]);
+    if (within(stableLabels, canaryLabels) || within(canaryLabels, stableLabels)) {
+      const same = JSON.stringify(stableLabels) === JSON.stringify(canaryLabels);
       fail({
-        code: 'DR-04', path, value: JSON.stringify(stableLabels), message: 'stable and canary select the same labels, so both subsets contain the same pods',
-        fix: "Label the versions differently, e.g. version: 'v1' and version: 'v2'.",
+        code: 'DR-04', path, value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
+        message: same ? 'stable and canary select the same labels, so both subsets contain the same pods'
+          : 'one subset\'s labels are contained in the other\'s, so the broader subset also selects the other version\'s pods',
+        fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
       });
     }
     const weight = checkInteger(props.canaryWeight ?? 0, { path, prop: 'canaryWeight', code: 'VS-11', min: 0, max: 100 });
@@ -167,7 +171,7 @@ export class CanaryService extends Construct {
         { destination: destination(this.canarySubsetName), weight },
       ],
       ...resilience,
-      ...(mirror !== undefined ? { mirror: destination(this.canarySubsetName), mirrorPercentage: { value: mirror } } : {}),
+      ...(mirror !== undefined && mirror > 0 ? { mirror: destination(this.canarySubsetName), mirrorPercentage: { value: mirror } } : {}),
     });
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: metadataFor(this, name, props.namespace),

@@ -134,7 +134,8 @@ export class ExternalDependency extends Construct {
       fail({ code: 'DR-14', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP port to originate TLS from', message: 'tlsOrigination is set but no port speaks plain HTTP', fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.' });
     }
     const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
-    const objectName = (host: string) => (this.hosts.length === 1 ? name : `${name}-${toDnsLabel(host.replace(/^\*\./, 'wildcard.'))}`.slice(0, 253));
+    const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
+    const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
 
     this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
       metadata: metadataFor(this, name, props.namespace),

@@ -10,7 +10,7 @@ export interface SimpleTlsOptions {
   readonly sni?: string;
   /**
    * Path (in the proxy) of the CA bundle that verifies the server certificate.
-   * @default - the proxy's system trust store (server verification stays on)
+   * @default '/etc/ssl/certs/ca-certificates.crt' - the proxy image's system trust store (unless `credentialName` is set)
    */
   readonly caCertificates?: string;
   /**
@@ -24,6 +24,9 @@ export interface SimpleTlsOptions {
    */
   readonly subjectAltNames?: string[];
 }
+
+/** The CA bundle of the Istio proxy image, used to verify servers when no CA is given. */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** The rendered DestinationRule `ClientTLSSettings` (wire names). */
 export interface RenderedClientTls {
@@ -39,8 +42,8 @@ export interface RenderedClientTls {
  * TLS origination by the sidecar (DestinationRule `trafficPolicy.tls` with mode `SIMPLE`): the application
  * speaks plain HTTP and the proxy opens TLS to the external server.
  *
- * Secure by default: the server certificate is verified (against `caCertificates`, `credentialName` or the
- * system trust store) and its SAN must match the host; only {@link TlsOrigination.insecureSkipVerify} turns
+ * Secure by default: the server certificate is verified (against `caCertificates`, `credentialName`, or the
+ * proxy's system CA bundle, emitted explicitly as `caCertificates`) and its SAN must match the host; only {@link TlsOrigination.insecureSkipVerify} turns
  * verification off, and says so in the manifest.
  *
  * Raises DR-14 (conflicting TLS material) and X-03 (SNI host).
@@ -56,6 +59,12 @@ export class TlsOrigination {
       });
     }
     if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.simple', prop: 'sni' });
+    if (options.subjectAltNames !== undefined && (!Array.isArray(options.subjectAltNames) || options.subjectAltNames.length === 0)) {
+      fail({
+        code: 'DR-14', path: 'TlsOrigination.simple', value: '[]', allowed: 'at least one name, or leave it out',
+        message: 'subjectAltNames is empty, which would accept any server name', fix: 'List the names the server certificate must carry, or leave subjectAltNames out to use the host.',
+      });
+    }
     return new TlsOrigination(false, options);
   }
 
@@ -76,7 +85,7 @@ export class TlsOrigination {
     return {
       mode: 'SIMPLE',
       sni: o.sni ?? host,
-      ...(o.caCertificates ? { caCertificates: o.caCertificates } : {}),
+      ...(o.credentialName ? {} : { caCertificates: o.caCertificates ?? SYSTEM_CA_BUNDLE }),
       ...(o.credentialName ? { credentialName: o.credentialName } : {}),
       subjectAltNames: [...(o.subjectAltNames ?? [host])],
     };

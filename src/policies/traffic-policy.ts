@@ -167,6 +167,11 @@ function renderConnectionPool(pool: ConnectionPool, path: string) {
   if (!pool.tcp && !pool.http) {
     fail({ code: 'DR-12', path, value: '{}', message: 'connectionPool sets neither tcp nor http limits', fix: 'Set connectionPool.tcp and/or connectionPool.http, or leave connectionPool out.' });
   }
+  for (const [key, value] of [['tcp', pool.tcp], ['http', pool.http]] as const) {
+    if (value !== undefined && Object.values(value).every((v) => v === undefined)) {
+      fail({ code: 'DR-12', path, value: '{}', message: `connectionPool.${key} sets no limit`, fix: `Set at least one connectionPool.${key} field, or leave connectionPool.${key} out.` });
+    }
+  }
   const tcp = pool.tcp ? compact({
     maxConnections: count(pool.tcp.maxConnections, at('tcp.maxConnections'), 1),
     connectTimeout: pool.tcp.connectTimeout && renderDuration(pool.tcp.connectTimeout, at('tcp.connectTimeout')),

@@ -7,6 +7,8 @@ const DURATION_KEYS = new Set([
   'timeout', 'perTryTimeout', 'backoff', 'fixedDelay', 'interval', 'baseEjectionTime', 'connectTimeout',
   'idleTimeout', 'maxConnectionDuration', 'time', 'ttl', 'duration', 'maxAge',
 ]);
+/** Maps whose keys are user-chosen names (labels, header names), never schema fields. */
+const USER_KEYED_MAPS = new Set(['labels', 'matchLabels', 'sourceLabels', 'set', 'add']);
 
 /** Calls `visit(key, value, parentKey, path)` for every property below `node`. */
 function walk(node: unknown, path: string, parentKey: string, visit: (key: string, value: unknown, parentKey: string, path: string) => void): void {
@@ -30,7 +32,7 @@ export const X01: Rule = {
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
-      if (!DURATION_KEYS.has(key) || typeof value !== 'string') return;
+      if (!DURATION_KEYS.has(key) || typeof value !== 'string' || USER_KEYED_MAPS.has(parentKey)) return;
       const ms = parseDuration(value);
       if (ms === 0 && key === 'idleTimeout' && parentKey === 'tcp') return;
       const problem = ms === undefined ? 'is not a duration' : durationProblem(ms);

@@ -22,6 +22,17 @@ export const CALLS_ANNOTATION = 'traffic.cdk8s-istio-traffic.io/calls';
 export const ENTRY_POINT_ANNOTATION = 'traffic.cdk8s-istio-traffic.io/entry-point';
 
 const facts = new WeakMap<object, IntentFacts>();
+let generation = 0;
+
+/** Counts changes to intent facts and suppressions (the synth-time engine's cache key). */
+export function intentGeneration(): number {
+  return generation;
+}
+
+/** Records that facts or suppressions changed outside {@link recordIntent}. */
+export function noteIntentChange(): void {
+  generation++;
+}
 
 const union = (a?: readonly string[], b?: readonly string[]) => [...new Set([...(a ?? []), ...(b ?? [])])];
 
@@ -37,6 +48,7 @@ export function mergeFacts(prev: IntentFacts, more: IntentFacts): IntentFacts {
 
 /** Records facts about an emitted object (merged with earlier facts). */
 export function recordIntent(target: object, more: IntentFacts): void {
+  generation++;
   facts.set(target, mergeFacts(facts.get(target) ?? {}, more));
 }
 

@@ -4,10 +4,10 @@ import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { fail, formatViolation, IstioValidationError, Violation } from '../errors';
 import { renderTrafficReport } from '../report/traffic-report';
-import { analyze, knownCodes, ManifestInput, SUPPRESSION_CODE } from './analyze';
+import { analyze, Analysis, knownCodes, ManifestInput, SUPPRESSION_CODE } from './analyze';
 import { CallChainOptions } from './call-graph';
 import { Inventory, RuleReport } from './engine';
-import { intentOf } from './intent';
+import { intentGeneration, intentOf, noteIntentChange } from './intent';
 import { ISTIO_GROUP, SUPPRESS_ANNOTATION_PREFIX } from './manifest';
 
 const ID = 'IstioTrafficRules';
@@ -49,6 +49,7 @@ export class Rules extends Construct {
     if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
     Rules.of(construct);
     for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());
+    noteIntentChange();
   }
 
   /**
@@ -92,7 +93,7 @@ export class Rules extends Construct {
 
   /** The outcome of the last run, for inspection in tests and tools. */
   public lastReport?: RuleReport;
-  private lastFingerprint?: string;
+  private synthCache?: { readonly key: string; readonly analysis: Analysis };
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -108,21 +109,27 @@ export class Rules extends Construct {
     return { strict: this.strict, enable: this.enable, inventory: this.inventory, callChain: this.callChain };
   }
 
+  /**
+   * cdk8s validates the whole App once per synth and again for every chart it renders; the analysis of the
+   * first call is reused for the rest of the same synchronous synth (the cache is dropped at the next
+   * microtask), unless constructs, intent facts, suppressions or options changed in between.
+   */
   private validate(): string[] {
-    const inputs = this.collect();
-    const fingerprint = JSON.stringify([this.options(), inputs.map((i) => [i.path, i.manifest, i.facts])]);
-    if (fingerprint !== this.lastFingerprint || !this.lastReport) {
-      const analysis = analyze(inputs, this.options());
+    const key = `${intentGeneration()}|${this.node.root.node.findAll().length}|${this.trafficReport}|${JSON.stringify(this.options())}`;
+    if (this.synthCache?.key !== key) {
+      const analysis = analyze(this.collect(), this.options());
+      this.synthCache = { key, analysis };
+      queueMicrotask(() => { this.synthCache = undefined; });
       this.lastReport = analysis;
-      this.lastFingerprint = fingerprint;
-      if (this.lastReport.warnings.length > 0) this.onWarnings(this.lastReport.warnings);
+      if (analysis.warnings.length > 0) this.onWarnings(analysis.warnings);
       const app = this.node.root;
       if (this.trafficReport && app instanceof App && analysis.istioObjects.length > 0) {
         fs.mkdirSync(app.outdir, { recursive: true });
         fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
       }
     }
-    if (this.lastReport.errors.length > 0) throw new IstioValidationError(this.lastReport.errors);
+    const errors = this.synthCache.analysis.errors;
+    if (errors.length > 0) throw new IstioValidationError(errors);
     return [];
   }
 

@@ -20,7 +20,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { CelConverter, compileRule, type CelRule } from './cel';
-import { API_VERSION, FORMATS, isObject, Json, loadSchemas, PATTERN_MESSAGES, TOP_LEVEL_PROPERTIES, toAjvSchema } from './crd-schema';
+import { ajvSchemaFor, API_VERSION, FORMATS, isObject, Json, loadSchemas, PATTERN_MESSAGES } from './crd-schema';
 
 /** One validation problem found in a manifest. */
 export interface SchemaIssue {
@@ -86,20 +86,36 @@ function buildRuleNode(s: unknown): RuleNode | undefined {
   };
 }
 
+/**
+ * Validators precompiled by `npm run build` (scripts/compile-schemas.js, ajv standalone code) so that a
+ * process does not spend seconds compiling the large Istio schemas; absent under ts-jest, where the schemas
+ * are compiled at first use instead.
+ */
+function precompiled(): Record<string, ValidateFunction> | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./validators.generated');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Compiles (once) and returns the validator for a kind, or undefined for unknown kinds. */
 function validatorFor(kind: string): KindValidator | undefined {
   const cached = validators.get(kind);
   if (cached) return cached;
   const raw = loadSchemas().get(kind);
-  if (!raw) return undefined;
-  if (!ajv) {
-    ajv = new Ajv({ allErrors: true, strict: false });
-    for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+  const schema = ajvSchemaFor(kind);
+  if (!raw || !schema) return undefined;
+  let validate = precompiled()?.[kind];
+  if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv({ allErrors: true, strict: false });
+      for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+    }
+    validate = ajv.compile(schema);
   }
-  const schema = toAjvSchema(raw) as Json;
-  schema.properties = { ...TOP_LEVEL_PROPERTIES, ...(schema.properties as Json) };
-  schema.required = ['apiVersion', 'kind', 'metadata', ...((schema.required as string[]) ?? [])];
-  const validator: KindValidator = { validate: ajv.compile(schema), schema, rules: buildRuleNode(raw) };
+  const validator: KindValidator = { validate, schema, rules: buildRuleNode(raw) };
   validators.set(kind, validator);
   return validator;
 }

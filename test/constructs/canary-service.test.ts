@@ -195,7 +195,13 @@ describe('subsets', () => {
     const e = thrownBy(() => canary({ canary: { labels: { version: 'v1', app: 'reviews' } } }));
     expect(e.code).toBe('DR-04');
     expect(e.path).toBe('test/canary');
-    expect(e.value).toBe('{"app":"reviews","version":"v1"}');
+    expect(e.value).toBe('{"app":"reviews","version":"v1"} / {"app":"reviews","version":"v1"}');
+  });
+
+  test('rejects overlapping labels with DR-04: a broader stable subset would also select the canary pods', () => {
+    const e = thrownBy(() => canary({ stable: { labels: { app: 'reviews' } }, canary: { labels: { app: 'reviews', version: 'v2' } } }));
+    expect(e.code).toBe('DR-04');
+    expect(e.message).toMatch(/contained in the other/);
   });
 
   test('rejects Deployments with identical pod labels with DR-04', () => {
@@ -364,8 +370,14 @@ describe('mirroring', () => {
     expect(of(chart, 'VirtualService').spec.http[0]).not.toHaveProperty('mirrorPercentage');
   });
 
-  test.each([[0], [100], [0.5]])('accepts mirrorPercentage %d', (mirrorPercentage) => {
+  test.each([[100], [0.5]])('accepts mirrorPercentage %d', (mirrorPercentage) => {
     expect(of(canary({ mirrorPercentage }).chart, 'VirtualService').spec.http[0].mirrorPercentage).toEqual({ value: mirrorPercentage });
+  });
+
+  test('mirrorPercentage 0 emits no mirror', () => {
+    const route = of(canary({ mirrorPercentage: 0 }).chart, 'VirtualService').spec.http[0];
+    expect(route).not.toHaveProperty('mirror');
+    expect(route).not.toHaveProperty('mirrorPercentage');
   });
 
   test.each([[-1], [101]])('rejects mirrorPercentage %d with VS-24', (mirrorPercentage) => {

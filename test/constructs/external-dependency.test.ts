@@ -307,7 +307,7 @@ describe('TLS origination', () => {
 
   test('verifies the server on every HTTP port', () => {
     const { chart } = dependency({ ports: [HTTP, { number: 8080, protocol: PortProtocol.HTTP }], tlsOrigination: TlsOrigination.simple() });
-    const tls = { mode: 'SIMPLE', sni: HOST, subjectAltNames: [HOST] };
+    const tls = { mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: [HOST] };
     expect(of(chart, 'DestinationRule').spec).toEqual({
       host: HOST,
       exportTo: ['.'],
@@ -315,11 +315,16 @@ describe('TLS origination', () => {
     });
   });
 
-  test('warns (DR-15) when no CA file is named', () => {
+  test('names the system CA bundle explicitly when no CA is given, so nothing warns (DR-15)', () => {
     const { chart, warnings } = setup();
     dependency({ ports: [HTTP], tlsOrigination: TlsOrigination.simple() }, chart);
     Testing.synth(chart);
-    expect(warnings.map((w) => [w.code, w.path])).toEqual([['DR-15', 'test/dep']]);
+    expect(warnings.map((w) => [w.code, w.path])).toEqual([]);
+  });
+
+  test('a credentialName replaces the default CA bundle', () => {
+    const { chart } = dependency({ ports: [HTTP], tlsOrigination: TlsOrigination.simple({ credentialName: 'partner-ca' }) });
+    expect(of(chart, 'DestinationRule').spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE', sni: HOST, credentialName: 'partner-ca', subjectAltNames: [HOST] });
   });
 
   test('skips verification only when asked, and says so', () => {
@@ -412,8 +417,8 @@ describe('DestinationRule', () => {
   test('emits one DestinationRule per host', () => {
     const { chart, construct } = dependency({ hosts: [HOST, 'auth.pgprovider.example'], outlierDetection: {} });
     expect(ofKind(chart, 'DestinationRule').map((d) => [d.metadata.name, d.spec.host])).toEqual([
-      ['api-pgprovider-example-api-pgprovider-example', HOST],
-      ['api-pgprovider-example-auth-pgprovider-example', 'auth.pgprovider.example'],
+      ['api-pgprovider-example', HOST],
+      ['auth-pgprovider-example', 'auth.pgprovider.example'],
     ]);
     expect(construct.destinationRules).toHaveLength(2);
   });

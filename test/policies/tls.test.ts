@@ -5,7 +5,7 @@ const HOST = 'api.example.com';
 
 describe('TlsOrigination.simple', () => {
   test('verifies the server against the host by default', () => {
-    expect(TlsOrigination.simple().render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, subjectAltNames: [HOST] });
+    expect(TlsOrigination.simple().render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: [HOST] });
   });
 
   test('never emits insecureSkipVerify', () => {
@@ -26,7 +26,7 @@ describe('TlsOrigination.simple', () => {
 
   test('renders a custom SNI and SANs', () => {
     expect(TlsOrigination.simple({ sni: 'edge.example.com', subjectAltNames: ['edge.example.com', 'api.example.com'] }).render(HOST)).toEqual({
-      mode: 'SIMPLE', sni: 'edge.example.com', subjectAltNames: ['edge.example.com', 'api.example.com'],
+      mode: 'SIMPLE', sni: 'edge.example.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: ['edge.example.com', 'api.example.com'],
     });
   });
 
@@ -70,4 +70,8 @@ describe('TlsOrigination.insecureSkipVerify', () => {
     expect(e.code).toBe('X-03');
     expect(e.path).toBe('TlsOrigination.insecureSkipVerify');
   });
+});
+
+test('an empty subjectAltNames list is refused (DR-14): it would accept any server name', () => {
+  expect(() => TlsOrigination.simple({ subjectAltNames: [] })).toThrow(/subjectAltNames is empty/);
 });

@@ -1,0 +1,326 @@
+import { DR_RULES, localityProblems } from '../../src/rules/dr-rules';
+import { RunOptions, runRules } from '../../src/rules/engine';
+import { toIstioObject } from '../../src/rules/manifest';
+import { codes, dr, ERROR, HOST, one, only, WARNING } from './helpers';
+
+/** Runs the DR rules of dr-rules.ts over the manifests. */
+const check = (options: RunOptions, ...manifests: any[]) => runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), DR_RULES, options);
+/** A DR for HOST with the given top-level traffic policy. */
+const policy = (trafficPolicy: unknown) => dr({ host: HOST, trafficPolicy });
+
+describe('DR-01 host present', () => {
+  test('a missing host is an error', () => {
+    const v = one(check({}, dr({ subsets: [] })), 'DR-01');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('spec.host is missing');
+    expect(v.value).toBeNull();
+  });
+
+  test('an empty host is an error naming the value', () => {
+    expect(one(check({}, dr({ host: '' })), 'DR-01').message).toBe('spec.host "" is empty');
+  });
+
+  test('a host that is not a string is an error', () => {
+    expect(one(check({}, dr({ host: 42 })), 'DR-01').message).toBe('spec.host 42 is not a string');
+  });
+
+  test('a host passes', () => {
+    expect(codes(check({}, dr({ host: HOST })))).not.toContain('DR-01');
+  });
+});
+
+describe('DR-02 subset names', () => {
+  test('a name that is not a DNS label is an error naming the subset', () => {
+    const v = one(check({}, dr({ host: HOST, subsets: [{ name: 'V1', labels: { version: 'v1' } }] })), 'DR-02');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain('spec.subsets[0].name "V1" is not a DNS-1123 label');
+  });
+
+  test('a missing name is an error', () => {
+    expect(one(check({}, dr({ host: HOST, subsets: [{ labels: { version: 'v1' } }] })), 'DR-02').message).toContain('spec.subsets[0].name null is empty');
+  });
+
+  test('a null subset is an error', () => {
+    expect(one(check({}, dr({ host: HOST, subsets: [null] })), 'DR-02').message).toContain('spec.subsets[0] is null');
+  });
+
+  test('a repeated name is an error naming both entries', () => {
+    const v = one(check({}, dr({ host: HOST, subsets: [{ name: 'v1', labels: { a: '1' } }, { name: 'v1', labels: { a: '2' } }] })), 'DR-02');
+    expect(v.message).toBe('spec.subsets[1].name "v1" repeats spec.subsets[0].name');
+  });
+
+  test('unique DNS-label names pass', () => {
+    expect(codes(check({}, dr({ host: HOST, subsets: [{ name: 'v1', labels: { a: '1' } }, { name: 'v2', labels: { a: '2' } }] })))).not.toContain('DR-02');
+  });
+});
+
+describe('DR-06 traffic policy shape', () => {
+  test('an empty top-level traffic policy is an error', () => {
+    const v = one(check({}, policy({})), 'DR-06');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy is empty');
+  });
+
+  test('an empty subset traffic policy is an error naming the subset', () => {
+    const v = one(check({}, dr({ host: HOST, subsets: [{ name: 'v1', labels: { a: '1' }, trafficPolicy: { portLevelSettings: [] } }] })), 'DR-06');
+    expect(v.message).toBe('subset "v1" trafficPolicy is empty');
+  });
+
+  test('a port-level entry without a port is an error', () => {
+    const v = one(check({}, policy({ portLevelSettings: [{ tls: { mode: 'ISTIO_MUTUAL' } }] })), 'DR-06');
+    expect(v.message).toContain('trafficPolicy.portLevelSettings[0] has no port.number');
+  });
+
+  test('a port-level entry without any setting is an error', () => {
+    const v = one(check({}, policy({ portLevelSettings: [{ port: { number: 80 } }] })), 'DR-06');
+    expect(v.message).toBe('trafficPolicy.portLevelSettings[0] sets none of outlierDetection, connectionPool, loadBalancer, tls');
+  });
+
+  test('a null port-level entry is an error', () => {
+    expect(one(check({}, policy({ portLevelSettings: [null] })), 'DR-06').message).toContain('trafficPolicy.portLevelSettings[0] is null');
+  });
+
+  test('tunnel together with proxyProtocol is an error', () => {
+    const v = one(check({}, policy({ tunnel: { targetHost: 'proxy.example.com', targetPort: 3128 }, proxyProtocol: { version: 'V2' } })), 'DR-06');
+    expect(v.message).toBe('trafficPolicy sets both tunnel and proxyProtocol');
+  });
+
+  test('a bad tunnel protocol, target host and target port are errors', () => {
+    const found = only(check({}, policy({ tunnel: { protocol: 'GET', targetHost: 'proxy_1', targetPort: 0 } })), 'DR-06').map((v) => v.message);
+    expect(found).toEqual([
+      'trafficPolicy.tunnel.protocol "GET" is not a tunnel protocol',
+      expect.stringContaining('trafficPolicy.tunnel.targetHost "proxy_1"'),
+      'trafficPolicy.tunnel.targetPort 0 is outside 1-65535',
+    ]);
+  });
+
+  test('a tunnel without target port is an error', () => {
+    expect(one(check({}, policy({ tunnel: { targetHost: '10.0.0.1' } })), 'DR-06').message).toBe('trafficPolicy.tunnel.targetPort null is missing');
+  });
+
+  test('an unknown PROXY protocol version is an error', () => {
+    const v = one(check({}, policy({ proxyProtocol: { version: 'V3' } })), 'DR-06');
+    expect(v.message).toBe('trafficPolicy.proxyProtocol.version "V3" is not a PROXY protocol version');
+  });
+
+  test('a CONNECT tunnel to an IP, a V1 proxyProtocol and complete port-level entries pass', () => {
+    const report = check({},
+      policy({ tunnel: { protocol: 'CONNECT', targetHost: '10.0.0.1', targetPort: 3128 } }),
+      policy({ proxyProtocol: { version: 'V1' } }),
+      policy({ portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }] }));
+    expect(codes(report)).not.toContain('DR-06');
+  });
+
+  test('a DestinationRule without trafficPolicy passes', () => {
+    expect(codes(check({}, dr({ host: HOST })))).not.toContain('DR-06');
+  });
+});
+
+describe('DR-07 outlier detection', () => {
+  const od = (outlierDetection: unknown) => policy({ outlierDetection });
+
+  test('maxEjectionPercent 101 (max+1) is an error naming the field', () => {
+    const v = one(check({}, od({ maxEjectionPercent: 101 })), 'DR-07');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy.outlierDetection.maxEjectionPercent 101 is outside 0-100');
+  });
+
+  test('minHealthPercent -1 (min-1) is an error', () => {
+    expect(one(check({}, od({ minHealthPercent: -1 })), 'DR-07').message).toContain('minHealthPercent -1 is outside 0-100');
+  });
+
+  test('0 and 100 pass', () => {
+    expect(codes(check({}, od({ maxEjectionPercent: 0, minHealthPercent: 100 })))).not.toContain('DR-07');
+  });
+
+  test('consecutiveLocalOriginFailures without splitExternalLocalOriginErrors is an error', () => {
+    const v = one(check({}, od({ consecutiveLocalOriginFailures: 3 })), 'DR-07');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain('consecutiveLocalOriginFailures is 3 but splitExternalLocalOriginErrors is false');
+  });
+
+  test('consecutiveLocalOriginFailures with splitExternalLocalOriginErrors passes', () => {
+    expect(codes(check({}, od({ consecutiveLocalOriginFailures: 3, splitExternalLocalOriginErrors: true })))).not.toContain('DR-07');
+  });
+
+  test('the deprecated consecutiveErrors is a warning', () => {
+    const v = one(check({}, od({ consecutiveErrors: 5 })), 'DR-07');
+    expect(v.severity).toBe(WARNING);
+    expect(v.message).toBe('trafficPolicy.outlierDetection.consecutiveErrors 5 is deprecated');
+  });
+
+  test('consecutive5xxErrors passes', () => {
+    expect(codes(check({}, od({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' })))).not.toContain('DR-07');
+  });
+
+  test('subset and port levels are checked too', () => {
+    const report = check({}, dr({
+      host: HOST,
+      subsets: [{ name: 'v1', labels: { a: '1' }, trafficPolicy: { outlierDetection: { maxEjectionPercent: 200 } } }],
+      trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, outlierDetection: { minHealthPercent: 150 } }] },
+    }));
+    expect(only(report, 'DR-07').map((v) => v.message)).toEqual([
+      'trafficPolicy.portLevelSettings[0] (port 80).outlierDetection.minHealthPercent 150 is outside 0-100',
+      'subset "v1" trafficPolicy.outlierDetection.maxEjectionPercent 200 is outside 0-100',
+    ]);
+  });
+});
+
+describe('DR-10 locality load balancing', () => {
+  const locality = (localityLbSetting: unknown) => policy({ loadBalancer: { localityLbSetting }, outlierDetection: { consecutive5xxErrors: 5 } });
+
+  test('distribute together with failover is an error', () => {
+    const v = one(check({}, locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 100 } }], failover: [{ from: 'us-east', to: 'us-west' }] })), 'DR-10');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy.loadBalancer.localityLbSetting sets both distribute and failover');
+  });
+
+  test('weights not totalling 100 are an error', () => {
+    const v = one(check({}, locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 80, 'us-west/*': 10 } }] })), 'DR-10');
+    expect(v.message).toBe('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to weights total 90');
+  });
+
+  test('a weight of 0 (min-1) and 101 (max+1) are errors', () => {
+    const messages = only(check({}, locality({ distribute: [{ from: 'a/*', to: { 'a/*': 0, 'b/*': 101 } }] })), 'DR-10').map((v) => v.message);
+    expect(messages).toContain('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["a/*"] weight 0 is outside 1-100');
+    expect(messages).toContain('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["b/*"] weight 101 is outside 1-100');
+  });
+
+  test('weights of 1 and 99 totalling 100 pass', () => {
+    expect(codes(check({}, locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 99, 'us-west/*': 1 } }] })))).not.toContain('DR-10');
+  });
+
+  test('a "from" locality covered by an earlier one is an error', () => {
+    const v = one(check({}, locality({ distribute: [
+      { from: 'us-east/*', to: { 'us-east/*': 100 } }, { from: 'us-east/zone1', to: { 'us-east/zone1': 100 } }] })), 'DR-10');
+    expect(v.message).toBe('trafficPolicy.loadBalancer.localityLbSetting.distribute from locality "us-east/zone1" is covered by the earlier "us-east/*"');
+  });
+
+  test('failover to the same region, to a zone, or with "*" is an error', () => {
+    const messages = only(check({}, locality({ failover: [{ from: 'us-east', to: 'us-east' }, { from: 'us-east', to: 'us-west/zone1' }, { from: '*', to: 'eu' }] })), 'DR-10').map((v) => v.message);
+    expect(messages).toEqual([
+      'trafficPolicy.loadBalancer.localityLbSetting.failover[0] fails over from "us-east" to the same region',
+      'trafficPolicy.loadBalancer.localityLbSetting.failover[1].to "us-west/zone1" is not a bare region',
+      'trafficPolicy.loadBalancer.localityLbSetting.failover[2].from "*" contains "*"',
+    ]);
+  });
+
+  test('failover with a topology label in failoverPriority is an error', () => {
+    const v = one(check({}, locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.kubernetes.io/zone'] })), 'DR-10');
+    expect(v.message).toContain('failoverPriority lists topology label "topology.kubernetes.io/zone" while failover is set');
+  });
+
+  test('failoverPriority with custom labels next to failover passes, as does a plain failover', () => {
+    const report = check({},
+      locality({ failover: [{ from: 'us-east', to: 'us-west' }], failoverPriority: ['topology.istio.io/network'] }),
+      locality({ failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] }));
+    expect(codes(report)).not.toContain('DR-10');
+  });
+
+  test('localityLbSetting together with zoneAwareLbSetting is an error', () => {
+    const v = one(check({}, policy({ loadBalancer: { localityLbSetting: { enabled: true }, zoneAwareLbSetting: { enabled: true } } })), 'DR-10');
+    expect(v.message).toBe('trafficPolicy.loadBalancer sets both localityLbSetting and zoneAwareLbSetting');
+  });
+
+  describe('localityProblems', () => {
+    test('accepts a narrower locality before a broader one, as Istio does', () => {
+      expect(localityProblems(['us-east/zone1', 'us-east/*', 'eu/*'])).toEqual([]);
+    });
+
+    test('rejects a wildcard that is not last, an empty segment, repeats and entries after "*"', () => {
+      expect(localityProblems(['*/zone', 'us//a', 'eu', 'eu', '*', 'ap'])).toEqual([
+        { locality: '*/zone', problem: 'may contain one "*", and only as its last character' },
+        { locality: 'us//a', problem: 'has an empty region, zone or subzone' },
+        { locality: 'eu', problem: 'is covered by the earlier "eu"' },
+        { locality: 'ap', problem: 'is covered by the earlier "*"' },
+      ]);
+    });
+
+    test('subzones: a repeat and one under a whole zone overlap', () => {
+      expect(localityProblems(['r/z/s1', 'r/z/s1', 'r/y/*', 'r/y/s2', 'r/z/s2']).map((p) => p.locality)).toEqual(['r/z/s1', 'r/y/s2']);
+    });
+  });
+});
+
+describe('DR-12 connection pool', () => {
+  const pool = (connectionPool: unknown) => policy({ connectionPool });
+
+  test('a pool with neither http nor tcp is an error', () => {
+    const v = one(check({}, pool({})), 'DR-12');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy.connectionPool sets neither http nor tcp');
+  });
+
+  test('negative limits are errors naming the field', () => {
+    const messages = only(check({}, pool({ http: { http1MaxPendingRequests: -1 }, tcp: { maxConnections: -1 } })), 'DR-12').map((v) => v.message);
+    expect(messages).toEqual([
+      'trafficPolicy.connectionPool.http.http1MaxPendingRequests -1 is negative',
+      'trafficPolicy.connectionPool.tcp.maxConnections -1 is negative',
+    ]);
+  });
+
+  test('h2UpgradePolicy UPGRADE with useClientProtocol is an error', () => {
+    expect(one(check({}, pool({ http: { h2UpgradePolicy: 'UPGRADE', useClientProtocol: true } })), 'DR-12').message).toContain('h2UpgradePolicy UPGRADE and useClientProtocol true');
+  });
+
+  test('http2KeepAlive without timeout is an error', () => {
+    expect(one(check({}, pool({ http: { http2KeepAlive: { interval: '10s' } } })), 'DR-12').message).toBe('trafficPolicy.connectionPool.http.http2KeepAlive has no timeout');
+  });
+
+  test('zero limits and a complete pool pass', () => {
+    const report = check({}, pool({ http: { http1MaxPendingRequests: 0, maxRetries: 0, h2UpgradePolicy: 'UPGRADE' }, tcp: { maxConnections: 100, connectTimeout: '1s' } }));
+    expect(codes(report)).not.toContain('DR-12');
+  });
+});
+
+describe('DR-13 load balancer', () => {
+  const hash = (consistentHash: unknown) => policy({ loadBalancer: { consistentHash } });
+
+  test('an httpCookie without name is an error', () => {
+    const v = one(check({}, hash({ httpCookie: { ttl: '0s' } })), 'DR-13');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy.loadBalancer.consistentHash.httpCookie has no name');
+  });
+
+  test('repeated cookie attribute names are an error', () => {
+    const v = one(check({}, hash({ httpCookie: { name: 'user', attributes: [{ name: 'SameSite', value: 'Lax' }, { name: 'SameSite', value: 'Strict' }] } })), 'DR-13');
+    expect(v.message).toContain('httpCookie.attributes[1].name "SameSite" is repeated');
+  });
+
+  test('a named cookie with distinct attributes passes', () => {
+    expect(codes(check({}, hash({ httpCookie: { name: 'user', ttl: '60s', attributes: [{ name: 'SameSite', value: 'Lax' }] } })))).not.toContain('DR-13');
+  });
+
+  test('minimumRingSize alone is a deprecation warning', () => {
+    const v = one(check({}, hash({ httpHeaderName: 'x-user', minimumRingSize: 1024 })), 'DR-13');
+    expect(v.severity).toBe(WARNING);
+    expect(v.message).toBe('trafficPolicy.loadBalancer.consistentHash.minimumRingSize 1024 is deprecated');
+  });
+
+  test('minimumRingSize together with ringHash is an error', () => {
+    const v = one(check({}, hash({ httpHeaderName: 'x-user', minimumRingSize: 1024, ringHash: { minimumRingSize: 1024 } })), 'DR-13');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain('minimumRingSize 1024 is set together with ringHash');
+  });
+
+  test('maglev table sizes: unset, not prime, and 5000011 (limit) are errors; 65537 and 5000000-range primes pass', () => {
+    const size = (tableSize?: number) => hash({ httpHeaderName: 'x-user', maglev: tableSize === undefined ? {} : { tableSize } });
+    expect(one(check({}, size()), 'DR-13').message).toBe('trafficPolicy.loadBalancer.consistentHash.maglev.tableSize is not set');
+    expect(one(check({}, size(65536)), 'DR-13').message).toBe('trafficPolicy.loadBalancer.consistentHash.maglev.tableSize 65536 is not a prime number');
+    expect(one(check({}, size(5_000_011)), 'DR-13').message).toContain('tableSize 5000011 is not below 5000011');
+    expect(codes(check({}, size(65537), size(4_999_999)))).not.toContain('DR-13');
+  });
+
+  test('warmup without duration, minimumPercent 101 and aggression 0.5 are errors', () => {
+    const messages = only(check({}, policy({ loadBalancer: { simple: 'LEAST_REQUEST', warmup: { minimumPercent: 101, aggression: 0.5 } } })), 'DR-13').map((v) => v.message);
+    expect(messages).toEqual([
+      'trafficPolicy.loadBalancer.warmup has no duration',
+      'trafficPolicy.loadBalancer.warmup.minimumPercent 101 is above 100',
+      'trafficPolicy.loadBalancer.warmup.aggression 0.5 is below 1',
+    ]);
+  });
+
+  test('a complete warmup passes (minimumPercent 100, aggression 1)', () => {
+    expect(codes(check({}, policy({ loadBalancer: { simple: 'ROUND_ROBIN', warmup: { duration: '60s', minimumPercent: 100, aggression: 1 } } })))).not.toContain('DR-13');
+  });
+});
