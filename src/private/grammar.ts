@@ -59,6 +59,18 @@ export interface HostGrammarOptions {
  */
 export function hostProblem(host: unknown, options: HostGrammarOptions = {}): string | undefined {
   if (typeof host !== 'string' || host.length === 0) return 'is empty';
+  // Hosts repeat across routes and objects: remember recent answers (bounded).
+  const key = `${options.allowWildcard ? 1 : 0}${host}`;
+  if (hostCache.has(key)) return hostCache.get(key);
+  const problem = computeHostProblem(host, options);
+  if (hostCache.size > 10_000) hostCache.clear();
+  hostCache.set(key, problem);
+  return problem;
+}
+
+const hostCache = new Map<string, string | undefined>();
+
+function computeHostProblem(host: string, options: HostGrammarOptions): string | undefined {
   if (host.length > 255) return 'is longer than 255 characters';
   if (host === '*') return 'is the bare wildcard "*"';
   const name = host.endsWith('.') ? host.slice(0, -1) : host;

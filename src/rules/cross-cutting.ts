@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Severity } from '../errors';
 import { durationProblem, hostProblem, parseDuration, portProblem } from '../private/grammar';
 import { Finding, IstioObject, Rule } from './engine';
@@ -21,6 +22,11 @@ function walk(node: unknown, path: string, parentKey: string, visit: (key: strin
       walk(node[key], child, key, visit);
     }
   }
+}
+
+/** An IPv4 or IPv6 address. */
+function isIpAddress(text: string): boolean {
+  return isIP(text) !== 0;
 }
 
 export const X01: Rule = {
@@ -67,30 +73,37 @@ export const X02: Rule = {
 export const X03: Rule = {
   code: 'X-03', title: 'Hostnames follow DNS-1123 grammar; wildcards only as the whole first label', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
-  why: 'Istio rejects malformed hosts; partial wildcards and "*" as a destination or ServiceEntry host are invalid.',
+  why: 'Istio rejects malformed hosts; partial wildcards and "*" as a destination or ServiceEntry host are invalid. IP addresses are valid VirtualService and Gateway hosts; partial wildcards in ServiceEntry hosts are left to SE-01 (a warning upstream).',
   fix: 'Use hostnames such as "reviews.bookinfo.svc.cluster.local"; a wildcard may only be the whole first label ("*.example.com").',
   upstream: 'webhook C3, C4, V30, S1',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
-    const check = (host: unknown, where: string, wildcard: boolean, bare: boolean) => {
+    /** `ip`: an IP address is a valid host here (VirtualService and Gateway hosts, webhook V3/G3). */
+    const check = (host: unknown, where: string, wildcard: boolean, bare: boolean, ip = false) => {
       if (bare && host === '*') return;
+      if (ip && typeof host === 'string' && isIpAddress(host)) return;
       const problem = hostProblem(host, { allowWildcard: wildcard });
       if (problem) out.push({ message: `${where} ${JSON.stringify(host)} ${problem}`, fix: this.fix, value: host });
     };
     const s = o.spec;
     if (o.kind === 'VirtualService') {
-      arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, true));
-      for (const d of destinationsOf(s)) check(d.host, `${d.where} host`, false, false);
+      arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, true, true));
+      for (const d of destinationsOf(s)) check(d.host, `${d.where} host`, true, false);
       arr(s.tls).forEach((r, i) => arr(r?.match).forEach((m, j) => arr(m?.sniHosts)
         .forEach((h, k) => check(h, `spec.tls[${i}].match[${j}].sniHosts[${k}]`, true, false))));
     } else if (o.kind === 'DestinationRule') {
-      check(s.host, 'spec.host', true, false);
+      // A missing host is DR-01's finding.
+      if (typeof s.host === 'string') check(s.host, 'spec.host', true, false);
     } else if (o.kind === 'ServiceEntry') {
-      arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, false));
+      // Partial wildcards in ServiceEntry hosts are only a warning upstream (SE-01).
+      arr(s.hosts).forEach((h, i) => {
+        if (typeof h === 'string' && /[^.]\*|\*[^.]/.test(h)) return;
+        check(h, `spec.hosts[${i}]`, true, false);
+      });
     } else {
       arr(s.servers).forEach((srv, i) => arr(srv?.hosts).forEach((h, j) => {
         const host = typeof h === 'string' && h.includes('/') ? h.slice(h.indexOf('/') + 1) : h;
-        check(host, `spec.servers[${i}].hosts[${j}]`, true, true);
+        check(host, `spec.servers[${i}].hosts[${j}]`, true, true, true);
       }));
     }
     return out;

@@ -119,15 +119,15 @@ function certificatesOf(tls: any): Array<{ key: string; field: string; show: str
   const out: Array<{ key: string; field: string; show: string }> = [];
   const files = (c: any, field: string) => {
     if (isObject(c) && present(c.serverCertificate) && present(c.privateKey)) {
-      out.push({ key: `files:${c.serverCertificate}|${c.privateKey}`, field, show: `serverCertificate "${c.serverCertificate}"` });
+      out.push({ key: `files:${c.serverCertificate}|${c.privateKey}`, field: `${field}serverCertificate`, show: String(c.serverCertificate) });
     }
   };
-  if (typeof tls.credentialName === 'string' && tls.credentialName !== '') out.push({ key: `secret:${tls.credentialName}`, field: 'credentialName', show: `credentialName "${tls.credentialName}"` });
+  if (typeof tls.credentialName === 'string' && tls.credentialName !== '') out.push({ key: `secret:${tls.credentialName}`, field: 'credentialName', show: tls.credentialName });
   arr(tls.credentialNames).forEach((n, i) => {
-    if (typeof n === 'string' && n !== '') out.push({ key: `secret:${n}`, field: `credentialNames[${i}]`, show: `credentialName "${n}"` });
+    if (typeof n === 'string' && n !== '') out.push({ key: `secret:${n}`, field: `credentialNames[${i}]`, show: n });
   });
-  files(tls, 'serverCertificate');
-  arr(tls.tlsCertificates).forEach((c, i) => files(c, `tlsCertificates[${i}]`));
+  files(tls, '');
+  arr(tls.tlsCertificates).forEach((c, i) => files(c, `tlsCertificates[${i}].`));
   return out;
 }
 
@@ -185,7 +185,7 @@ export const GW07: Rule = {
           const use = first.get(gw)!;
           out.push({
             object: gw, value: use.show,
-            message: `${use.where} ${use.show} is also served by ${listCounted(shown, total)}, on workloads overlapping selector ${showLabels(group.selector)}`,
+            message: `${use.where} "${use.show}" is also used by ${listCounted(shown, total)}, on workloads overlapping selector ${showLabels(group.selector)}`,
             fix: this.fix,
           });
         }

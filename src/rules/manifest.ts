@@ -114,8 +114,12 @@ export interface DestinationRef {
   readonly where: string;
 }
 
-/** Lists route and mirror destinations of a VirtualService spec. */
+const destinationCache = new WeakMap<object, DestinationRef[]>();
+
+/** Lists route and mirror destinations of a VirtualService spec (computed once per spec; several rules ask). */
 export function destinationsOf(spec: any): DestinationRef[] {
+  const cached = isObject(spec) ? destinationCache.get(spec) : undefined;
+  if (cached) return cached;
   const out: DestinationRef[] = [];
   const push = (d: any, where: string) => {
     if (isObject(d) && typeof d.host === 'string') {
@@ -132,5 +136,6 @@ export function destinationsOf(spec: any): DestinationRef[] {
       }
     });
   }
+  if (isObject(spec)) destinationCache.set(spec, out);
   return out;
 }

@@ -143,9 +143,16 @@ describe('X-03 hostnames', () => {
     expect(v.message).toContain('bare wildcard');
   });
 
-  test('a wildcard destination host "*.example.com" is an error', () => {
-    const v = one(run(toHost('*.example.com')), 'X-03');
-    expect(v.message).toContain('wildcard');
+  test('a wildcard destination host "*.example.com" is accepted, as by the webhook; "*" and partial wildcards are not', () => {
+    expect(codes(run(toHost('*.example.com')))).not.toContain('X-03');
+    expect(one(run(toHost('*')), 'X-03').message).toContain('bare wildcard');
+    expect(one(run(toHost('api*.example.com')), 'X-03').message).toContain('wildcard');
+  });
+
+  test('IP addresses are valid VirtualService and Gateway hosts, not destination hosts', () => {
+    expect(codes(run(vs({ hosts: ['10.0.0.1'], http: [CATCH_ALL] })))).not.toContain('X-03');
+    expect(codes(run(vs({ hosts: ['2001:db8::1'], http: [CATCH_ALL] })))).not.toContain('X-03');
+    expect(codes(run(toHost('10.0.0.1')))).toContain('X-03');
   });
 
   test('"*" as a VirtualService host is allowed by X-03', () => {

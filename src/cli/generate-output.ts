@@ -1,0 +1,205 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Document, isMap, LineCounter, parseAllDocuments, YAMLMap } from 'yaml';
+import { ISTIO_GROUP, isObject } from '../rules/manifest';
+import { GenerateError } from './generate-run';
+
+/** One synthesized object: its YAML document (edited in place, printed as written) and its JSON value. */
+export interface Manifest {
+  readonly doc: Document;
+  value: any;
+  /** `file:line` relative to the output directory. */
+  readonly path: string;
+}
+
+/** The annotation ArgoCD orders sync waves by. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** Cluster-scoped kinds (`group/Kind`, core group empty; `group/*` for a whole group): never given a namespace. */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment',
+  'storage.k8s.io/VolumeAttributesClass', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
+  'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
+  'certificates.k8s.io/CertificateSigningRequest', 'certificates.k8s.io/ClusterTrustBundle',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'policy/PodSecurityPolicy', 'resource.k8s.io/DeviceClass', 'gateway.networking.k8s.io/GatewayClass',
+  'cert-manager.io/ClusterIssuer', 'external-secrets.io/ClusterSecretStore', 'external-secrets.io/ClusterExternalSecret',
+  'kyverno.io/ClusterPolicy', 'templates.gatekeeper.sh/ConstraintTemplate', 'constraints.gatekeeper.sh/*',
+]);
+
+const OUTPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** True for kinds that live outside namespaces. */
+export function isClusterScoped(apiVersion: string, kind: string): boolean {
+  const group = groupOf(apiVersion);
+  return CLUSTER_SCOPED.has(`${group}/${kind}`) || CLUSTER_SCOPED.has(`${group}/*`);
+}
+
+/** Every file under `outdir`, relative (POSIX separators), sorted by name: manifests and others (reports). */
+function outputFiles(outdir: string): { manifests: string[]; others: string[] } {
+  const manifests: string[] = [];
+  const others: string[] = [];
+  if (!fs.existsSync(outdir)) return { manifests, others };
+  const visit = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(outdir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) visit(child);
+      else if (entry.isFile() && OUTPUT_EXTENSIONS.has(path.extname(entry.name))) manifests.push(child);
+      else others.push(child);
+    }
+  };
+  visit('');
+  return { manifests: manifests.sort(), others: others.sort() };
+}
+
+/**
+ * Reads every manifest the app wrote, in synth order (files sorted by name, documents in file order;
+ * `kind: List` flattened). Fails on unparsable YAML and on any document that is not a Kubernetes object
+ * (apiVersion, kind and metadata.name), and when there are no manifests at all. Files that are not .yaml,
+ * .yml or .json (e.g. traffic-report.md) are not manifests: they are returned in `ignored`.
+ */
+export function readOutput(outdir: string): { manifests: Manifest[]; files: number; ignored: string[] } {
+  const { manifests: files, others: ignored } = outputFiles(outdir);
+  const manifests: Manifest[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(outdir, file), 'utf8');
+    const lineCounter = new LineCounter();
+    // YAML 1.1, as cdk8s writes it and as Kubernetes' YAML decoder reads it.
+    for (const doc of parseAllDocuments(text, { version: '1.1', lineCounter, prettyErrors: false })) {
+      const error = doc.errors[0];
+      if (error) throw new GenerateError(`${file}:${lineCounter.linePos(error.pos[0]).line}: invalid YAML: ${error.message.split('\n')[0]}`);
+      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
+      const where = `${file}:${line}`;
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        throw new GenerateError(`${where}: cannot load document: ${(e as Error).message}`);
+      }
+      if (value === null || value === undefined) continue;
+      if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
+        const items = (doc.get('items') as any).items as unknown[];
+        items.forEach((node, i) => {
+          const item = new Document(undefined, { version: '1.1' });
+          item.contents = node as any;
+          manifests.push(checked({ doc: item, value: item.toJS(), path: `${where} items[${i}]` }));
+        });
+      } else {
+        manifests.push(checked({ doc, value, path: where }));
+      }
+    }
+  }
+  if (manifests.length === 0) {
+    throw new GenerateError(files.length === 0
+      ? 'the app exited successfully but wrote no manifests to CDK8S_OUTDIR (does it pass its own outdir to new App()? '
+        + 'Leave outdir unset, or use process.env.CDK8S_OUTDIR)'
+      : `the app wrote ${files.length} file(s) but no manifests`);
+  }
+  return { manifests, files: files.length, ignored };
+}
+
+function checked(m: Manifest): Manifest {
+  const v = m.value;
+  const missing = !isObject(v) ? 'is not a mapping'
+    : typeof v.apiVersion !== 'string' || v.apiVersion === '' ? 'has no apiVersion'
+      : typeof v.kind !== 'string' || v.kind === '' ? 'has no kind'
+        : !isObject(v.metadata) || typeof v.metadata.name !== 'string' || v.metadata.name === '' ? 'has no metadata.name'
+          : v.metadata.namespace !== undefined && typeof v.metadata.namespace !== 'string' ? 'has a metadata.namespace that is not a string'
+            : undefined;
+  if (missing) throw new GenerateError(`${m.path}: the document ${missing}: not a Kubernetes object`);
+  return m;
+}
+
+/** Sets `metadata.namespace` on namespaced objects that have none; cluster-scoped kinds stay as they are. */
+export function applyDefaultNamespace(manifests: readonly Manifest[], namespace: string): void {
+  for (const m of manifests) {
+    if (m.value.metadata.namespace || isClusterScoped(m.value.apiVersion, m.value.kind)) continue;
+    m.doc.setIn(['metadata', 'namespace'], namespace);
+    m.value = m.doc.toJS({ maxAliasCount: 100 });
+  }
+}
+
+/** Fails when two manifests are the same object (group, kind, namespace, name): one would silently win. */
+export function checkDuplicates(manifests: readonly Manifest[]): void {
+  const seen = new Map<string, string>();
+  for (const m of manifests) {
+    const { apiVersion, kind, metadata } = m.value;
+    const ns = isClusterScoped(apiVersion, kind) ? '' : metadata.namespace ?? '';
+    const group = groupOf(apiVersion);
+    const key = `${group ? `${kind}.${group}` : kind} ${ns ? `${ns}/` : ''}${metadata.name}`;
+    const first = seen.get(key);
+    if (first) throw new GenerateError(`${m.path}: ${key} is also defined at ${first}; every object must be emitted once`);
+    seen.set(key, m.path);
+  }
+}
+
+function isIstio(m: Manifest, kinds: readonly string[]): boolean {
+  return groupOf(m.value.apiVersion) === ISTIO_GROUP && kinds.includes(m.value.kind);
+}
+
+/**
+ * The output order: synth order, with every Istio VirtualService moved (stably) after everything else, so
+ * ServiceEntries, Gateways and DestinationRules (and the workloads behind their subsets) come before the
+ * routes that use them. Deterministic: same input, same order.
+ */
+export function orderManifests(manifests: readonly Manifest[]): Manifest[] {
+  const routes = manifests.filter((m) => isIstio(m, ['VirtualService']));
+  return [...manifests.filter((m) => !routes.includes(m)), ...routes];
+}
+
+function waveOf(m: Manifest): number | undefined {
+  const raw = m.value.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^[-+]?\d+$/.test(raw.trim())) {
+    throw new GenerateError(`${m.path}: annotation ${SYNC_WAVE_ANNOTATION} must be an integer in quotes, e.g. "1"`);
+  }
+  return Number(raw.trim());
+}
+
+/**
+ * Annotates every VirtualService without a sync wave with the wave after the last ServiceEntry, Gateway and
+ * DestinationRule (default wave 0), so ArgoCD applies the routes only once the subsets they use are synced and
+ * healthy. Returns the wave given, or undefined when no VirtualService needed one.
+ */
+export function addSyncWaves(manifests: readonly Manifest[]): number | undefined {
+  const before = manifests.filter((m) => isIstio(m, ['ServiceEntry', 'Gateway', 'DestinationRule'])).map((m) => waveOf(m) ?? 0);
+  const wave = Math.max(0, ...before) + 1;
+  let used = false;
+  for (const m of manifests) {
+    if (!isIstio(m, ['VirtualService']) || waveOf(m) !== undefined) continue;
+    const annotations = m.doc.getIn(['metadata', 'annotations']);
+    if (annotations !== undefined && annotations !== null && !isMap(annotations)) {
+      throw new GenerateError(`${m.path}: metadata.annotations is not a mapping`);
+    }
+    if (isMap(annotations)) (annotations as YAMLMap).set(SYNC_WAVE_ANNOTATION, String(wave));
+    else m.doc.setIn(['metadata', 'annotations'], m.doc.createNode({ [SYNC_WAVE_ANNOTATION]: String(wave) }));
+    m.value = m.doc.toJS({ maxAliasCount: 100 });
+    used = true;
+  }
+  return used ? wave : undefined;
+}
+
+/** One YAML stream: every document as written (edits applied), separated by `---`. */
+export function renderStream(manifests: readonly Manifest[]): string {
+  return manifests.map((m) => {
+    const directives = m.doc.directives;
+    if (directives) {
+      directives.docStart = null;
+      directives.docEnd = false;
+      directives.yaml.explicit = false;
+    }
+    const text = m.doc.toString({ lineWidth: 0 });
+    return text.endsWith('\n') ? text : `${text}\n`;
+  }).join('---\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * Shared plumbing of the property tests: run counts, one temp output directory per test file, small Apps with
+ * warnings collected instead of printed and no traffic report, and the checks every synthesized object gets.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { Inventory, IstioValidationError, Rules, validateManifest, Violation } from '../../src';
+
+/**
+ * Runs per property: 1,000 in `npm test`; `PROPERTY_RUNS=100000` (`npm run test:deep`) for the deep run.
+ * Properties that are costlier per run (whole example apps) scale it down themselves.
+ */
+export const RUNS = (() => {
+  const raw = process.env.PROPERTY_RUNS;
+  const n = raw === undefined || raw === '' ? 1000 : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`PROPERTY_RUNS must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+})();
+
+/** A fixed seed can be given with PROPERTY_SEED to replay a failure; otherwise fast-check picks one and prints it. */
+export const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
+
+/** fast-check parameters for `numRuns` runs (with the replay seed when given). */
+export function params(numRuns: number = RUNS) {
+  return { numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) };
+}
+
+/** Jest timeout for a property of `numRuns` runs that costs about `msPerRun` each (generous: 2-core CI). */
+export function timeoutFor(msPerRun: number, numRuns: number = RUNS): number {
+  return Math.max(60_000, numRuns * msPerRun * 4);
+}
+
+/** One output directory for the whole test file (nothing is written to it: trafficReport is off). */
+let outdir: string | undefined;
+export function sharedOutdir(): string {
+  outdir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'property-'));
+  return outdir;
+}
+
+/** A small App with one chart, warnings collected, no traffic report. */
+export interface Harness {
+  readonly app: App;
+  readonly chart: Chart;
+  readonly rules: Rules;
+  readonly warnings: Violation[];
+}
+
+export function harness(namespace?: string, inventory?: Inventory): Harness {
+  const app = new App({ outdir: sharedOutdir() });
+  const chart = new Chart(app, 'test', namespace ? { namespace } : {});
+  const rules = Rules.of(chart);
+  rules.trafficReport = false;
+  const warnings: Violation[] = [];
+  rules.onWarnings = (w) => warnings.push(...w);
+  if (inventory) rules.inventory = inventory;
+  return { app, chart, rules, warnings };
+}
+
+export const ISTIO = (o: any) => typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('networking.istio.io/');
+
+/** Synthesizes the chart, failing with the rule report when synth throws. */
+export function synthIstio(h: Harness): any[] {
+  let manifests: any[];
+  try {
+    manifests = h.chart.toJson();
+  } catch (e) {
+    if (e instanceof IstioValidationError) {
+      throw new Error(`valid props failed synth:\n${e.message}`);
+    }
+    throw e;
+  }
+  return manifests;
+}
+
+/** Every Istio object passes the real CRD schema and its CEL rules. */
+export function schemaIssues(manifests: readonly any[]): string[] {
+  return manifests.filter(ISTIO).flatMap((m) => validateManifest(m).map((i) => `${m.kind}/${m.metadata?.name}: ${i.path} ${i.message}`));
+}
+
+/** Sorted, de-duplicated warning codes. */
+export function codesOf(violations: readonly Violation[]): string[] {
+  return [...new Set(violations.map((v) => v.code))].sort();
+}
+
+/** Compares actual warnings with the expected codes, with the messages on mismatch. */
+export function warningMismatch(warnings: readonly Violation[], expected: readonly string[]): string | undefined {
+  const actual = codesOf(warnings);
+  const want = [...new Set(expected)].sort();
+  if (JSON.stringify(actual) === JSON.stringify(want)) return undefined;
+  return `expected warnings [${want.join(', ')}], got [${actual.join(', ')}]:\n  ${warnings.map((w) => `${w.code}: ${w.message}`).join('\n  ')}`;
+}
+
+/** Every subset a VirtualService routes or mirrors to is defined by a DestinationRule of the same host in the output. */
+export function undefinedSubsets(manifests: readonly any[], fqdn: (host: string, ns?: string) => string): string[] {
+  const defined = new Set<string>();
+  for (const dr of manifests.filter((m) => m.kind === 'DestinationRule')) {
+    for (const s of dr.spec.subsets ?? []) defined.add(`${fqdn(dr.spec.host, dr.metadata.namespace)}|${s.name}`);
+  }
+  const out: string[] = [];
+  for (const vs of manifests.filter((m) => m.kind === 'VirtualService')) {
+    for (const route of vs.spec.http ?? []) {
+      const dests = [...(route.route ?? []).map((r: any) => r.destination), ...(route.mirror ? [route.mirror] : [])];
+      for (const d of dests) {
+        if (d.subset && !defined.has(`${fqdn(d.host, vs.metadata.namespace)}|${d.subset}`)) out.push(`${vs.metadata.name}: ${d.host}/${d.subset}`);
+      }
+    }
+  }
+  return out;
+}
