@@ -244,6 +244,31 @@ export const resilience: fc.Arbitrary<ResilienceSpec> = fc.tuple(
   return { retries, timeout: durationOf(ms, t[1]), warnsNoPerTry };
 });
 
+const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Whether a match admits a write method (explicitly: a method condition naming POST, PUT, PATCH or DELETE). */
+export function admitsWrites(m: HttpMatch): boolean {
+  const method = m.render().method;
+  if (!method) return false;
+  if (method.exact) return WRITE_METHODS.includes(method.exact);
+  return WRITE_METHODS.some((w) => new RegExp(method.regex!).test(w));
+}
+
+/** Retries that never replay a request the server may have received (VS-18): none, or only before-request conditions. */
+export function writeSafe(retries: RetryPolicy | undefined): boolean {
+  if (retries === undefined) return false; // Istio's implicit default retries on 503
+  if (retries.attempts === 0) return true;
+  return !retries.perTryTimeout && retries.retryOn.every((c) => SAFE_RETRY_ON_FOR_WRITES.includes(c));
+}
+
+/**
+ * CC-01: a declared entry point starts a call chain, and 10 retries alone make 11 requests per entering request,
+ * over the default budget of 10 (RetryPolicy itself accepts 1-10 attempts; see the report in docs/determinism.md).
+ */
+export function withinRetryBudget(spec: { readonly entryPoint?: boolean; readonly resilience: ResilienceSpec }): boolean {
+  return !(spec.entryPoint && (spec.resilience.retries?.attempts ?? 0) + 1 > 10);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Traffic policy (DR-07, DR-08, DR-09, DR-10, DR-12, DR-13)
 // ---------------------------------------------------------------------------------------------------------
@@ -353,7 +378,8 @@ export const distinctLabelPair: fc.Arbitrary<[Record<string, string>, Record<str
   fc.tuple(labelKey, labelValue, labelValue, labelMap(0, 2)).filter(([, a, b]) => a !== b)
     .map(([k, a, b, common]) => {
       const rest = Object.fromEntries(Object.entries(common).filter(([key]) => key !== k));
-      return [{ ...rest, [k]: a }, { ...rest, [k]: b }];
+      const pair: [Record<string, string>, Record<string, string>] = [{ ...rest, [k]: a }, { ...rest, [k]: b }];
+      return pair;
     }),
   // disjoint keys: neither set contains the other
   fc.tuple(labelMap(1, 2), labelMap(1, 2)).filter(([a, b]) => Object.keys(a).every((k) => !(k in b)) && Object.keys(b).length > 0)
@@ -415,24 +441,29 @@ export const canarySpec: fc.Arbitrary<CanarySpec> = fc.record({
   // A Service with a selector needs its subsets' pods in the App (DR-04): make both subsets Deployments
   // whose pods the selector picks.
   if (host.kind === 'service' && host.selector) {
+    host = { ...host, namespace: undefined }; // in the namespace of the chart, where the Deployments are
     stable = { kind: 'deployment', labels: stableLabels };
     canary = { kind: 'deployment', labels: canaryLabels };
   }
   const ports = host.kind === 'service' ? host.ports : undefined;
   // A Service with several ports needs the destination port (VS-14), which must be one of them.
   const port = ports && ports.length > 1 ? ports[ports.length - 1] : undefined;
+  // A test route that matches write methods must not use retries that can replay them (VS-18): make it safe.
+  const writes = (r.testMatches ?? []).some(admitsWrites);
+  const resilience: ResilienceSpec = writes && !writeSafe(r.resilience.retries) ? { ...r.resilience, retries: RetryPolicy.none(), warnsNoPerTry: false } : r.resilience;
   // Mirroring a route marked non-idempotent is an error (VS-25): only mirror with other retry policies.
-  const mirror = r.resilience.retries?.nonIdempotent ? undefined : r.mirrorPercentage;
+  const mirror = resilience.retries?.nonIdempotent ? undefined : r.mirrorPercentage;
   return {
     chartNamespace: r.chartNamespace, host, stable, canary, canaryWeight: r.canaryWeight,
     stableSubsetName: r.subsetNames?.[0], canarySubsetName: r.subsetNames?.[1],
     testMatches: r.testMatches, testRouteName: r.routeNames?.[0], primaryRouteName: r.routeNames?.[1],
     mirrorPercentage: mirror, gateways: r.gateways, extraHosts: r.extraHosts, port, name: r.name, namespace: r.namespace,
-    resilience: r.resilience, policy: r.policy, entryPoint: r.entryPoint, inventory: r.inventory,
+    resilience, policy: r.policy, entryPoint: r.entryPoint, inventory: r.inventory,
   };
 })
   // DR-04 looks for the workloads of a cluster-local host by app=<service name>; a Deployment that happens to
   // carry that label for one version only would make the other subset select "none of the workloads".
+  .filter(withinRetryBudget)
   .filter((s) => [s.stable, s.canary].every((sub) => sub.labels.app !== s.host.service && sub.labels['app.kubernetes.io/name'] !== s.host.service));
 
 /** Warnings a valid CanaryService spec deserves. */
@@ -447,6 +478,8 @@ export function canaryWarnings(spec: CanarySpec): string[] {
     if ((spec.canaryWeight ?? 0) > 0) out.push('VS-26');
   }
   out.push(...shortHostWarnings(spec.host, spec.namespace ?? spec.chartNamespace));
+  // An ingress gateway outside the App can only be checked against a declared inventory.
+  if (!spec.inventory && (spec.gateways ?? []).some((g) => g !== 'mesh')) out.push('VS-30');
   return out;
 }
 
@@ -498,7 +531,7 @@ export const backendSpec: fc.Arbitrary<BackendSpec> = fc.record({
   const ports = host.kind === 'service' ? host.ports : undefined;
   const port = ports && ports.length > 1 ? ports[0] : undefined;
   return { ...r, host, port };
-});
+}).filter(withinRetryBudget);
 
 /** Warnings a valid ResilientBackend spec deserves. */
 export function backendWarnings(spec: BackendSpec): string[] {
@@ -637,8 +670,8 @@ export function canaryProps(spec: CanarySpec, chart: Chart): CanaryServiceProps 
   const selectorExtra = selector ?? {};
   return {
     host: buildHost(h, chart, selector),
-    stable: buildSubset(spec.stable, chart, 'stable', selectorExtra),
-    canary: buildSubset(spec.canary, chart, 'canary', selectorExtra),
+    stable: buildSubset(spec.stable, chart, 'deploy-stable', selectorExtra),
+    canary: buildSubset(spec.canary, chart, 'deploy-canary', selectorExtra),
     ...(spec.canaryWeight !== undefined ? { canaryWeight: spec.canaryWeight } : {}),
     ...(spec.stableSubsetName ? { stableSubsetName: spec.stableSubsetName } : {}),
     ...(spec.canarySubsetName ? { canarySubsetName: spec.canarySubsetName } : {}),
