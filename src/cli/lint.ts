@@ -12,7 +12,10 @@ export interface LintOptions {
   readonly suppress: readonly string[];
   /** Opt-in rule codes to run. */
   readonly enable: readonly string[];
-  /** YAML/JSON file declaring `hosts`, `gateways` and `namespaces` outside the linted files. */
+  /**
+   * YAML/JSON file declaring `hosts`, `gateways` and `namespaces` outside the linted files.
+   * @default - no inventory: Ext-scope rules are skipped
+   */
   readonly inventory?: string;
 }
 

@@ -128,6 +128,15 @@ export function labelValueProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Map keys (label keys, header and query parameter names) that cdk8s cannot synthesize: its serializer throws
+ * "can't render non-simple object" on a `constructor` key and silently drops a `__proto__` key, which would turn
+ * a header match into a match on every request.
+ */
+export function unrenderableKeyProblem(key: string): string | undefined {
+  return key === '__proto__' || key === 'constructor' ? `is "${key}", which cdk8s cannot synthesize as a map key` : undefined;
+}
+
 /** Lower-cased, DNS-label-safe form of `text` for default object names (never adds hashes). */
 export function toDnsLabel(text: string): string {
   const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');

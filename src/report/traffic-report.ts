@@ -7,6 +7,10 @@ import { flowchart } from './mermaid';
 
 /** Options of {@link renderTrafficReport}. */
 export interface TrafficReportOptions {
+  /**
+   * Budgets of the call-chain rules, as configured on the App.
+   * @default - amplification 10, timeout headroom 10 %
+   */
   readonly callChain?: CallChainOptions;
 }
 
