@@ -6,10 +6,10 @@ import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-pol
 import { dnsLabelProblem } from '../private/grammar';
 import { resolveHost, resolveSubsetLabels, shortName } from '../private/refs';
 import { HostSource, SubsetSource } from '../references';
-import { checkHost, checkInteger, checkPercent, checkPort } from '../private/values';
+import { checkHost, checkInteger, checkList, checkPercent, checkPort, show } from '../private/values';
 import { recordIntent } from '../rules/intent';
 import { Rules } from '../rules/rules';
-import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, RouteProps } from './common';
+import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, RouteProps, routeName } from './common';
 
 /**
  * Props of {@link CanaryService}.
@@ -138,10 +138,10 @@ export class CanaryService extends Construct {
     const weight = checkInteger(props.canaryWeight ?? 0, { path, prop: 'canaryWeight', code: 'VS-11', min: 0, max: 100 });
     const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
     const gateways = checkGateways(props.gateways, path);
-    const extraHosts = (props.hosts ?? []).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
+    const extraHosts = checkList(props.hosts ?? [], 'X-03', 'hosts', path).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
     const resilience = renderResilience(props, path);
-    const testRouteName = props.testRouteName || 'canary-testing';
-    const primaryRouteName = props.primaryRouteName || 'primary';
+    const testRouteName = routeName(props.testRouteName, 'canary-testing', 'testRouteName', path);
+    const primaryRouteName = routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path);
     const mirror = props.mirrorPercentage === undefined ? undefined : checkPercent(props.mirrorPercentage, 'VS-24', { path, prop: 'mirrorPercentage' });
     const trafficPolicy = renderTrafficPolicy(props, path);
     const name = props.name ?? shortName(this.host);
@@ -160,7 +160,10 @@ export class CanaryService extends Construct {
     });
 
     const http: any[] = [];
-    const testMatches = props.testMatches ?? [];
+    const testMatches = checkList(props.testMatches ?? [], 'VS-08', 'testMatches', path);
+    testMatches.forEach((m, i) => {
+      if (!(m instanceof HttpMatch)) fail({ code: 'VS-08', path, value: show(m), allowed: 'an HttpMatch', message: `testMatches[${i}] ${show(m)} is not an HttpMatch`, fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
+    });
     if (testMatches.length > 0) {
       http.push({ name: testRouteName, match: testMatches.map((m) => m.render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
     }
@@ -200,6 +203,6 @@ export class CanaryService extends Construct {
 
 function subsetName(name: string, prop: string, path: string): string {
   const problem = dnsLabelProblem(name);
-  if (problem) fail({ code: 'DR-02', path, value: name, allowed: 'DNS-1123 label', message: `${prop} ${JSON.stringify(name)} ${problem}`, fix: `Use a name such as "v2" or "canary".` });
+  if (problem) fail({ code: 'DR-02', path, value: name, allowed: 'DNS-1123 label', message: `${prop} ${show(name)} ${problem}`, fix: `Use a name such as "v2" or "canary".` });
   return name;
 }

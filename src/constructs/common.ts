@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { fail } from '../errors';
 import { RenderedRetries, RetryPolicy } from '../policies/retry';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../private/grammar';
-import { checkHost, renderDuration } from '../private/values';
+import { checkHost, isRecord, renderDuration, show } from '../private/values';
 
 /** Naming and route resilience props shared by the constructs. */
 export interface RouteProps {
@@ -42,8 +42,27 @@ export interface RenderedResilience {
 export function renderResilience(props: RouteProps, path: string): RenderedResilience {
   return {
     ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: 'timeout' }) } : {}),
-    ...(props.retries ? { retries: props.retries.render() } : {}),
+    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path).render() } : {}),
   };
+}
+
+function checkRetryPolicy(retries: unknown, path: string): RetryPolicy {
+  if (!(retries instanceof RetryPolicy)) {
+    fail({ code: 'VS-17', path, value: show(retries), allowed: 'a RetryPolicy', message: `retries ${show(retries)} is not a RetryPolicy`, fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
+  }
+  return retries;
+}
+
+/**
+ * Validates an HTTP route name: a string (the CRD type; code SCHEMA), or unset for the default. Falsy values
+ * (`''`) mean the default.
+ */
+export function routeName(name: unknown, fallback: string, prop: string, path: string): string {
+  if (!name) return fallback;
+  if (typeof name !== 'string') {
+    fail({ code: 'SCHEMA', path, value: show(name), allowed: 'a string', message: `${prop} ${show(name)} is not a string`, fix: `Name the route with a string, e.g. "${fallback}".` });
+  }
+  return name;
 }
 
 /** Validates and returns object metadata (name a DNS-1123 subdomain, namespace a DNS-1123 label). */
@@ -51,12 +70,12 @@ export function metadataFor(scope: Construct, name: string, namespace: string | 
   const path = scope.node.path;
   const nameProblem = dnsSubdomainProblem(name);
   if (nameProblem) {
-    fail({ code: 'X-03', path, value: name, allowed: 'DNS-1123 subdomain', message: `name ${JSON.stringify(name)} ${nameProblem}`, fix: 'Use a lower-case name such as "reviews" or "payments-api".' });
+    fail({ code: 'X-03', path, value: name, allowed: 'DNS-1123 subdomain', message: `name ${show(name)} ${nameProblem}`, fix: 'Use a lower-case name such as "reviews" or "payments-api".' });
   }
   if (namespace !== undefined) {
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) {
-      fail({ code: 'X-03', path, value: namespace, allowed: 'DNS-1123 label', message: `namespace ${JSON.stringify(namespace)} ${nsProblem}`, fix: 'Use a namespace name such as "bookinfo".' });
+      fail({ code: 'X-03', path, value: namespace, allowed: 'DNS-1123 label', message: `namespace ${show(namespace)} ${nsProblem}`, fix: 'Use a namespace name such as "bookinfo".' });
     }
   }
   return { name, ...(namespace !== undefined ? { namespace } : {}) };
@@ -72,7 +91,7 @@ export function checkGateways(gateways: string[] | undefined, path: string): str
   }
   for (const g of gateways) {
     if (typeof g !== 'string' || (g !== 'mesh' && !GATEWAY_REF.test(g))) {
-      fail({ code: 'VS-04', path, value: g, allowed: "'mesh', 'name' or 'namespace/name'", message: `gateway reference ${JSON.stringify(g)} is not "mesh" or "namespace/name"`, fix: 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).' });
+      fail({ code: 'VS-04', path, value: g, allowed: "'mesh', 'name' or 'namespace/name'", message: `gateway reference ${show(g)} is not "mesh" or "namespace/name"`, fix: 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).' });
     }
   }
   if (new Set(gateways).size !== gateways.length) {
@@ -87,13 +106,19 @@ export function checkGateways(gateways: string[] | undefined, path: string): str
  */
 export type CallTarget = string | { readonly host: string } | { readonly hosts: readonly string[] };
 
-/** Resolves call targets to hosts (X-03 on strings). */
+/** Resolves call targets to hosts (X-03 on anything that is not a list of well-formed hosts or constructs). */
 export function callHosts(targets: readonly CallTarget[], path: string): string[] {
+  const fix = 'Pass a host such as "orders.shop.svc.cluster.local" or a CanaryService, ResilientBackend or ExternalDependency.';
+  if (!Array.isArray(targets)) {
+    fail({ code: 'X-03', path, value: show(targets), allowed: 'a list of hosts or constructs', message: `calls ${show(targets)} is not a list`, fix });
+  }
   return targets.flatMap((t, i) => {
-    if (typeof t === 'string') return [checkHost(t, { path, prop: `calls[${i}]` })];
-    if (t && typeof t === 'object' && 'hosts' in t && Array.isArray(t.hosts)) return [...t.hosts];
-    if (t && typeof t === 'object' && 'host' in t && typeof t.host === 'string') return [t.host];
-    return fail({ code: 'X-03', path, value: String(t), allowed: 'host string or construct', message: `calls[${i}] is neither a host nor a construct with a host`, fix: 'Pass a host such as "orders.shop.svc.cluster.local" or a CanaryService, ResilientBackend or ExternalDependency.' });
+    const prop = `calls[${i}]`;
+    if (typeof t === 'string') return [checkHost(t, { path, prop })];
+    // Hosts of constructs are checked too: `calls` may carry look-alikes through `as any`.
+    if (isRecord(t) && Array.isArray(t.hosts)) return t.hosts.map((h, j) => checkHost(h, { path, prop: `${prop}.hosts[${j}]` }, { allowWildcard: true }));
+    if (isRecord(t) && typeof t.host === 'string') return [checkHost(t.host, { path, prop: `${prop}.host` })];
+    return fail({ code: 'X-03', path, value: show(t), allowed: 'host string or construct', message: `${prop} is neither a host nor a construct with a host`, fix });
   });
 }
 

@@ -4,7 +4,7 @@ import { fail } from '../errors';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 import { dnsLabelProblem, toDnsLabel } from '../private/grammar';
-import { checkHost, checkPort } from '../private/values';
+import { checkHost, checkPort, isRecord, show } from '../private/values';
 import { recordIntent } from '../rules/intent';
 import { Rules } from '../rules/rules';
 import { metadataFor, renderResilience, RouteProps } from './common';
@@ -111,9 +111,12 @@ export class ExternalDependency extends Construct {
     const path = this.node.path;
     const resolution = props.resolution ?? Resolution.DNS;
     if (!Object.values(Resolution).includes(resolution)) {
-      fail({ code: 'SE-05', path, value: resolution, allowed: Object.values(Resolution).join(', '), message: `unknown resolution ${JSON.stringify(resolution)}`, fix: 'Use a Resolution value.' });
+      fail({ code: 'SE-05', path, value: resolution, allowed: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
     }
     this.hosts = checkHosts(props.hosts, resolution, path);
+    if (props.tlsOrigination !== undefined && !(props.tlsOrigination instanceof TlsOrigination)) {
+      fail({ code: 'DR-14', path, value: show(props.tlsOrigination), allowed: 'a TlsOrigination', message: `tlsOrigination ${show(props.tlsOrigination)} is not a TlsOrigination`, fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+    }
     const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
     const exportTo = checkExportTo(props.exportTo ?? ['.'], path);
     const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
@@ -145,7 +148,9 @@ export class ExternalDependency extends Construct {
     this.hosts.forEach((host, i) => {
       const id = this.hosts.length === 1 ? '' : `-${i}`;
       const tls = props.tlsOrigination?.render(host);
-      const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, tls })) : undefined;
+      // A port-level entry inherits nothing from the top-level policy (Istio replaces it wholesale for that
+      // port), so it repeats the connection pool, load balancer and outlier detection next to its TLS settings.
+      const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, ...(basePolicy ?? {}), tls })) : undefined;
       const trafficPolicy = compact({ ...(basePolicy ?? {}), portLevelSettings });
       let dr: DestinationRule | undefined;
       if (trafficPolicy) {
@@ -196,7 +201,7 @@ function checkHosts(hosts: string[], resolution: Resolution, path: string): stri
   hosts.forEach((h, i) => {
     checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true });
     if (h.startsWith('*') && resolution !== Resolution.NONE) {
-      fail({ code: 'SE-05', path, value: h, allowed: 'a FQDN (or resolution NONE)', message: `wildcard host ${JSON.stringify(h)} cannot be resolved by ${resolution}`, fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.' });
+      fail({ code: 'SE-05', path, value: h, allowed: 'a FQDN (or resolution NONE)', message: `wildcard host ${show(h)} cannot be resolved by ${resolution}`, fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.' });
     }
   });
   if (new Set(hosts).size !== hosts.length) fail({ code: 'SE-01', path, value: hosts.join(','), message: 'hosts lists a host twice', fix: 'List each host once.' });
@@ -208,13 +213,14 @@ function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
     fail({ code: 'SE-03', path, value: '[]', allowed: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
   }
   const out = ports.map((p, i) => {
+    if (!isRecord(p)) fail({ code: 'SE-03', path, value: show(p), allowed: '{ number, protocol }', message: `ports[${i}] ${show(p)} is not a port`, fix: 'Declare the port, e.g. { number: 443, protocol: PortProtocol.TLS }.' });
     const number = checkPort(p.number, { path, prop: `ports[${i}].number` });
     if (!Object.values(PortProtocol).includes(p.protocol)) {
-      fail({ code: 'X-09', path, value: p.protocol, allowed: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${JSON.stringify(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
+      fail({ code: 'X-09', path, value: p.protocol, allowed: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${show(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
     }
     const name = p.name ?? `${p.protocol.toLowerCase()}-${number}`;
     const problem = dnsLabelProblem(name);
-    if (problem) fail({ code: 'X-09', path, value: name, allowed: 'DNS-1123 label', message: `ports[${i}].name ${JSON.stringify(name)} ${problem}`, fix: 'Use a port name such as "https".' });
+    if (problem) fail({ code: 'X-09', path, value: name, allowed: 'DNS-1123 label', message: `ports[${i}].name ${show(name)} ${problem}`, fix: 'Use a port name such as "https".' });
     const defaultTarget = originating && HTTP_FAMILY.includes(p.protocol) ? 443 : undefined;
     const targetPort = p.targetPort ?? defaultTarget;
     if (targetPort !== undefined) checkPort(targetPort, { path, prop: `ports[${i}].targetPort` });
@@ -223,7 +229,7 @@ function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
   for (const key of ['number', 'name'] as const) {
     const seen = out.map((p) => p[key]);
     const dup = seen.find((v, i) => seen.indexOf(v) !== i);
-    if (dup !== undefined) fail({ code: 'SE-03', path, value: dup, message: `two ports share the ${key} ${JSON.stringify(dup)}`, fix: `Give every port a unique ${key}.` });
+    if (dup !== undefined) fail({ code: 'SE-03', path, value: dup, message: `two ports share the ${key} ${show(dup)}`, fix: `Give every port a unique ${key}.` });
   }
   return out;
 }
@@ -233,7 +239,7 @@ function checkExportTo(exportTo: string[], path: string): string[] {
     || exportTo.some((e) => e !== '.' && e !== '*' && dnsLabelProblem(e) !== undefined)
     || (exportTo.includes('*') && exportTo.length > 1);
   if (bad) {
-    fail({ code: 'X-05', path, value: JSON.stringify(exportTo), allowed: "'.', '*' (alone) or namespace names, no duplicates", message: `exportTo ${JSON.stringify(exportTo)} is not valid`, fix: "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces." });
+    fail({ code: 'X-05', path, value: show(exportTo), allowed: "'.', '*' (alone) or namespace names, no duplicates", message: `exportTo ${show(exportTo)} is not valid`, fix: "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces." });
   }
   return [...exportTo];
 }

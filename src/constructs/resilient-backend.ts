@@ -7,7 +7,7 @@ import { HostSource } from '../references';
 import { checkPort } from '../private/values';
 import { recordIntent } from '../rules/intent';
 import { Rules } from '../rules/rules';
-import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, RouteProps } from './common';
+import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, RouteProps, routeName as checkRouteName } from './common';
 
 /**
  * Props of {@link ResilientBackend}.
@@ -68,7 +68,7 @@ export class ResilientBackend extends Construct {
     const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
     const trafficPolicy = renderTrafficPolicy(props, path);
     const name = props.name ?? shortName(this.host);
-    const routeName = props.routeName || 'default';
+    const routeName = checkRouteName(props.routeName, 'default', 'routeName', path);
     const route = [{ destination: { host: this.host, ...(port ? { port: { number: port } } : {}) } }];
 
     if (trafficPolicy) {

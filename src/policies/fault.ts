@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { fail } from '../errors';
-import { checkInteger, renderDuration, Where } from '../private/values';
+import { checkInteger, isRecord, renderDuration, show, Where } from '../private/values';
 import { HttpMatch } from './match';
 
 /** A fixed delay injected into a percentage of matching requests. */
@@ -46,15 +46,23 @@ export interface FaultInjection {
 
 /** Validates a fault and renders its Istio `HTTPFaultInjection`. */
 export function renderFault(fault: FaultInjection, path: string): Record<string, unknown> {
-  if (!fault.match || !fault.match.hasHeader) {
+  if (!isRecord(fault)) {
+    fail({ code: 'VS-22', path, value: show(fault), allowed: '{ match, delay and/or abort }', message: `faultInjection ${show(fault)} is not an object`, fix: 'Set faultInjection: { match, delay and/or abort }.' });
+  }
+  if (!(fault.match instanceof HttpMatch) || !fault.match.hasHeader) {
     fail({
-      code: 'VS-23', path, value: JSON.stringify(fault.match?.render() ?? null), allowed: 'a match with a header condition',
+      code: 'VS-23', path, value: fault.match instanceof HttpMatch ? JSON.stringify(fault.match.render()) : fault.match == null ? 'null' : show(fault.match), allowed: 'a match with a header condition',
       message: 'faultInjection.match does not select test traffic by a header, so the fault would hit real users',
       fix: "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').",
     });
   }
   if (!fault.delay && !fault.abort) {
     fail({ code: 'VS-22', path, value: '{}', message: 'faultInjection sets neither delay nor abort', fix: 'Set faultInjection.delay and/or faultInjection.abort.' });
+  }
+  for (const part of ['delay', 'abort'] as const) {
+    if (fault[part] !== undefined && !isRecord(fault[part])) {
+      fail({ code: 'VS-22', path, value: show(fault[part]), message: `faultInjection.${part} ${show(fault[part])} is not an object`, fix: `Set faultInjection.${part} to { ${part === 'delay' ? 'fixedDelay' : 'httpStatus'}, percentage }.` });
+    }
   }
   const out: Record<string, unknown> = {};
   if (fault.delay) {
@@ -76,7 +84,7 @@ function faultPercent(value: number, where: Where): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100 || (value > 0 && value < 0.0001)) {
     fail({
       code: 'VS-22', path: where.path, value, allowed: '0 or 0.0001-100',
-      message: `${where.prop} must be 0 or within 0.0001-100 (received ${String(value)})`,
+      message: `${where.prop} must be 0 or within 0.0001-100 (received ${show(value)})`,
       fix: `Set ${where.prop} to a percentage such as 50.`,
     });
   }

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { fail } from '../errors';
-import { renderDuration } from '../private/values';
+import { isRecord, renderDuration, show, text } from '../private/values';
 
 /** Simple load-balancing algorithms (Istio `LoadBalancerSettings.simple`). */
 export enum LoadBalancerAlgorithm {
@@ -36,7 +36,7 @@ export class LoadBalancer {
     if (!Object.values(LoadBalancerAlgorithm).includes(algorithm)) {
       fail({
         code: 'DR-13', path: 'LoadBalancer.simple', value: algorithm, allowed: Object.values(LoadBalancerAlgorithm).join(', '),
-        message: `unknown load-balancing algorithm ${JSON.stringify(algorithm)}`, fix: 'Use a LoadBalancerAlgorithm value.',
+        message: `unknown load-balancing algorithm ${show(algorithm)}`, fix: 'Use a LoadBalancerAlgorithm value.',
       });
     }
     return new LoadBalancer({ simple: algorithm });
@@ -47,7 +47,7 @@ export class LoadBalancer {
     if (typeof headerName !== 'string' || !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(headerName)) {
       fail({
         code: 'X-11', path: 'LoadBalancer.consistentHashByHeader', value: headerName, allowed: 'lower-case HTTP token',
-        message: `header name ${JSON.stringify(headerName)} is not a lower-case HTTP token`, fix: 'Use a header name such as "x-user-id".',
+        message: `header name ${show(headerName)} is not a lower-case HTTP token`, fix: 'Use a header name such as "x-user-id".',
       });
     }
     return new LoadBalancer({ consistentHash: { httpHeaderName: headerName } });
@@ -58,7 +58,7 @@ export class LoadBalancer {
     if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
       fail({
         code: 'DR-13', path: 'LoadBalancer.consistentHashByCookie', value: name, allowed: 'cookie name token',
-        message: `cookie name ${JSON.stringify(name)} is not a valid cookie name`, fix: 'Use a cookie name such as "session".',
+        message: `cookie name ${show(name)} is not a valid cookie name`, fix: 'Use a cookie name such as "session".',
       });
     }
     const cookie = { name, ...(ttl ? { ttl: renderDuration(ttl, { path: 'LoadBalancer.consistentHashByCookie', prop: 'ttl' }) } : {}) };
@@ -113,7 +113,7 @@ export class LocalityFailover {
     if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string' || l.length === 0)
       || new Set(labels).size !== labels.length) {
       fail({
-        code: 'DR-10', path: where, value: JSON.stringify(labels), allowed: 'non-empty list of distinct label keys',
+        code: 'DR-10', path: where, value: show(labels), allowed: 'non-empty list of distinct label keys',
         message: 'failoverPriority needs at least one distinct, non-empty label key',
         fix: "Pass keys such as ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'].",
       });
@@ -128,11 +128,14 @@ export class LocalityFailover {
       fail({ code: 'DR-10', path: where, value: '[]', message: 'failover needs at least one region pair', fix: "Pass pairs such as [{ from: 'us-east1', to: 'us-west1' }]." });
     }
     for (const p of pairs) {
+      if (!isRecord(p)) {
+        fail({ code: 'DR-10', path: where, value: show(p), allowed: '{ from, to }', message: `failover pair ${show(p)} is not { from, to }`, fix: "Pass pairs such as [{ from: 'us-east1', to: 'us-west1' }]." });
+      }
       const bad = [p.from, p.to].find((r) => typeof r !== 'string' || r.length === 0 || r.includes('/') || r.includes('*'));
       if (bad !== undefined || p.from === p.to) {
         fail({
-          code: 'DR-10', path: where, value: `${String(p.from)} -> ${String(p.to)}`, allowed: 'two different region names without "/" or "*"',
-          message: `failover pair ${String(p.from)} -> ${String(p.to)} is not a pair of distinct regions`,
+          code: 'DR-10', path: where, value: `${text(p.from)} -> ${text(p.to)}`, allowed: 'two different region names without "/" or "*"',
+          message: `failover pair ${text(p.from)} -> ${text(p.to)} is not a pair of distinct regions`,
           fix: 'Name whole regions (no zone "/" part, no wildcard), with from different from to.',
         });
       }

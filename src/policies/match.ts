@@ -1,4 +1,6 @@
 import { fail } from '../errors';
+import { unrenderableKeyProblem } from '../private/grammar';
+import { show, text } from '../private/values';
 import { MAX_REGEX_LENGTH, re2Problem } from '../rules/x-regex';
 
 /** HTTP request methods (Istio `HTTPMatchRequest.method`). */
@@ -73,10 +75,10 @@ export class HttpMatch {
   /** Match a cookie `name=value` in the `cookie` header (rendered as an anchored regex). */
   public static cookie(name: string, value: string): HttpMatch {
     const cookieToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-    if (!cookieToken.test(name) || !/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]*$/.test(value)) {
+    if (typeof name !== 'string' || typeof value !== 'string' || !cookieToken.test(name) || !/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]*$/.test(value)) {
       fail({
-        code: 'X-11', path: 'HttpMatch.cookie', value: `${name}=${value}`, allowed: 'RFC 6265 cookie name and value',
-        message: `cookie "${name}=${value}" is not a valid cookie pair`, fix: 'Use a cookie name made of token characters and a value without spaces, quotes, commas or semicolons.',
+        code: 'X-11', path: 'HttpMatch.cookie', value: `${text(name)}=${text(value)}`, allowed: 'RFC 6265 cookie name and value',
+        message: `cookie "${text(name)}=${text(value)}" is not a valid cookie pair`, fix: 'Use a cookie name made of token characters and a value without spaces, quotes, commas or semicolons.',
       });
     }
     return new HttpMatch({ headers: { cookie: { regex: `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$` } } });
@@ -85,7 +87,11 @@ export class HttpMatch {
   /** Match a query parameter. */
   public static queryParam(name: string): ValueMatch {
     if (typeof name !== 'string' || name.length === 0) {
-      fail({ code: 'VS-08', path: 'HttpMatch.queryParam', value: name, message: 'the query parameter name is empty', fix: 'Name the query parameter.' });
+      fail({ code: 'VS-08', path: 'HttpMatch.queryParam', value: name, message: `the query parameter name ${show(name)} is empty or not a string`, fix: 'Name the query parameter.' });
+    }
+    const unrenderable = unrenderableKeyProblem(name);
+    if (unrenderable) {
+      fail({ code: 'VS-08', path: 'HttpMatch.queryParam', value: name, message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
     }
     return new ValueMatch((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`);
   }
@@ -110,7 +116,7 @@ export class HttpMatch {
     const unique = [...new Set(methods)].filter((m) => Object.values(HttpMethod).includes(m));
     if (unique.length === 0 || unique.length !== new Set(methods).size) {
       fail({
-        code: 'VS-08', path: 'HttpMatch.method', value: methods.join(','), allowed: Object.values(HttpMethod).join(','),
+        code: 'VS-08', path: 'HttpMatch.method', value: methods.map(text).join(','), allowed: Object.values(HttpMethod).join(','),
         message: 'method needs at least one known HTTP method', fix: 'Pass HttpMethod values, e.g. HttpMatch.method(HttpMethod.GET).',
       });
     }
@@ -161,8 +167,12 @@ function checkHeaderName(name: string): string {
   if (typeof name !== 'string' || (!HEADER_NAME.test(name) && !PSEUDO_HEADERS.has(name))) {
     fail({
       code: 'X-11', path: 'HttpMatch.header', value: name, allowed: 'lower-case RFC 7230 token or :method/:scheme/:authority/:path',
-      message: `header name ${JSON.stringify(name)} is not a lower-case HTTP token`, fix: 'Use a lower-case header name such as "x-canary-test".',
+      message: `header name ${show(name)} is not a lower-case HTTP token`, fix: 'Use a lower-case header name such as "x-canary-test".',
     });
+  }
+  const unrenderable = unrenderableKeyProblem(name);
+  if (unrenderable) {
+    fail({ code: 'X-11', path: 'HttpMatch.header', value: name, message: `header name ${unrenderable}`, fix: 'Use a header name such as "x-canary-test".' });
   }
   return name;
 }
@@ -172,7 +182,7 @@ function checkValue(value: string, what: string, nonEmpty: boolean): string {
   if (typeof value !== 'string' || /[\x00-\x1f\x7f]/.test(value) || (nonEmpty && value.length === 0)) {
     fail({
       code: 'X-11', path: 'HttpMatch', value, allowed: nonEmpty ? 'non-empty string without control characters' : 'string without control characters',
-      message: `${what} value ${JSON.stringify(value)} is not allowed`, fix: 'Use a printable value without control characters.',
+      message: `${what} value ${show(value)} is not allowed`, fix: 'Use a printable value without control characters.',
     });
   }
   return value;
@@ -180,7 +190,7 @@ function checkValue(value: string, what: string, nonEmpty: boolean): string {
 
 function checkPath(path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
-    fail({ code: 'VS-08', path: 'HttpMatch', value: path, allowed: 'path starting with "/" without spaces', message: `URI ${JSON.stringify(path)} is not a path`, fix: 'Start paths with "/", e.g. "/api/v2/".' });
+    fail({ code: 'VS-08', path: 'HttpMatch', value: path, allowed: 'path starting with "/" without spaces', message: `URI ${show(path)} is not a path`, fix: 'Start paths with "/", e.g. "/api/v2/".' });
   }
   return path;
 }

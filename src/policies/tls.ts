@@ -14,7 +14,9 @@ export interface SimpleTlsOptions {
    */
   readonly caCertificates?: string;
   /**
-   * Kubernetes Secret (in the proxy's namespace) holding the CA bundle, instead of `caCertificates`.
+   * Kubernetes Secret (in the proxy's namespace) holding the CA bundle, instead of `caCertificates`. Istio
+   * hands it to sidecars only when the DestinationRule has a workloadSelector, which `ExternalDependency` does
+   * not set: there only gateways use it, and rule DR-15 warns. Prefer `caCertificates` for sidecars.
    * @default - none
    */
   readonly credentialName?: string;

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
 import { fail } from '../errors';
-import { checkInteger, checkPercent, renderDuration, Where } from '../private/values';
+import { checkInteger, checkPercent, isRecord, renderDuration, show, Where } from '../private/values';
 import { LoadBalancer, LocalityFailover } from './load-balancer';
 
 /**
@@ -10,7 +10,7 @@ import { LoadBalancer, LocalityFailover } from './load-balancer';
  */
 export interface TcpConnectionPool {
   /**
-   * Maximum connections to all endpoints of the host (per client proxy), integer ≥ 1.
+   * Maximum connections to all endpoints of the host (per client proxy), integer 1-2147483647 (int32).
    * Size at 1.5-2 × measured peak concurrency.
    * @default - Istio's 2^32-1 (unlimited)
    */
@@ -28,22 +28,22 @@ export interface TcpConnectionPool {
  */
 export interface HttpConnectionPool {
   /**
-   * Requests queued while waiting for a connection; overflow gets an immediate 503 (UO). Integer ≥ 1.
+   * Requests queued while waiting for a connection; overflow gets an immediate 503 (UO). Integer 1-2147483647 (int32).
    * @default - Istio's 2^32-1
    */
   readonly http1MaxPendingRequests?: number;
   /**
-   * Maximum concurrent requests to the host. Integer ≥ 1.
+   * Maximum concurrent requests to the host. Integer 1-2147483647 (int32).
    * @default - Istio's 2^32-1
    */
   readonly http2MaxRequests?: number;
   /**
-   * Requests per connection before it is closed; 0 means unlimited (keep-alive preserved). Integer ≥ 0.
+   * Requests per connection before it is closed; 0 means unlimited (keep-alive preserved). Integer 0-2147483647 (int32).
    * @default - unlimited
    */
   readonly maxRequestsPerConnection?: number;
   /**
-   * Maximum outstanding retries to all endpoints at once. Integer ≥ 0.
+   * Maximum outstanding retries to all endpoints at once. Integer 0-2147483647 (int32).
    * @default - Istio's 2^32-1
    */
   readonly maxRetries?: number;
@@ -145,8 +145,14 @@ export interface TrafficPolicyProps {
  * Validates every value at once (DR-07, DR-12, X-01).
  */
 export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): DestinationRuleSpecTrafficPolicy | undefined {
-  const connectionPool = props.connectionPool ? renderConnectionPool(props.connectionPool, path) : undefined;
-  const outlierDetection = props.outlierDetection ? renderOutlierDetection(props.outlierDetection, path) : undefined;
+  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, 'DR-12', 'connectionPool', path), path) : undefined;
+  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, 'DR-07', 'outlierDetection', path), path) : undefined;
+  if (props.loadBalancer && !(props.loadBalancer instanceof LoadBalancer)) {
+    fail({ code: 'DR-13', path, value: show(props.loadBalancer), allowed: 'a LoadBalancer', message: `loadBalancer ${show(props.loadBalancer)} is not a LoadBalancer`, fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
+  }
+  if (props.localityFailover && !(props.localityFailover instanceof LocalityFailover)) {
+    fail({ code: 'DR-10', path, value: show(props.localityFailover), allowed: 'a LocalityFailover', message: `localityFailover ${show(props.localityFailover)} is not a LocalityFailover`, fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
+  }
   const lb = props.loadBalancer?.render();
   const locality = props.localityFailover?.render();
   const loadBalancer = lb || locality ? { ...(lb ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
@@ -158,12 +164,24 @@ export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): De
   };
 }
 
-function count(value: number | undefined, where: Where, min: number): number | undefined {
-  return value === undefined ? undefined : checkInteger(value, { ...where, code: 'DR-12', min, max: 4294967295 });
+/** Connection-pool limits are `int32` in the Istio API (the webhook rejects larger values); outlier counts are `uint32`. */
+const INT32_MAX = 2147483647;
+const UINT32_MAX = 4294967295;
+
+function count(value: number | undefined, where: Where, min: number, max: number = INT32_MAX): number | undefined {
+  return value === undefined ? undefined : checkInteger(value, { ...where, code: 'DR-12', min, max });
+}
+
+/** Throws `code` unless `value` (a props record passed through `as any`) is an object. */
+function record<T>(value: T, code: string, prop: string, path: string): T {
+  if (!isRecord(value)) fail({ code, path, value: show(value), allowed: 'an object', message: `${prop} ${show(value)} is not an object`, fix: `Set ${prop} to an object, or leave it out.` });
+  return value;
 }
 
 function renderConnectionPool(pool: ConnectionPool, path: string) {
   const at = (prop: string): Where => ({ path, prop: `connectionPool.${prop}` });
+  if (pool.tcp !== undefined) record(pool.tcp, 'DR-12', 'connectionPool.tcp', path);
+  if (pool.http !== undefined) record(pool.http, 'DR-12', 'connectionPool.http', path);
   if (!pool.tcp && !pool.http) {
     fail({ code: 'DR-12', path, value: '{}', message: 'connectionPool sets neither tcp nor http limits', fix: 'Set connectionPool.tcp and/or connectionPool.http, or leave connectionPool out.' });
   }
@@ -189,8 +207,8 @@ function renderConnectionPool(pool: ConnectionPool, path: string) {
 function renderOutlierDetection(od: OutlierDetection, path: string) {
   const at = (prop: string): Where => ({ path, prop: `outlierDetection.${prop}` });
   return compact({
-    consecutive5XxErrors: count(od.consecutive5xxErrors ?? 5, at('consecutive5xxErrors'), 1),
-    consecutiveGatewayErrors: count(od.consecutiveGatewayErrors, at('consecutiveGatewayErrors'), 1),
+    consecutive5XxErrors: count(od.consecutive5xxErrors ?? 5, at('consecutive5xxErrors'), 1, UINT32_MAX),
+    consecutiveGatewayErrors: count(od.consecutiveGatewayErrors, at('consecutiveGatewayErrors'), 1, UINT32_MAX),
     interval: od.interval && renderDuration(od.interval, at('interval')),
     baseEjectionTime: od.baseEjectionTime && renderDuration(od.baseEjectionTime, at('baseEjectionTime')),
     maxEjectionPercent: od.maxEjectionPercent === undefined ? undefined

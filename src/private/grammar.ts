@@ -26,10 +26,17 @@ export function parseDuration(text: unknown): number | undefined {
   return total;
 }
 
-/** X-01: a duration in milliseconds must be finite, at least 1 ms, and a whole number of milliseconds. */
+/**
+ * The longest duration the API server can check: the CRDs' CEL rules parse durations as Go `time.Duration`
+ * (int64 nanoseconds, about 292 years); anything longer fails `duration(self)` and the object is refused.
+ */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+
+/** X-01: a duration in milliseconds must be finite, at least 1 ms, at most ~292 years, and whole milliseconds. */
 export function durationProblem(ms: number): string | undefined {
   if (!Number.isFinite(ms)) return 'is not a finite duration';
   if (ms < 1) return 'is shorter than 1ms';
+  if (ms > MAX_DURATION_MS) return `is longer than ${MAX_DURATION_MS}ms (about 292 years), the longest duration Kubernetes can validate`;
   if (Math.abs(ms - Math.round(ms)) > 1e-9) return 'is not a whole number of milliseconds';
   return undefined;
 }

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { fail } from '../errors';
 import { HostSource, SubsetSource } from '../references';
-import { checkHost, checkLabels } from './values';
+import { checkHost, checkLabels, isRecord, show } from './values';
 
 
 /**
@@ -18,7 +18,7 @@ export function resolveHost(source: HostSource, scope: Construct, prop: string):
     return namespace ? `${source.name}.${namespace}.svc.cluster.local` : source.name;
   }
   return fail({
-    code: 'X-03', path, value: String(source), allowed: 'hostname string or cdk8s-plus Service',
+    code: 'X-03', path, value: show(source), allowed: 'hostname string or cdk8s-plus Service',
     message: `${prop} is neither a hostname nor a cdk8s-plus Service`, fix: `Pass a host such as "reviews.bookinfo.svc.cluster.local" or a kplus.Service.`,
   });
 }
@@ -38,11 +38,11 @@ export function resolveSubsetLabels(source: SubsetSource, scope: Construct, prop
     for (const key of Object.keys(all)) {
       if (!key.startsWith(CDK8S_LABEL_PREFIX)) labels[key] = all[key];
     }
-  } else if (source && typeof source === 'object' && source.labels && typeof source.labels === 'object') {
-    labels = source.labels;
+  } else if (isRecord(source) && isRecord(source.labels)) {
+    labels = source.labels as Record<string, string>;
   } else {
     return fail({
-      code: 'DR-03', path, value: String(source), allowed: 'a kplus.Deployment or { labels }',
+      code: 'DR-03', path, value: show(source), allowed: 'a kplus.Deployment or { labels }',
       message: `${prop} is neither a cdk8s-plus Deployment nor { labels }`, fix: `Pass ${prop}: { labels: { version: 'v2' } } or a kplus.Deployment.`,
     });
   }

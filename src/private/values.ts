@@ -1,6 +1,55 @@
 import { Duration } from 'cdk8s';
 import { fail } from '../errors';
-import { durationProblem, formatMillis, hostProblem, HostGrammarOptions, labelKeyProblem, labelValueProblem, portProblem } from './grammar';
+import { durationProblem, formatMillis, hostProblem, HostGrammarOptions, labelKeyProblem, labelValueProblem, portProblem, unrenderableKeyProblem } from './grammar';
+
+/**
+ * A value as error messages show it, for any input a caller can pass through `as any`: strings quoted (as
+ * JSON), numbers as written (`NaN`, `Infinity`), and never a throw (symbols, BigInt, cycles, objects without
+ * a prototype, throwing getters). Long output is cut at 200 characters.
+ */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    if (typeof value === 'string') text = JSON.stringify(value);
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) text = String(value);
+    else if (typeof value === 'bigint') text = `${value.toString()}n`;
+    else if (typeof value === 'symbol') text = value.toString();
+    else if (typeof value === 'function') text = '[function]';
+    else {
+      const seen = new WeakSet<object>();
+      text = JSON.stringify(value, (_key, v) => {
+        if (typeof v === 'bigint') return `${v.toString()}n`;
+        if (typeof v === 'symbol' || typeof v === 'function') return typeof v === 'symbol' ? v.toString() : '[function]';
+        if (v !== null && typeof v === 'object') {
+          if (seen.has(v)) return '[cycle]';
+          seen.add(v);
+        }
+        return v;
+      }) ?? '[unprintable]';
+    }
+  } catch {
+    text = '[unprintable]';
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** A string as it is, anything else as {@link show} renders it (for `value` fields and unquoted messages). */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : show(value);
+}
+
+/** Whether `value` is a plain object (not null, not an array): what a props "record" must be. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Throws `code` unless `value` is an array (props typed as lists, passed through `as any`). Returns it. */
+export function checkList<T>(value: readonly T[], code: string, prop: string, path: string): readonly T[] {
+  if (!Array.isArray(value)) {
+    fail({ code, path, value: show(value), allowed: 'a list', message: `${prop} ${show(value)} is not a list`, fix: `Pass ${prop} as an array.` });
+  }
+  return value;
+}
 
 /** Where a value comes from: the construct path (or factory name) and the prop, for error messages. */
 export interface Where {
@@ -46,7 +95,7 @@ export function checkInteger(value: number, range: IntegerRange): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || (range.max !== undefined && value > range.max)) {
     fail({
       code: range.code, path: range.path, value, allowed,
-      message: `${range.prop} must be an ${allowed} (received ${String(value)})`,
+      message: `${range.prop} must be an ${allowed} (received ${show(value)})`,
       fix: range.fix ?? `Set ${range.prop} to an ${allowed}.`,
     });
   }
@@ -58,7 +107,7 @@ export function checkPercent(value: number, code: string, where: Where): number 
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {
     fail({
       code, path: where.path, value, allowed: '0-100',
-      message: `${where.prop} must be a percentage 0-100 (received ${String(value)})`,
+      message: `${where.prop} must be a percentage 0-100 (received ${show(value)})`,
       fix: `Set ${where.prop} to a number between 0 and 100.`,
     });
   }
@@ -71,7 +120,7 @@ export function checkPort(port: number, where: Where): number {
   if (problem) {
     fail({
       code: 'X-02', path: where.path, value: port, allowed: '1-65535',
-      message: `${where.prop} ${String(port)} ${problem}`,
+      message: `${where.prop} ${show(port)} ${problem}`,
       fix: `Use a port number between 1 and 65535.`,
     });
   }
@@ -85,23 +134,26 @@ export function checkHost(host: string, where: Where, options: HostGrammarOption
     fail({
       code: 'X-03', path: where.path, value: host,
       allowed: options.allowWildcard ? 'DNS-1123 hostname, optional leading "*." label' : 'DNS-1123 hostname',
-      message: `${where.prop} ${JSON.stringify(typeof host === 'string' && host.length > 80 ? `${host.slice(0, 80)}…` : host)} ${problem}`,
+      message: `${where.prop} ${show(typeof host === 'string' && host.length > 80 ? `${host.slice(0, 80)}…` : host)} ${problem}`,
       fix: 'Use a hostname such as "reviews.bookinfo.svc.cluster.local" or "api.example.com".',
     });
   }
   return host;
 }
 
-/** Throws X-08 unless every key and value of `labels` is valid Kubernetes label syntax. Returns a sorted copy. */
+/**
+ * Throws X-08 unless every key and value of `labels` is valid Kubernetes label syntax (and a key cdk8s can
+ * synthesize). Returns a sorted copy.
+ */
 export function checkLabels(labels: Record<string, string>, where: Where): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];
-    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+    const problem = labelKeyProblem(key) ?? unrenderableKeyProblem(key) ?? labelValueProblem(value);
     if (problem) {
       fail({
-        code: 'X-08', path: where.path, value: `${key}=${String(value)}`, allowed: 'Kubernetes label syntax',
-        message: `${where.prop} entry "${key}: ${String(value)}" ${problem}`,
+        code: 'X-08', path: where.path, value: `${key}=${text(value)}`, allowed: 'Kubernetes label syntax',
+        message: `${where.prop} entry "${key}: ${text(value)}" ${problem}`,
         fix: 'Use label keys and values such as "version: v2".',
       });
     }

@@ -178,13 +178,22 @@ function solve(nodes: Map<string, CallNode>, options: Required<CallChainOptions>
 
 
 function hostPolicy(vs: IstioObject | undefined): HostPolicy {
-  const routes = vs ? arr(vs.spec.http).filter(isObject) : [];
-  if (routes.length === 0) return { attempts: ISTIO_DEFAULT_ATTEMPTS, attemptsSource: "Istio's default retries" };
+  const http = vs ? arr(vs.spec.http).filter(isObject) : [];
+  // Istio enables neither retries nor timeouts on a route that injects faults (VS-20); such routes carry test
+  // traffic only, so they neither retry nor bound the service's latency.
+  const routes = http.filter((route) => !isObject(route.fault));
+  if (routes.length === 0) {
+    if (http.length > 0) return { attempts: 0, attemptsSource: 'only fault-injection routes (Istio enables no retries there)' };
+    // TLS and TCP routes are proxied as connections: no HTTP retries.
+    if (vs && (arr(vs.spec.tls).length > 0 || arr(vs.spec.tcp).length > 0)) return { attempts: 0, attemptsSource: 'TLS/TCP routes only (no HTTP retries)' };
+    return { attempts: ISTIO_DEFAULT_ATTEMPTS, attemptsSource: "Istio's default retries" };
+  }
   let attempts = -1;
   let attemptsSource = '';
   let timeoutMs: number | undefined = Number.POSITIVE_INFINITY;
   let worstMs: number | undefined = 0;
-  routes.forEach((route, i) => {
+  http.forEach((route, i) => {
+    if (isObject(route.fault)) return;
     const r = isObject(route.retries) ? route.retries : undefined;
     const n = r ? (typeof r.attempts === 'number' ? r.attempts : 0) : ISTIO_DEFAULT_ATTEMPTS;
     if (n > attempts) {

@@ -32,7 +32,7 @@ function isIpAddress(text: string): boolean {
 export const X01: Rule = {
   code: 'X-01', title: 'Durations are at least 1ms, in whole milliseconds', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
-  why: 'Istio rejects durations below 1ms, and Envoy truncates sub-millisecond precision.',
+  why: 'Istio rejects durations below 1ms, and Envoy truncates sub-millisecond precision. Durations beyond about 292 years (Go time.Duration) fail the CRD CEL rules.',
   fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it.',
   upstream: 'webhook C1, CRD CEL duration(self) >= duration(\'1ms\')',
   checkObject(o: IstioObject): Finding[] {

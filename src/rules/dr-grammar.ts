@@ -148,12 +148,14 @@ export const DR07: Rule = {
 };
 
 const HTTP_COUNTS = ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries', 'maxConcurrentStreams'];
+/** The connection-pool limits are int32 in the Istio API: the webhook rejects larger values. */
+const INT32_MAX = 2147483647;
 
 export const DR12: Rule = {
   code: 'DR-12', title: 'Connection pools are well formed', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: [...KINDS],
-  why: 'Istio rejects a connectionPool with neither http nor tcp, negative limits, h2UpgradePolicy UPGRADE together with useClientProtocol, and an http2KeepAlive without both interval and timeout. Durations are checked by X-01.',
-  fix: 'Set connectionPool.http and/or connectionPool.tcp with non-negative limits; choose either h2UpgradePolicy UPGRADE or useClientProtocol.',
+  why: 'Istio rejects a connectionPool with neither http nor tcp, negative limits or limits beyond int32 (2147483647), h2UpgradePolicy UPGRADE together with useClientProtocol, and an http2KeepAlive without both interval and timeout. Durations are checked by X-01.',
+  fix: 'Set connectionPool.http and/or connectionPool.tcp with limits within 0-2147483647; choose either h2UpgradePolicy UPGRADE or useClientProtocol.',
   upstream: 'webhook D12-D14',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
@@ -166,6 +168,8 @@ export const DR12: Rule = {
       for (const field of HTTP_COUNTS) {
         if (typeof http[field] === 'number' && http[field] < 0) {
           out.push({ message: `${at}.http.${field} ${http[field]} is negative`, fix: this.fix, value: http[field], allowed: '>= 0' });
+        } else if (typeof http[field] === 'number' && http[field] > INT32_MAX) {
+          out.push({ message: `${at}.http.${field} ${http[field]} exceeds the int32 maximum ${INT32_MAX}`, fix: this.fix, value: http[field], allowed: `<= ${INT32_MAX}` });
         }
       }
       if (http.h2UpgradePolicy === 'UPGRADE' && http.useClientProtocol === true) {
@@ -179,6 +183,9 @@ export const DR12: Rule = {
       const tcp = isObject(pool.tcp) ? pool.tcp : {};
       if (typeof tcp.maxConnections === 'number' && tcp.maxConnections < 0) {
         out.push({ message: `${at}.tcp.maxConnections ${tcp.maxConnections} is negative`, fix: this.fix, value: tcp.maxConnections, allowed: '>= 0' });
+      }
+      if (typeof tcp.maxConnections === 'number' && tcp.maxConnections > INT32_MAX) {
+        out.push({ message: `${at}.tcp.maxConnections ${tcp.maxConnections} exceeds the int32 maximum ${INT32_MAX}`, fix: this.fix, value: tcp.maxConnections, allowed: `<= ${INT32_MAX}` });
       }
     }
     return out;

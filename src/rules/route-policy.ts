@@ -44,12 +44,14 @@ function writeExposure(o: IstioObject, route: any): WriteExposure {
 export const VS18: Rule = {
   code: 'VS-18', title: 'No unsafe retries on routes that carry non-idempotent requests', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Retrying a POST/PUT/PATCH/DELETE after the server received it (5xx, reset, per-try timeout) can apply the write twice. Only failures before the request reached the server are safe to retry.',
+  why: 'Retrying a POST/PUT/PATCH/DELETE after the server received it (5xx, reset, per-try timeout) can apply the write twice. Only failures before the request reached the server are safe to retry. Routes that inject faults are exempt: Istio enables no retries on them (VS-20).',
   fix: `Retry writes only on ${SAFE_FOR_WRITES.join(',')} without perTryTimeout (RetryPolicy.nonIdempotent), or set attempts: 0.`,
   upstream: "Derived: Envoy retry semantics, Istio retry.go (inbound default 'reset-before-request'), Envoy #10007",
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     arr(o.spec.http).forEach((route, i) => {
+      // Istio enables no retries (its implicit default included) on a route that injects faults (VS-20).
+      if (isObject(route?.fault)) return;
       const { writes } = writeExposure(o, route);
       if (writes.length === 0) return;
       const name = routeLabel(route, i);

@@ -414,6 +414,16 @@ describe('DestinationRule', () => {
     expect(policy.portLevelSettings.map((p: any) => p.port)).toEqual([{ number: 80 }]);
   });
 
+  test('repeats the traffic policy in the TLS port-level entries, which inherit nothing from the top level', () => {
+    const policy = of(dependency(ORIGINATING).chart, 'DestinationRule').spec.trafficPolicy;
+    expect(policy.portLevelSettings).toEqual([{
+      port: { number: 80 },
+      connectionPool: { tcp: { maxConnections: 50 } },
+      outlierDetection: { consecutive5xxErrors: 5, maxEjectionPercent: 50 },
+      tls: { mode: 'SIMPLE', sni: HOST, caCertificates: CA, subjectAltNames: [HOST] },
+    }]);
+  });
+
   test('emits one DestinationRule per host', () => {
     const { chart, construct } = dependency({ hosts: [HOST, 'auth.pgprovider.example'], outlierDetection: {} });
     expect(ofKind(chart, 'DestinationRule').map((d) => [d.metadata.name, d.spec.host])).toEqual([

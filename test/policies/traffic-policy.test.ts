@@ -4,7 +4,8 @@ import { compact, renderTrafficPolicy } from '../../src/policies/traffic-policy'
 import { thrownBy } from '../private/istio-error';
 
 const PATH = 'test/backend';
-const MAX = 4294967295;
+/** Connection-pool limits are int32 in the Istio API. */
+const MAX = 2147483647;
 
 test('renders nothing when no policy is set', () => {
   expect(renderTrafficPolicy({}, PATH)).toBeUndefined();
@@ -43,7 +44,7 @@ describe('connectionPool (DR-12)', () => {
     ['http.http2MaxRequests', 1],
     ['http.maxRequestsPerConnection', 0],
     ['http.maxRetries', 0],
-  ])('%s accepts its minimum %d and the maximum 2^32-1', (field, min) => {
+  ])('%s accepts its minimum %d and the int32 maximum 2^31-1', (field, min) => {
     const [level, key] = field.split('.');
     for (const value of [min, MAX]) {
       expect(renderTrafficPolicy({ connectionPool: { [level]: { [key]: value } } }, PATH)).toEqual({ connectionPool: { [level]: { [key]: value } } });
@@ -56,7 +57,7 @@ describe('connectionPool (DR-12)', () => {
     ['http.http2MaxRequests', 0],
     ['http.maxRequestsPerConnection', -1],
     ['http.maxRetries', -1],
-  ])('%s rejects min - 1 (%d) and 2^32 with DR-12', (field, below) => {
+  ])('%s rejects min - 1 (%d) and 2^31 (beyond int32, which the Istio webhook rejects) with DR-12', (field, below) => {
     const [level, key] = field.split('.');
     for (const value of [below, MAX + 1]) {
       const e = thrownBy(() => renderTrafficPolicy({ connectionPool: { [level]: { [key]: value } } }, PATH));

@@ -205,10 +205,15 @@ describe('checkLabels', () => {
   });
 
   test('keeps Object.prototype member names as own properties', () => {
-    const out = checkLabels({ constructor: 'c', toString: 't' }, at);
-    expect(Object.prototype.hasOwnProperty.call(out, 'constructor')).toBe(true);
+    const out = checkLabels({ hasOwnProperty: 'h', toString: 't' }, at);
+    expect(Object.prototype.hasOwnProperty.call(out, 'hasOwnProperty')).toBe(true);
     expect(Object.prototype.hasOwnProperty.call(out, 'toString')).toBe(true);
-    expect(out.constructor).toBe('c');
+    expect(out.toString).toBe('t');
+    expect(({} as any).toString).toBe(Object.prototype.toString);
+  });
+
+  test('rejects the label key "constructor", which cdk8s cannot synthesize', () => {
+    expect(thrownBy(() => checkLabels({ constructor: 'c' }, at)).code).toBe('X-08');
     expect(({} as any).constructor).toBe(Object);
   });
 });

@@ -1,18 +1,21 @@
 import * as fc from 'fast-check';
 import { CanaryService, Inventory } from '../../src';
 import { fqdn } from '../../src/rules/manifest';
-import { CanarySpec, canaryProps, canarySpec, canaryWarnings, hostOf } from './arbitraries';
-import { harness, Harness, params, RUNS, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch } from './harness';
+import { CanarySpec, canarySpec, canaryWarnings } from './arbitraries';
+import { canaryProps, hostOf } from './builders';
+import {
+  check, expectDeterministic, harness, Harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch, yamlSample,
+} from './harness';
 
 /** What exists outside the App for this spec: the routed host, the ingress gateways and the namespaces. */
 function inventoryFor(spec: CanarySpec, h: Harness): Inventory | undefined {
   if (!spec.inventory) return undefined;
   const ns = spec.namespace ?? spec.chartNamespace;
-  const host = hostOf(spec.host, h.chart);
+  const gateways = (spec.gateways ?? []).filter((g) => g !== 'mesh');
   return {
-    hosts: [fqdn(host, ns)],
-    gateways: (spec.gateways ?? []).filter((g) => g !== 'mesh'),
-    namespaces: [...new Set([ns ?? 'default', ...(spec.gateways ?? []).filter((g) => g !== 'mesh').map((g) => g.split('/')[0])])],
+    hosts: [fqdn(hostOf(spec.host, h.chart), ns)],
+    gateways,
+    namespaces: [...new Set([ns ?? 'default', ...gateways.map((g) => g.split('/')[0])])],
   };
 }
 
@@ -25,31 +28,35 @@ function build(spec: CanarySpec) {
 }
 
 describe(`CanaryService: valid props (${RUNS} runs)`, () => {
-  test('synthesizes objects that pass the CRD schema and our rules, with weights as declared, subsets defined, deterministic output', () => {
-    fc.assert(fc.property(canarySpec, (spec) => {
+  test('passes the CRD schema and our rules, splits weights as declared, defines every subset, synthesizes deterministically', () => {
+    fc.assert(fc.property(canarySpec, yamlSample, (spec, compareYaml) => {
       const { h, construct } = build(spec);
-      const manifests = synthIstio(h);
+      const manifests = synthIstio(h); // our rules: synth throws on any error-level violation
 
-      expect(schemaIssues(manifests)).toEqual([]);
+      // The real CRD schema + CEL, and only the warnings this input deserves.
+      same(schemaIssues(manifests), [], 'CRD schema issues');
       const mismatch = warningMismatch(h.warnings, canaryWarnings(spec));
       if (mismatch) throw new Error(mismatch);
 
       const istio = manifests.filter((m) => m.apiVersion === 'networking.istio.io/v1');
-      expect(istio.map((m) => m.kind)).toEqual(['DestinationRule', 'VirtualService']);
-      const vs = istio[1];
+      same(istio.map((m) => m.kind), ['DestinationRule', 'VirtualService'], 'kinds in apply order');
+      const [dr, vs] = istio;
+      same(dr.spec.subsets.map((s: any) => s.name), [construct.stableSubsetName, construct.canarySubsetName], 'subsets');
+
+      // Weights: stable 100 - canaryWeight, canary canaryWeight, both always listed, on the last (catch-all) route.
       const primary = vs.spec.http[vs.spec.http.length - 1];
       const weight = spec.canaryWeight ?? 0;
-      expect(primary.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+      check(primary.match === undefined, 'the weighted route is the catch-all');
+      same(primary.route.map((r: any) => [r.destination.subset, r.weight]), [
         [construct.stableSubsetName, 100 - weight],
         [construct.canarySubsetName, weight],
-      ]);
-      expect(primary.match).toBeUndefined();
-      expect(vs.spec.http).toHaveLength(spec.testMatches && spec.testMatches.length > 0 ? 2 : 1);
-      expect(undefinedSubsets(istio, fqdn)).toEqual([]);
+      ], 'weights');
+      const tests = spec.testMatches ?? [];
+      same(vs.spec.http.length, tests.length > 0 ? 2 : 1, 'number of routes');
+      if (tests.length > 0) same(vs.spec.http[0].match, tests.map((m) => m.render()), 'test route matches');
+      same(undefinedSubsets(istio, fqdn), [], 'referenced subsets that no DestinationRule defines');
 
-      // Same props, fresh App: byte-identical YAML.
-      const again = build(spec);
-      expect(again.h.app.synthYaml()).toEqual(h.app.synthYaml());
+      expectDeterministic(h, manifests, build(spec).h, compareYaml);
     }), params());
-  }, timeoutFor(20));
+  }, timeoutFor(15));
 });

@@ -5,7 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { App, Chart } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Inventory, IstioValidationError, Rules, validateManifest, Violation } from '../../src';
 
 /**
@@ -58,6 +60,26 @@ export function harness(namespace?: string, inventory?: Inventory): Harness {
   return { app, chart, rules, warnings };
 }
 
+/**
+ * Whether a run also compares `app.synthYaml()` byte for byte (1 run in 10: YAML rendering costs more than the
+ * whole synth). Every run compares the synthesized JSON, which determines the YAML. Shrinks towards `true`.
+ */
+export const yamlSample: fc.Arbitrary<boolean> = fc.nat(9).map((n) => n === 0);
+
+/**
+ * Two Apps built from the same props synthesize the same objects (`firstManifests`: the first chart's output,
+ * already synthesized) and, when asked, byte-identical `app.synthYaml()`.
+ */
+export function expectDeterministic(first: Harness, firstManifests: readonly any[], second: Harness, compareYaml: boolean): void {
+  const again = JSON.stringify(second.chart.toJson());
+  if (again !== JSON.stringify(firstManifests)) throw new Error(`same props, different output:\n${JSON.stringify(firstManifests)}\n${again}`);
+  if (compareYaml) {
+    const a = first.app.synthYaml();
+    const b = second.app.synthYaml();
+    if (a !== b) throw new Error(`same props, different YAML:\n${a}\n---- vs ----\n${b}`);
+  }
+}
+
 export const ISTIO = (o: any) => typeof o?.apiVersion === 'string' && o.apiVersion.startsWith('networking.istio.io/');
 
 /** Synthesizes the chart, failing with the rule report when synth throws. */
@@ -77,6 +99,21 @@ export function synthIstio(h: Harness): any[] {
 /** Every Istio object passes the real CRD schema and its CEL rules. */
 export function schemaIssues(manifests: readonly any[]): string[] {
   return manifests.filter(ISTIO).flatMap((m) => validateManifest(m).map((i) => `${m.kind}/${m.metadata?.name}: ${i.path} ${i.message}`));
+}
+
+/**
+ * Asserts deep equality without `expect` (which captures a stack trace per call: too slow for 100,000 runs).
+ * fast-check reports the thrown message with the shrunk counterexample.
+ */
+export function same(actual: unknown, expected: unknown, what: string): void {
+  if (!isDeepStrictEqual(actual, expected)) {
+    throw new Error(`${what}:\n  expected ${JSON.stringify(expected)}\n  received ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Asserts a condition without `expect`. */
+export function check(condition: boolean, what: string): void {
+  if (!condition) throw new Error(what);
 }
 
 /** Sorted, de-duplicated warning codes. */

@@ -1,0 +1,254 @@
+/**
+ * Regression tests for the bugs the property tests found (one `describe` per bug, named after it).
+ */
+import { Duration, Testing } from 'cdk8s';
+import {
+  analyze, CanaryService, ExternalDependency, HttpMatch, HttpMethod, IstioValidationError, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, PortProtocol,
+  ResilientBackend, RetryPolicy, Rules, TlsOrigination, Violation,
+} from '../../src';
+import { thrownBy } from '../private/istio-error';
+
+const HOST = 'reviews.bookinfo.svc.cluster.local';
+const V1 = { labels: { version: 'v1' } };
+const V2 = { labels: { version: 'v2' } };
+
+describe('map keys cdk8s cannot synthesize (`constructor` crashed synth, `__proto__` was silently dropped)', () => {
+  test('a header named __proto__ is refused with X-11 instead of rendering `headers: {}` (a match on every request)', () => {
+    const e = thrownBy(() => HttpMatch.header('__proto__'));
+    expect(e.code).toBe('X-11');
+    expect(e.message).toMatch(/__proto__.*cdk8s cannot synthesize/);
+  });
+
+  test('a header named constructor is refused with X-11 instead of crashing cdk8s serialization', () => {
+    expect(thrownBy(() => HttpMatch.header('constructor')).code).toBe('X-11');
+  });
+
+  test.each(['__proto__', 'constructor'])('a query parameter named %s is refused with VS-08', (name) => {
+    expect(thrownBy(() => HttpMatch.queryParam(name)).code).toBe('VS-08');
+  });
+
+  test('a subset label key "constructor" is refused with X-08 at construction', () => {
+    const e = thrownBy(() => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: V1, canary: { labels: { version: 'v2', constructor: 'x' } } }));
+    expect(e.code).toBe('X-08');
+  });
+
+  test('other Object.prototype names stay usable keys and are rendered', () => {
+    const chart = Testing.chart();
+    new CanaryService(chart, 'c', {
+      host: HOST, stable: { labels: { version: 'v1', toString: 'a' } }, canary: V2,
+      testMatches: [HttpMatch.header('hasownproperty').exact('1').and(HttpMatch.queryParam('valueOf').exact('2'))],
+    });
+    const [dr, vs] = Testing.synth(chart);
+    expect(dr.spec.subsets[0].labels).toEqual({ toString: 'a', version: 'v1' });
+    expect(vs.spec.http[0].match).toEqual([{ headers: { hasownproperty: { exact: '1' } }, queryParams: { valueOf: { exact: '2' } } }]);
+  });
+
+  test('a fault scoped by a __proto__ header can no longer reach synth as an unscoped fault', () => {
+    const chart = Testing.chart();
+    expect(() => new ResilientBackend(chart, 'r', {
+      host: HOST, faultInjection: { match: HttpMatch.header('__proto__').exact('1'), abort: { httpStatus: 503, percentage: 100 } },
+    })).toThrow(IstioValidationError);
+  });
+});
+
+describe('connection-pool limits are int32 in the Istio API (the library accepted up to 2^32-1, which the webhook rejects)', () => {
+  const pool = (field: string, value: number) => {
+    const [level, key] = field.split('.');
+    return { host: HOST, connectionPool: { [level]: { [key]: value } } };
+  };
+  const FIELDS = ['tcp.maxConnections', 'http.http1MaxPendingRequests', 'http.http2MaxRequests', 'http.maxRequestsPerConnection', 'http.maxRetries'];
+
+  test.each(FIELDS)('%s: 2147483647 is accepted, 2147483648 raises DR-12 at construction', (field) => {
+    expect(() => new ResilientBackend(Testing.chart(), 'r', pool(field, 2147483647))).not.toThrow();
+    const e = thrownBy(() => new ResilientBackend(Testing.chart(), 'r', pool(field, 2147483648)));
+    expect(e.code).toBe('DR-12');
+    expect(e.allowed).toMatch(/2147483647/);
+  });
+
+  test('outlier-detection counts stay uint32: 4294967295 is accepted', () => {
+    expect(() => new ResilientBackend(Testing.chart(), 'r', {
+      host: HOST, outlierDetection: { consecutive5xxErrors: 4294967295, consecutiveGatewayErrors: 4294967295 },
+    })).not.toThrow();
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, outlierDetection: { consecutive5xxErrors: 4294967296 } })).code).toBe('DR-12');
+  });
+
+  test.each([
+    ['http', 'maxRetries'], ['http', 'http2MaxRequests'], ['http', 'maxConcurrentStreams'], ['tcp', 'maxConnections'],
+  ])('rule DR-12 (lint, hand-written YAML) flags connectionPool.%s.%s beyond int32', (level, key) => {
+    const manifest = {
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' },
+      spec: { host: HOST, trafficPolicy: { connectionPool: { [level]: { [key]: 4294967295 } } } },
+    };
+    const report = analyze([{ manifest, path: 'r.yaml:1' }]);
+    expect(report.errors.filter((v) => v.code === 'DR-12').map((v) => v.message)).toEqual([
+      `trafficPolicy.connectionPool.${level}.${key} 4294967295 exceeds the int32 maximum 2147483647`,
+    ]);
+    const ok = analyze([{ manifest: { ...manifest, spec: { host: HOST, trafficPolicy: { connectionPool: { [level]: { [key]: 2147483647 } } } } }, path: 'r.yaml:1' }]);
+    expect(ok.errors.filter((v) => v.code === 'DR-12')).toEqual([]);
+  });
+});
+
+describe('VS-18 false positive on a fault-injection route that matches a write method', () => {
+  const faulted = () => {
+    const chart = Testing.chart();
+    new ResilientBackend(chart, 'r', {
+      host: HOST, retries: RetryPolicy.none(),
+      faultInjection: { match: HttpMatch.header('x-chaos').exact('1').and(HttpMatch.method(HttpMethod.DELETE)), abort: { httpStatus: 503, percentage: 50 } },
+    });
+    return chart;
+  };
+
+  test('ResilientBackend with a DELETE-scoped fault synthesizes (Istio enables no retries on faulted routes)', () => {
+    const [vs] = Testing.synth(faulted());
+    expect(vs.spec.http[0]).toEqual(expect.objectContaining({ name: 'fault-injection', fault: expect.anything() }));
+    expect(vs.spec.http[0].retries).toBeUndefined();
+  });
+
+  test('a write route without a fault and without retries is still VS-18', () => {
+    const manifest = {
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', namespace: 'shop' },
+      spec: { hosts: [HOST], http: [{ name: 'w', match: [{ method: { exact: 'POST' } }], route: [{ destination: { host: HOST } }] }] },
+    };
+    expect(analyze([{ manifest, path: 'r.yaml:1' }]).errors.map((v) => v.code)).toContain('VS-18');
+  });
+});
+
+describe('ExternalDependency with TLS origination dropped its traffic policy on the originating ports', () => {
+  test('connection pool, outlier detection and load balancer are repeated in each TLS port-level entry', () => {
+    const chart = Testing.chart();
+    new ExternalDependency(chart, 'psp', {
+      hosts: ['api.pgprovider.example'], ports: [{ number: 80, protocol: PortProtocol.HTTP }, { number: 443, protocol: PortProtocol.TLS }],
+      tlsOrigination: TlsOrigination.simple(),
+      connectionPool: { http: { http2MaxRequests: 100 } },
+      outlierDetection: { consecutive5xxErrors: 3 },
+      loadBalancer: LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN),
+    });
+    const dr = Testing.synth(chart).find((o) => o.kind === 'DestinationRule');
+    const { portLevelSettings, ...top } = dr.spec.trafficPolicy;
+    // Istio applies a matching port-level entry instead of the top level, without inheriting anything.
+    expect(portLevelSettings).toHaveLength(1);
+    const { port, tls, ...inherited } = portLevelSettings[0];
+    expect(port).toEqual({ number: 80 });
+    expect(tls.mode).toBe('SIMPLE');
+    expect(inherited).toEqual(top);
+    expect(Object.keys(top).sort()).toEqual(['connectionPool', 'loadBalancer', 'outlierDetection']);
+  });
+
+  test('rule VS-21 now sees maxRetries: 0 on the originating port (it used to be invisible there)', () => {
+    const chart = Testing.chart();
+    const warnings: Violation[] = [];
+    Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+    new ExternalDependency(chart, 'psp', {
+      hosts: ['api.pgprovider.example'], ports: [{ number: 80, protocol: PortProtocol.HTTP }],
+      tlsOrigination: TlsOrigination.simple(), connectionPool: { http: { maxRetries: 0 } },
+      retries: RetryPolicy.idempotent({ attempts: 1, perTryTimeout: Duration.seconds(1) }),
+    });
+    Testing.synth(chart);
+    expect(warnings.map((w) => w.code)).toEqual(['VS-21']);
+  });
+});
+
+describe('wrong types through `as any` crashed with TypeErrors instead of an IstioValidationError', () => {
+  const H = HOST;
+  const cdk = () => Testing.chart();
+  const canary = (extra: Record<string, unknown>) => () => new CanaryService(cdk(), 'c', { host: H, stable: V1, canary: V2, ...extra } as any);
+  const backend = (extra: Record<string, unknown>) => () => new ResilientBackend(cdk(), 'r', { host: H, ...extra } as any);
+  const external = (extra: Record<string, unknown>) => () => new ExternalDependency(cdk(), 'e', { hosts: ['api.example.com'], ports: [{ number: 80, protocol: PortProtocol.HTTP }], ...extra } as any);
+  const cyclic = () => {
+    const a: unknown[] = ['x'];
+    a.push(a);
+    return a;
+  };
+
+  test.each([
+    ['retries that are not a RetryPolicy', backend({ retries: { attempts: 2 } }), 'VS-17'],
+    ['loadBalancer that is not a LoadBalancer', backend({ loadBalancer: 'ROUND_ROBIN' }), 'DR-13'],
+    ['localityFailover that is not a LocalityFailover', backend({ outlierDetection: {}, localityFailover: {} }), 'DR-10'],
+    ['calls that is not a list', backend({ calls: 'orders.shop.svc.cluster.local' }), 'X-03'],
+    ['calls with an object without a prototype', backend({ calls: [Object.create(null)] }), 'X-03'],
+    ['testMatches that is not a list', canary({ testMatches: 'x' }), 'VS-08'],
+    ['testMatches with a non-HttpMatch', canary({ testMatches: [{}] }), 'VS-08'],
+    ['extra hosts that are not a list', canary({ hosts: 'api.example.com' }), 'X-03'],
+    ['a route name that is not a string', canary({ primaryRouteName: Symbol('x') }), 'SCHEMA'],
+    ['a fault match without a prototype', backend({ faultInjection: { match: Object.create(null), abort: { httpStatus: 503, percentage: 1 } } }), 'VS-23'],
+    ['a null port', external({ ports: [null] }), 'SE-03'],
+    ['tlsOrigination that is not a TlsOrigination', external({ tlsOrigination: {} }), 'DR-14'],
+    ['a BigInt name', backend({ name: 10n }), 'X-03'],
+    ['a label value without a prototype', canary({ stable: { labels: { v: Object.create(null) } } }), 'X-08'],
+    ['a cyclic exportTo', external({ exportTo: cyclic() }), 'X-05'],
+  ])('%s', (_what, build, code) => {
+    expect(thrownBy(build).code).toBe(code);
+  });
+
+  test.each([
+    ['LocalityFailover.regions([null])', () => LocalityFailover.regions([null as any]), 'DR-10'],
+    ['HttpMatch.cookie(Symbol())', () => HttpMatch.cookie(Symbol('x') as any, 'a'), 'X-11'],
+    ['HttpMatch.method(Symbol())', () => HttpMatch.method(Symbol('x') as any), 'VS-08'],
+  ])('%s', (_what, build, code) => {
+    expect(thrownBy(build).code).toBe(code);
+  });
+});
+
+describe('wrong types that were silently accepted and synthesized', () => {
+  test.each([
+    ['outlierDetection: 5 (rendered as the default outlier detection)', () => new ResilientBackend(Testing.chart(), 'r', { host: HOST, outlierDetection: 5 as any }), 'DR-07'],
+    ["connectionPool: { tcp: 'str' } (dropped without a trace)", () => new ResilientBackend(Testing.chart(), 'r', { host: HOST, connectionPool: { tcp: 'str' as any } }), 'DR-12'],
+    ["subset labels as an array (rendered as { '0': … })", () => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: { labels: ['v1'] as any }, canary: V2 }), 'DR-03'],
+    ['faultInjection.delay that is not an object', () => new ResilientBackend(Testing.chart(), 'r', {
+      host: HOST, faultInjection: { match: HttpMatch.header('x').exact('1'), delay: 'slow' as any, abort: { httpStatus: 503, percentage: 1 } },
+    }), 'VS-22'],
+  ])('%s', (_what, build, code) => {
+    expect(thrownBy(build).code).toBe(code);
+  });
+
+  test('calls naming a construct-like object with malformed hosts is X-03 (a number crashed rule CC-01)', () => {
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [{ hosts: [5] } as any] })).code).toBe('X-03');
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [{ hosts: ['not a host!'] }] })).code).toBe('X-03');
+  });
+});
+
+describe('durations longer than Kubernetes can validate (Go time.Duration, about 292 years)', () => {
+  test('are refused at construction with X-01, wherever they are used (a cookie ttl reached the manifest)', () => {
+    expect(thrownBy(() => LoadBalancer.consistentHashByCookie('s', Duration.days(1e9))).code).toBe('X-01');
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, timeout: Duration.days(1e9) })).code).toBe('X-01');
+    expect(() => LoadBalancer.consistentHashByCookie('s', Duration.days(365 * 200))).not.toThrow();
+  });
+
+  test('are X-01 in lint', () => {
+    const manifest = {
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' },
+      spec: { host: HOST, trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 's', ttl: '86400000000000s' } } } } },
+    };
+    expect(analyze([{ manifest, path: 'r.yaml:1' }]).errors.map((v) => v.code)).toContain('X-01');
+  });
+});
+
+describe('call-chain rules counted routes that never retry as retrying with Istio\'s default 2', () => {
+  function chain(callee: (chart: ReturnType<typeof Testing.chart>) => { host: string } | { hosts: readonly string[] }) {
+    const chart = Testing.chart();
+    const warnings: Violation[] = [];
+    Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+    const target = callee(chart);
+    new ResilientBackend(chart, 'frontend', {
+      host: 'frontend.shop.svc.cluster.local', timeout: Duration.seconds(10), entryPoint: true,
+      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(3) }), calls: [target as any],
+    });
+    Testing.synth(chart);
+    return warnings.map((w) => `${w.code} ${w.message}`);
+  }
+
+  test('a fault-injection route (Istio enables neither retries nor timeouts there) adds no retry layer (CC-02) and no missing timeout (CC-03)', () => {
+    expect(chain((chart) => new ResilientBackend(chart, 'orders', {
+      host: 'orders.shop.svc.cluster.local', retries: RetryPolicy.none(), timeout: Duration.seconds(2),
+      faultInjection: { match: HttpMatch.header('x-chaos').exact('1'), abort: { httpStatus: 503, percentage: 10 } },
+    }))).toEqual([]);
+  });
+
+  test('a dependency routed by SNI only (TLS passthrough) adds no HTTP retry layer', () => {
+    expect(chain((chart) => new ExternalDependency(chart, 'psp', { hosts: ['api.psp.example'], ports: [{ number: 443, protocol: PortProtocol.TLS }] }))).toEqual([]);
+  });
+
+  test('a callee without a VirtualService still counts Istio\'s default retries (CC-02)', () => {
+    expect(chain(() => ({ host: 'orders.shop.svc.cluster.local' })).map((w) => w.split(' ')[0])).toEqual(['CC-02']);
+  });
+});
