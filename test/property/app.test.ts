@@ -34,8 +34,8 @@ function build(spec: AppSpec) {
 }
 
 describe(`whole apps: several services calling each other (${APP_RUNS} runs)`, () => {
-  test('pass the CRD schema and every rule (App scope and call chains included), with every subset defined, deterministically', () => {
-    fc.assert(fc.property(appSpec, yamlSample, (spec, compareYaml) => {
+  test('pass the CRD schema and every rule (App scope and call chains included), with every subset defined, deterministically', async () => {
+    await fc.assert(fc.asyncProperty(appSpec, yamlSample, async (spec, compareYaml) => {
       const { h } = build(spec);
       const manifests = synthIstio(h);
       same(schemaIssues(manifests), [], 'CRD schema issues');

@@ -117,8 +117,8 @@ afterAll(() => {
 });
 
 describe(`hostile construct props end in an IstioValidationError with a rule code (${CONSTRUCT_RUNS} runs each)`, () => {
-  test('CanaryService', () => {
-    fc.assert(fc.property(canaryBadSpec, ([spec, mutations]) => {
+  test('CanaryService', async () => {
+    await fc.assert(fc.asyncProperty(canaryBadSpec, async ([spec, mutations]) => {
       expectRejected(outcome((h) => {
         const props = mutate(canaryProps(spec, h.chart) as any, mutations);
         new CanaryService(h.chart, 'canary', props as any);
@@ -126,8 +126,8 @@ describe(`hostile construct props end in an IstioValidationError with a rule cod
     }), params(CONSTRUCT_RUNS));
   }, timeoutFor(20, CONSTRUCT_RUNS));
 
-  test('ResilientBackend', () => {
-    fc.assert(fc.property(backendBadSpec, ([spec, mutations]) => {
+  test('ResilientBackend', async () => {
+    await fc.assert(fc.asyncProperty(backendBadSpec, async ([spec, mutations]) => {
       expectRejected(outcome((h) => {
         const props = mutate(backendProps(spec, h.chart) as any, mutations);
         new ResilientBackend(h.chart, 'backend', props as any);
@@ -135,8 +135,8 @@ describe(`hostile construct props end in an IstioValidationError with a rule cod
     }), params(CONSTRUCT_RUNS));
   }, timeoutFor(20, CONSTRUCT_RUNS));
 
-  test('ExternalDependency', () => {
-    fc.assert(fc.property(externalBadSpec, ([spec, mutations]) => {
+  test('ExternalDependency', async () => {
+    await fc.assert(fc.asyncProperty(externalBadSpec, async ([spec, mutations]) => {
       expectRejected(outcome((h) => {
         const props = mutate(spec.props as any, mutations);
         new ExternalDependency(h.chart, 'external', props as any);
@@ -144,9 +144,9 @@ describe(`hostile construct props end in an IstioValidationError with a rule cod
     }), params(CONSTRUCT_RUNS));
   }, timeoutFor(20, CONSTRUCT_RUNS));
 
-  test('two services claiming the same host, or calling each other in a cycle', () => {
+  test('two services claiming the same host, or calling each other in a cycle', async () => {
     const pair = fc.tuple(fc.oneof(canarySpec, backendSpec), fc.oneof(canarySpec, backendSpec), fc.constantFrom('same host', 'cycle', 'self call'));
-    fc.assert(fc.property(pair, ([a, b, conflict]) => {
+    await fc.assert(fc.asyncProperty(pair, async ([a, b, conflict]) => {
       expectRejected(outcome((h) => {
         const make = (spec: typeof a, id: string, extra: Record<string, unknown>) => {
           const props: any = 'stable' in spec ? canaryProps(spec, h.chart, `${id}-`) : backendProps(spec, h.chart, `${id}-`);

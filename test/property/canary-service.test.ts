@@ -28,8 +28,8 @@ function build(spec: CanarySpec) {
 }
 
 describe(`CanaryService: valid props (${RUNS} runs)`, () => {
-  test('passes the CRD schema and our rules, splits weights as declared, defines every subset, synthesizes deterministically', () => {
-    fc.assert(fc.property(canarySpec, yamlSample, (spec, compareYaml) => {
+  test('passes the CRD schema and our rules, splits weights as declared, defines every subset, synthesizes deterministically', async () => {
+    await fc.assert(fc.asyncProperty(canarySpec, yamlSample, async (spec, compareYaml) => {
       const { h, construct } = build(spec);
       const manifests = synthIstio(h); // our rules: synth throws on any error-level violation
 

@@ -71,10 +71,10 @@ const key = (m: any) => `${m.apiVersion}/${m.kind}/${m.metadata?.namespace ?? ''
 const ORDER_RUNS = Math.max(100, Math.floor(RUNS / 5));
 
 describe(`declaration order (${ORDER_RUNS} runs)`, () => {
-  test('independent constructs declared in any order give the same manifests and the same findings', () => {
+  test('independent constructs declared in any order give the same manifests and the same findings', async () => {
     const withOrder = appSpec.chain((spec) => fc.shuffledSubarray(spec.nodes.map((_, i) => i), { minLength: spec.nodes.length })
       .map((order) => [spec, order] as const));
-    fc.assert(fc.property(withOrder, ([spec, order]) => {
+    await fc.assert(fc.asyncProperty(withOrder, async ([spec, order]) => {
       const natural = spec.nodes.map((_, i) => i);
       const a = build(spec, natural);
       const b = build(spec, order);

@@ -18,8 +18,8 @@ function build(spec: ExternalSpec) {
 }
 
 describe(`ExternalDependency: valid props (${RUNS} runs)`, () => {
-  test('passes the CRD schema and our rules, keeps the entry private by default, routes only its own hosts, synthesizes deterministically', () => {
-    fc.assert(fc.property(externalSpec, yamlSample, (spec, compareYaml) => {
+  test('passes the CRD schema and our rules, keeps the entry private by default, routes only its own hosts, synthesizes deterministically', async () => {
+    await fc.assert(fc.asyncProperty(externalSpec, yamlSample, async (spec, compareYaml) => {
       const { h } = build(spec);
       const manifests = synthIstio(h);
 

@@ -41,6 +41,12 @@ export function sharedOutdir(): string {
   return outdir;
 }
 
+/*
+ * Properties are async (fc.asyncProperty) so the microtask queue drains between runs: the rule engine drops its
+ * per-synth cache in a microtask that references its App, so a synchronous loop of 100,000 runs would keep every
+ * App alive until it returns (about 30 KB a run: out of memory in the deep run).
+ */
+
 /** A small App with one chart, warnings collected, no traffic report. */
 export interface Harness {
   readonly app: App;

@@ -20,8 +20,8 @@ function build(spec: BackendSpec) {
 }
 
 describe(`ResilientBackend: valid props (${RUNS} runs)`, () => {
-  test('passes the CRD schema and our rules, scopes faults to test traffic, synthesizes deterministically', () => {
-    fc.assert(fc.property(backendSpec, yamlSample, (spec, compareYaml) => {
+  test('passes the CRD schema and our rules, scopes faults to test traffic, synthesizes deterministically', async () => {
+    await fc.assert(fc.asyncProperty(backendSpec, yamlSample, async (spec, compareYaml) => {
       const { h, construct } = build(spec);
       const manifests = synthIstio(h);
 
