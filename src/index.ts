@@ -1,23 +1,21 @@
-// Public API of cdk8s-istio-traffic. Nothing from ./private is exported.
-export * from './errors';
-export { RouteProps } from './constructs/common';
-export * from './references';
-export * from './constructs/canary-service';
-export * from './constructs/resilient-backend';
-export * from './constructs/external-dependency';
-export * from './policies/retry';
-export * from './policies/match';
-export * from './policies/fault';
-export * from './policies/load-balancer';
-export * from './policies/tls';
+/**
+ * Public API of cdk8s-istio-traffic: the constructs, the value classes they take, the synth-time rule engine
+ * and the cdk8s validation plugin. Every name is listed explicitly; internals are not exported. The rule-writing
+ * API (rules, findings, the object view, `analyze`) is the sub-entry `cdk8s-istio-traffic/engine`.
+ */
+export { IstioValidationError, Severity, Violation } from './core/errors';
+export { CallerProps, CallTarget, RouteProps } from './constructs/common';
+export { HostSource, SubsetSource } from './constructs/refs';
+export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
+export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
+export { ExternalDependency, ExternalDependencyProps, ExternalPort, PortProtocol, Resolution } from './constructs/external-dependency';
+export { IdempotentRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
+export { HttpMatch, HttpMethod, ValueMatch } from './policies/match';
+export { FaultAbort, FaultDelay, FaultInjection } from './policies/fault';
+export { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, RegionFailover } from './policies/load-balancer';
+export { SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
 export { ConnectionPool, HttpConnectionPool, OutlierDetection, TcpConnectionPool, TrafficPolicyProps } from './policies/traffic-policy';
-export { Rules } from './rules/rules';
-export { RULES } from './rules/catalogue';
-export { Rule, RuleDoc, RuleReport, IstioObject, IstioKind, Finding, runRules } from './rules/engine';
-export { IntentFacts, NON_IDEMPOTENT_ROUTES_ANNOTATION } from './rules/intent';
-export { toIstioObject } from './rules/manifest';
-export { validateManifest, SchemaIssue } from './schema/crd-validator';
-export { analyze, AnalyzeOptions, ManifestInput, SCHEMA_CODE, SUPPRESSION_CODE } from './rules/analyze';
-export { Inventory, Workload, ServiceInfo, SuppressedViolation, RuleContext, AppFinding } from './rules/engine';
-export { SUPPRESS_ANNOTATION_PREFIX } from './rules/manifest';
+export { CallChainOptions } from './engine/call-graph';
+export { Inventory, RuleReport, SuppressedViolation } from './engine/types';
+export { Rules } from './synth/rules';
 export { IstioTrafficValidation, IstioTrafficValidationProps, PluginValidationContext } from './plugin';

@@ -1,6 +1,7 @@
-import { Severity, Violation } from './errors';
-import { analyze, ManifestInput } from './rules/analyze';
-import { Inventory } from './rules/engine';
+import { Severity, Violation } from './core/errors';
+import { ManifestInput } from './engine/analyze';
+import { analyze } from './rules';
+import { Inventory } from './engine/types';
 
 /** The parts of cdk8s-cli's validation `ValidationContext` this plugin uses (structurally typed). */
 export interface PluginValidationContext {

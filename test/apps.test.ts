@@ -5,8 +5,9 @@ import { BookinfoChart } from '../apps/bookinfo';
 import { CommerceChart } from '../apps/commerce';
 import { IstioInActionChart } from '../apps/istioinaction';
 import { PaymentsChart } from '../apps/payments';
-import { Rules, Violation } from '../src';
+import { Violation } from '../src/core/errors';
 import { validateManifest } from '../src/schema/crd-validator';
+import { Rules } from '../src/synth/rules';
 
 /** Synthesizes every example chart once; warnings are collected instead of printed. */
 function synthAll() {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RULES } from '../src/rules/catalogue';
-import { renderRulesMarkdown, withRulesTable } from '../src/rules/docs';
+import { renderRulesMarkdown, withRulesTable } from '../src/engine/docs';
+import { RULES } from '../src/rules';
 
 test('docs/rules.md is generated from the rules (run `npm run docs` after changing a rule)', () => {
   const file = fs.readFileSync(path.join(__dirname, '..', 'docs', 'rules.md'), 'utf8');

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { IstioTrafficValidation, PluginValidationContext } from '../src';
+import { IstioTrafficValidation, PluginValidationContext } from '../src/plugin';
 
 const root = path.join(__dirname, '..');
 

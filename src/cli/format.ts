@@ -1,9 +1,8 @@
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
-import { RULES_DOC, Severity, Violation } from '../errors';
-import { SCHEMA_CODE, SUPPRESSION_CODE } from '../rules/analyze';
-import { RULES } from '../rules/catalogue';
-import { packageVersion } from '../private/package-info';
-import { RuleReport } from '../rules/engine';
+import { RULES_DOC, SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { packageVersion } from '../core/package-info';
+import { RuleReport } from '../engine/types';
+import { RULES } from '../rules';
 
 /** Output formats of `lint`. */
 export type LintFormat = 'text' | 'json' | 'sarif';

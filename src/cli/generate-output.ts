@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, LineCounter, parseAllDocuments, YAMLMap } from 'yaml';
-import { ISTIO_GROUP, isObject } from '../rules/manifest';
+import { isRecord } from '../core/json';
+import { ISTIO_GROUP } from '../engine/istio-object';
 import { GenerateError } from './generate-run';
 
 /** One synthesized object: its YAML document (edited in place, printed as written) and its JSON value. */
@@ -88,7 +89,7 @@ export function readOutput(outdir: string): { manifests: Manifest[]; files: numb
         throw new GenerateError(`${where}: cannot load document: ${(e as Error).message}`);
       }
       if (value === null || value === undefined) continue;
-      if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
+      if (isRecord(value) && value.kind === 'List' && Array.isArray(value.items)) {
         const items = (doc.get('items') as any).items as unknown[];
         items.forEach((node, i) => {
           const item = new Document(undefined, { version: '1.1' });
@@ -111,10 +112,10 @@ export function readOutput(outdir: string): { manifests: Manifest[]; files: numb
 
 function checked(m: Manifest): Manifest {
   const v = m.value;
-  const missing = !isObject(v) ? 'is not a mapping'
+  const missing = !isRecord(v) ? 'is not a mapping'
     : typeof v.apiVersion !== 'string' || v.apiVersion === '' ? 'has no apiVersion'
       : typeof v.kind !== 'string' || v.kind === '' ? 'has no kind'
-        : !isObject(v.metadata) || typeof v.metadata.name !== 'string' || v.metadata.name === '' ? 'has no metadata.name'
+        : !isRecord(v.metadata) || typeof v.metadata.name !== 'string' || v.metadata.name === '' ? 'has no metadata.name'
           : v.metadata.namespace !== undefined && typeof v.metadata.namespace !== 'string' ? 'has a metadata.namespace that is not a string'
             : undefined;
   if (missing) throw new GenerateError(`${m.path}: the document ${missing}: not a Kubernetes object`);

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { packageRoot } from '../private/package-info';
-import { analyze } from '../rules/analyze';
+import { packageRoot } from '../core/package-info';
+import { analyze } from '../rules';
 import { formatReport } from './format';
 import { addSyncWaves, applyDefaultNamespace, checkDuplicates, orderManifests, readOutput, renderStream } from './generate-output';
 import { checkEntry, checkNamespace, readPluginSettings, SettingsError } from './generate-params';
-import { GenerateError, prepareEntry, resolveEntry, Runner, runApp } from './generate-run';
+import { GenerateError, prepareEntry, resolveEntry, runApp, Runner } from './generate-run';
 
 /** Options of the `generate` command (command-line flags; ArgoCD parameters override them). */
 export interface GenerateOptions {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { ManifestInput } from '../rules/analyze';
+import { ManifestInput } from '../engine/analyze';
 
 /** Input the user gave that cannot be read or parsed: reported as `file:line: message`, exit code 2. */
 export class InputError extends Error {

@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
-import { analyze } from '../rules/analyze';
-import { Inventory } from '../rules/engine';
+import { analyze } from '../rules';
+import { Inventory } from '../engine/types';
 import { formatReport, LintFormat } from './format';
 import { expandPaths, InputError, parseManifests, readSource } from './inputs';
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { packageVersion } from '../private/package-info';
+import { packageVersion } from '../core/package-info';
 import { DEFAULT_TIMEOUT_SECONDS, generate } from './generate';
 import { lint } from './lint';
 

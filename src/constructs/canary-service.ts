@@ -1,15 +1,15 @@
 import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { fail } from '../errors';
+import { checkHost, checkInteger, checkList, checkPercent, checkPort } from '../core/enforce';
+import { fail } from '../core/errors';
+import { dnsLabelProblem } from '../core/grammar';
+import { show } from '../core/text';
 import { HttpMatch } from '../policies/match';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
-import { dnsLabelProblem } from '../private/grammar';
-import { resolveHost, resolveSubsetLabels, shortName } from '../private/refs';
-import { HostSource, SubsetSource } from '../references';
-import { checkHost, checkInteger, checkList, checkPercent, checkPort, show } from '../private/values';
-import { recordIntent } from '../rules/intent';
-import { Rules } from '../rules/rules';
-import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, RouteProps, routeName } from './common';
+
+import { Rules } from '../synth/rules';
+import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, routeName, RouteProps } from './common';
+import { HostSource, resolveHost, resolveSubsetLabels, shortName, SubsetSource } from './refs';
 
 /**
  * Props of {@link CanaryService}.
@@ -115,7 +115,7 @@ export class CanaryService extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     super(scope, id);
-    Rules.of(this);
+    const rules = Rules.of(this);
     const path = this.node.path;
     this.host = resolveHost(props.host, this, 'host');
     this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
@@ -165,7 +165,7 @@ export class CanaryService extends Construct {
       if (!(m instanceof HttpMatch)) fail({ code: 'VS-08', path, value: show(m), allowed: 'an HttpMatch', message: `testMatches[${i}] ${show(m)} is not an HttpMatch`, fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
     });
     if (testMatches.length > 0) {
-      http.push({ name: testRouteName, match: testMatches.map((m) => m.render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
+      http.push({ name: testRouteName, match: testMatches.map((m) => m._render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
     }
     http.push({
       name: primaryRouteName,
@@ -186,8 +186,8 @@ export class CanaryService extends Construct {
     });
     this.virtualService.node.addDependency(this.destinationRule);
     const nonIdempotent = props.retries?.nonIdempotent ? http.map((r) => r.name as string) : [];
-    for (const obj of [this.destinationRule, this.virtualService]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
-    recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
+    for (const obj of [this.destinationRule, this.virtualService]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+    rules.recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
   }
 
   /**
@@ -196,7 +196,7 @@ export class CanaryService extends Construct {
    * traffic report. Raises X-03 for a malformed host.
    */
   public calls(...targets: CallTarget[]): this {
-    recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
+    Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
     return this;
   }
 }

@@ -1,9 +1,11 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { fail } from '../errors';
+import { checkHost, renderDuration } from '../core/enforce';
+import { fail } from '../core/errors';
+import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
 import { RenderedRetries, RetryPolicy } from '../policies/retry';
-import { dnsLabelProblem, dnsSubdomainProblem } from '../private/grammar';
-import { checkHost, isRecord, renderDuration, show } from '../private/values';
 
 /** Naming and route resilience props shared by the constructs. */
 export interface RouteProps {
@@ -42,7 +44,7 @@ export interface RenderedResilience {
 export function renderResilience(props: RouteProps, path: string): RenderedResilience {
   return {
     ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: 'timeout' }) } : {}),
-    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path).render() } : {}),
+    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path)._render() } : {}),
   };
 }
 

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { fail } from '../errors';
+import { checkHost, checkPort } from '../core/enforce';
+import { fail } from '../core/errors';
+import { dnsLabelProblem, toDnsLabel } from '../core/grammar';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
-import { dnsLabelProblem, toDnsLabel } from '../private/grammar';
-import { checkHost, checkPort, isRecord, show } from '../private/values';
-import { recordIntent } from '../rules/intent';
-import { Rules } from '../rules/rules';
+import { Rules } from '../synth/rules';
 import { metadataFor, renderResilience, RouteProps } from './common';
 
 /** Port protocols of a ServiceEntry port (Istio's protocol list). */
@@ -107,7 +108,7 @@ export class ExternalDependency extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalDependencyProps) {
     super(scope, id);
-    Rules.of(this);
+    const rules = Rules.of(this);
     const path = this.node.path;
     const resolution = props.resolution ?? Resolution.DNS;
     if (!Object.values(Resolution).includes(resolution)) {
@@ -147,7 +148,7 @@ export class ExternalDependency extends Construct {
     const basePolicy = renderTrafficPolicy(props, path);
     this.hosts.forEach((host, i) => {
       const id = this.hosts.length === 1 ? '' : `-${i}`;
-      const tls = props.tlsOrigination?.render(host);
+      const tls = props.tlsOrigination?._render(host);
       // A port-level entry inherits nothing from the top-level policy (Istio replaces it wholesale for that
       // port), so it repeats the connection pool, load balancer and outlier detection next to its TLS settings.
       const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, ...(basePolicy ?? {}), tls })) : undefined;
@@ -185,7 +186,7 @@ export class ExternalDependency extends Construct {
       this.virtualServices.push(vs);
     });
     const nonIdempotent = props.retries?.nonIdempotent ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
-    for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+    for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
   }
 }
 

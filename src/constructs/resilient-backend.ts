@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { checkPort } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
-import { resolveHost, shortName } from '../private/refs';
-import { HostSource } from '../references';
-import { checkPort } from '../private/values';
-import { recordIntent } from '../rules/intent';
-import { Rules } from '../rules/rules';
-import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, RouteProps, routeName as checkRouteName } from './common';
+
+import { Rules } from '../synth/rules';
+import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, routeName as checkRouteName, RouteProps } from './common';
+import { HostSource, resolveHost, shortName } from './refs';
 
 /**
  * Props of {@link ResilientBackend}.
@@ -60,7 +59,7 @@ export class ResilientBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: ResilientBackendProps) {
     super(scope, id);
-    Rules.of(this);
+    const rules = Rules.of(this);
     const path = this.node.path;
     this.host = resolveHost(props.host, this, 'host');
     const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
@@ -79,7 +78,7 @@ export class ResilientBackend extends Construct {
     }
     const http: any[] = [];
     if (fault && props.faultInjection) {
-      http.push({ name: 'fault-injection', match: [props.faultInjection.match.render()], fault, route });
+      http.push({ name: 'fault-injection', match: [props.faultInjection.match._render()], fault, route });
     }
     http.push({ name: routeName, route, ...resilience });
     this.virtualService = new VirtualService(this, 'VirtualService', {
@@ -89,9 +88,9 @@ export class ResilientBackend extends Construct {
     if (this.destinationRule) this.virtualService.node.addDependency(this.destinationRule);
     const nonIdempotent = props.retries?.nonIdempotent ? [routeName] : [];
     for (const obj of [this.destinationRule, this.virtualService]) {
-      if (obj) recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+      if (obj) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
     }
-    recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
+    rules.recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
   }
 
   /**
@@ -100,7 +99,7 @@ export class ResilientBackend extends Construct {
    * traffic report. Raises X-03 for a malformed host.
    */
   public calls(...targets: CallTarget[]): this {
-    recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
+    Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
     return this;
   }
 }

@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
-import { fail } from '../errors';
-import { checkInteger, isRecord, renderDuration, show, Where } from '../private/values';
+import { checkInteger, renderDuration, Where } from '../core/enforce';
+import { fail } from '../core/errors';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
 import { HttpMatch } from './match';
 
 /** A fixed delay injected into a percentage of matching requests. */
@@ -51,7 +53,7 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
   }
   if (!(fault.match instanceof HttpMatch) || !fault.match.hasHeader) {
     fail({
-      code: 'VS-23', path, value: fault.match instanceof HttpMatch ? JSON.stringify(fault.match.render()) : fault.match == null ? 'null' : show(fault.match), allowed: 'a match with a header condition',
+      code: 'VS-23', path, value: fault.match instanceof HttpMatch ? JSON.stringify(fault.match._render()) : fault.match == null ? 'null' : show(fault.match), allowed: 'a match with a header condition',
       message: 'faultInjection.match does not select test traffic by a header, so the fault would hit real users',
       fix: "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').",
     });

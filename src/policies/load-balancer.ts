@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
-import { fail } from '../errors';
-import { isRecord, renderDuration, show, text } from '../private/values';
+import { renderDuration } from '../core/enforce';
+import { fail } from '../core/errors';
+import { isRecord } from '../core/json';
+import { show, text } from '../core/text';
 
 /** Simple load-balancing algorithms (Istio `LoadBalancerSettings.simple`). */
 export enum LoadBalancerAlgorithm {
@@ -80,8 +82,11 @@ export class LoadBalancer {
 
   private constructor(private readonly settings: RenderedLoadBalancer) {}
 
-  /** The Istio `LoadBalancerSettings` fields this load balancer emits (without `localityLbSetting`). */
-  public render(): RenderedLoadBalancer {
+  /**
+   * The Istio `LoadBalancerSettings` fields this load balancer emits (without `localityLbSetting`).
+   * @internal
+   */
+  public _render(): RenderedLoadBalancer {
     return JSON.parse(JSON.stringify(this.settings));
   }
 }
@@ -145,8 +150,11 @@ export class LocalityFailover {
 
   private constructor(private readonly setting: Record<string, unknown>) {}
 
-  /** The Istio `localityLbSetting` this failover emits. */
-  public render(): Record<string, unknown> {
+  /**
+   * The Istio `localityLbSetting` this failover emits.
+   * @internal
+   */
+  public _render(): Record<string, unknown> {
     return JSON.parse(JSON.stringify(this.setting));
   }
 }

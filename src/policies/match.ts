@@ -1,7 +1,7 @@
-import { fail } from '../errors';
-import { unrenderableKeyProblem } from '../private/grammar';
-import { show, text } from '../private/values';
-import { MAX_REGEX_LENGTH, re2Problem } from '../rules/x-regex';
+import { fail } from '../core/errors';
+import { unrenderableKeyProblem } from '../core/grammar';
+import { MAX_REGEX_LENGTH, re2Problem } from '../core/re2';
+import { show, text } from '../core/text';
 
 /** HTTP request methods (Istio `HTTPMatchRequest.method`). */
 export enum HttpMethod {
@@ -151,8 +151,11 @@ export class HttpMatch {
     return this.conditions.headers !== undefined && Object.keys(this.conditions.headers).length > 0;
   }
 
-  /** The Istio `HTTPMatchRequest` this match emits. */
-  public render(): RenderedHttpMatch {
+  /**
+   * The Istio `HTTPMatchRequest` this match emits.
+   * @internal
+   */
+  public _render(): RenderedHttpMatch {
     const c = this.conditions;
     return {
       ...(c.uri ? { uri: { ...c.uri } } : {}),

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
-import { fail } from '../errors';
-import { checkInteger, millisOf, renderDuration } from '../private/values';
+import { checkInteger, millisOf, renderDuration } from '../core/enforce';
+import { fail } from '../core/errors';
 
 /**
  * Conditions under which Envoy retries a request (Istio `HTTPRetry.retryOn`).
@@ -182,8 +182,11 @@ export class RetryPolicy {
     return millisOf(this.perTryTimeout) * (this.attempts + 1) + backoff * this.attempts;
   }
 
-  /** The Istio `HTTPRetry` this policy emits. */
-  public render(): RenderedRetries {
+  /**
+   * The Istio `HTTPRetry` this policy emits.
+   * @internal
+   */
+  public _render(): RenderedRetries {
     return { ...this.rendered };
   }
 }

@@ -1,5 +1,5 @@
-import { fail } from '../errors';
-import { checkHost } from '../private/values';
+import { checkHost } from '../core/enforce';
+import { fail } from '../core/errors';
 
 /** Options of {@link TlsOrigination.simple}. */
 export interface SimpleTlsOptions {
@@ -78,8 +78,11 @@ export class TlsOrigination {
 
   private constructor(private readonly insecure: boolean, private readonly options: SimpleTlsOptions) {}
 
-  /** The client TLS settings for `host`. */
-  public render(host: string): RenderedClientTls {
+  /**
+   * The client TLS settings for `host`.
+   * @internal
+   */
+  public _render(host: string): RenderedClientTls {
     const o = this.options;
     if (this.insecure) {
       return { mode: 'SIMPLE', sni: o.sni ?? host, insecureSkipVerify: true };

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { fail } from '../errors';
-import { checkInteger, checkPercent, isRecord, renderDuration, show, Where } from '../private/values';
+import { checkInteger, checkPercent, renderDuration, Where } from '../core/enforce';
+import { fail } from '../core/errors';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
 import { LoadBalancer, LocalityFailover } from './load-balancer';
 
 /**
@@ -153,8 +155,8 @@ export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): De
   if (props.localityFailover && !(props.localityFailover instanceof LocalityFailover)) {
     fail({ code: 'DR-10', path, value: show(props.localityFailover), allowed: 'a LocalityFailover', message: `localityFailover ${show(props.localityFailover)} is not a LocalityFailover`, fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
   }
-  const lb = props.loadBalancer?.render();
-  const locality = props.localityFailover?.render();
+  const lb = props.loadBalancer?._render();
+  const locality = props.localityFailover?._render();
   const loadBalancer = lb || locality ? { ...(lb ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
   if (!connectionPool && !outlierDetection && !loadBalancer) return undefined;
   return {

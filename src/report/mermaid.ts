@@ -1,7 +1,7 @@
-import { formatMillis } from '../private/grammar';
-import { CallGraph } from '../rules/call-graph';
-import { IstioObject } from '../rules/engine';
-import { arr, isObject } from '../rules/manifest';
+import { formatMillis } from '../core/grammar';
+import { arr, isRecord } from '../core/json';
+import { CallGraph } from '../engine/call-graph';
+import { IstioObject } from '../engine/types';
 
 /** A Mermaid label: quoted, each line with the characters Mermaid treats specially written as entities. */
 function label(...lines: string[]): string {
@@ -35,8 +35,8 @@ export function flowchart(graph: CallGraph, services: ReadonlyArray<{ readonly h
   for (const { host, vss } of services) {
     const seen = new Set<string>();
     for (const vs of vss) {
-      for (const route of arr(vs.spec.http).filter(isObject)) {
-        const dests = arr(route.route).filter((d) => isObject(d) && isObject(d.destination) && d.destination.subset);
+      for (const route of arr(vs.spec.http).filter(isRecord)) {
+        const dests = arr(route.route).filter((d) => isRecord(d) && isRecord(d.destination) && d.destination.subset);
         if (dests.length < 2) continue;
         for (const d of dests) {
           const key = `${d.destination.subset}:${d.weight ?? 0}`;

@@ -1,8 +1,9 @@
-import { formatViolation, Violation } from '../errors';
-import { formatMillis } from '../private/grammar';
-import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../rules/call-graph';
-import { IstioObject, RuleReport } from '../rules/engine';
-import { arr, fqdn, isObject } from '../rules/manifest';
+import { formatViolation, Violation } from '../core/errors';
+import { formatMillis } from '../core/grammar';
+import { fqdn } from '../core/hosts';
+import { arr, isRecord } from '../core/json';
+import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../engine/call-graph';
+import { IstioObject, RuleReport } from '../engine/types';
 import { flowchart } from './mermaid';
 
 /** Options of {@link renderTrafficReport}. */
@@ -18,21 +19,21 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const dur = (text: unknown) => (typeof text === 'string' ? text : '—');
 
 function matchText(route: any): string {
-  const matches = arr(route.match).filter(isObject);
+  const matches = arr(route.match).filter(isRecord);
   if (matches.length === 0) return 'everything else';
   return matches.map((m) => {
     const parts: string[] = [];
-    if (isObject(m.uri)) parts.push(`uri ${Object.entries(m.uri).map(([k, v]) => `${k} ${v}`).join('')}`);
-    if (isObject(m.method)) parts.push(`method ${Object.values(m.method).join('')}`);
-    for (const [h, v] of Object.entries(isObject(m.headers) ? m.headers : {})) parts.push(`header ${h} ${isObject(v) ? Object.entries(v).map(([k, x]) => `${k} ${x}`).join('') : ''}`);
-    for (const [q, v] of Object.entries(isObject(m.queryParams) ? m.queryParams : {})) parts.push(`query ${q} ${isObject(v) ? Object.values(v).join('') : ''}`);
+    if (isRecord(m.uri)) parts.push(`uri ${Object.entries(m.uri).map(([k, v]) => `${k} ${v}`).join('')}`);
+    if (isRecord(m.method)) parts.push(`method ${Object.values(m.method).join('')}`);
+    for (const [h, v] of Object.entries(isRecord(m.headers) ? m.headers : {})) parts.push(`header ${h} ${isRecord(v) ? Object.entries(v).map(([k, x]) => `${k} ${x}`).join('') : ''}`);
+    for (const [q, v] of Object.entries(isRecord(m.queryParams) ? m.queryParams : {})) parts.push(`query ${q} ${isRecord(v) ? Object.values(v).join('') : ''}`);
     return parts.join(' and ') || 'everything';
   }).join(' or ');
 }
 
 function destinationsText(route: any): string {
-  return arr(route.route).filter(isObject).map((d) => {
-    const dest = isObject(d.destination) ? d.destination : {};
+  return arr(route.route).filter(isRecord).map((d) => {
+    const dest = isRecord(d.destination) ? d.destination : {};
     const target = `${dest.host ?? '?'}${dest.subset ? `/${dest.subset}` : ''}`;
     return d.weight !== undefined ? `${target} ${d.weight}%` : target;
   }).join(', ');
@@ -40,17 +41,17 @@ function destinationsText(route: any): string {
 
 function retriesText(route: any): string {
   const r = route.retries;
-  if (!isObject(r)) return "Istio's default (2 on connect-failure, refused-stream, unavailable, cancelled, 503)";
+  if (!isRecord(r)) return "Istio's default (2 on connect-failure, refused-stream, unavailable, cancelled, 503)";
   if (!r.attempts) return 'none';
   return `${r.attempts}${r.perTryTimeout ? ` × ${r.perTryTimeout}` : ''}${r.retryOn ? ` on ${r.retryOn}` : ''}`;
 }
 
 function extrasText(route: any): string {
   const extras: string[] = [];
-  if (isObject(route.mirror)) extras.push(`mirror ${route.mirror.host}${route.mirror.subset ? `/${route.mirror.subset}` : ''} ${route.mirrorPercentage?.value ?? 100}%`);
-  if (isObject(route.fault)) {
-    if (isObject(route.fault.delay)) extras.push(`fault delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? '?'}%`);
-    if (isObject(route.fault.abort)) extras.push(`fault abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? '?'}%`);
+  if (isRecord(route.mirror)) extras.push(`mirror ${route.mirror.host}${route.mirror.subset ? `/${route.mirror.subset}` : ''} ${route.mirrorPercentage?.value ?? 100}%`);
+  if (isRecord(route.fault)) {
+    if (isRecord(route.fault.delay)) extras.push(`fault delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? '?'}%`);
+    if (isRecord(route.fault.abort)) extras.push(`fault abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? '?'}%`);
   }
   return extras.join('; ');
 }
@@ -61,24 +62,24 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): s
     const gateways = arr(vs.spec.gateways);
     const aliases = arr(vs.spec.hosts).slice(1);
     lines.push(`VirtualService \`${vs.namespace ?? 'default'}/${vs.name}\` (${gateways.length ? gateways.join(', ') : 'mesh'})${aliases.length ? `, also for ${aliases.join(', ')}` : ''}:`, '');
-    const http = arr(vs.spec.http).filter(isObject);
+    const http = arr(vs.spec.http).filter(isRecord);
     if (http.length > 0) {
       lines.push('| Route | Match | Destinations | Retries | Timeout | Mirror / fault |', '|---|---|---|---|---|---|');
       http.forEach((r, i) => lines.push(`| ${cell(r.name ?? `http[${i}]`)} | ${cell(matchText(r))} | ${cell(destinationsText(r))} | ${cell(retriesText(r))} | ${dur(r.timeout)} | ${cell(extrasText(r))} |`));
       lines.push('');
     }
-    const tls = arr(vs.spec.tls).filter(isObject);
+    const tls = arr(vs.spec.tls).filter(isRecord);
     if (tls.length > 0) lines.push(`TLS routes by SNI: ${tls.map((r) => `${arr(r.match).flatMap((m) => arr(m?.sniHosts)).join(', ')} → ${destinationsText(r)}`).join('; ')}`, '');
   }
   for (const dr of drs) {
     lines.push(`DestinationRule \`${dr.namespace ?? 'default'}/${dr.name}\`:`, '');
-    for (const s of arr(dr.spec.subsets).filter(isObject)) {
-      lines.push(`- subset \`${s.name}\`: ${Object.entries(isObject(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'no labels'}`);
+    for (const s of arr(dr.spec.subsets).filter(isRecord)) {
+      lines.push(`- subset \`${s.name}\`: ${Object.entries(isRecord(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'no labels'}`);
     }
-    const tp = isObject(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
-    if (isObject(tp.connectionPool)) lines.push(`- connection pool: ${JSON.stringify(tp.connectionPool)}`);
-    if (isObject(tp.outlierDetection)) lines.push(`- circuit breaker (outlier detection): ${JSON.stringify(tp.outlierDetection)}`);
-    if (isObject(tp.loadBalancer)) lines.push(`- load balancer: ${JSON.stringify(tp.loadBalancer)}`);
+    const tp = isRecord(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
+    if (isRecord(tp.connectionPool)) lines.push(`- connection pool: ${JSON.stringify(tp.connectionPool)}`);
+    if (isRecord(tp.outlierDetection)) lines.push(`- circuit breaker (outlier detection): ${JSON.stringify(tp.outlierDetection)}`);
+    if (isRecord(tp.loadBalancer)) lines.push(`- load balancer: ${JSON.stringify(tp.loadBalancer)}`);
     if (arr(tp.portLevelSettings).length > 0) lines.push(`- port-level settings: ${JSON.stringify(tp.portLevelSettings)}`);
     lines.push('');
   }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { packageRoot } from '../private/package-info';
+import { packageRoot } from '../core/package-info';
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;

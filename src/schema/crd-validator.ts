@@ -1,3 +1,6 @@
+import { isRecord } from '../core/json';
+import { CelConverter, CelRule, compileRule } from './cel';
+import { ajvSchemaFor, API_VERSION, FORMATS, Json, loadSchemas, PATTERN_MESSAGES } from './crd-schema';
 /**
  * Validates rendered Istio networking manifests against the real CRD schemas
  * (`imports/istio-networking.crd.yaml`) the way the Kubernetes API server
@@ -19,8 +22,6 @@
  * fields; here such nulls are reported as type errors.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { CelConverter, compileRule, type CelRule } from './cel';
-import { ajvSchemaFor, API_VERSION, FORMATS, isObject, Json, loadSchemas, PATTERN_MESSAGES } from './crd-schema';
 
 /** One validation problem found in a manifest. */
 export interface SchemaIssue {
@@ -60,13 +61,13 @@ const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnPropert
 
 /** Builds the CEL/list-type tree for a schema node, or undefined when its subtree has nothing to check. */
 function buildRuleNode(s: unknown): RuleNode | undefined {
-  if (!isObject(s)) return undefined;
+  if (!isRecord(s)) return undefined;
   const rules = (Array.isArray(s['x-kubernetes-validations']) ? s['x-kubernetes-validations'] : [])
     .filter((v: any) => typeof v?.rule === 'string')
     .map((v: any) => ({ cel: compileRule(v.rule), message: typeof v.message === 'string' ? v.message : undefined }))
     .filter((r) => !r.cel.transition);
   let properties: Map<string, RuleNode> | undefined;
-  if (isObject(s.properties)) {
+  if (isRecord(s.properties)) {
     for (const [name, sub] of Object.entries(s.properties)) {
       const child = buildRuleNode(sub);
       if (child) (properties ??= new Map()).set(name, child);
@@ -142,7 +143,7 @@ function resolvePointer(pointer: string, data: unknown): { segments: Segment[]; 
       value = value[Number(key)];
     } else {
       segments.push(key);
-      value = isObject(value) && hasOwn(value, key) ? value[key] : undefined;
+      value = isRecord(value) && hasOwn(value, key) ? value[key] : undefined;
     }
   }
   return { segments, value };
@@ -160,7 +161,7 @@ function schemaAt(root: Json, schemaPath: string): unknown {
   let node: unknown = root;
   for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
     const key = decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~');
-    node = isObject(node) || Array.isArray(node) ? (node as any)[key] : undefined;
+    node = isRecord(node) || Array.isArray(node) ? (node as any)[key] : undefined;
   }
   return node;
 }
@@ -219,7 +220,7 @@ function ajvIssues(errors: readonly ErrorObject[], data: unknown, kv: KindValida
 function typeMatches(node: RuleNode, v: unknown): boolean {
   if (node.intOrString) return typeof v === 'string' || Number.isInteger(v);
   switch (node.type) {
-    case 'object': return isObject(v);
+    case 'object': return isRecord(v);
     case 'array': return Array.isArray(v);
     case 'string': return typeof v === 'string';
     case 'integer': return Number.isInteger(v);
@@ -235,7 +236,7 @@ function checkListUniqueness(node: RuleNode, list: readonly unknown[], segments:
   list.forEach((item, i) => {
     let key: string;
     if (node.listMapKeys) {
-      if (!isObject(item) || !node.listMapKeys.every((k) => hasOwn(item, k))) return;
+      if (!isRecord(item) || !node.listMapKeys.every((k) => hasOwn(item, k))) return;
       key = JSON.stringify(Object.fromEntries(node.listMapKeys.map((k) => [k, item[k]])));
     } else {
       key = JSON.stringify(item);
@@ -268,7 +269,7 @@ function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: 
     }
     return;
   }
-  if (!isObject(value)) return;
+  if (!isRecord(value)) return;
   if (node.properties) {
     for (const [key, child] of node.properties) {
       if (!hasOwn(value, key)) continue;
@@ -296,7 +297,7 @@ function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: 
  */
 export function validateManifest(manifest: unknown): SchemaIssue[] {
   try {
-    if (!isObject(manifest)) return [{ path: '', message: `manifest must be an object, got ${jsonType(manifest)}` }];
+    if (!isRecord(manifest)) return [{ path: '', message: `manifest must be an object, got ${jsonType(manifest)}` }];
     const { apiVersion, kind } = manifest;
     const kv = apiVersion === API_VERSION && typeof kind === 'string' ? validatorFor(kind) : undefined;
     if (!kv) {

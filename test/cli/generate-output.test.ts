@@ -2,9 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import {
-  addSyncWaves, applyDefaultNamespace, checkDuplicates, isClusterScoped, orderManifests, readOutput, renderStream,
-} from '../../src/cli/generate-output';
+import { addSyncWaves, applyDefaultNamespace, checkDuplicates, isClusterScoped, orderManifests, readOutput, renderStream } from '../../src/cli/generate-output';
 import { readPluginSettings } from '../../src/cli/generate-params';
 import { resolveEntry } from '../../src/cli/generate-run';
 

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import '@microsoft/jest-sarif';
 import { main } from '../../src/cli/main';
+import '@microsoft/jest-sarif';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 const seeds = path.join(fixtures, 'seeds');

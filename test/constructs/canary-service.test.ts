@@ -1,9 +1,12 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import {
-  CanaryService, CanaryServiceProps, HttpMatch, HttpMethod, IstioValidationError, RetryPolicy, Rules, validateManifest, Violation,
-} from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { CanaryService, CanaryServiceProps } from '../../src/constructs/canary-service';
+import { IstioValidationError, Violation } from '../../src/core/errors';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { RetryPolicy } from '../../src/policies/retry';
+import { validateManifest } from '../../src/schema/crd-validator';
+import { Rules } from '../../src/synth/rules';
 
 const HOST = 'reviews.bookinfo.svc.cluster.local';
 const V1 = { labels: { app: 'reviews', version: 'v1' } };

@@ -1,10 +1,12 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import {
-  ExternalDependency, ExternalDependencyProps, LoadBalancer, LoadBalancerAlgorithm, PortProtocol, Resolution, RetryPolicy, Rules,
-  TlsOrigination, validateManifest, Violation,
-} from '../../src';
-import { intentOf } from '../../src/rules/intent';
 import { thrownBy } from '../private/istio-error';
+import { ExternalDependency, ExternalDependencyProps, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
+import { Violation } from '../../src/core/errors';
+import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
+import { RetryPolicy } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
+import { validateManifest } from '../../src/schema/crd-validator';
+import { Rules } from '../../src/synth/rules';
 
 const HOST = 'api.pgprovider.example';
 const HTTP = { number: 80, protocol: PortProtocol.HTTP };
@@ -379,7 +381,7 @@ describe('HTTP routes', () => {
       ports: [HTTP, { number: 8080, protocol: PortProtocol.HTTP }],
       timeout: Duration.seconds(3), retries: RetryPolicy.nonIdempotent({ attempts: 1 }),
     });
-    expect(intentOf(construct.virtualServices[0], undefined).nonIdempotentRoutes).toEqual(['default-80', 'default']);
+    expect(Rules.of(construct)._intentOf(construct.virtualServices[0]).nonIdempotentRoutes).toEqual(['default-80', 'default']);
   });
 
   test('accepts non-idempotent retries', () => {

@@ -1,10 +1,13 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import {
-  HttpMatch, IstioValidationError, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, ResilientBackend, ResilientBackendProps,
-  RetryPolicy, Rules, validateManifest, Violation,
-} from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { ResilientBackend, ResilientBackendProps } from '../../src/constructs/resilient-backend';
+import { IstioValidationError, Violation } from '../../src/core/errors';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { HttpMatch } from '../../src/policies/match';
+import { RetryPolicy } from '../../src/policies/retry';
+import { validateManifest } from '../../src/schema/crd-validator';
+import { Rules } from '../../src/synth/rules';
 
 const HOST = 'ratings.shop.svc.cluster.local';
 const CHAOS = HttpMatch.header('x-chaos-test').exact('true');

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { HttpMatch } from '../../src';
-import { renderFault } from '../../src/policies/fault';
 import { thrownBy } from '../private/istio-error';
+import { renderFault } from '../../src/policies/fault';
+import { HttpMatch } from '../../src/policies/match';
 
 const PATH = 'test/backend';
 const match = HttpMatch.header('x-chaos-test').exact('true');

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
-import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 
 describe('LoadBalancer', () => {
   test.each(Object.values(LoadBalancerAlgorithm))('renders simple %s', (algorithm) => {
-    expect(LoadBalancer.simple(algorithm).render()).toEqual({ simple: algorithm });
+    expect(LoadBalancer.simple(algorithm)._render()).toEqual({ simple: algorithm });
   });
 
   test('rejects an unknown algorithm with DR-13', () => {
@@ -15,7 +15,7 @@ describe('LoadBalancer', () => {
   });
 
   test('renders a header hash', () => {
-    expect(LoadBalancer.consistentHashByHeader('x-user-id').render()).toEqual({ consistentHash: { httpHeaderName: 'x-user-id' } });
+    expect(LoadBalancer.consistentHashByHeader('x-user-id')._render()).toEqual({ consistentHash: { httpHeaderName: 'x-user-id' } });
   });
 
   test('rejects an upper-case header name with X-11', () => {
@@ -25,11 +25,11 @@ describe('LoadBalancer', () => {
   });
 
   test('renders a cookie hash without ttl', () => {
-    expect(LoadBalancer.consistentHashByCookie('session').render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
+    expect(LoadBalancer.consistentHashByCookie('session')._render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
   });
 
   test('renders a cookie hash with ttl', () => {
-    expect(LoadBalancer.consistentHashByCookie('session', Duration.minutes(30)).render()).toEqual({
+    expect(LoadBalancer.consistentHashByCookie('session', Duration.minutes(30))._render()).toEqual({
       consistentHash: { httpCookie: { name: 'session', ttl: '1800s' } },
     });
   });
@@ -45,11 +45,11 @@ describe('LoadBalancer', () => {
   });
 
   test('renders a source IP hash', () => {
-    expect(LoadBalancer.consistentHashBySourceIp().render()).toEqual({ consistentHash: { useSourceIp: true } });
+    expect(LoadBalancer.consistentHashBySourceIp()._render()).toEqual({ consistentHash: { useSourceIp: true } });
   });
 
   test('renders a query parameter hash', () => {
-    expect(LoadBalancer.consistentHashByQueryParameter('user').render()).toEqual({ consistentHash: { httpQueryParameterName: 'user' } });
+    expect(LoadBalancer.consistentHashByQueryParameter('user')._render()).toEqual({ consistentHash: { httpQueryParameterName: 'user' } });
   });
 
   test('rejects an empty query parameter name with DR-13', () => {
@@ -58,14 +58,14 @@ describe('LoadBalancer', () => {
 
   test('render returns a deep copy', () => {
     const lb = LoadBalancer.consistentHashByCookie('session');
-    (lb.render().consistentHash as any).httpCookie.name = 'changed';
-    expect(lb.render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
+    (lb._render().consistentHash as any).httpCookie.name = 'changed';
+    expect(lb._render()).toEqual({ consistentHash: { httpCookie: { name: 'session' } } });
   });
 });
 
 describe('LocalityFailover.priority', () => {
   test('renders failoverPriority in order', () => {
-    expect(LocalityFailover.priority(['topology.kubernetes.io/zone', 'topology.kubernetes.io/region']).render()).toEqual({
+    expect(LocalityFailover.priority(['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'])._render()).toEqual({
       enabled: true, failoverPriority: ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'],
     });
   });
@@ -74,7 +74,7 @@ describe('LocalityFailover.priority', () => {
     const labels = ['topology.kubernetes.io/region'];
     const f = LocalityFailover.priority(labels);
     labels.push('topology.kubernetes.io/zone');
-    expect(f.render()).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
+    expect(f._render()).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
   });
 
   test('rejects an empty list with DR-10', () => {
@@ -95,7 +95,7 @@ describe('LocalityFailover.priority', () => {
 
 describe('LocalityFailover.regions', () => {
   test('renders failover pairs', () => {
-    expect(LocalityFailover.regions([{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }]).render()).toEqual({
+    expect(LocalityFailover.regions([{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }])._render()).toEqual({
       enabled: true,
       failover: [{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }],
     });

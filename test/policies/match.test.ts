@@ -1,25 +1,25 @@
-import { HttpMatch, HttpMethod } from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
 
 describe('HttpMatch.header', () => {
   test('renders an exact header match', () => {
-    expect(HttpMatch.header('x-canary-test').exact('true').render()).toEqual({ headers: { 'x-canary-test': { exact: 'true' } } });
+    expect(HttpMatch.header('x-canary-test').exact('true')._render()).toEqual({ headers: { 'x-canary-test': { exact: 'true' } } });
   });
 
   test('renders a prefix header match', () => {
-    expect(HttpMatch.header('user-agent').prefix('Mozilla').render()).toEqual({ headers: { 'user-agent': { prefix: 'Mozilla' } } });
+    expect(HttpMatch.header('user-agent').prefix('Mozilla')._render()).toEqual({ headers: { 'user-agent': { prefix: 'Mozilla' } } });
   });
 
   test('renders a regex header match', () => {
-    expect(HttpMatch.header('x-user').regex('^qa-.*$').render()).toEqual({ headers: { 'x-user': { regex: '^qa-.*$' } } });
+    expect(HttpMatch.header('x-user').regex('^qa-.*$')._render()).toEqual({ headers: { 'x-user': { regex: '^qa-.*$' } } });
   });
 
   test('allows an empty exact value', () => {
-    expect(HttpMatch.header('x-empty').exact('').render()).toEqual({ headers: { 'x-empty': { exact: '' } } });
+    expect(HttpMatch.header('x-empty').exact('')._render()).toEqual({ headers: { 'x-empty': { exact: '' } } });
   });
 
   test('accepts a pseudo-header', () => {
-    expect(HttpMatch.header(':authority').exact('api.example.com').render()).toEqual({ headers: { ':authority': { exact: 'api.example.com' } } });
+    expect(HttpMatch.header(':authority').exact('api.example.com')._render()).toEqual({ headers: { ':authority': { exact: 'api.example.com' } } });
   });
 
   test('rejects an upper-case header name with X-11', () => {
@@ -55,24 +55,24 @@ describe('HttpMatch.header', () => {
   });
 
   test('keeps other Object.prototype member names as own header keys', () => {
-    const rendered = HttpMatch.header('tostring').exact('x').render();
+    const rendered = HttpMatch.header('tostring').exact('x')._render();
     expect(Object.getOwnPropertyDescriptor(rendered.headers, 'tostring')?.value).toEqual({ exact: 'x' });
   });
 });
 
 describe('HttpMatch.cookie', () => {
   test('renders an anchored regex on the cookie header', () => {
-    expect(HttpMatch.cookie('user', 'alice').render()).toEqual({
+    expect(HttpMatch.cookie('user', 'alice')._render()).toEqual({
       headers: { cookie: { regex: '^(.*?;\\s*)?(user=alice)(;.*)?$' } },
     });
   });
 
   test('escapes regex metacharacters in name and value', () => {
-    expect(HttpMatch.cookie('a.b', 'x+y').render().headers!.cookie.regex).toBe('^(.*?;\\s*)?(a\\.b=x\\+y)(;.*)?$');
+    expect(HttpMatch.cookie('a.b', 'x+y')._render().headers!.cookie.regex).toBe('^(.*?;\\s*)?(a\\.b=x\\+y)(;.*)?$');
   });
 
   test('matches the cookie among others and not as a substring of another cookie', () => {
-    const re = new RegExp(HttpMatch.cookie('user', 'alice').render().headers!.cookie.regex!);
+    const re = new RegExp(HttpMatch.cookie('user', 'alice')._render().headers!.cookie.regex!);
     expect(re.test('theme=dark; user=alice; lang=en')).toBe(true);
     expect(re.test('xuser=alice')).toBe(false);
   });
@@ -94,11 +94,11 @@ describe('HttpMatch.cookie', () => {
 
 describe('HttpMatch.queryParam', () => {
   test('renders an exact query parameter match', () => {
-    expect(HttpMatch.queryParam('version').exact('2').render()).toEqual({ queryParams: { version: { exact: '2' } } });
+    expect(HttpMatch.queryParam('version').exact('2')._render()).toEqual({ queryParams: { version: { exact: '2' } } });
   });
 
   test('renders a regex query parameter match', () => {
-    expect(HttpMatch.queryParam('id').regex('\\d+').render()).toEqual({ queryParams: { id: { regex: '\\d+' } } });
+    expect(HttpMatch.queryParam('id').regex('\\d+')._render()).toEqual({ queryParams: { id: { regex: '\\d+' } } });
   });
 
   test('rejects an empty name with VS-08', () => {
@@ -110,15 +110,15 @@ describe('HttpMatch.queryParam', () => {
 
 describe('HttpMatch paths', () => {
   test('renders a path prefix', () => {
-    expect(HttpMatch.pathPrefix('/api/v2/').render()).toEqual({ uri: { prefix: '/api/v2/' } });
+    expect(HttpMatch.pathPrefix('/api/v2/')._render()).toEqual({ uri: { prefix: '/api/v2/' } });
   });
 
   test('renders an exact path', () => {
-    expect(HttpMatch.pathExact('/healthz').render()).toEqual({ uri: { exact: '/healthz' } });
+    expect(HttpMatch.pathExact('/healthz')._render()).toEqual({ uri: { exact: '/healthz' } });
   });
 
   test('renders a path regex', () => {
-    expect(HttpMatch.pathRegex('/users/[0-9]+').render()).toEqual({ uri: { regex: '/users/[0-9]+' } });
+    expect(HttpMatch.pathRegex('/users/[0-9]+')._render()).toEqual({ uri: { regex: '/users/[0-9]+' } });
   });
 
   test.each([['api/v2'], [''], ['/a b']])('rejects path %j with VS-08', (path) => {
@@ -136,7 +136,7 @@ describe('HttpMatch paths', () => {
 describe('regexes (X-10)', () => {
   test('accepts a regex of 1024 characters', () => {
     const regex = 'a'.repeat(1024);
-    expect(HttpMatch.pathRegex(regex).render()).toEqual({ uri: { regex } });
+    expect(HttpMatch.pathRegex(regex)._render()).toEqual({ uri: { regex } });
   });
 
   test('rejects a regex of 1025 characters', () => {
@@ -156,7 +156,7 @@ describe('regexes (X-10)', () => {
   });
 
   test('accepts RE2 inline flags', () => {
-    expect(HttpMatch.header('user-agent').regex('(?i).*chrome.*').render()).toEqual({ headers: { 'user-agent': { regex: '(?i).*chrome.*' } } });
+    expect(HttpMatch.header('user-agent').regex('(?i).*chrome.*')._render()).toEqual({ headers: { 'user-agent': { regex: '(?i).*chrome.*' } } });
   });
 
   test('accepts RE2 flag groups and Python-style named groups', () => {
@@ -186,15 +186,15 @@ describe('regexes (X-10)', () => {
 
 describe('HttpMatch.method', () => {
   test('renders one method as exact', () => {
-    expect(HttpMatch.method(HttpMethod.GET).render()).toEqual({ method: { exact: 'GET' } });
+    expect(HttpMatch.method(HttpMethod.GET)._render()).toEqual({ method: { exact: 'GET' } });
   });
 
   test('renders several methods as an anchored regex', () => {
-    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.HEAD).render()).toEqual({ method: { regex: '^(GET|HEAD)$' } });
+    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.HEAD)._render()).toEqual({ method: { regex: '^(GET|HEAD)$' } });
   });
 
   test('collapses repeated methods', () => {
-    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.GET).render()).toEqual({ method: { exact: 'GET' } });
+    expect(HttpMatch.method(HttpMethod.GET, HttpMethod.GET)._render()).toEqual({ method: { exact: 'GET' } });
   });
 
   test('rejects no methods with VS-08', () => {
@@ -210,19 +210,19 @@ describe('HttpMatch.method', () => {
 
 describe('HttpMatch.and', () => {
   test('combines a path and a method', () => {
-    expect(HttpMatch.pathPrefix('/api/').and(HttpMatch.method(HttpMethod.GET)).render()).toEqual({
+    expect(HttpMatch.pathPrefix('/api/').and(HttpMatch.method(HttpMethod.GET))._render()).toEqual({
       uri: { prefix: '/api/' }, method: { exact: 'GET' },
     });
   });
 
   test('merges headers, sorted by name', () => {
     const m = HttpMatch.header('x-b').exact('1').and(HttpMatch.header('x-a').exact('2'));
-    expect(m.render()).toEqual({ headers: { 'x-a': { exact: '2' }, 'x-b': { exact: '1' } } });
-    expect(Object.keys(m.render().headers!)).toEqual(['x-a', 'x-b']);
+    expect(m._render()).toEqual({ headers: { 'x-a': { exact: '2' }, 'x-b': { exact: '1' } } });
+    expect(Object.keys(m._render().headers!)).toEqual(['x-a', 'x-b']);
   });
 
   test('merges headers and query parameters', () => {
-    expect(HttpMatch.header('x-a').exact('1').and(HttpMatch.queryParam('q').exact('2')).render()).toEqual({
+    expect(HttpMatch.header('x-a').exact('1').and(HttpMatch.queryParam('q').exact('2'))._render()).toEqual({
       headers: { 'x-a': { exact: '1' } }, queryParams: { q: { exact: '2' } },
     });
   });
@@ -251,8 +251,8 @@ describe('HttpMatch.and', () => {
     const a = HttpMatch.header('x-a').exact('1');
     const b = HttpMatch.header('x-b').exact('2');
     a.and(b);
-    expect(a.render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
-    expect(b.render()).toEqual({ headers: { 'x-b': { exact: '2' } } });
+    expect(a._render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
+    expect(b._render()).toEqual({ headers: { 'x-b': { exact: '2' } } });
   });
 });
 
@@ -276,6 +276,6 @@ describe('HttpMatch.hasHeader', () => {
 
 test('render returns a copy that cannot change the match', () => {
   const m = HttpMatch.header('x-a').exact('1');
-  (m.render().headers as any)['x-a'].exact = 'changed';
-  expect(m.render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
+  (m._render().headers as any)['x-a'].exact = 'changed';
+  expect(m._render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
 });

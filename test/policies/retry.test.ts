@@ -1,27 +1,27 @@
 import { Duration } from 'cdk8s';
-import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 
 describe('RetryPolicy.idempotent', () => {
   test('renders attempts, perTryTimeout and the default conditions', () => {
-    expect(RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }).render()).toEqual({
+    expect(RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) })._render()).toEqual({
       attempts: 2, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream',
     });
   });
 
   test('omits perTryTimeout when not given', () => {
-    expect(RetryPolicy.idempotent({ attempts: 3 }).render()).toEqual({ attempts: 3, retryOn: '5xx,reset,connect-failure,refused-stream' });
+    expect(RetryPolicy.idempotent({ attempts: 3 })._render()).toEqual({ attempts: 3, retryOn: '5xx,reset,connect-failure,refused-stream' });
   });
 
   test('renders backoff and fractional per-try timeouts in milliseconds', () => {
-    expect(RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1.5), backoff: Duration.millis(50) }).render()).toEqual({
+    expect(RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1.5), backoff: Duration.millis(50) })._render()).toEqual({
       attempts: 2, perTryTimeout: '1500ms', retryOn: '5xx,reset,connect-failure,refused-stream', backoff: '50ms',
     });
   });
 
   test('renders custom conditions once each, in order', () => {
     const p = RetryPolicy.idempotent({ attempts: 1, retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE, RetryOn.GATEWAY_ERROR] });
-    expect(p.render()).toEqual({ attempts: 1, retryOn: 'gateway-error,connect-failure' });
+    expect(p._render()).toEqual({ attempts: 1, retryOn: 'gateway-error,connect-failure' });
     expect(p.retryOn).toEqual([RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE]);
   });
 
@@ -75,7 +75,7 @@ describe('RetryPolicy.idempotent', () => {
 
 describe('RetryPolicy.nonIdempotent', () => {
   test('renders only the conditions safe for writes, without perTryTimeout', () => {
-    expect(RetryPolicy.nonIdempotent({ attempts: 2 }).render()).toEqual({
+    expect(RetryPolicy.nonIdempotent({ attempts: 2 })._render()).toEqual({
       attempts: 2, retryOn: 'connect-failure,refused-stream,reset-before-request',
     });
   });
@@ -85,7 +85,7 @@ describe('RetryPolicy.nonIdempotent', () => {
   });
 
   test('accepts a subset of the safe conditions and a backoff', () => {
-    expect(RetryPolicy.nonIdempotent({ attempts: 1, retryOn: [RetryOn.CONNECT_FAILURE], backoff: Duration.millis(100) }).render()).toEqual({
+    expect(RetryPolicy.nonIdempotent({ attempts: 1, retryOn: [RetryOn.CONNECT_FAILURE], backoff: Duration.millis(100) })._render()).toEqual({
       attempts: 1, retryOn: 'connect-failure', backoff: '100ms',
     });
   });
@@ -115,13 +115,13 @@ describe('RetryPolicy.nonIdempotent', () => {
   });
 
   test('accepts 10 attempts', () => {
-    expect(RetryPolicy.nonIdempotent({ attempts: 10 }).render().attempts).toBe(10);
+    expect(RetryPolicy.nonIdempotent({ attempts: 10 })._render().attempts).toBe(10);
   });
 });
 
 describe('RetryPolicy.none', () => {
   test('renders attempts 0 only', () => {
-    expect(RetryPolicy.none().render()).toEqual({ attempts: 0 });
+    expect(RetryPolicy.none()._render()).toEqual({ attempts: 0 });
   });
 
   test('has no conditions and is not marked non-idempotent', () => {
@@ -147,6 +147,6 @@ describe('worstCaseMillis', () => {
 
 test('render returns a copy', () => {
   const p = RetryPolicy.idempotent({ attempts: 2 });
-  (p.render() as any).attempts = 9;
-  expect(p.render().attempts).toBe(2);
+  (p._render() as any).attempts = 9;
+  expect(p._render().attempts).toBe(2);
 });

@@ -1,31 +1,31 @@
-import { TlsOrigination } from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { TlsOrigination } from '../../src/policies/tls';
 
 const HOST = 'api.example.com';
 
 describe('TlsOrigination.simple', () => {
   test('verifies the server against the host by default', () => {
-    expect(TlsOrigination.simple().render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: [HOST] });
+    expect(TlsOrigination.simple()._render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: [HOST] });
   });
 
   test('never emits insecureSkipVerify', () => {
-    expect(TlsOrigination.simple().render(HOST)).not.toHaveProperty('insecureSkipVerify');
+    expect(TlsOrigination.simple()._render(HOST)).not.toHaveProperty('insecureSkipVerify');
   });
 
   test('renders a CA file', () => {
-    expect(TlsOrigination.simple({ caCertificates: '/etc/certs/ca.pem' }).render(HOST)).toEqual({
+    expect(TlsOrigination.simple({ caCertificates: '/etc/certs/ca.pem' })._render(HOST)).toEqual({
       mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/certs/ca.pem', subjectAltNames: [HOST],
     });
   });
 
   test('renders a CA secret', () => {
-    expect(TlsOrigination.simple({ credentialName: 'api-ca' }).render(HOST)).toEqual({
+    expect(TlsOrigination.simple({ credentialName: 'api-ca' })._render(HOST)).toEqual({
       mode: 'SIMPLE', sni: HOST, credentialName: 'api-ca', subjectAltNames: [HOST],
     });
   });
 
   test('renders a custom SNI and SANs', () => {
-    expect(TlsOrigination.simple({ sni: 'edge.example.com', subjectAltNames: ['edge.example.com', 'api.example.com'] }).render(HOST)).toEqual({
+    expect(TlsOrigination.simple({ sni: 'edge.example.com', subjectAltNames: ['edge.example.com', 'api.example.com'] })._render(HOST)).toEqual({
       mode: 'SIMPLE', sni: 'edge.example.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: ['edge.example.com', 'api.example.com'],
     });
   });
@@ -33,8 +33,8 @@ describe('TlsOrigination.simple', () => {
   test('renders a copy of the SANs', () => {
     const sans = ['a.example.com'];
     const tls = TlsOrigination.simple({ subjectAltNames: sans });
-    tls.render(HOST).subjectAltNames!.push('b.example.com');
-    expect(tls.render(HOST).subjectAltNames).toEqual(['a.example.com']);
+    tls._render(HOST).subjectAltNames!.push('b.example.com');
+    expect(tls._render(HOST).subjectAltNames).toEqual(['a.example.com']);
   });
 
   test('rejects caCertificates together with credentialName with DR-14', () => {
@@ -58,11 +58,11 @@ describe('TlsOrigination.simple', () => {
 
 describe('TlsOrigination.insecureSkipVerify', () => {
   test('says so in the manifest', () => {
-    expect(TlsOrigination.insecureSkipVerify().render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, insecureSkipVerify: true });
+    expect(TlsOrigination.insecureSkipVerify()._render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, insecureSkipVerify: true });
   });
 
   test('renders a custom SNI', () => {
-    expect(TlsOrigination.insecureSkipVerify({ sni: 'test.internal' }).render(HOST)).toEqual({ mode: 'SIMPLE', sni: 'test.internal', insecureSkipVerify: true });
+    expect(TlsOrigination.insecureSkipVerify({ sni: 'test.internal' })._render(HOST)).toEqual({ mode: 'SIMPLE', sni: 'test.internal', insecureSkipVerify: true });
   });
 
   test('rejects an invalid SNI with X-03', () => {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src';
-import { compact, renderTrafficPolicy } from '../../src/policies/traffic-policy';
 import { thrownBy } from '../private/istio-error';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { compact, renderTrafficPolicy } from '../../src/policies/traffic-policy';
 
 const PATH = 'test/backend';
 /** Connection-pool limits are int32 in the Istio API. */

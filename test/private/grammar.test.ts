@@ -1,7 +1,5 @@
-import {
-  dnsLabelProblem, dnsSubdomainProblem, durationProblem, formatMillis, hostProblem, labelKeyProblem,
-  labelValueProblem, parseDuration, portProblem, toDnsLabel,
-} from '../../src/private/grammar';
+import { dnsLabelProblem, dnsSubdomainProblem, durationProblem, formatMillis, labelKeyProblem, labelValueProblem, parseDuration, portProblem, toDnsLabel } from '../../src/core/grammar';
+import { hostProblem } from '../../src/core/hosts';
 
 describe('parseDuration', () => {
   test.each([

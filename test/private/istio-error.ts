@@ -1,4 +1,4 @@
-import { IstioValidationError } from '../../src/errors';
+import { IstioValidationError } from '../../src/core/errors';
 
 /**
  * Asserts that `fn` throws an {@link IstioValidationError} and returns it, so a test can inspect `code`,

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { resolveHost, resolveSubsetLabels, shortName } from '../../src/private/refs';
 import { thrownBy } from './istio-error';
+import { resolveHost, resolveSubsetLabels, shortName } from '../../src/constructs/refs';
 
 function deployment(chart: Chart, labels?: Record<string, string>) {
   return new kplus.Deployment(chart, 'd', {

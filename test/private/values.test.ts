@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { IstioValidationError } from '../../src/errors';
-import { checkHost, checkInteger, checkLabels, checkPercent, checkPort, renderDuration } from '../../src/private/values';
 import { thrownBy } from './istio-error';
+import { checkHost, checkInteger, checkLabels, checkPercent, checkPort, renderDuration } from '../../src/core/enforce';
+import { IstioValidationError } from '../../src/core/errors';
 
 const where = { path: 'app/web', prop: 'timeout' };
 

@@ -2,11 +2,12 @@
  * Arbitraries for whole valid apps: several services calling each other (call-chain rules CC-01..CC-04).
  */
 import * as fc from 'fast-check';
-import { ExternalDependencyProps, ExternalPort, PortProtocol, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src';
 import {
   backendSpec, BackendSpec, backendWarnings, canarySpec, CanarySpec, canaryWarnings, durationOf, externalSpec, ExternalSpec, externalWarnings,
   HostSpec, namespaceName, ResilienceSpec, HTTP_FAMILY, TLS_FAMILY,
 } from './arbitraries';
+import { ExternalDependencyProps, ExternalPort, PortProtocol } from '../../src/constructs/external-dependency';
+import { RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 
 
 /** One service of an app: a CanaryService, a ResilientBackend or an ExternalDependency (always a leaf). */

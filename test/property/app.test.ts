@@ -1,9 +1,11 @@
 import * as fc from 'fast-check';
-import { CanaryService, ExternalDependency, ResilientBackend } from '../../src';
-import { fqdn } from '../../src/rules/manifest';
 import { AppSpec, appSpec, appWarnings } from './app-arbitraries';
 import { backendProps, canaryProps } from './builders';
 import { expectDeterministic, harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch, yamlSample } from './harness';
+import { CanaryService } from '../../src/constructs/canary-service';
+import { ExternalDependency } from '../../src/constructs/external-dependency';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { fqdn } from '../../src/core/hosts';
 
 /** Whole apps cost several constructs per run: a fifth of the runs (200 by default, 20,000 deep). */
 const APP_RUNS = Math.max(100, Math.floor(RUNS / 5));

@@ -5,11 +5,15 @@
  */
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import {
-  CanaryServiceProps, ConnectionPool, ExternalDependencyProps, ExternalPort, FaultInjection, HttpMatch, HttpMethod, LoadBalancer,
-  LoadBalancerAlgorithm, LocalityFailover, OutlierDetection, PortProtocol, Resolution, ResilientBackendProps, RetryOn, RetryPolicy,
-  SAFE_RETRY_ON_FOR_WRITES, TlsOrigination,
-} from '../../src';
+import { CanaryServiceProps } from '../../src/constructs/canary-service';
+import { ExternalDependencyProps, ExternalPort, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
+import { ResilientBackendProps } from '../../src/constructs/resilient-backend';
+import { FaultInjection } from '../../src/policies/fault';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
+import { ConnectionPool, OutlierDetection } from '../../src/policies/traffic-policy';
 
 // ---------------------------------------------------------------------------------------------------------
 // Grammar primitives
@@ -179,9 +183,9 @@ export function canonical(value: unknown): string {
 export function withoutShadowed(matches: readonly HttpMatch[]): HttpMatch[] {
   const kept: HttpMatch[] = [];
   for (const m of matches) {
-    const { uri, ...rest } = m.render();
+    const { uri, ...rest } = m._render();
     const shadowed = kept.some((k) => {
-      const { uri: kUri, ...kRest } = k.render();
+      const { uri: kUri, ...kRest } = k._render();
       if (canonical(kRest) !== canonical(rest)) return false;
       if (canonical(kUri) === canonical(uri)) return true;
       if (kUri === undefined || kUri.prefix === '') return true;
@@ -247,7 +251,7 @@ const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Whether a match admits a write method (explicitly: a method condition naming POST, PUT, PATCH or DELETE). */
 export function admitsWrites(m: HttpMatch): boolean {
-  const method = m.render().method;
+  const method = m._render().method;
   if (!method) return false;
   if (method.exact) return WRITE_METHODS.includes(method.exact);
   return WRITE_METHODS.some((w) => new RegExp(method.regex!).test(w));

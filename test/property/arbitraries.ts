@@ -13,14 +13,18 @@
  */
 import * as fc from 'fast-check';
 import {
-  CanaryServiceProps, ConnectionPool, ExternalDependencyProps, ExternalPort, FaultInjection, HttpMatch, HttpMethod, LoadBalancer,
-  LoadBalancerAlgorithm, LocalityFailover, OutlierDetection, PortProtocol, Resolution, ResilientBackendProps, RetryOn, RetryPolicy,
-  SAFE_RETRY_ON_FOR_WRITES, TlsOrigination,
-} from '../../src';
-import {
   dnsLabel, durationOf, externalFqdn, httpMatch, labelKey, labelMap, labelValue, namespaceName, resilience, ResilienceSpec,
   testMatches, trafficPolicy, TrafficPolicySpec, trafficPolicyWarnings, withinRetryBudget, writeSafe, admitsWrites, headerScopedMatch, duration,
 } from './arbitraries-values';
+import { CanaryServiceProps } from '../../src/constructs/canary-service';
+import { ExternalDependencyProps, ExternalPort, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
+import { ResilientBackendProps } from '../../src/constructs/resilient-backend';
+import { FaultInjection } from '../../src/policies/fault';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
+import { ConnectionPool, OutlierDetection } from '../../src/policies/traffic-policy';
 
 export * from './arbitraries-values';
 
@@ -317,7 +321,7 @@ export function externalWarnings(spec: ExternalSpec): string[] {
   if (p.ports.some((port) => port.protocol === PortProtocol.TCP)) out.push('SE-04');
   // insecureSkipVerify is allowed but says so; a credentialName CA reaches sidecars only with a workloadSelector,
   // which ExternalDependency does not set (reported: the option only helps gateways).
-  const tls = p.tlsOrigination?.render('x.example');
+  const tls = p.tlsOrigination?._render('x.example');
   if (tls && (tls.insecureSkipVerify || tls.credentialName)) out.push('DR-15');
   return out;
 }

@@ -7,12 +7,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { CanaryService, ExternalDependency, IstioValidationError, LocalityFailover, ResilientBackend } from '../../src';
-import { main } from '../../src/cli/main';
 import { backendSpec, canarySpec } from './arbitraries';
 import { backendProps, canaryProps } from './builders';
 import { harness, Harness, params, RUNS, sharedOutdir, timeoutFor } from './harness';
 import { backendBadSpec, canaryBadSpec, externalBadSpec, Mutation, Thunk } from './hostile';
+import { main } from '../../src/cli/main';
+import { CanaryService } from '../../src/constructs/canary-service';
+import { ExternalDependency } from '../../src/constructs/external-dependency';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { IstioValidationError } from '../../src/core/errors';
+import { LocalityFailover } from '../../src/policies/load-balancer';
 
 const CODE = /^(X|VS|DR|SE|GW|CC)-\d\d$|^SCHEMA$|^SUPPRESSION$/;
 /** A single construction plus synth taking longer than this counts as a hang (catastrophic backtracking, loops). */

@@ -1,8 +1,9 @@
 /** Builders: specs (arbitraries.ts) → construct props, creating the referenced cdk8s-plus objects in the chart. */
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { CanaryServiceProps, ResilientBackendProps } from '../../src';
 import { BackendSpec, CanarySpec, HostSpec, SubsetSpec } from './arbitraries';
+import { CanaryServiceProps } from '../../src/constructs/canary-service';
+import { ResilientBackendProps } from '../../src/constructs/resilient-backend';
 
 /** The host the construct will route, as the rules see it (for the inventory). */
 export function hostOf(spec: HostSpec, chart: Chart): string {

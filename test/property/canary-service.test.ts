@@ -1,11 +1,12 @@
 import * as fc from 'fast-check';
-import { CanaryService, Inventory } from '../../src';
-import { fqdn } from '../../src/rules/manifest';
 import { CanarySpec, canarySpec, canaryWarnings } from './arbitraries';
 import { canaryProps, hostOf } from './builders';
 import {
   check, expectDeterministic, harness, Harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch, yamlSample,
 } from './harness';
+import { CanaryService } from '../../src/constructs/canary-service';
+import { fqdn } from '../../src/core/hosts';
+import { Inventory } from '../../src/engine/types';
 
 /** What exists outside the App for this spec: the routed host, the ingress gateways and the namespaces. */
 function inventoryFor(spec: CanarySpec, h: Harness): Inventory | undefined {
@@ -53,7 +54,7 @@ describe(`CanaryService: valid props (${RUNS} runs)`, () => {
       ], 'weights');
       const tests = spec.testMatches ?? [];
       same(vs.spec.http.length, tests.length > 0 ? 2 : 1, 'number of routes');
-      if (tests.length > 0) same(vs.spec.http[0].match, tests.map((m) => m.render()), 'test route matches');
+      if (tests.length > 0) same(vs.spec.http[0].match, tests.map((m) => m._render()), 'test route matches');
       same(undefinedSubsets(istio, fqdn), [], 'referenced subsets that no DestinationRule defines');
 
       expectDeterministic(h, manifests, build(spec).h, compareYaml);

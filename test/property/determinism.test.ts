@@ -8,10 +8,14 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as fc from 'fast-check';
 import { defineExampleApps } from '../../apps/all';
-import { CanaryService, ExternalDependency, ResilientBackend, Rules, Violation } from '../../src';
 import { AppSpec, appSpec } from './app-arbitraries';
 import { backendProps, canaryProps } from './builders';
 import { codesOf, harness, params, RUNS, same, synthIstio, timeoutFor } from './harness';
+import { CanaryService } from '../../src/constructs/canary-service';
+import { ExternalDependency } from '../../src/constructs/external-dependency';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { Violation } from '../../src/core/errors';
+import { Rules } from '../../src/synth/rules';
 
 /** Every file under `dir`, relative path → bytes. */
 function files(dir: string, prefix = ''): Map<string, Buffer> {

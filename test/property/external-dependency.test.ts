@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
-import { ExternalDependency, PortProtocol } from '../../src';
 import { ExternalSpec, externalSpec, externalWarnings } from './arbitraries';
 import { check, expectDeterministic, harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, warningMismatch, yamlSample } from './harness';
+import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
 
 const HTTP = [PortProtocol.HTTP, PortProtocol.HTTP2, PortProtocol.GRPC] as string[];
 const TLS = [PortProtocol.HTTPS, PortProtocol.TLS] as string[];

@@ -8,7 +8,10 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Inventory, IstioValidationError, Rules, validateManifest, Violation } from '../../src';
+import { IstioValidationError, Violation } from '../../src/core/errors';
+import { Inventory } from '../../src/engine/types';
+import { validateManifest } from '../../src/schema/crd-validator';
+import { Rules } from '../../src/synth/rules';
 
 /**
  * Runs per property: 1,000 in `npm test`; `PROPERTY_RUNS=100000` (`npm run test:deep`) for the deep run.

@@ -9,11 +9,13 @@
  */
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import {
-  HttpMatch, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, PortProtocol, RetryPolicy, RetryOn, TlsOrigination,
-} from '../../src';
-import { show } from '../../src/private/values';
 import { backendSpec, canarySpec, externalSpec } from './arbitraries';
+import { PortProtocol } from '../../src/constructs/external-dependency';
+import { show } from '../../src/core/text';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { HttpMatch } from '../../src/policies/match';
+import { RetryOn, RetryPolicy } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
 
 /** A value computed when the mutation is applied (value-class factories that must throw in the property). */
 export class Thunk {

@@ -2,11 +2,17 @@
  * Regression tests for the bugs the property tests found (one `describe` per bug, named after it).
  */
 import { Duration, Testing } from 'cdk8s';
-import {
-  analyze, CanaryService, ExternalDependency, HttpMatch, HttpMethod, IstioValidationError, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, PortProtocol,
-  ResilientBackend, RetryPolicy, Rules, TlsOrigination, Violation,
-} from '../../src';
 import { thrownBy } from '../private/istio-error';
+import { CanaryService } from '../../src/constructs/canary-service';
+import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { IstioValidationError, Violation } from '../../src/core/errors';
+import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { RetryPolicy } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
+import { analyze } from '../../src/rules';
+import { Rules } from '../../src/synth/rules';
 
 const HOST = 'reviews.bookinfo.svc.cluster.local';
 const V1 = { labels: { version: 'v1' } };

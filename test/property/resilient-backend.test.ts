@@ -1,9 +1,10 @@
 import * as fc from 'fast-check';
-import { Inventory, ResilientBackend } from '../../src';
-import { fqdn } from '../../src/rules/manifest';
 import { BackendSpec, backendSpec, backendWarnings } from './arbitraries';
 import { backendProps, hostOf } from './builders';
 import { check, expectDeterministic, harness, Harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, warningMismatch, yamlSample } from './harness';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { fqdn } from '../../src/core/hosts';
+import { Inventory } from '../../src/engine/types';
 
 function inventoryFor(spec: BackendSpec, h: Harness): Inventory | undefined {
   if (!spec.inventory) return undefined;
@@ -44,7 +45,7 @@ describe(`ResilientBackend: valid props (${RUNS} runs)`, () => {
       same(routes.length, spec.fault ? 2 : 1, 'number of routes');
       if (spec.fault) {
         const faulted = routes[0];
-        same(faulted.match, [spec.fault.match.render()], 'fault route match');
+        same(faulted.match, [spec.fault.match._render()], 'fault route match');
         check(Object.keys(faulted.match[0].headers ?? {}).length > 0, 'the fault is scoped by a header');
         check(faulted.timeout === undefined && faulted.retries === undefined, 'no timeout or retries on the fault route');
       }

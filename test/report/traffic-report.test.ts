@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { defineExampleApps } from '../../apps/all';
-import { Rules } from '../../src';
+import { Rules } from '../../src/synth/rules';
 
 function synthExamples(configure: (rules: Rules) => void = () => undefined): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));

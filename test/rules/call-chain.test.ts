@@ -1,9 +1,13 @@
 import { Duration, Testing } from 'cdk8s';
-import { ExternalDependency, IstioValidationError, PortProtocol, ResilientBackend, RetryPolicy, Rules, Violation } from '../../src';
-import { buildCallGraph, pathTo } from '../../src/rules/call-graph';
-import { CC_RULES } from '../../src/rules/call-chain';
-import { runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
+import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
+import { ResilientBackend } from '../../src/constructs/resilient-backend';
+import { IstioValidationError, Violation } from '../../src/core/errors';
+import { buildCallGraph, pathTo } from '../../src/engine/call-graph';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { RetryPolicy } from '../../src/policies/retry';
+import { CC_RULES } from '../../src/rules/cc';
+import { Rules } from '../../src/synth/rules';
 
 const host = (name: string) => `${name}.shop.svc.cluster.local`;
 const retry2 = () => RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) });

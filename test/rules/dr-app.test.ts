@@ -1,7 +1,8 @@
-import { DR_RULES } from '../../src/rules/dr-rules';
-import { RunOptions, runRules, ServiceInfo, Workload } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
 import { codes, dest, dr, ERROR, HOST, one, only, se, vs, WARNING } from './helpers';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { RunOptions, ServiceInfo, Workload } from '../../src/engine/types';
+import { DR_RULES } from '../../src/rules/dr';
 
 /** Runs the DR rules of dr-rules.ts over the manifests. */
 const check = (options: RunOptions, ...manifests: any[]) => runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), DR_RULES, options);
@@ -18,13 +19,13 @@ describe('DR-04 subsets are distinct and select pods', () => {
     const m = dr({ host: HOST, subsets: [subset('v1', { version: 'v1', app: 'reviews' }), subset('stable', { app: 'reviews', version: 'v1' })] });
     const v = one(check({}, m), 'DR-04');
     expect(v.severity).toBe(WARNING);
-    expect(v.message).toBe('subset "stable" has the same labels (app=reviews,version=v1) as subset "v1", so both select the same pods');
+    expect(v.message).toBe('subset "stable" has the same labels {app=reviews,version=v1} as subset "v1", so both select the same pods');
   });
 
   test('a subset matching no pod of the Service in the App is an error naming the pods', () => {
     const v = one(check({ services: [service({ app: 'reviews' })], workloads: [V1] }, versions), 'DR-04');
     expect(v.severity).toBe(ERROR);
-    expect(v.message).toBe('subset "v2" selects app=reviews,version=v2 (subset labels merged with the selector of Service "reviews"), which matches none of its pods in the App: Deployment "reviews-v1" (app=reviews,version=v1)');
+    expect(v.message).toBe('subset "v2" selects {app=reviews,version=v2} (subset labels merged with the selector of Service "reviews"), which matches none of its pods in the App: Deployment "reviews-v1" {app=reviews,version=v1}');
   });
 
   test('subsets matching pods of the Service pass', () => {
@@ -46,13 +47,13 @@ describe('DR-04 subsets are distinct and select pods', () => {
   test('a Service whose workloads are not in the App gives a warning per subset', () => {
     const found = only(check({ services: [service({ app: 'reviews' })] }, versions), 'DR-04');
     expect(found.map((v) => v.severity)).toEqual([WARNING, WARNING]);
-    expect(found[0].message).toBe('subset "v1" labels (version=v1) cannot be checked: Service "reviews" selects none of the App\'s workloads, so its pods are defined elsewhere');
+    expect(found[0].message).toBe('subset "v1" labels {version=v1} cannot be checked: Service "reviews" selects none of the App\'s workloads, so its pods are defined elsewhere');
   });
 
   test('without a Service, workloads labelled app=<service name> are checked, as a warning', () => {
     const v = one(check({ workloads: [V1] }, versions), 'DR-04');
     expect(v.severity).toBe(WARNING);
-    expect(v.message).toContain('subset "v2" labels (version=v2) match none of the workloads of reviews.shop.svc.cluster.local in the App');
+    expect(v.message).toContain('subset "v2" labels {version=v2} match none of the workloads of reviews.shop.svc.cluster.local in the App');
     expect(codes(check({ workloads: [V1, V2] }, versions))).not.toContain('DR-04');
   });
 

@@ -1,7 +1,8 @@
-import { DR_RULES } from '../../src/rules/dr-rules';
-import { runRules, Workload } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
 import { dest, dr, vs } from './helpers';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { Workload } from '../../src/engine/types';
+import { DR_RULES } from '../../src/rules/dr';
 
 const JUNK: unknown[] = [null, 0, -1, 'x', '', true, [], [null], {}, { x: null }, [[1]]];
 const ALL = DR_RULES.map((r) => r.code);

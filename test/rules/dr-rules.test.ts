@@ -1,7 +1,9 @@
-import { DR_RULES, localityProblems } from '../../src/rules/dr-rules';
-import { RunOptions, runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
 import { codes, dr, ERROR, HOST, one, only, WARNING } from './helpers';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { RunOptions } from '../../src/engine/types';
+import { DR_RULES } from '../../src/rules/dr';
+import { localityProblems } from '../../src/rules/dr/locality';
 
 /** Runs the DR rules of dr-rules.ts over the manifests. */
 const check = (options: RunOptions, ...manifests: any[]) => runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), DR_RULES, options);

@@ -1,5 +1,5 @@
-import { ServiceInfo, Workload } from '../../src/rules/engine';
 import { codes, ERROR, gw, one, only, run, runWith, vs, WARNING } from './helpers';
+import { ServiceInfo, Workload } from '../../src/engine/types';
 
 const INGRESS = { istio: 'ingressgateway' };
 /** An HTTPS server for `hosts` with credentialName `cert`. */

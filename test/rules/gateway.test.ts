@@ -1,7 +1,7 @@
-import { runRules } from '../../src/rules/engine';
-import { GW_RULES } from '../../src/rules/gateway';
-import { toIstioObject } from '../../src/rules/manifest';
 import { codes, ERROR, gw, one, only, run, vs, WARNING } from './helpers';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { GW_RULES } from '../../src/rules/gw';
 
 const HTTPS = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-cert' } };
 const HTTP = { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } };

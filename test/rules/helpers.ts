@@ -1,7 +1,8 @@
-import { Severity, Violation } from '../../src/errors';
-import { RULES } from '../../src/rules/catalogue';
-import { RuleReport, RunOptions, runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
+import { Severity, Violation } from '../../src/core/errors';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { RuleReport, RunOptions } from '../../src/engine/types';
+import { RULES } from '../../src/rules';
 
 /** Metadata of a test manifest. */
 export interface Meta {

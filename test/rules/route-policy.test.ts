@@ -1,5 +1,5 @@
-import { NON_IDEMPOTENT_ROUTES_ANNOTATION } from '../../src/rules/intent';
 import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, runWith, vs, WARNING } from './helpers';
+import { NON_IDEMPOTENT_ROUTES_ANNOTATION } from '../../src/engine/intent';
 
 /** A VS with `route` above the catch-all. */
 const withRoute = (route: Record<string, unknown>, meta = {}) => vs({ hosts: [HOST], http: [{ route: [dest(HOST)], ...route }, CATCH_ALL] }, meta);

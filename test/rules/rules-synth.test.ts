@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { IstioValidationError, Severity, Violation } from '../../src/errors';
-import { Rules } from '../../src/rules/rules';
+import { IstioValidationError, Severity, Violation } from '../../src/core/errors';
+import { Rules } from '../../src/synth/rules';
 
 const HOST = 'reviews.shop.svc.cluster.local';
 

@@ -1,8 +1,9 @@
-import { Violation } from '../../src/errors';
-import { Rule, RunOptions, runRules, ServiceInfo } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
-import { VS14, VS15 } from '../../src/rules/vs-structure';
 import { dest, ERROR, HOST, se, vs, WARNING } from './helpers';
+import { Violation } from '../../src/core/errors';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { Rule, RunOptions, ServiceInfo } from '../../src/engine/types';
+import { VS14, VS15 } from '../../src/rules/vs/destinations';
 
 /** Every finding of `rule` alone on the manifests. */
 function findings(rule: Rule, options: RunOptions, ...manifests: any[]): Violation[] {

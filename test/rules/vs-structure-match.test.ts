@@ -1,8 +1,9 @@
-import { Violation } from '../../src/errors';
-import { Rule, runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
-import { isJwtClaimKey, VS07, VS08, VS09 } from '../../src/rules/vs-structure';
 import { CATCH_ALL, dest, ERROR, HOST, vs, WARNING } from './helpers';
+import { Violation } from '../../src/core/errors';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { Rule } from '../../src/engine/types';
+import { isJwtClaimKey, VS07, VS08, VS09 } from '../../src/rules/vs/match';
 
 /** Every finding of `rule` alone on the manifests. */
 function findings(rule: Rule, ...manifests: any[]): Violation[] {

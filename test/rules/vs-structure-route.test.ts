@@ -1,8 +1,9 @@
-import { Violation } from '../../src/errors';
-import { Rule, runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
-import { VS10, VS13, VS17 } from '../../src/rules/vs-structure';
 import { dest, ERROR, HOST, vs } from './helpers';
+import { Violation } from '../../src/core/errors';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { Rule } from '../../src/engine/types';
+import { VS10, VS13, VS17 } from '../../src/rules/vs/route';
 
 /** Every finding of `rule` alone on the manifests. */
 function findings(rule: Rule, ...manifests: any[]): Violation[] {

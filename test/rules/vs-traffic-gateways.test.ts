@@ -1,5 +1,5 @@
-import { resolveGatewayRef } from '../../src/rules/vs-traffic-gateways';
 import { CATCH_ALL, codes, ERROR, gw, HOST, one, only, run, runWith, vs, WARNING } from './helpers';
+import { resolveGatewayRef } from '../../src/core/gateway-ref';
 
 const SHOP = 'shop.example.com';
 /** A Gateway `namespace/name` with one HTTP server for `hosts`. */

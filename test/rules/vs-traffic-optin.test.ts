@@ -1,5 +1,5 @@
-import { ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION, ARGO_ROLLOUTS_ROUTES_ANNOTATION, FLAGGER_CANARY_ANNOTATION } from '../../src/rules/vs-traffic';
 import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, run, runWith, se, vs, WARNING } from './helpers';
+import { ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION, ARGO_ROLLOUTS_ROUTES_ANNOTATION, FLAGGER_CANARY_ANNOTATION } from '../../src/rules/vs/opt-in';
 
 describe('VS-36 (ambient) L7 VirtualService in the service namespace', () => {
   const ambient = (...manifests: any[]) => runWith({ enable: ['VS-36'] }, ...manifests);

@@ -1,7 +1,7 @@
-import { headerValueProblem } from '../../src/rules/x-http';
-import { re2Problem } from '../../src/rules/x-regex';
 import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, vs } from './helpers';
 import { runX } from './x-support';
+import { re2Problem } from '../../src/core/re2';
+import { headerValueProblem } from '../../src/rules/x/http';
 
 /** A VS whose first route matches `match` (named "matched"), followed by the catch-all. */
 const matching = (match: unknown) => vs({ hosts: [HOST], http: [{ name: 'matched', match: [match], route: [dest(HOST)] }, CATCH_ALL] });

@@ -1,11 +1,12 @@
-import { RULES } from '../../src/rules/catalogue';
-import { X_RULES } from '../../src/rules/x-rules';
 import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, se, vs, WARNING } from './helpers';
 import { runX, runXWith, service } from './x-support';
+import { RULES } from '../../src/rules';
+import { X_RULES } from '../../src/rules/x';
 
-describe('X-04..X-13 registration', () => {
+describe('X-01..X-13 registration', () => {
   test('every rule is in the catalogue with its catalogue severity and scope', () => {
     const expected: Record<string, [string, string]> = {
+      'X-01': ['E', 'self'], 'X-02': ['E', 'self'], 'X-03': ['E', 'self'],
       'X-04': ['W', 'self'], 'X-05': ['E', 'self'], 'X-06': ['W', 'app'], 'X-07': ['E/W', 'self'], 'X-08': ['E', 'self'],
       'X-09': ['E', 'self'], 'X-10': ['E', 'self'], 'X-11': ['E', 'self'], 'X-12': ['E', 'self'], 'X-13': ['E', 'self'],
     };

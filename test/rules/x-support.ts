@@ -1,6 +1,7 @@
-import { RuleReport, RunOptions, runRules } from '../../src/rules/engine';
-import { toIstioObject } from '../../src/rules/manifest';
-import { X_RULES } from '../../src/rules/x-rules';
+import { toIstioObject } from '../../src/engine/istio-object';
+import { runRules } from '../../src/engine/run';
+import { RuleReport, RunOptions } from '../../src/engine/types';
+import { X_RULES } from '../../src/rules/x';
 
 /** Runs only the X-04..X-13 rules over the manifests (paths `obj0`, `obj1`, …), isolated from other rule families. */
 export function runX(...manifests: any[]): RuleReport {

@@ -1,0 +1,93 @@
+/**
+ * Severity of a rule finding. `error` fails synth (and `lint`); `warning` is reported and synth goes on.
+ */
+export enum Severity {
+  ERROR = 'error',
+  WARNING = 'warning',
+}
+
+/**
+ * One rule violation: what is wrong, where, and how to fix it.
+ */
+export interface Violation {
+  /** Rule code from the catalogue, e.g. `VS-18` (see docs/rules.md). */
+  readonly code: string;
+  /** `error` fails synth; `warning` is reported. */
+  readonly severity: Severity;
+  /** Construct path (at synth) or `file:line` (in `lint`) of the offending object. */
+  readonly path: string;
+  /** What is wrong, naming the field and the value received. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
+  /** The offending value, when there is one. */
+  readonly value?: unknown;
+  /** What is allowed, e.g. `1-65535` or `>= 1ms`. */
+  readonly allowed?: string;
+}
+
+/** The rule documentation every message links to (shipped in the package). */
+export const RULES_DOC = 'docs/rules.md';
+
+/** Renders one violation as a single line: `[path] CODE: message. fix (docs)`. */
+export function formatViolation(v: Violation): string {
+  const sentence = v.message.endsWith('.') ? v.message : `${v.message}.`;
+  return `[${v.path}] ${v.code}: ${sentence} ${v.fix} (see ${RULES_DOC}#${v.code.toLowerCase()})`;
+}
+
+/**
+ * The one error class for validation failures, thrown by value classes and constructors (one violation)
+ * and by the synth-time rule engine (every error-level violation of the App at once).
+ *
+ * `code`, `path`, `value`, `allowed` and `fix` describe the first violation; `violations` holds all of them.
+ */
+export class IstioValidationError extends Error {
+  /** Rule code of the first violation, e.g. `X-01`. */
+  public readonly code: string;
+  /** Construct path of the first violation. */
+  public readonly path: string;
+  /** Offending value of the first violation. */
+  public readonly value?: unknown;
+  /** Allowed range of the first violation. */
+  public readonly allowed?: string;
+  /** Fix of the first violation. */
+  public readonly fix: string;
+  /** Every violation this error reports (at least one). */
+  public readonly violations: readonly Violation[];
+
+  constructor(violations: readonly Violation[]) {
+    if (violations.length === 0) {
+      throw new Error('IstioValidationError needs at least one violation');
+    }
+    const lines = violations.map(formatViolation);
+    super(violations.length === 1
+      ? lines[0]
+      : `${violations.length} Istio traffic rule violations:\n  ${lines.join('\n  ')}`);
+    this.name = 'IstioValidationError';
+    const first = violations[0];
+    this.code = first.code;
+    this.path = first.path;
+    this.value = first.value;
+    this.allowed = first.allowed;
+    this.fix = first.fix;
+    this.violations = violations;
+  }
+}
+
+/** Input to {@link fail}: a violation whose severity is always `error`. */
+export type ErrorDetails = Omit<Violation, 'severity'>;
+
+/** Throws an {@link IstioValidationError} for a single error-level violation. */
+export function fail(details: ErrorDetails): never {
+  throw new IstioValidationError([{ ...details, severity: Severity.ERROR }]);
+}
+
+/** Code of findings that the CRD schema or its CEL rules reject (the API server would refuse the object). */
+export const SCHEMA_CODE = 'SCHEMA';
+/** Code of findings about suppressions themselves (unknown rule code, no reason). */
+export const SUPPRESSION_CODE = 'SUPPRESSION';
+/**
+ * Code of construct and value-class errors about the shape of props (a value of the wrong type passed through
+ * `as any`, a string where a list is expected, an empty list where entries are needed): nothing a rule checks.
+ */
+export const PROP_CODE = 'PROP';

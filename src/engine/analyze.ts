@@ -1,0 +1,123 @@
+import { SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { isRecord } from '../core/json';
+import { validateManifest } from '../schema/crd-validator';
+import { CallChainOptions } from './call-graph';
+import { IntentFacts } from './intent';
+import { SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './istio-object';
+import { runRules } from './run';
+import { Inventory, IstioObject, Rule, RuleReport, ServiceInfo, Workload } from './types';
+
+/** One manifest to analyze, with where it came from. */
+export interface ManifestInput {
+  readonly manifest: unknown;
+  /** Construct path (synth) or `file:line` (lint). */
+  readonly path: string;
+  /** Intent facts recorded by the emitting construct. @default - none */
+  readonly facts?: IntentFacts;
+}
+
+/** Options of {@link analyze}. */
+export interface AnalyzeOptions {
+  /** Turn warnings into errors. @default false */
+  readonly strict?: boolean;
+  /** Opt-in rule codes to run. @default - none */
+  readonly enable?: readonly string[];
+  /** Declared inventory for Ext-scope checks. @default - Ext-scope checks skipped */
+  readonly inventory?: Inventory;
+  /** Check every Istio object against the bundled CRD schema and CEL rules (code SCHEMA). @default true */
+  readonly schema?: boolean;
+  /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
+  readonly callChain?: CallChainOptions;
+  /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
+  readonly suppress?: Readonly<Record<string, string>>;
+}
+
+/** The outcome of {@link analyze}: the rule report plus what was analyzed. */
+export interface Analysis extends RuleReport {
+  /** Number of Istio objects analyzed. */
+  readonly objects: number;
+  /** The Istio objects analyzed (for the traffic report). */
+  readonly istioObjects: readonly IstioObject[];
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
+
+/**
+ * Checks manifests the way the cluster and the catalogue would: the CRD schema (SCHEMA), every rule
+ * (Self and App scope, opt-in rules when enabled) and the suppressions themselves (SUPPRESSION).
+ * Non-Istio kinds are not checked but feed the App-scope rules (workloads, Services).
+ */
+export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInput[], options: AnalyzeOptions = {}): Analysis {
+  const objects: IstioObject[] = [];
+  const workloads: Workload[] = [];
+  const services: ServiceInfo[] = [];
+  const pre: Violation[] = [];
+  const codes = new Set(rules.map((r) => r.code));
+  const global = new Map(Object.entries(options.suppress ?? {}));
+  for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
+
+  for (const input of inputs) {
+    const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
+    if (found) {
+      const suppressions = new Map([...global, ...(found.suppressions ?? new Map())]);
+      for (const [code, reason] of found.suppressions ?? []) checkSuppression(code, reason, input.path, codes, pre);
+      objects.push({ ...found, suppressions });
+      if (options.schema !== false) {
+        for (const issue of validateManifest(input.manifest)) {
+          pre.push({
+            code: SCHEMA_CODE, severity: Severity.ERROR, path: input.path,
+            message: `${issue.path || found.kind} ${issue.message} (rejected by the Istio 1.30 ${found.kind} CRD)`,
+            fix: 'Correct the field as the CRD requires; the API server would refuse this object.',
+            ...(issue.rule ? { allowed: issue.rule } : {}),
+          });
+        }
+      }
+      continue;
+    }
+    const m = input.manifest;
+    if (!isRecord(m) || typeof m.kind !== 'string') continue;
+    const meta = isRecord(m.metadata) ? m.metadata : {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+    if (WORKLOAD_KINDS.has(m.kind)) {
+      const labels = m.spec?.template?.metadata?.labels;
+      if (isRecord(labels)) workloads.push({ kind: m.kind, name, namespace, podLabels: stringMap(labels), path: input.path });
+    } else if (m.kind === 'Pod' && isRecord(meta.labels)) {
+      workloads.push({ kind: 'Pod', name, namespace, podLabels: stringMap(meta.labels), path: input.path });
+    } else if (m.kind === 'Service' && m.apiVersion === 'v1') {
+      const spec = isRecord(m.spec) ? m.spec : {};
+      services.push({
+        name, namespace, path: input.path,
+        ...(isRecord(spec.selector) ? { selector: stringMap(spec.selector) } : {}),
+        ports: (Array.isArray(spec.ports) ? spec.ports : []).filter(isRecord)
+          .map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+      });
+    }
+  }
+  const report = runRules(objects, rules, { ...options, workloads, services });
+  const strictPre = pre.map((v) => (options.strict ? { ...v, severity: Severity.ERROR } : v));
+  return {
+    errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
+    warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
+    suppressed: report.suppressed,
+    objects: objects.length,
+    istioObjects: objects,
+  };
+}
+
+function checkSuppression(code: string, reason: string, path: string, codes: ReadonlySet<string>, out: Violation[]): void {
+  const fix = `Suppress a catalogue rule with a written reason: annotation "${SUPPRESS_ANNOTATION_PREFIX}<CODE>: <reason>", Rules.suppress(construct, code, reason) or lint --suppress CODE=reason.`;
+  if (!codes.has(code)) {
+    out.push({ code: SUPPRESSION_CODE, severity: Severity.ERROR, path, value: code, message: `suppression names unknown rule code ${JSON.stringify(code)}`, fix });
+  } else if (!reason || reason.trim().length === 0) {
+    out.push({ code: SUPPRESSION_CODE, severity: Severity.ERROR, path, value: code, message: `suppression of ${code} gives no reason`, fix });
+  }
+}
+
+function stringMap(obj: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(obj)) {
+    if (typeof obj[key] === 'string') Object.defineProperty(out, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

@@ -1,0 +1,259 @@
+import { parseDuration } from '../core/grammar';
+import { fqdn } from '../core/hosts';
+import { arr, isRecord } from '../core/json';
+import { IstioObject, RuleContext } from './types';
+import { isMeshBound, routeLabel } from './view-vs';
+
+/** Istio's implicit retry count on HTTP routes without `retries` (pilot retry.go). */
+export const ISTIO_DEFAULT_ATTEMPTS = 2;
+
+/** Budgets of the call-chain rules. */
+export interface CallChainOptions {
+  /**
+   * Maximum worst-case requests that may reach a service per request at an entry point (CC-01).
+   * @default 10
+   */
+  readonly maxAmplification?: number;
+  /**
+   * Headroom a caller's timeout needs over its callee's worst-case time, in percent (CC-03).
+   * @default 10
+   */
+  readonly timeoutHeadroomPercent?: number;
+}
+
+/** The client-side policy callers get when they call a host: what its VirtualService routes say. */
+export interface HostPolicy {
+  /** Retries after the first attempt, worst route (Istio's implicit 2 when a route sets no retries). */
+  readonly attempts: number;
+  /** Where `attempts` comes from, for messages: `route "primary" (retries 2)` or `Istio's default`. */
+  readonly attemptsSource: string;
+  /** Shortest route timeout in ms when every route has one, else undefined (some route has none). */
+  readonly timeoutMs?: number;
+  /** Worst-case time a caller waits, in ms: route timeout, or perTryTimeout × (attempts + 1) + backoff × attempts; undefined when unbounded. */
+  readonly worstMs?: number;
+}
+
+/** One service in the call graph. */
+export interface CallNode {
+  readonly host: string;
+  /** The VirtualService that routes this host for sidecars (mesh-bound preferred), if in the App. */
+  readonly virtualService?: IstioObject;
+  /** The object findings about this node are reported on (its VirtualService, else a caller's). */
+  readonly reportOn?: IstioObject;
+  readonly policy: HostPolicy;
+  readonly calls: string[];
+  readonly callers: string[];
+  readonly entryPoint: boolean;
+  /** Why it is an entry point: `ingress`, `declared` or `no callers`. */
+  readonly entryReason?: string;
+}
+
+/** The call graph of an App with the worst-case figures of each node (dynamic programming, linear time). */
+export interface CallGraph {
+  readonly nodes: ReadonlyMap<string, CallNode>;
+  /** Cycles found, each as the hosts in call order (first host repeated at the end). */
+  readonly cycles: readonly string[][];
+  /** Worst-case figures of every node reachable from an entry point (nodes on cycles are left out). */
+  readonly figures: ReadonlyMap<string, NodeFigures>;
+  readonly options: Required<CallChainOptions>;
+}
+
+/** Worst-case figures of one node, with back-pointers to rebuild the worst paths. */
+export interface NodeFigures {
+  /** Worst-case requests reaching the node per request entering at an entry point: ∏ (attempts + 1) along the path. */
+  readonly factor: number;
+  /** Predecessor on the path that gives `factor` (undefined at an entry point). */
+  readonly factorVia?: string;
+  /** Most layers that retry on one path ending here (this node included). */
+  readonly retryLayers: number;
+  /** Predecessor on the path that gives `retryLayers`. */
+  readonly retryLayersVia?: string;
+}
+
+/** The path ending at `host` that gives its worst factor (`via: 'factorVia'`) or most retry layers. */
+export function pathTo(graph: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia' = 'factorVia'): string[] {
+  const path: string[] = [];
+  const seen = new Set<string>();
+  for (let h: string | undefined = host; h !== undefined && !seen.has(h); h = graph.figures.get(h)?.[via]) {
+    seen.add(h);
+    path.unshift(h);
+  }
+  return path;
+}
+
+/** Strongly connected components with a cycle (size > 1 or a self-call), iteratively (no recursion limit). */
+function findCycles(nodes: ReadonlyMap<string, CallNode>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  let counter = 0;
+  for (const start of [...nodes.keys()].sort()) {
+    if (index.has(start)) continue;
+    const work: Array<{ host: string; next: number }> = [{ host: start, next: 0 }];
+    index.set(start, counter); low.set(start, counter++); stack.push(start); onStack.add(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const calls = nodes.get(frame.host)?.calls ?? [];
+      if (frame.next < calls.length) {
+        const to = calls[frame.next++];
+        if (!nodes.has(to)) continue;
+        if (!index.has(to)) {
+          index.set(to, counter); low.set(to, counter++); stack.push(to); onStack.add(to);
+          work.push({ host: to, next: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.host, Math.min(low.get(frame.host)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].host;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.host)!));
+      }
+      if (low.get(frame.host) === index.get(frame.host)) {
+        const scc: string[] = [];
+        let h: string;
+        do { h = stack.pop()!; onStack.delete(h); scc.push(h); } while (h !== frame.host);
+        const selfLoop = scc.length === 1 && (nodes.get(scc[0])?.calls ?? []).includes(scc[0]);
+        if (scc.length > 1 || selfLoop) cycles.push(cycleThrough(scc, nodes));
+      }
+    }
+  }
+  return cycles;
+}
+
+/** A concrete cycle inside a strongly connected component, starting and ending at its smallest host. */
+function cycleThrough(scc: string[], nodes: ReadonlyMap<string, CallNode>): string[] {
+  const members = new Set(scc);
+  const start = [...scc].sort()[0];
+  const prev = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    for (const to of nodes.get(queue[i])?.calls ?? []) {
+      if (to === start) {
+        const path = [start];
+        for (let h = queue[i]; h !== start; h = prev.get(h)!) path.splice(1, 0, h);
+        return [...path, start];
+      }
+      if (members.has(to) && !prev.has(to)) { prev.set(to, queue[i]); queue.push(to); }
+    }
+  }
+  return [start, start];
+}
+
+/** Dynamic programming over the acyclic part in topological order: O(nodes + calls). */
+function solve(nodes: Map<string, CallNode>, options: Required<CallChainOptions>): CallGraph {
+  const cycles = findCycles(nodes);
+  const cyclic = new Set(cycles.flat());
+  const indegree = new Map<string, number>();
+  for (const n of nodes.values()) if (!cyclic.has(n.host)) indegree.set(n.host, n.callers.filter((c) => !cyclic.has(c)).length);
+  const queue = [...indegree.keys()].filter((h) => indegree.get(h) === 0).sort();
+  const figures = new Map<string, NodeFigures>();
+  for (let i = 0; i < queue.length; i++) {
+    const n = nodes.get(queue[i])!;
+    const own = n.policy.attempts + 1;
+    const retries = n.policy.attempts > 0 ? 1 : 0;
+    let best: NodeFigures | undefined = n.entryPoint || n.callers.length === 0 ? { factor: own, retryLayers: retries } : undefined;
+    for (const c of n.callers) {
+      const f = figures.get(c);
+      if (!f) continue;
+      if (!best || f.factor * own > best.factor) best = { ...(best ?? { retryLayers: 0 }), factor: f.factor * own, factorVia: c };
+      if (f.retryLayers + retries > best.retryLayers) best = { ...best, retryLayers: f.retryLayers + retries, retryLayersVia: c };
+    }
+    if (best) figures.set(n.host, best);
+    for (const to of n.calls) {
+      if (!indegree.has(to)) continue;
+      const d = indegree.get(to)! - 1;
+      indegree.set(to, d);
+      if (d === 0) queue.push(to);
+    }
+  }
+  const marked = new Map<string, CallNode>();
+  for (const [host, n] of nodes) {
+    marked.set(host, n.callers.length === 0 && !n.entryPoint && !cyclic.has(host) ? { ...n, entryPoint: true, entryReason: 'no callers' } : n);
+  }
+  return { nodes: marked, cycles, figures, options };
+}
+
+
+function hostPolicy(vs: IstioObject | undefined): HostPolicy {
+  const http = vs ? arr(vs.spec.http).filter(isRecord) : [];
+  // Istio enables neither retries nor timeouts on a route that injects faults (VS-20); such routes carry test
+  // traffic only, so they neither retry nor bound the service's latency.
+  const routes = http.filter((route) => !isRecord(route.fault));
+  if (routes.length === 0) {
+    if (http.length > 0) return { attempts: 0, attemptsSource: 'only fault-injection routes (Istio enables no retries there)' };
+    // TLS and TCP routes are proxied as connections: no HTTP retries.
+    if (vs && (arr(vs.spec.tls).length > 0 || arr(vs.spec.tcp).length > 0)) return { attempts: 0, attemptsSource: 'TLS/TCP routes only (no HTTP retries)' };
+    return { attempts: ISTIO_DEFAULT_ATTEMPTS, attemptsSource: "Istio's default retries" };
+  }
+  let attempts = -1;
+  let attemptsSource = '';
+  let timeoutMs: number | undefined = Number.POSITIVE_INFINITY;
+  let worstMs: number | undefined = 0;
+  http.forEach((route, i) => {
+    if (isRecord(route.fault)) return;
+    const r = isRecord(route.retries) ? route.retries : undefined;
+    const n = r ? (typeof r.attempts === 'number' ? r.attempts : 0) : ISTIO_DEFAULT_ATTEMPTS;
+    if (n > attempts) {
+      attempts = n;
+      attemptsSource = r ? `${routeLabel(route, i)} (retries ${n})` : `${routeLabel(route, i)} (no retries set: Istio's default ${n})`;
+    }
+    const timeout = parseDuration(route.timeout);
+    timeoutMs = timeout === undefined || timeoutMs === undefined ? undefined : Math.min(timeoutMs, timeout);
+    const perTry = r ? parseDuration(r.perTryTimeout) : undefined;
+    const backoff = (r ? parseDuration(r.backoff) : undefined) ?? 0;
+    const worst = timeout ?? (perTry !== undefined ? perTry * (n + 1) + backoff * n : undefined);
+    worstMs = worst === undefined || worstMs === undefined ? undefined : Math.max(worstMs, worst);
+  });
+  return { attempts, attemptsSource, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(worstMs !== undefined ? { worstMs } : {}) };
+}
+
+/** Builds the call graph from the intent facts (`calls`, `entryPoint`) and the VirtualServices of the App. */
+export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallChainOptions = {}): CallGraph {
+  const opts: Required<CallChainOptions> = { maxAmplification: options.maxAmplification ?? 10, timeoutHeadroomPercent: options.timeoutHeadroomPercent ?? 10 };
+  const byHost = new Map<string, IstioObject>();
+  const ingress = new Set<string>();
+  const vss = ctx.ofKind('VirtualService');
+  for (const vs of vss) {
+    for (const h of arr(vs.spec.hosts)) {
+      if (typeof h !== 'string') continue;
+      const host = fqdn(h, vs.namespace);
+      if (!byHost.has(host) || isMeshBound(vs.spec)) byHost.set(host, vs);
+      if (arr(vs.spec.gateways).some((g) => g !== 'mesh')) ingress.add(host);
+    }
+  }
+  const nodes = new Map<string, { host: string; vs?: IstioObject; calls: Set<string>; callers: Set<string>; declared: boolean }>();
+  const node = (host: string) => {
+    let n = nodes.get(host);
+    if (!n) nodes.set(host, (n = { host, vs: byHost.get(host), calls: new Set(), callers: new Set(), declared: false }));
+    return n;
+  };
+  for (const vs of vss) {
+    const calls = vs.facts.calls ?? [];
+    if (calls.length === 0 && !vs.facts.entryPoint) continue;
+    const own = arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string').map((h) => fqdn(h, vs.namespace));
+    for (const from of own.slice(0, 1)) {
+      const caller = node(from);
+      if (vs.facts.entryPoint) caller.declared = true;
+      for (const c of calls) {
+        const to = fqdn(c, vs.namespace);
+        caller.calls.add(to);
+        node(to).callers.add(from);
+      }
+    }
+  }
+  const result = new Map<string, CallNode>();
+  for (const n of nodes.values()) {
+    const entryReason = n.declared ? 'declared' : ingress.has(n.host) && n.vs && arr(n.vs.spec.gateways).some((g) => g !== 'mesh') ? 'ingress' : undefined;
+    const firstCaller = [...n.callers][0];
+    result.set(n.host, {
+      host: n.host, virtualService: n.vs, reportOn: n.vs ?? (firstCaller ? nodes.get(firstCaller)?.vs : undefined),
+      policy: hostPolicy(n.vs), calls: [...n.calls].sort(), callers: [...n.callers].sort(),
+      entryPoint: entryReason !== undefined, entryReason,
+    });
+  }
+  return solve(result, opts);
+}

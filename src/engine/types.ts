@@ -1,0 +1,156 @@
+import { Severity, Violation } from '../core/errors';
+import { CallChainOptions } from './call-graph';
+import { IntentFacts } from './intent';
+import { runRules } from './run';
+/** The types of the rule engine: the object view, rules, findings, the App context and reports. */
+
+/** The Istio kinds the rules read. */
+export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway';
+
+/** The networking.istio.io kinds, in make-before-break apply order. */
+export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'];
+
+/** One rendered Istio object as the rules see it. */
+export interface IstioObject {
+  readonly kind: IstioKind;
+  readonly name: string;
+  /** `metadata.namespace`, if set. */
+  readonly namespace?: string;
+  /** `spec` (an empty object when missing or malformed). */
+  readonly spec: any;
+  /** The whole manifest. */
+  readonly manifest: any;
+  /** Where to report: construct path at synth, `file:line` in lint. */
+  readonly path: string;
+  /** What the emitting construct knows (see {@link IntentFacts}). */
+  readonly facts: IntentFacts;
+  /** Rule code → reason, from `suppress.traffic.cdk8s-istio-traffic.io/<CODE>` annotations. */
+  readonly suppressions?: ReadonlyMap<string, string>;
+}
+
+/** A violation found by a rule, before the engine stamps code and path on it. */
+export interface Finding {
+  readonly message: string;
+  readonly fix: string;
+  /** @default the rule's severity */
+  readonly severity?: Severity;
+  readonly value?: unknown;
+  readonly allowed?: string;
+}
+
+/** A finding of an App-scope rule, naming the object it is about. */
+export interface AppFinding extends Finding {
+  readonly object: IstioObject;
+}
+
+/** Documentation of a rule (docs/rules.md is generated from these). */
+export interface RuleDoc {
+  /** Catalogue ID, e.g. `VS-18`. */
+  readonly code: string;
+  /** One-line statement of the invariant. */
+  readonly title: string;
+  /** Severity of the rule's main case; some rules also raise the other level (see `levels`). */
+  readonly severity: Severity;
+  /** `E`, `W` or `E/W` as in the catalogue. */
+  readonly levels: 'E' | 'W' | 'E/W';
+  /** `self` (one object) or `app` (across objects). */
+  readonly scope: 'self' | 'app';
+  /** Why it matters. */
+  readonly why: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** Upstream origin (istioctl IST codes, webhook checks, Kiali KIA codes, derivations). */
+  readonly upstream: string;
+}
+
+/** A workload in the App (Deployment, StatefulSet, …): whose pods carry which labels. */
+export interface Workload {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** Labels of the pod template. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly path: string;
+}
+
+/** A Kubernetes Service in the App. */
+export interface ServiceInfo {
+  readonly name: string;
+  readonly namespace?: string;
+  /** Pod selector (absent for selector-less Services). */
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly ports: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly targetPort?: number | string; readonly protocol?: string }>;
+  readonly path: string;
+}
+
+/**
+ * What exists outside the App, declared by the user so Ext-scope rules can run instead of being skipped:
+ * external hosts (Services and ServiceEntries defined elsewhere), gateways (`namespace/name`) and namespaces.
+ */
+export interface Inventory {
+  /** Hosts defined outside the App (FQDNs or `*.suffix`). */
+  readonly hosts?: readonly string[];
+  /** Gateways defined outside the App, as `namespace/name`. */
+  readonly gateways?: readonly string[];
+  /** Namespaces that exist in the cluster. */
+  readonly namespaces?: readonly string[];
+}
+
+/** Everything an App-scope rule can see. */
+export interface RuleContext {
+  readonly objects: readonly IstioObject[];
+  ofKind(kind: IstioKind): readonly IstioObject[];
+  /** Workloads (pod templates) in the App. */
+  readonly workloads: readonly Workload[];
+  /** Kubernetes Services in the App. */
+  readonly services: readonly ServiceInfo[];
+  /** The declared inventory; Ext-scope checks are skipped when it is absent. */
+  readonly inventory?: Inventory;
+  /** Budgets of the call-chain rules. */
+  readonly callChain?: CallChainOptions;
+  /**
+   * A value computed once per rule run and shared by the rules that ask for it under the same `key` (an index
+   * of hosts, the call graph): what several App-scope rules need is built once, and goes with the run.
+   */
+  memo<T>(key: string, build: () => T): T;
+}
+
+/** A rule: documentation plus a check of one object (`self`) or of the whole App (`app`). */
+export interface Rule extends RuleDoc {
+  /** Kinds a `self` rule applies to. */
+  readonly kinds: readonly IstioKind[];
+  /** Opt-in rules (Argo Rollouts, Flagger, ambient, strict mTLS profiles) run only when enabled. */
+  readonly optIn?: boolean;
+  checkObject?(object: IstioObject): Finding[];
+  checkApp?(context: RuleContext): AppFinding[];
+}
+
+/** Options of {@link runRules}. */
+export interface RunOptions {
+  /** Treat warnings as errors. @default false */
+  readonly strict?: boolean;
+  /** Codes of opt-in rules to run. @default - none */
+  readonly enable?: readonly string[];
+  /** Workloads in the App (for subset/pod label checks). @default - none */
+  readonly workloads?: readonly Workload[];
+  /** Services in the App. @default - none */
+  readonly services?: readonly ServiceInfo[];
+  /** Declared inventory of what exists outside the App. @default - Ext-scope checks skipped */
+  readonly inventory?: Inventory;
+  /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
+  readonly callChain?: CallChainOptions;
+}
+
+/** A violation that a suppression with a reason turned off. */
+export interface SuppressedViolation extends Violation {
+  readonly reason: string;
+}
+
+/** The outcome of a rule run. */
+export interface RuleReport {
+  readonly errors: Violation[];
+  readonly warnings: Violation[];
+  /** Violations suppressed per object with a reason (reported, never fatal). */
+  readonly suppressed: SuppressedViolation[];
+}
+

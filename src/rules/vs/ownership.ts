@@ -1,0 +1,225 @@
+
+/** DestinationRules of the App by host, with wildcard hosts found by walking the host's labels. */
+import { Severity } from '../../core/errors';
+import { MESH_GATEWAY, resolveGatewayRef } from '../../core/gateway-ref';
+import { dnsLabelProblem } from '../../core/grammar';
+import { fqdn } from '../../core/hosts';
+import { arr, isRecord } from '../../core/json';
+import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
+import { label, namespaceOf } from '../../engine/view';
+import { effectiveConnectionPool } from '../../engine/view-dr';
+import { isMeshBound, routeLabel } from '../../engine/view-vs';
+class DestinationRuleIndex {
+  private readonly byHost = new Map<string, IstioObject>();
+
+  constructor(ctx: RuleContext) {
+    for (const dr of ctx.ofKind('DestinationRule')) {
+      if (typeof dr.spec.host !== 'string' || !dr.spec.host) continue;
+      const host = fqdn(dr.spec.host, dr.namespace);
+      if (!this.byHost.has(host)) this.byHost.set(host, dr);
+    }
+  }
+
+  /** The DestinationRule Istio applies to `host`: an exact host, else the most specific wildcard. */
+  public find(host: string): IstioObject | undefined {
+    const exact = this.byHost.get(host);
+    if (exact) return exact;
+    const labels = host.split('.');
+    for (let i = 1; i < labels.length; i++) {
+      const dr = this.byHost.get(`*.${labels.slice(i).join('.')}`);
+      if (dr) return dr;
+    }
+    return this.byHost.get('*');
+  }
+}
+
+export const VS21: Rule = {
+  code: 'VS-21', title: 'No route retries against a DestinationRule with connectionPool.http.maxRetries: 0', severity: Severity.WARNING, levels: 'W', scope: 'app',
+  kinds: ['VirtualService'],
+  why: 'The two settings contradict each other: maxRetries: 0 reads as "no retries", yet the route asks for them. Istio in fact treats maxRetries 0 as unset (pilot only applies values > 0, leaving the cluster at 2^32-1 concurrent retries), so the DestinationRule bounds nothing and the route retries as written.',
+  fix: 'To disable retries set retries.attempts: 0 on the route; to bound concurrent retries set maxRetries to 1 or more.',
+  upstream: 'Derived (DR ↔ VS): pilot applyConnectionPool (MaxRetries > 0 guard)',
+  checkApp(ctx: RuleContext): AppFinding[] {
+    const index = new DestinationRuleIndex(ctx);
+    const out: AppFinding[] = [];
+    for (const vs of ctx.ofKind('VirtualService')) {
+      arr(vs.spec.http).forEach((route, i) => {
+        if (!isRecord(route) || !isRecord(route.retries)) return;
+        const attempts = route.retries.attempts;
+        if (typeof attempts !== 'number' || attempts <= 0) return;
+        arr(route.route).forEach((r, j) => {
+          const d = isRecord(r) ? r.destination : undefined;
+          if (!isRecord(d) || typeof d.host !== 'string') return;
+          const host = fqdn(d.host, vs.namespace);
+          const dr = index.find(host);
+          const subset = typeof d.subset === 'string' && d.subset ? d.subset : undefined;
+          const port = isRecord(d.port) && typeof d.port.number === 'number' ? d.port.number : undefined;
+          const pool = dr ? effectiveConnectionPool(dr, subset, port) : undefined;
+          if (!isRecord(pool) || !isRecord(pool.http) || pool.http.maxRetries !== 0) return;
+          out.push({
+            object: vs, value: attempts,
+            message: `${routeLabel(route, i)} retries ${attempts} times to ${host}${subset ? ` subset "${subset}"` : ''} (destination ${j}), but ${label(dr!)} sets connectionPool.http.maxRetries: 0, which Istio treats as unset`,
+            fix: this.fix,
+          });
+        });
+      });
+    }
+    return out;
+  },
+};
+
+/** Namespaces an object with `exportTo` is visible in (`undefined`: every namespace). */
+function visibility(o: IstioObject): Set<string> | undefined {
+  const exportTo = arr(o.spec.exportTo).filter((e): e is string => typeof e === 'string');
+  if (exportTo.length === 0 || exportTo.includes('*')) return undefined;
+  return new Set(exportTo.map((e) => (e === '.' ? namespaceOf(o) : e)));
+}
+
+function overlaps(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
+  if (a === undefined) return b === undefined || b.size > 0;
+  if (b === undefined) return a.size > 0;
+  for (const ns of a) if (b.has(ns)) return true;
+  return false;
+}
+
+const others = (list: IstioObject[], self: IstioObject) => {
+  const rest = list.filter((o) => o !== self);
+  const shown = rest.slice(0, 3).map((o) => `"${namespaceOf(o)}/${o.name}"`).join(', ');
+  return rest.length > 3 ? `${shown} and ${rest.length - 3} more` : shown;
+};
+
+export const VS33: Rule = {
+  code: 'VS-33', title: 'One VirtualService per host per gateway scope', severity: Severity.ERROR, levels: 'E/W', scope: 'app',
+  kinds: ['VirtualService'],
+  why: 'Two mesh-bound VirtualServices for the same host visible in the same namespace give undefined behaviour (one wins). Two VirtualServices for the same host on one gateway are merged in an order-dependent way. A "*" VirtualService on a gateway never applies to the hosts other VirtualServices on that gateway claim.',
+  fix: 'Merge the VirtualServices for the host into one (or use delegation), or narrow their exportTo so they never meet.',
+  upstream: 'IST0109, KIA1106',
+  checkApp(ctx: RuleContext): AppFinding[] {
+    const mesh = new Map<string, IstioObject[]>();
+    const onGateway = new Map<string, IstioObject[]>();
+    const wildcard = new Map<string, IstioObject[]>();
+    // Hosts and gateways are de-duplicated per VirtualService, so each one enters a bucket at most once.
+    const add = (map: Map<string, IstioObject[]>, key: string, vs: IstioObject) => {
+      const list = map.get(key);
+      if (list) list.push(vs);
+      else map.set(key, [vs]);
+    };
+    for (const vs of ctx.ofKind('VirtualService')) {
+      const ns = namespaceOf(vs);
+      const hosts = [...new Set(arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string' && h !== '').map((h) => (h === '*' ? '*' : fqdn(h, ns))))];
+      const gateways = [...new Set(arr(vs.spec.gateways).map((g) => resolveGatewayRef(g, ns)).filter((g): g is string => g !== undefined))];
+      if (isMeshBound(vs.spec)) for (const h of hosts) if (h !== '*') add(mesh, h, vs);
+      for (const g of gateways) {
+        for (const h of hosts) add(onGateway, `${g}|${h}`, vs);
+        if (hosts.some((h) => h !== '*')) add(wildcard, `${g}|specific`, vs);
+      }
+    }
+    const out: AppFinding[] = [];
+    for (const [host, list] of mesh) {
+      if (list.length < 2) continue;
+      const vis = new Map(list.map((vs) => [vs, visibility(vs)]));
+      for (const vs of list) {
+        const clash = list.filter((other) => other !== vs && overlaps(vis.get(vs), vis.get(other)));
+        if (clash.length === 0) continue;
+        out.push({
+          object: vs, value: host,
+          message: `host ${host} is also bound to the mesh by VirtualService ${others([vs, ...clash], vs)} with overlapping exportTo; which one applies is undefined`,
+          fix: this.fix,
+        });
+      }
+    }
+    for (const [key, list] of onGateway) {
+      const [gateway, host] = key.split('|');
+      if (host === '*') {
+        const stars = new Set(list);
+        const specific = (wildcard.get(`${gateway}|specific`) ?? []).filter((o) => !stars.has(o));
+        for (const vs of list) {
+          if (specific.length > 0) {
+            out.push({ object: vs, severity: Severity.WARNING, value: '*', message: `host "*" on gateway ${gateway} does not apply to the hosts of VirtualService ${others([vs, ...specific], vs)} on the same gateway`, fix: this.fix });
+          }
+        }
+      }
+      if (list.length < 2) continue;
+      for (const vs of list) {
+        out.push({ object: vs, severity: Severity.WARNING, value: host, message: `host ${host} on gateway ${gateway} is also claimed by VirtualService ${others(list, vs)}; Istio merges them in an order-dependent way`, fix: this.fix });
+      }
+    }
+    return out;
+  },
+};
+
+/** Route destinations of a VirtualService (not mirrors), with where they are. */
+function routeDestinations(vs: IstioObject): Array<{ host: string; subset?: string; where: string }> {
+  const out: Array<{ host: string; subset?: string; where: string }> = [];
+  for (const section of ['http', 'tcp', 'tls']) {
+    arr(vs.spec[section]).forEach((route, i) => arr(isRecord(route) ? route.route : undefined).forEach((r, j) => {
+      const d = isRecord(r) ? r.destination : undefined;
+      if (isRecord(d) && typeof d.host === 'string' && d.host) {
+        out.push({ host: fqdn(d.host, vs.namespace), subset: typeof d.subset === 'string' && d.subset ? d.subset : undefined, where: `${routeLabel(route, i, section)} destination ${j}` });
+      }
+    }));
+  }
+  return out;
+}
+
+export const VS34: Rule = {
+  code: 'VS-34', title: 'A gateway VirtualService does not bypass a mesh VirtualService that splits the same host by subsets', severity: Severity.WARNING, levels: 'W', scope: 'app',
+  kinds: ['VirtualService'],
+  why: 'Mesh VirtualServices do not apply to traffic a gateway routes: a gateway route to the host without a subset reaches every version, so ingress traffic ignores the canary split.',
+  fix: 'Give the gateway VirtualService the same subset split (or delegate to one VirtualService), or bind the splitting VirtualService to the gateway as well.',
+  upstream: 'IST0140',
+  checkApp(ctx: RuleContext): AppFinding[] {
+    const splits = new Map<string, { vs: IstioObject; subsets: Set<string> }>();
+    for (const vs of ctx.ofKind('VirtualService')) {
+      if (!isMeshBound(vs.spec)) continue;
+      const hosts = new Set(arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string').map((h) => fqdn(h, vs.namespace)));
+      for (const d of routeDestinations(vs)) {
+        if (!d.subset || !hosts.has(d.host)) continue;
+        const entry = splits.get(d.host) ?? { vs, subsets: new Set<string>() };
+        if (entry.vs === vs) entry.subsets.add(d.subset);
+        splits.set(d.host, entry);
+      }
+    }
+    const out: AppFinding[] = [];
+    for (const vs of ctx.ofKind('VirtualService')) {
+      const gateways = arr(vs.spec.gateways);
+      if (gateways.length === 0 || gateways.includes(MESH_GATEWAY)) continue;
+      for (const d of routeDestinations(vs)) {
+        const split = d.subset ? undefined : splits.get(d.host);
+        if (!split || split.vs === vs) continue;
+        out.push({
+          object: vs, value: d.host,
+          message: `${d.where} sends gateway traffic to ${d.host} without a subset, while ${label(split.vs)} splits that host by subsets (${[...split.subsets].join(', ')}) for mesh traffic only`,
+          fix: this.fix,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const VS35: Rule = {
+  code: 'VS-35', title: 'Every exportTo namespace exists in the App or the declared namespace inventory', severity: Severity.WARNING, levels: 'W', scope: 'app',
+  kinds: ['VirtualService'],
+  why: 'Exporting to a namespace that does not exist makes the VirtualService visible nowhere you intended. Runs only when the inventory declares namespaces, because Namespace objects are not visible to the rules; a namespace counts as existing when it is declared or any object of the App lives in it. The exportTo grammar (duplicates, "*" alone) is X-05.',
+  fix: 'Fix the namespace name in exportTo, or add the namespace to the inventory.',
+  upstream: 'KIA0005, webhook V38 (grammar in X-05)',
+  checkApp(ctx: RuleContext): AppFinding[] {
+    const declared = ctx.inventory?.namespaces;
+    if (!Array.isArray(declared)) return [];
+    const known = new Set<string>(declared.filter((n) => typeof n === 'string'));
+    for (const o of [...ctx.objects, ...ctx.workloads, ...ctx.services]) if (o.namespace) known.add(o.namespace);
+    const out: AppFinding[] = [];
+    for (const vs of ctx.ofKind('VirtualService')) {
+      arr(vs.spec.exportTo).forEach((ns, i) => {
+        if (typeof ns !== 'string' || ns === '.' || ns === '*' || ns === '~' || dnsLabelProblem(ns) || known.has(ns)) return;
+        out.push({
+          object: vs, value: ns, allowed: [...known].sort().join(', '),
+          message: `spec.exportTo[${i}] "${ns}" names a namespace that is neither declared in the inventory nor used by any object of the App`,
+          fix: this.fix,
+        });
+      });
+    }
+    return out;
+  },
+};

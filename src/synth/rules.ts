@@ -1,0 +1,169 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { fail, formatViolation, IstioValidationError, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { Analysis, ManifestInput } from '../engine/analyze';
+import { CallChainOptions } from '../engine/call-graph';
+import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
+import { ISTIO_GROUP, SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
+import { Inventory, RuleReport } from '../engine/types';
+import { renderTrafficReport } from '../report/traffic-report';
+import { analyze, ruleCodes } from '../rules';
+
+const ID = 'IstioTrafficRules';
+/** File name of the traffic report in the App's output directory. */
+export const TRAFFIC_REPORT = 'traffic-report.md';
+const CONTEXT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout', 'Pod', 'Service']);
+
+/**
+ * The synth-time rule engine of an App: one pass over every networking.istio.io object in the App (our
+ * constructs' output, hand-written L1 objects and `Include`d YAML alike), run when the App (or a chart
+ * through `Testing.synth`) is synthesized. Workloads and Services in the App feed the App-scope rules.
+ *
+ * Error-level violations fail synth with one {@link IstioValidationError} listing all of them; warnings are
+ * reported (to stderr by default) and synth goes on. Our constructs attach the engine themselves; an App
+ * with only hand-written objects attaches it with `Rules.of(app)`.
+ */
+export class Rules extends Construct {
+  /** The engine of the App that contains `scope`, attached on first use. */
+  public static of(scope: IConstruct): Rules {
+    const root = scope.node.root;
+    const existing = root.node.tryFindChild(ID);
+    if (existing instanceof Rules) return existing;
+    return new Rules(root, ID);
+  }
+
+  /**
+   * Suppresses rule `code` for every Istio object under `construct`, with a written reason. The suppression
+   * is emitted as the annotation `suppress.traffic.cdk8s-istio-traffic.io/<code>: <reason>`, so `lint` on the
+   * synthesized YAML honours it too. Call it after the objects are created.
+   *
+   * Raises SUPPRESSION for an unknown code, an empty reason, or a construct without Istio objects.
+   */
+  public static suppress(construct: IConstruct, code: string, reason: string): void {
+    const path = construct.node.path;
+    const fix = 'Name a rule code from docs/rules.md and say why the finding does not apply.';
+    if (!ruleCodes().has(code)) fail({ code: SUPPRESSION_CODE, path, value: code, message: `unknown rule code ${JSON.stringify(code)}`, fix });
+    if (typeof reason !== 'string' || reason.trim().length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: `suppression of ${code} has no reason`, fix });
+    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.startsWith(`${ISTIO_GROUP}/`));
+    if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
+    for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());
+  }
+
+  /**
+   * Turn warnings into errors.
+   * @default false
+   */
+  public strict = false;
+
+  /**
+   * Opt-in rules to run (e.g. `VS-37` for Argo Rollouts managed routes).
+   * @default - none
+   */
+  public enable: string[] = [];
+
+  /**
+   * What exists outside the App (hosts, gateways, namespaces), so Ext-scope rules run instead of being skipped.
+   * @default - none: Ext-scope rules are skipped
+   */
+  public inventory?: Inventory;
+
+  /**
+   * Budgets of the call-chain rules: worst-case retry amplification (CC-01) and timeout headroom (CC-03).
+   * @default - { maxAmplification: 10, timeoutHeadroomPercent: 10 }
+   */
+  public callChain: CallChainOptions = {};
+
+  /**
+   * Write `traffic-report.md` (routes, budgets, findings, Mermaid call graph) into the App's output
+   * directory at every synth.
+   * @default true
+   */
+  public trafficReport = true;
+
+  /**
+   * Receives the warnings of each synth.
+   * @default - writes each warning as one line to stderr
+   */
+  public onWarnings: (warnings: readonly Violation[]) => void = (warnings) => {
+    for (const w of warnings) process.stderr.write(`warning ${formatViolation(w)}\n`);
+  };
+
+  /** The outcome of the last run, for inspection in tests and tools. */
+  public lastReport?: RuleReport;
+  /** What the constructs of this App recorded about the objects they emit (see {@link recordIntent}). */
+  private readonly intents = new Map<IConstruct, IntentFacts>();
+  /** The analysis of the last synth and the fingerprint of what it analyzed. */
+  private synthCache?: { readonly key: string; readonly analysis: Analysis };
+
+  private constructor(scope: IConstruct, id: string) {
+    super(scope as Construct, id);
+    scope.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /**
+   * Records what a construct knows about an object it emits (this route carries writes, this service calls that
+   * host), merged with earlier facts. The facts live with the App and go when it goes.
+   */
+  public recordIntent(target: IConstruct, facts: IntentFacts): void {
+    this.intents.set(target, mergeFacts(this.intents.get(target) ?? {}, facts));
+  }
+
+  /**
+   * The facts recorded for `target` (for tests and tools).
+   * @internal
+   */
+  public _intentOf(target: IConstruct): IntentFacts {
+    return this.intents.get(target) ?? {};
+  }
+
+  /** Runs the rules now over the App's current objects and returns the report (does not throw). */
+  public check(): RuleReport {
+    return analyze(this.collect(), this.options());
+  }
+
+  private options() {
+    return { strict: this.strict, enable: this.enable, inventory: this.inventory, callChain: this.callChain };
+  }
+
+  /**
+   * cdk8s validates the whole App once per synth and again for every chart it renders. The analysis is reused
+   * while what it analyzed is unchanged: the cache key is a fingerprint of the collected manifests, their facts
+   * and the options, so any change (a new object, an override, a suppression) runs the rules again.
+   */
+  private validate(): string[] {
+    const inputs = this.collect();
+    const key = createHash('sha256')
+      .update(JSON.stringify([this.trafficReport, this.options(), inputs.map((i) => [i.path, i.facts, i.manifest])]))
+      .digest('base64');
+    if (this.synthCache?.key !== key) {
+      const analysis = analyze(inputs, this.options());
+      this.synthCache = { key, analysis };
+      this.lastReport = analysis;
+      if (analysis.warnings.length > 0) this.onWarnings(analysis.warnings);
+      const app = this.node.root;
+      if (this.trafficReport && app instanceof App && analysis.istioObjects.length > 0) {
+        fs.mkdirSync(app.outdir, { recursive: true });
+        fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
+      }
+    }
+    const errors = this.synthCache.analysis.errors;
+    if (errors.length > 0) throw new IstioValidationError(errors);
+    return [];
+  }
+
+  private collect(): ManifestInput[] {
+    const out: ManifestInput[] = [];
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      const istio = c.apiVersion.startsWith(`${ISTIO_GROUP}/`);
+      if (!istio && !CONTEXT_KINDS.has(c.kind)) continue;
+      const manifest = c.toJson();
+      const facts = mergeFacts(this.intents.get(c) ?? {}, factsOf(manifest));
+      out.push({ manifest, path: facts.owner ?? c.node.path, facts });
+    }
+    return out;
+  }
+}
