@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkInteger, checkList, checkPercent, checkPort } from '../core/enforce';
 import { fail } from '../core/errors';
+import { labelsWithin } from '../core/labels';
 import { dnsLabelProblem } from '../core/grammar';
 import { show } from '../core/text';
 import { HttpMatch } from '../policies/match';
@@ -125,8 +126,7 @@ export class CanaryService extends Construct {
     }
     const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
     const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-    const within = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).every((k) => Object.prototype.hasOwnProperty.call(b, k) && b[k] === a[k]);
-    if (within(stableLabels, canaryLabels) || within(canaryLabels, stableLabels)) {
+    if (labelsWithin(stableLabels, canaryLabels) || labelsWithin(canaryLabels, stableLabels)) {
       const same = JSON.stringify(stableLabels) === JSON.stringify(canaryLabels);
       fail({
         code: 'DR-04', path, value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,

@@ -4,6 +4,7 @@ import { checkHost, checkPort } from '../core/enforce';
 import { fail } from '../core/errors';
 import { dnsLabelProblem, toDnsLabel } from '../core/grammar';
 import { isRecord } from '../core/json';
+import { isWildcardHost } from '../core/hosts';
 import { show } from '../core/text';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
@@ -129,7 +130,7 @@ export class ExternalDependency extends Construct {
     if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
       fail({ code: 'VS-29', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP, HTTP2 or GRPC port', message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them', fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.' });
     }
-    const wildcard = this.hosts.find((h) => h.startsWith('*'));
+    const wildcard = this.hosts.find((h) => isWildcardHost(h));
     if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
       // The `default` route would name the wildcard host as its destination, which rule X-03 rejects at synth.
       fail({ code: 'X-03', path, value: wildcard, allowed: 'exact hostnames when timeout/retries are set', message: `timeout/retries need a route whose destination is each host, and wildcard host ${JSON.stringify(wildcard)} cannot be a route destination`, fix: 'List the exact hostnames the application calls, or remove timeout/retries.' });
@@ -172,7 +173,7 @@ export class ExternalDependency extends Construct {
           route: [{ destination: destination(p.number) }],
           ...resilience,
         })) : undefined;
-      const tlsRoutes = tlsPorts.length > 0 && !host.startsWith('*')
+      const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host)
         ? tlsPorts.map((p) => ({
           match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
           route: [{ destination: destination(p.number) }],
@@ -201,7 +202,7 @@ function checkHosts(hosts: string[], resolution: Resolution, path: string): stri
   }
   hosts.forEach((h, i) => {
     checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true });
-    if (h.startsWith('*') && resolution !== Resolution.NONE) {
+    if (isWildcardHost(h) && resolution !== Resolution.NONE) {
       fail({ code: 'SE-05', path, value: h, allowed: 'a FQDN (or resolution NONE)', message: `wildcard host ${show(h)} cannot be resolved by ${resolution}`, fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.' });
     }
   });

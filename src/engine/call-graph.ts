@@ -1,25 +1,14 @@
 import { parseDuration } from '../core/grammar';
 import { fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
-import { IstioObject, RuleContext } from './types';
+import { CallChainOptions, IstioObject, RuleContext } from './types';
 import { isMeshBound, routeLabel } from './view-vs';
 
 /** Istio's implicit retry count on HTTP routes without `retries` (pilot retry.go). */
 export const ISTIO_DEFAULT_ATTEMPTS = 2;
 
-/** Budgets of the call-chain rules. */
-export interface CallChainOptions {
-  /**
-   * Maximum worst-case requests that may reach a service per request at an entry point (CC-01).
-   * @default 10
-   */
-  readonly maxAmplification?: number;
-  /**
-   * Headroom a caller's timeout needs over its callee's worst-case time, in percent (CC-03).
-   * @default 10
-   */
-  readonly timeoutHeadroomPercent?: number;
-}
+/** Defined with the engine types (which need it) and re-exported here, where the call graph uses it. */
+export type { CallChainOptions } from './types';
 
 /** The client-side policy callers get when they call a host: what its VirtualService routes say. */
 export interface HostPolicy {

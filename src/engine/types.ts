@@ -1,7 +1,5 @@
 import { Severity, Violation } from '../core/errors';
-import { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
-import { runRules } from './run';
 /** The types of the rule engine: the object view, rules, findings, the App context and reports. */
 
 /** The Istio kinds the rules read. */
@@ -96,6 +94,20 @@ export interface Inventory {
   readonly namespaces?: readonly string[];
 }
 
+/** Budgets of the call-chain rules. */
+export interface CallChainOptions {
+  /**
+   * Maximum worst-case requests that may reach a service per request at an entry point (CC-01).
+   * @default 10
+   */
+  readonly maxAmplification?: number;
+  /**
+   * Headroom a caller's timeout needs over its callee's worst-case time, in percent (CC-03).
+   * @default 10
+   */
+  readonly timeoutHeadroomPercent?: number;
+}
+
 /** Everything an App-scope rule can see. */
 export interface RuleContext {
   readonly objects: readonly IstioObject[];
@@ -125,7 +137,7 @@ export interface Rule extends RuleDoc {
   checkApp?(context: RuleContext): AppFinding[];
 }
 
-/** Options of {@link runRules}. */
+/** Options of `runRules` (engine/run.ts). */
 export interface RunOptions {
   /** Treat warnings as errors. @default false */
   readonly strict?: boolean;

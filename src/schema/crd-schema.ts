@@ -6,13 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { isRecord as isObject } from '../core/json';
 import { packageRoot } from '../core/package-info';
 
 /** A JSON object. */
 export type Json = Record<string, unknown>;
 
-/** `value` is a plain object. */
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 let rawSchemas: Map<string, Json> | undefined;
 

@@ -3,13 +3,9 @@ import { formatMillis } from '../../core/grammar';
 import { buildCallGraph, CallGraph, CallNode, pathTo } from '../../engine/call-graph';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 
-/** The call graph is built once per rule run and shared by the CC rules. */
-const graphs = new WeakMap<RuleContext, CallGraph>();
-
+/** The call graph, built once per rule run and shared by the CC rules. */
 function graphOf(ctx: RuleContext): CallGraph {
-  let g = graphs.get(ctx);
-  if (!g) graphs.set(ctx, (g = buildCallGraph(ctx, ctx.callChain)));
-  return g;
+  return ctx.memo('cc:call-graph', () => buildCallGraph(ctx, ctx.callChain));
 }
 
 const arrow = (path: readonly string[]) => path.join(' → ');

@@ -1,5 +1,3 @@
-
-/** The subset names of a DestinationRule, and whether it has subsets at all. */
 import { Severity } from '../../core/errors';
 import { clusterLocal, fqdn, HostIndex, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, isSet, pushTo } from '../../core/json';
@@ -8,6 +6,8 @@ import { visibilitiesOverlap, Visibility, visibilityOf } from '../../core/visibi
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe, namespaceOf } from '../../engine/view';
 import { drHost, isWideMtlsRule, policiesOf } from '../../engine/view-dr';
+
+/** The subset names of a DestinationRule, and whether it has subsets at all. */
 function subsetsOf(o: IstioObject): { any: boolean; names: Set<string> } {
   const list = arr(o.spec.subsets);
   return { any: list.length > 0, names: new Set(list.filter((s) => isRecord(s) && hasText(s.name)).map((s) => s.name)) };

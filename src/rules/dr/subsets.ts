@@ -1,13 +1,13 @@
-
-/** `Deployment "reviews-v1" (app=reviews,version=v1)` for messages, at most `max` of them. */
 import { Severity } from '../../core/errors';
-import { clusterLocal, fqdn, hostMatches } from '../../core/hosts';
+import { clusterLocal, fqdn, hostMatches, isWildcardHost } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
 import { formatLabels, labelKey, labelsWithin, stringLabels } from '../../core/labels';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext, ServiceInfo, Workload } from '../../engine/types';
 import { describe, namespaceOf } from '../../engine/view';
 import { drHost, subsetLabel } from '../../engine/view-dr';
 import { destinationsOf } from '../../engine/view-vs';
+
+/** `Deployment "reviews-v1" (app=reviews,version=v1)` for messages, at most `max` of them. */
 function describeWorkloads(workloads: readonly Workload[], max = 3): string {
   const shown = workloads.slice(0, max).map((w) => `${w.kind} "${w.name}" ${formatLabels(w.podLabels)}`);
   return workloads.length > max ? `${shown.join(', ')} and ${workloads.length - max} more` : shown.join(', ');
@@ -136,7 +136,7 @@ export const DR05: Rule = {
       arr(dr.spec.subsets).forEach((s, i) => {
         if (!isRecord(s) || !hasText(s.name)) return;
         if (exact.has(`${s.name}\u0000${host}`)) return;
-        if (host.startsWith('*') && (bySubset.get(s.name) ?? []).some((h) => hostMatches(host, h))) return;
+        if (isWildcardHost(host) && (bySubset.get(s.name) ?? []).some((h) => hostMatches(host, h))) return;
         const policy = isRecord(s.trafficPolicy);
         out.push({
           object: dr, value: s.name,
@@ -182,7 +182,7 @@ export const DR22: Rule = {
       if (!host) continue;
       for (const s of arr(dr.spec.subsets)) {
         if (!isRecord(s) || !hasText(s.name)) continue;
-        if (host.startsWith('*')) pushTo(wildcard, s.name, { host, at });
+        if (isWildcardHost(host)) pushTo(wildcard, s.name, { host, at });
         else pushTo(exact, `${s.name}\u0000${host}`, at);
       }
     }

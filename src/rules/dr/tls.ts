@@ -1,5 +1,5 @@
 import { Severity } from '../../core/errors';
-import { clusterLocal, hostMatches, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
+import { clusterLocal, hostMatches, isWildcardHost, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe } from '../../engine/view';
@@ -129,7 +129,7 @@ export const DR17: Rule = {
     const out: AppFinding[] = [];
     for (const dr of drs) {
       const host = drHost(dr);
-      if (!host || host.startsWith('*') || setsTls(dr)) continue;
+      if (!host || isWildcardHost(host) || setsTls(dr)) continue;
       const local = clusterLocal(host);
       const covering = [...mesh.filter((m) => hostMatches(m.host, host)).map((m) => m.dr), ...(local ? byNamespace.get(local.namespace) ?? [] : [])];
       if (covering.length === 0) continue;

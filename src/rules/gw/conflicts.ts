@@ -1,5 +1,5 @@
 import { Severity } from '../../core/errors';
-import { hostMatches } from '../../core/hosts';
+import { hostMatches, hostsIntersect } from '../../core/hosts';
 import { arr, isRecord, pushTo } from '../../core/json';
 import { LabelIndex } from '../../core/label-index';
 import { formatLabels, labelMap, labelsWithin } from '../../core/labels';
@@ -13,11 +13,6 @@ type Labels = Readonly<Record<string, string>>;
 /** The host part of a server host (`ns/host` → `host`), lower-cased, without a trailing dot. */
 export function serverHostName(h: string): string {
   return (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h).toLowerCase().replace(/\.$/, '');
-}
-
-/** Whether two gateway hosts (`*`, `*.domain` or exact) can both match one request host. */
-export function hostsOverlap(a: string, b: string): boolean {
-  return a === '*' || b === '*' || hostMatches(a, b) || hostMatches(b, a);
 }
 
 /** A Gateway's selector (`{}` when unset: every gateway workload). */
@@ -86,7 +81,7 @@ export const GW06: Rule = {
           if (host.includes('*')) {
             for (const other of bucket) {
               if (full()) break;
-              for (const theirs of other.hosts) if (hostsOverlap(host, theirs)) record(host, other, theirs);
+              for (const theirs of other.hosts) if (hostsIntersect(host, theirs)) record(host, other, theirs);
             }
           } else {
             for (const other of exact.get(host) ?? []) {

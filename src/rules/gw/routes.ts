@@ -1,4 +1,5 @@
 import { Severity } from '../../core/errors';
+import { resolveGatewayRef } from '../../core/gateway-ref';
 import { fqdn, hostMatches, hostsIntersect } from '../../core/hosts';
 import { arr, isRecord, pushTo } from '../../core/json';
 import { listSome } from '../../core/text';
@@ -6,20 +7,6 @@ import { AppFinding, Rule, RuleContext } from '../../engine/types';
 import { nsName } from '../../engine/view';
 import { serverHostName } from './conflicts';
 import { serverLabel, serversOf } from './shape';
-
-/**
- * `namespace/name` of the Gateway a VirtualService `gateways[]` entry names: `ns/name`, a bare name in the
- * VirtualService's namespace, or the legacy `name.ns[.svc.cluster.local]`; `undefined` for `mesh`.
- */
-export function gatewayRef(ref: string, vsNamespace: string): string | undefined {
-  if (ref === 'mesh' || ref === '') return undefined;
-  if (ref.includes('/')) return ref;
-  if (ref.includes('.')) {
-    const [name, ns] = ref.split('.');
-    return `${ns}/${name}`;
-  }
-  return `${vsNamespace}/${ref}`;
-}
 
 /** A VirtualService host bound to a gateway, with the VirtualService's namespace. */
 interface BoundHost {
@@ -41,7 +28,7 @@ export const GW11: Rule = {
     for (const vs of ctx.ofKind('VirtualService')) {
       const namespace = vs.namespace ?? 'default';
       const hosts = arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string' && h !== '').map((h) => fqdn(h, namespace));
-      const gateways = new Set(arr(vs.spec.gateways).filter((g): g is string => typeof g === 'string').map((g) => gatewayRef(g, namespace)));
+      const gateways = new Set(arr(vs.spec.gateways).filter((g): g is string => typeof g === 'string').map((g) => resolveGatewayRef(g, namespace)));
       for (const g of gateways) if (g) for (const host of hosts) pushTo(bound, g, { host, namespace });
     }
     const out: AppFinding[] = [];

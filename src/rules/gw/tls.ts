@@ -1,10 +1,10 @@
-
-/** Cipher suites Envoy accepts in `cipherSuites` (Istio's list, from BoringSSL without PSK). */
 import { Severity } from '../../core/errors';
 import { arr, isRecord } from '../../core/json';
 import { isHttpFamily, protocolOf } from '../../core/protocols';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { CERT_FIELDS, present, serverLabel, serversOf } from './shape';
+
+/** Cipher suites Envoy accepts in `cipherSuites` (Istio's list, from BoringSSL without PSK). */
 const VALID_CIPHERS = new Set([
   'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
   'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA',

@@ -1,5 +1,3 @@
-
-/** `namespace/name` of a Service or workload. */
 import { Severity } from '../../core/errors';
 import { isRecord } from '../../core/json';
 import { LabelIndex } from '../../core/label-index';
@@ -9,6 +7,8 @@ import { AppFinding, Rule, RuleContext, ServiceInfo, Workload } from '../../engi
 import { nsName } from '../../engine/view';
 import { selectorOf } from './conflicts';
 import { serverLabel, serversOf } from './shape';
+
+/** `namespace/name` of a Service or workload. */
 function refName(x: { namespace?: string; name: string }): string {
   return `${x.namespace ?? 'default'}/${x.name}`;
 }

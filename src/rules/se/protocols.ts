@@ -1,5 +1,3 @@
-
-/** One host:port declaration of a ServiceEntry. */
 import { Severity } from '../../core/errors';
 import { arr, isRecord, pushTo } from '../../core/json';
 import { protocolOf, showProtocol } from '../../core/protocols';
@@ -7,6 +5,8 @@ import { listCounted } from '../../core/text';
 import { visibilitiesOverlap, Visibility, visibilityOf } from '../../core/visibility';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { nsName } from '../../engine/view';
+
+/** One host:port declaration of a ServiceEntry. */
 interface Declaration {
   readonly object: IstioObject;
   readonly host: string;

@@ -1,7 +1,8 @@
 import { isIP } from 'net';
 import { Severity } from '../../core/errors';
 import { parseDuration, portProblem } from '../../core/grammar';
-import { hostProblem } from '../../core/hosts';
+import { hostProblem, isWildcardHost } from '../../core/hosts';
+import { addressProblem } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { forEachHttpRoute, routeLabel } from '../../engine/view-vs';
@@ -146,23 +147,12 @@ export const VS28: Rule = {
   },
 };
 
-/** Why an IP or CIDR string is invalid, or `undefined`. */
-function subnetProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value === '') return 'is empty';
-  const [ip, bits, extra] = value.split('/');
-  const family = isIP(ip);
-  if (family === 0 || extra !== undefined) return 'is not an IP address or CIDR';
-  if (bits === undefined) return undefined;
-  const max = family === 4 ? 32 : 128;
-  return /^\d+$/.test(bits) && Number(bits) <= max ? undefined : `has a prefix length outside 0-${max}`;
-}
-
 /** Istio's `SubsetOf` for hosts: every name `sni` covers is covered by `host`. */
 function hostSubsetOf(sni: string, host: string): boolean {
   const n = sni.toLowerCase();
   const h = host.toLowerCase();
-  if (h.startsWith('*')) return n.startsWith('*') ? n.slice(1).endsWith(h.slice(1)) : n.endsWith(h.slice(1));
-  return !n.startsWith('*') && n === h;
+  if (isWildcardHost(h)) return isWildcardHost(n) ? n.slice(1).endsWith(h.slice(1)) : n.endsWith(h.slice(1));
+  return !isWildcardHost(n) && n === h;
 }
 
 export const VS29: Rule = {
@@ -181,7 +171,7 @@ export const VS29: Rule = {
         return false;
       }
       arr(m.destinationSubnets).forEach((s, k) => {
-        const problem = subnetProblem(s);
+        const problem = addressProblem(s);
         if (problem) error(`${where}.destinationSubnets[${k}] ${JSON.stringify(s)} ${problem}`, s, 'IP or CIDR');
       });
       return true;

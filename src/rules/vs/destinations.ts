@@ -1,10 +1,10 @@
-
-/** A Service or ServiceEntry in the App that a destination host resolves to. */
 import { Severity } from '../../core/errors';
-import { fqdn } from '../../core/hosts';
-import { arr, isRecord } from '../../core/json';
+import { fqdn, HostIndex } from '../../core/hosts';
+import { arr, isRecord, pushTo } from '../../core/json';
 import { AppFinding, Rule, RuleContext } from '../../engine/types';
 import { destinationsOf } from '../../engine/view-vs';
+
+/** A Service or ServiceEntry in the App that a destination host resolves to. */
 interface Target {
   readonly what: string;
   /** Distinct valid port numbers. */
@@ -17,38 +17,16 @@ function distinctPorts(values: unknown[]): number[] {
   return [...new Set(values.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535))].sort((a, b) => a - b);
 }
 
-/** Label-suffix keys a wildcard may be stored under: `a.b.c` → `.b.c`, `.c`, `` (`*`). */
-function wildcardKeys(host: string): string[] {
-  const out: string[] = [];
-  for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) out.push(host.slice(i));
-  out.push('');
-  return out;
-}
-
-/** `*.example.com` → `.example.com`, `*` → ``; `undefined` for a plain host. */
-function wildcardKey(pattern: string): string | undefined {
-  if (pattern === '*') return '';
-  return pattern.startsWith('*.') ? pattern.slice(1) : undefined;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 /**
  * Where destination hosts resolve: Services of the App (`name.namespace.svc.cluster.local`; a Service without
  * namespace matches that name in any namespace, since its namespace is chosen at apply time), ServiceEntry
  * hosts of the App (wildcards honoured) and the declared inventory hosts. Lookups cost O(labels of the host).
  */
-class HostIndex {
-  private readonly services = new Map<string, Target[]>();
+class Targets {
+  private readonly services = new HostIndex<Target>();
   private readonly unnamespaced = new Map<string, Target[]>();
-  private readonly entries = new Map<string, Target[]>();
-  private readonly wildEntries = new Map<string, Target[]>();
-  private readonly inventory = new Set<string>();
-  private readonly wildInventory = new Set<string>();
+  private readonly entries = new HostIndex<Target>();
+  private readonly inventory = new HostIndex<true>();
   /** Whether the user declared which hosts exist outside the App. */
   public readonly hostInventory: boolean;
 
@@ -56,54 +34,34 @@ class HostIndex {
     for (const s of ctx.services) {
       if (typeof s.name !== 'string' || s.name === '') continue;
       const target: Target = { what: `Service "${s.name}"${s.namespace ? ` in namespace ${s.namespace}` : ''}`, ports: distinctPorts(arr(s.ports).map((p) => p?.port)) };
-      if (s.namespace) push(this.services, `${s.name}.${s.namespace}.svc.cluster.local`.toLowerCase(), target);
-      else push(this.unnamespaced, s.name.toLowerCase(), target);
+      if (s.namespace) this.services.add(`${s.name}.${s.namespace}.svc.cluster.local`, target);
+      else pushTo(this.unnamespaced, s.name.toLowerCase(), target);
     }
     for (const se of ctx.ofKind('ServiceEntry')) {
       const target: Target = { what: `ServiceEntry "${se.name}"`, ports: distinctPorts(arr(se.spec.ports).map((p) => (isRecord(p) ? p.number : undefined))) };
-      for (const h of new Set(arr(se.spec.hosts).filter((x): x is string => typeof x === 'string' && x !== ''))) {
-        const host = fqdn(h, se.namespace);
-        const key = wildcardKey(host);
-        if (key !== undefined) push(this.wildEntries, key, target);
-        else push(this.entries, host, target);
-      }
+      for (const h of new Set(arr(se.spec.hosts).filter((x): x is string => typeof x === 'string' && x !== ''))) this.entries.add(fqdn(h, se.namespace), target);
     }
     const hosts = ctx.inventory?.hosts;
     this.hostInventory = Array.isArray(hosts);
-    for (const h of arr(hosts)) {
-      if (typeof h !== 'string' || h === '') continue;
-      const host = (h.endsWith('.') ? h.slice(0, -1) : h).toLowerCase();
-      const key = wildcardKey(host);
-      if (key !== undefined) this.wildInventory.add(key);
-      else this.inventory.add(host);
-    }
+    for (const h of arr(hosts)) if (typeof h === 'string' && h !== '') this.inventory.add(h, true);
   }
 
-  /** The Services and ServiceEntries of the App that define `host` (an FQDN). */
+  /** The Services and ServiceEntries of the App that define `host` (an FQDN): exact ones, else covering wildcard entries. */
   targets(host: string): Target[] {
-    const out = [...(this.services.get(host) ?? []), ...(this.entries.get(host) ?? [])];
+    const out = [...this.services.exactly(host), ...this.entries.exactly(host)];
     const svc = SVC_HOST.exec(host);
     if (svc) out.push(...(this.unnamespaced.get(svc[1]) ?? []));
-    if (out.length > 0) return out;
-    for (const key of wildcardKeys(host)) out.push(...(this.wildEntries.get(key) ?? []));
-    return out;
+    return out.length > 0 ? out : this.entries.covering(host);
   }
 
   /** Whether the declared inventory lists `host` (exactly or by a wildcard). */
   inInventory(host: string): boolean {
-    return this.inventory.has(host) || wildcardKeys(host).some((k) => this.wildInventory.has(k));
+    return this.inventory.lookup(host).length > 0;
   }
 }
 
-const indexes = new WeakMap<RuleContext, HostIndex>();
-
-function indexOf(ctx: RuleContext): HostIndex {
-  let index = indexes.get(ctx);
-  if (!index) {
-    index = new HostIndex(ctx);
-    indexes.set(ctx, index);
-  }
-  return index;
+function indexOf(ctx: RuleContext): Targets {
+  return ctx.memo('vs/destinations:targets', () => new Targets(ctx));
 }
 
 export const VS14: Rule = {
@@ -116,7 +74,7 @@ export const VS14: Rule = {
     const index = indexOf(ctx);
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
-      for (const { destination: d, path, routeName } of destinationsOf(vs.spec)) {
+      for (const { destination: d, path, routeName } of destinationsOf(vs.spec).filter((x) => x.host !== '')) {
         const host = fqdn(d.host, vs.namespace);
         if (host.includes('*')) continue;
         const targets = index.targets(host);
@@ -154,10 +112,10 @@ export const VS15: Rule = {
     if (!index.hostInventory) return out;
     for (const vs of ctx.ofKind('VirtualService')) {
       const missing = new Map<string, string[]>();
-      for (const { destination: d, path, routeName } of destinationsOf(vs.spec)) {
+      for (const { destination: d, path, routeName } of destinationsOf(vs.spec).filter((x) => x.host !== '')) {
         const host = fqdn(d.host, vs.namespace);
         if (host.includes('*') || index.targets(host).length > 0 || index.inInventory(host)) continue;
-        push(missing, host, `${path}${routeName}`);
+        pushTo(missing, host, `${path}${routeName}`);
       }
       for (const [host, wheres] of missing) {
         out.push({

@@ -1,10 +1,10 @@
-
-/** gRPC status names Istio accepts for `fault.abort.grpcStatus`. */
 import { Severity } from '../../core/errors';
 import { fqdn } from '../../core/hosts';
 import { arr, isRecord } from '../../core/json';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { forEachHttpRoute } from '../../engine/view-vs';
+
+/** gRPC status names Istio accepts for `fault.abort.grpcStatus`. */
 const GRPC_STATUS = new Set([
   'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
   'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',

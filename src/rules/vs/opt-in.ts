@@ -1,5 +1,5 @@
 import { Severity } from '../../core/errors';
-import { fqdn } from '../../core/hosts';
+import { fqdn, isWildcardHost } from '../../core/hosts';
 import { arr, isRecord } from '../../core/json';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label, namespaceOf } from '../../engine/view';
@@ -30,7 +30,7 @@ const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.
 /** The namespace of a cluster-local Service host (`name.ns.svc.<domain>`), or `undefined`. */
 function serviceNamespace(host: string): string | undefined {
   const labels = host.split('.');
-  return labels.length >= 4 && labels[2] === 'svc' && !labels[0].startsWith('*') ? labels[1] : undefined;
+  return labels.length >= 4 && labels[2] === 'svc' && !isWildcardHost(labels[0]) ? labels[1] : undefined;
 }
 
 export const VS36: Rule = {
@@ -49,7 +49,7 @@ export const VS36: Rule = {
       if (!isMeshBound(vs.spec) || (arr(vs.spec.http).length === 0 && arr(vs.spec.tls).length === 0)) continue;
       const ns = namespaceOf(vs);
       arr(vs.spec.hosts).forEach((h, i) => {
-        if (typeof h !== 'string' || h.startsWith('*')) return;
+        if (typeof h !== 'string' || isWildcardHost(h)) return;
         const host = fqdn(h, vs.namespace);
         const owner = serviceNamespace(host) ?? entries.get(host);
         if (owner === undefined || owner === ns) return;

@@ -1,37 +1,13 @@
-
-/** DestinationRules of the App by host, with wildcard hosts found by walking the host's labels. */
 import { Severity } from '../../core/errors';
 import { MESH_GATEWAY, resolveGatewayRef } from '../../core/gateway-ref';
 import { dnsLabelProblem } from '../../core/grammar';
-import { fqdn } from '../../core/hosts';
-import { arr, isRecord } from '../../core/json';
+import { fqdn, HostIndex } from '../../core/hosts';
+import { arr, isRecord, pushTo } from '../../core/json';
+import { visibilitiesOverlap, visibilityOf } from '../../core/visibility';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label, namespaceOf } from '../../engine/view';
 import { effectiveConnectionPool } from '../../engine/view-dr';
 import { isMeshBound, routeLabel } from '../../engine/view-vs';
-class DestinationRuleIndex {
-  private readonly byHost = new Map<string, IstioObject>();
-
-  constructor(ctx: RuleContext) {
-    for (const dr of ctx.ofKind('DestinationRule')) {
-      if (typeof dr.spec.host !== 'string' || !dr.spec.host) continue;
-      const host = fqdn(dr.spec.host, dr.namespace);
-      if (!this.byHost.has(host)) this.byHost.set(host, dr);
-    }
-  }
-
-  /** The DestinationRule Istio applies to `host`: an exact host, else the most specific wildcard. */
-  public find(host: string): IstioObject | undefined {
-    const exact = this.byHost.get(host);
-    if (exact) return exact;
-    const labels = host.split('.');
-    for (let i = 1; i < labels.length; i++) {
-      const dr = this.byHost.get(`*.${labels.slice(i).join('.')}`);
-      if (dr) return dr;
-    }
-    return this.byHost.get('*');
-  }
-}
 
 export const VS21: Rule = {
   code: 'VS-21', title: 'No route retries against a DestinationRule with connectionPool.http.maxRetries: 0', severity: Severity.WARNING, levels: 'W', scope: 'app',
@@ -40,7 +16,8 @@ export const VS21: Rule = {
   fix: 'To disable retries set retries.attempts: 0 on the route; to bound concurrent retries set maxRetries to 1 or more.',
   upstream: 'Derived (DR ↔ VS): pilot applyConnectionPool (MaxRetries > 0 guard)',
   checkApp(ctx: RuleContext): AppFinding[] {
-    const index = new DestinationRuleIndex(ctx);
+    const index = new HostIndex<IstioObject>();
+    for (const dr of ctx.ofKind('DestinationRule')) if (typeof dr.spec.host === 'string' && dr.spec.host) index.add(fqdn(dr.spec.host, dr.namespace), dr);
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
       arr(vs.spec.http).forEach((route, i) => {
@@ -51,7 +28,7 @@ export const VS21: Rule = {
           const d = isRecord(r) ? r.destination : undefined;
           if (!isRecord(d) || typeof d.host !== 'string') return;
           const host = fqdn(d.host, vs.namespace);
-          const dr = index.find(host);
+          const dr = index.mostSpecific(host);
           const subset = typeof d.subset === 'string' && d.subset ? d.subset : undefined;
           const port = isRecord(d.port) && typeof d.port.number === 'number' ? d.port.number : undefined;
           const pool = dr ? effectiveConnectionPool(dr, subset, port) : undefined;
@@ -67,20 +44,6 @@ export const VS21: Rule = {
     return out;
   },
 };
-
-/** Namespaces an object with `exportTo` is visible in (`undefined`: every namespace). */
-function visibility(o: IstioObject): Set<string> | undefined {
-  const exportTo = arr(o.spec.exportTo).filter((e): e is string => typeof e === 'string');
-  if (exportTo.length === 0 || exportTo.includes('*')) return undefined;
-  return new Set(exportTo.map((e) => (e === '.' ? namespaceOf(o) : e)));
-}
-
-function overlaps(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
-  if (a === undefined) return b === undefined || b.size > 0;
-  if (b === undefined) return a.size > 0;
-  for (const ns of a) if (b.has(ns)) return true;
-  return false;
-}
 
 const others = (list: IstioObject[], self: IstioObject) => {
   const rest = list.filter((o) => o !== self);
@@ -99,11 +62,7 @@ export const VS33: Rule = {
     const onGateway = new Map<string, IstioObject[]>();
     const wildcard = new Map<string, IstioObject[]>();
     // Hosts and gateways are de-duplicated per VirtualService, so each one enters a bucket at most once.
-    const add = (map: Map<string, IstioObject[]>, key: string, vs: IstioObject) => {
-      const list = map.get(key);
-      if (list) list.push(vs);
-      else map.set(key, [vs]);
-    };
+    const add = pushTo;
     for (const vs of ctx.ofKind('VirtualService')) {
       const ns = namespaceOf(vs);
       const hosts = [...new Set(arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string' && h !== '').map((h) => (h === '*' ? '*' : fqdn(h, ns))))];
@@ -117,9 +76,9 @@ export const VS33: Rule = {
     const out: AppFinding[] = [];
     for (const [host, list] of mesh) {
       if (list.length < 2) continue;
-      const vis = new Map(list.map((vs) => [vs, visibility(vs)]));
+      const vis = new Map(list.map((vs) => [vs, visibilityOf(vs.spec.exportTo, vs.namespace)]));
       for (const vs of list) {
-        const clash = list.filter((other) => other !== vs && overlaps(vis.get(vs), vis.get(other)));
+        const clash = list.filter((other) => other !== vs && visibilitiesOverlap(vis.get(vs)!, vis.get(other)!));
         if (clash.length === 0) continue;
         out.push({
           object: vs, value: host,

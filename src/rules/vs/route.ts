@@ -1,11 +1,11 @@
-
-/** Problems of one Destination object at field path `at`; `named` is the route-name suffix. */
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
 import { fqdn } from '../../core/hosts';
 import { arr, isRecord, isSet } from '../../core/json';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { routeRef, routeSuffix, SECTIONS } from '../../engine/view-vs';
+
+/** Problems of one Destination object at field path `at`; `named` is the route-name suffix. */
 function destinationProblems(d: unknown, at: string, named: string, fix: string): Finding[] {
   if (!isRecord(d)) return [{ message: `${at}${named} is missing`, fix, value: d ?? null, allowed: 'a destination with a host' }];
   const out: Finding[] = [];

@@ -1,7 +1,7 @@
 import { Severity } from '../../core/errors';
 import { gatewayRefProblem } from '../../core/gateway-ref';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/grammar';
-import { fqdn } from '../../core/hosts';
+import { fqdn, isWildcardHost } from '../../core/hosts';
 import { arr, isRecord, isSet, nonEmpty } from '../../core/json';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { label } from '../../engine/view';
@@ -98,7 +98,7 @@ export const VS03: Rule = {
         });
       }
       const host = fqdn(raw, o.namespace);
-      const wildcard = host.startsWith('*');
+      const wildcard = isWildcardHost(host);
       const base = wildcard ? host.slice(1) : host;
       let earlier: number | undefined = wildcard ? (wildcards.get(base) ?? bySuffix.get(base)) : exact.get(host);
       if (earlier === undefined) {

@@ -1,13 +1,15 @@
-
-/** A host Istio expands in the object's namespace: no dot, no wildcard, not an IPv6 literal. */
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
+import { exportToProblems } from '../../core/visibility';
 import { arr, isRecord } from '../../core/json';
+import { isWildcardHost } from '../../core/hosts';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label } from '../../engine/view';
 import { destinationsOf } from '../../engine/view-vs';
+
+/** A host Istio expands in the object's namespace: no dot, no wildcard, not an IPv6 literal. */
 function isShortHost(host: unknown): host is string {
-  return typeof host === 'string' && host.length > 0 && !host.includes('.') && !host.startsWith('*') && !host.includes(':');
+  return typeof host === 'string' && host.length > 0 && !host.includes('.') && !isWildcardHost(host) && !host.includes(':');
 }
 
 /** Every host of a VirtualService or DestinationRule that Istio resolves relative to the object's namespace. */
@@ -95,29 +97,8 @@ export const X05: Rule = {
     const out: Finding[] = [];
     const defaultFix = this.fix;
     const report = (message: string, value: unknown, fix = defaultFix) => out.push({ message, fix, value, allowed: "'.', '*', '~' (ServiceEntry), namespace names" });
-    const seen = new Map<string, number>();
-    list.forEach((entry, i) => {
-      const where = `spec.exportTo[${i}]`;
-      if (typeof entry !== 'string') return;
-      if (entry === '~') {
-        if (o.kind !== 'ServiceEntry') report(`${where} "~" (hidden from every namespace) is only allowed on a ServiceEntry`, entry);
-      } else if (entry !== '.' && entry !== '*') {
-        const problem = dnsLabelProblem(entry);
-        if (problem) report(`${where} ${JSON.stringify(entry)} ${problem}`, entry);
-      }
-      const key = entry === '.' && o.namespace !== undefined ? o.namespace : entry;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        const same = list[first] === entry;
-        report(same
-          ? `${where} ${JSON.stringify(entry)} repeats spec.exportTo[${first}]`
-          : `${where} ${JSON.stringify(entry)} duplicates spec.exportTo[${first}] ${JSON.stringify(list[first])}: "." is the object's own namespace "${o.namespace}"`, entry);
-      } else {
-        seen.set(key, i);
-      }
-    });
-    if (list.includes('*') && list.length > 1) {
-      report(`spec.exportTo ${JSON.stringify(list)} combines "*" with other entries`, list, 'Use ["*"] on its own, or list the namespaces without "*".');
+    for (const p of exportToProblems(list, { namespace: o.namespace, serviceEntry: o.kind === 'ServiceEntry' })) {
+      report(`spec.exportTo${p.index === undefined ? '' : `[${p.index}]`} ${p.problem}`, p.index === undefined ? list : list[p.index], p.fix);
     }
     if (o.kind === 'DestinationRule' && isRecord(o.spec.workloadSelector)) {
       const beyond = list.filter((e) => typeof e === 'string' && e !== '.' && e !== o.namespace);

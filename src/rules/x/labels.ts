@@ -1,10 +1,10 @@
-
-/** A label map of an object: where it is, and whether it is a workload selector (X-07 owns `*` and empty keys there). */
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../../core/grammar';
 import { arr, isRecord } from '../../core/json';
 import { ISTIO_PROTOCOLS } from '../../core/protocols';
 import { Finding, IstioObject, Rule } from '../../engine/types';
+
+/** A label map of an object: where it is, and whether it is a workload selector (X-07 owns `*` and empty keys there). */
 interface LabelMap {
   readonly where: string;
   readonly labels: Record<string, unknown>;
