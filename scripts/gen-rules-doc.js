@@ -3,8 +3,8 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { RULES } = require('../lib/src/rules/catalogue');
-const { renderRulesMarkdown, withRulesTable } = require('../lib/src/rules/docs');
+const { RULES } = require('../lib/src/rules');
+const { renderRulesMarkdown, withRulesTable } = require('../lib/src/engine/docs');
 
 const out = path.join(__dirname, '..', 'docs', 'rules.md');
 fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -16,6 +16,7 @@ export { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, RegionFailover }
 export { SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
 export { ConnectionPool, HttpConnectionPool, OutlierDetection, TcpConnectionPool, TrafficPolicyProps } from './policies/traffic-policy';
 export { CallChainOptions } from './engine/call-graph';
+export { IntentFacts } from './engine/intent';
 export { Inventory, RuleReport, SuppressedViolation } from './engine/types';
 export { Rules } from './synth/rules';
 export { IstioTrafficValidation, IstioTrafficValidationProps, PluginValidationContext } from './plugin';

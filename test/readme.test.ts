@@ -35,7 +35,7 @@ test('every README TypeScript example type-checks against the library', () => {
   const program = ts.createProgram(files, {
     strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
     esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: root,
-    paths: { 'cdk8s-istio-traffic': [path.join(root, 'src', 'index.ts')] },
+    paths: { 'cdk8s-istio-traffic': [path.join(root, 'src', 'index.ts')], 'cdk8s-istio-traffic/engine': [path.join(root, 'src', 'engine-api.ts')] },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program)
     .filter((d) => d.file && files.includes(path.normalize(d.file.fileName)))
@@ -47,7 +47,7 @@ test.each(blocks.filter((b) => b.yaml).map((b) => [b.line, b]))('README example 
   const { code, yaml } = block as { code: string; yaml: string };
   const js = ts.transpileModule(`${code}\nmodule.exports = app;`, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
   const mod = { exports: {} as any };
-  const load = (id: string) => (id === 'cdk8s-istio-traffic' ? require('../src') : require(id));
+  const load = (id: string) => (id === 'cdk8s-istio-traffic' ? require('../src') : id === 'cdk8s-istio-traffic/engine' ? require('../src/engine-api') : require(id));
   new Function('require', 'module', 'exports', js)(load, mod, mod.exports);
   Rules.of(mod.exports).onWarnings = () => undefined;
   expect(mod.exports.synthYaml().trim()).toBe(yaml.trim());

@@ -1,6 +1,7 @@
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
-import { RULES_DOC, SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { RULES_DOC, Severity, Violation } from '../core/errors';
 import { packageVersion } from '../core/package-info';
+import { META_CODES } from '../engine/docs';
 import { RuleReport } from '../engine/types';
 import { RULES } from '../rules';
 
@@ -51,9 +52,7 @@ function toSarif(report: RuleReport) {
   const run = new SarifRunBuilder().initSimple({
     toolDriverName: 'cdk8s-istio-traffic', toolDriverVersion: packageVersion(), url: 'https://www.npmjs.com/package/cdk8s-istio-traffic',
   });
-  const docs = [...RULES.map((r) => ({ id: r.code, title: r.title, help: `${r.why} Fix: ${r.fix}` })),
-    { id: SCHEMA_CODE, title: 'Rejected by the Istio CRD schema or its CEL rules', help: 'The API server would refuse this object.' },
-    { id: SUPPRESSION_CODE, title: 'Suppressions name a known rule and give a reason', help: 'Every suppression needs a catalogue code and a written reason.' }];
+  const docs = [...RULES, ...META_CODES].map((r) => ({ id: r.code, title: r.title, help: `${r.why} Fix: ${r.fix}` }));
   for (const d of docs) {
     const rule = new SarifRuleBuilder().initSimple({ ruleId: d.id, shortDescriptionText: d.title, fullDescriptionText: d.help });
     rule.rule.help = { text: `${d.help} See ${RULES_DOC}#${d.id.toLowerCase()} in the cdk8s-istio-traffic package.` };

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkInteger, checkList, checkPercent, checkPort } from '../core/enforce';
-import { fail } from '../core/errors';
-import { labelsWithin } from '../core/labels';
-import { dnsLabelProblem } from '../core/grammar';
+import { checkHost, checkList, checkPort, enforce, propError } from '../core/enforce';
+import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
+import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
 import { HttpMatch } from '../policies/match';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
@@ -28,7 +27,7 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset
    */
   readonly stable: SubsetSource;
-  /** Pods of the canary version, as for `stable`; its labels must differ from the stable ones (DR-04). */
+  /** Pods of the canary version, as for `stable`; neither label set may contain the other (DR-04). */
   readonly canary: SubsetSource;
   /**
    * Percentage (integer 0-100) of normal traffic sent to the canary; the stable subset gets the rest.
@@ -99,8 +98,7 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
  *   always listed so Argo Rollouts can manage the weights), with optional mirroring to the canary.
  *   `timeout` and `retries` apply to every route.
  *
- * Raises DR-02, DR-03, DR-04, VS-04, VS-11, VS-24, X-01, X-02, X-03 at once; the rule engine checks the
- * emitted objects at synth (VS-18, VS-19, VS-25, …).
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  */
 export class CanaryService extends Construct {
   /** The service host routed by this canary. */
@@ -121,28 +119,30 @@ export class CanaryService extends Construct {
     this.host = resolveHost(props.host, this, 'host');
     this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
     this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
-    if (this.stableSubsetName === this.canarySubsetName) {
-      fail({ code: 'DR-02', path, value: this.canarySubsetName, message: `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.' });
-    }
+    enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
+      path, prop: 'canarySubsetName', message: () => `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.',
+    });
     const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
     const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-    if (labelsWithin(stableLabels, canaryLabels) || labelsWithin(canaryLabels, stableLabels)) {
-      const same = JSON.stringify(stableLabels) === JSON.stringify(canaryLabels);
-      fail({
-        code: 'DR-04', path, value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
-        message: same ? 'stable and canary select the same labels, so both subsets contain the same pods'
-          : 'one subset\'s labels are contained in the other\'s, so the broader subset also selects the other version\'s pods',
-        fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
-      });
-    }
-    const weight = checkInteger(props.canaryWeight ?? 0, { path, prop: 'canaryWeight', code: 'VS-11', min: 0, max: 100 });
+    // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04).
+    enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
+      path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
+      message: (problem) => `stable and canary ${problem}`,
+      fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
+    });
+    const weight = props.canaryWeight ?? 0;
+    // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
+    enforce(routeWeightProblem, [weight, 100], {
+      path, prop: 'canaryWeight', allowed: 'integer 0-100',
+      message: () => `canaryWeight must be an integer 0-100 (received ${show(weight)})`, fix: 'Set canaryWeight to an integer 0-100.',
+    });
     const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
     const gateways = checkGateways(props.gateways, path);
-    const extraHosts = checkList(props.hosts ?? [], 'X-03', 'hosts', path).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
+    const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
     const resilience = renderResilience(props, path);
     const testRouteName = routeName(props.testRouteName, 'canary-testing', 'testRouteName', path);
     const primaryRouteName = routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path);
-    const mirror = props.mirrorPercentage === undefined ? undefined : checkPercent(props.mirrorPercentage, 'VS-24', { path, prop: 'mirrorPercentage' });
+    const mirror = props.mirrorPercentage === undefined ? undefined : checkMirrorPercentage(props.mirrorPercentage, path);
     const trafficPolicy = renderTrafficPolicy(props, path);
     const name = props.name ?? shortName(this.host);
 
@@ -160,9 +160,9 @@ export class CanaryService extends Construct {
     });
 
     const http: any[] = [];
-    const testMatches = checkList(props.testMatches ?? [], 'VS-08', 'testMatches', path);
+    const testMatches = checkList(props.testMatches ?? [], 'testMatches', path);
     testMatches.forEach((m, i) => {
-      if (!(m instanceof HttpMatch)) fail({ code: 'VS-08', path, value: show(m), allowed: 'an HttpMatch', message: `testMatches[${i}] ${show(m)} is not an HttpMatch`, fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
+      if (!(m instanceof HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
     });
     if (testMatches.length > 0) {
       http.push({ name: testRouteName, match: testMatches.map((m) => m._render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
@@ -193,7 +193,7 @@ export class CanaryService extends Construct {
   /**
    * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
    * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
-   * traffic report. Raises X-03 for a malformed host.
+   * traffic report. Invalid targets raise IstioValidationError at once.
    */
   public calls(...targets: CallTarget[]): this {
     Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
@@ -202,7 +202,15 @@ export class CanaryService extends Construct {
 }
 
 function subsetName(name: string, prop: string, path: string): string {
-  const problem = dnsLabelProblem(name);
-  if (problem) fail({ code: 'DR-02', path, value: name, allowed: 'DNS-1123 label', message: `${prop} ${show(name)} ${problem}`, fix: `Use a name such as "v2" or "canary".` });
+  enforce(subsetNameProblem, [name], { path, prop, allowed: 'DNS-1123 label', message: (problem) => `${prop} ${show(name)} ${problem}`, fix: `Use a name such as "v2" or "canary".` });
   return name;
+}
+
+/** A mirror percentage: a number (PROP otherwise) within 0-100 (VS-24's check). */
+function checkMirrorPercentage(value: number, path: string): number {
+  const prop = 'mirrorPercentage';
+  const fix = 'Set mirrorPercentage to a number between 0 and 100.';
+  if (typeof value !== 'number') propError({ path, prop }, { value, expected: 'a number', fix });
+  enforce(mirrorPercentageProblem, [value], { path, prop, allowed: '0-100', message: () => `${prop} must be a percentage 0-100 (received ${show(value)})`, fix });
+  return value;
 }

@@ -1,7 +1,7 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkHost, renderDuration } from '../core/enforce';
-import { fail } from '../core/errors';
+import { checkHost, checkList, enforce, propError, renderDuration } from '../core/enforce';
+import { gatewayRefError } from '../core/gateway-ref';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -50,54 +50,62 @@ export function renderResilience(props: RouteProps, path: string): RenderedResil
 
 function checkRetryPolicy(retries: unknown, path: string): RetryPolicy {
   if (!(retries instanceof RetryPolicy)) {
-    fail({ code: 'VS-17', path, value: show(retries), allowed: 'a RetryPolicy', message: `retries ${show(retries)} is not a RetryPolicy`, fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
+    propError({ path, prop: 'retries' }, { value: retries, expected: 'a RetryPolicy', fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
   }
   return retries;
 }
 
 /**
- * Validates an HTTP route name: a string (the CRD type; code SCHEMA), or unset for the default. Falsy values
- * (`''`) mean the default.
+ * Validates an HTTP route name: a string (PROP otherwise; the CRD types it as a string), or unset for the
+ * default. Falsy values (`''`) mean the default.
  */
 export function routeName(name: unknown, fallback: string, prop: string, path: string): string {
   if (!name) return fallback;
-  if (typeof name !== 'string') {
-    fail({ code: 'SCHEMA', path, value: show(name), allowed: 'a string', message: `${prop} ${show(name)} is not a string`, fix: `Name the route with a string, e.g. "${fallback}".` });
-  }
+  if (typeof name !== 'string') propError({ path, prop }, { value: name, expected: 'a string', fix: `Name the route with a string, e.g. "${fallback}".` });
   return name;
 }
 
-/** Validates and returns object metadata (name a DNS-1123 subdomain, namespace a DNS-1123 label). */
+/**
+ * Validates and returns object metadata: the name a DNS-1123 subdomain, the namespace a DNS-1123 label. The API
+ * server checks ObjectMeta (code SCHEMA at synth, from the CRD schema); no catalogue rule does, so a bad name is a
+ * PROP error at once rather than an unreadable SCHEMA finding later.
+ */
 export function metadataFor(scope: Construct, name: string, namespace: string | undefined): ApiObjectMetadata {
   const path = scope.node.path;
   const nameProblem = dnsSubdomainProblem(name);
   if (nameProblem) {
-    fail({ code: 'X-03', path, value: name, allowed: 'DNS-1123 subdomain', message: `name ${show(name)} ${nameProblem}`, fix: 'Use a lower-case name such as "reviews" or "payments-api".' });
+    propError({ path, prop: 'name' }, { value: name, shown: name, expected: 'a DNS-1123 subdomain', message: `name ${show(name)} ${nameProblem}`, fix: 'Use a lower-case name such as "reviews" or "payments-api".' });
   }
   if (namespace !== undefined) {
     const nsProblem = dnsLabelProblem(namespace);
     if (nsProblem) {
-      fail({ code: 'X-03', path, value: namespace, allowed: 'DNS-1123 label', message: `namespace ${show(namespace)} ${nsProblem}`, fix: 'Use a namespace name such as "bookinfo".' });
+      propError({ path, prop: 'namespace' }, { value: namespace, shown: namespace, expected: 'a DNS-1123 label', message: `namespace ${show(namespace)} ${nsProblem}`, fix: 'Use a namespace name such as "bookinfo".' });
     }
   }
   return { name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
-const GATEWAY_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Validates VirtualService `gateways` entries: `mesh`, `name` or `namespace/name` (VS-04). */
+/**
+ * Validates VirtualService `gateways` entries with VS-04's check: `mesh`, a short name, `namespace/name`, or the
+ * legacy `name.namespace` form (accepted; rule VS-04 warns about it at synth, as Istio does). A list that is not
+ * a non-empty list of distinct strings is PROP.
+ */
 export function checkGateways(gateways: string[] | undefined, path: string): string[] | undefined {
   if (gateways === undefined) return undefined;
-  if (!Array.isArray(gateways) || gateways.length === 0) {
-    fail({ code: 'VS-04', path, value: '[]', allowed: "'mesh', 'name' or 'namespace/name'", message: 'gateways is empty', fix: 'Leave gateways out to bind to the mesh only, or list gateway names.' });
+  const fix = 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).';
+  checkList(gateways, 'gateways', path);
+  if (gateways.length === 0) {
+    propError({ path, prop: 'gateways' }, { value: gateways, shown: '[]', expected: 'at least one gateway', message: 'gateways is empty', fix: 'Leave gateways out to bind to the mesh only, or list gateway names.' });
   }
-  for (const g of gateways) {
-    if (typeof g !== 'string' || (g !== 'mesh' && !GATEWAY_REF.test(g))) {
-      fail({ code: 'VS-04', path, value: g, allowed: "'mesh', 'name' or 'namespace/name'", message: `gateway reference ${show(g)} is not "mesh" or "namespace/name"`, fix: 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).' });
-    }
-  }
-  if (new Set(gateways).size !== gateways.length) {
-    fail({ code: 'VS-04', path, value: gateways.join(','), message: 'gateways lists the same gateway twice', fix: 'List each gateway once.' });
+  gateways.forEach((g, i) => {
+    const prop = `gateways[${i}]`;
+    if (typeof g !== 'string') propError({ path, prop }, { value: g, expected: 'a gateway reference string', fix });
+    enforce(gatewayRefError, [g], { path, prop, allowed: "'mesh', 'name', 'namespace/name'", message: (problem) => `${prop} ${show(g)} ${problem}`, fix });
+  });
+  // Istio accepts a repeated gateway; the construct refuses it as a slip in the props (the list would name it twice).
+  const repeated = gateways.find((g, i) => gateways.indexOf(g) !== i);
+  if (repeated !== undefined) {
+    propError({ path, prop: 'gateways' }, { value: gateways, shown: gateways.join(','), expected: 'distinct gateways', message: `gateways lists ${show(repeated)} twice`, fix: 'List each gateway once.' });
   }
   return [...gateways];
 }
@@ -108,19 +116,17 @@ export function checkGateways(gateways: string[] | undefined, path: string): str
  */
 export type CallTarget = string | { readonly host: string } | { readonly hosts: readonly string[] };
 
-/** Resolves call targets to hosts (X-03 on anything that is not a list of well-formed hosts or constructs). */
+/** Resolves call targets to hosts: X-03 for a malformed host, PROP for anything that is not a list of hosts or constructs. */
 export function callHosts(targets: readonly CallTarget[], path: string): string[] {
   const fix = 'Pass a host such as "orders.shop.svc.cluster.local" or a CanaryService, ResilientBackend or ExternalDependency.';
-  if (!Array.isArray(targets)) {
-    fail({ code: 'X-03', path, value: show(targets), allowed: 'a list of hosts or constructs', message: `calls ${show(targets)} is not a list`, fix });
-  }
+  if (!Array.isArray(targets)) propError({ path, prop: 'calls' }, { value: targets, expected: 'a list of hosts or constructs', message: `calls ${show(targets)} is not a list`, fix });
   return targets.flatMap((t, i) => {
     const prop = `calls[${i}]`;
     if (typeof t === 'string') return [checkHost(t, { path, prop })];
     // Hosts of constructs are checked too: `calls` may carry look-alikes through `as any`.
     if (isRecord(t) && Array.isArray(t.hosts)) return t.hosts.map((h, j) => checkHost(h, { path, prop: `${prop}.hosts[${j}]` }, { allowWildcard: true }));
     if (isRecord(t) && typeof t.host === 'string') return [checkHost(t.host, { path, prop: `${prop}.host` })];
-    return fail({ code: 'X-03', path, value: show(t), allowed: 'host string or construct', message: `${prop} is neither a host nor a construct with a host`, fix });
+    return propError({ path, prop }, { value: t, expected: 'a host or a construct with a host', message: `${prop} is neither a host nor a construct with a host`, fix });
   });
 }
 

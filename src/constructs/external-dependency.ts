@@ -1,11 +1,14 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkPort } from '../core/enforce';
-import { fail } from '../core/errors';
-import { dnsLabelProblem, toDnsLabel } from '../core/grammar';
-import { isRecord } from '../core/json';
+import { checkHost, checkList, checkPort, enforce, propError } from '../core/enforce';
+import { toDnsLabel } from '../core/grammar';
 import { isWildcardHost } from '../core/hosts';
+import { isRecord } from '../core/json';
+import { portNameProblem } from '../core/protocols';
+import { serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
+import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
@@ -95,7 +98,7 @@ export interface ExternalDependencyProps extends RouteProps, Omit<TrafficPolicyP
  *   TLS passthrough port. Destinations name their port when the ServiceEntry has several.
  *
  * With one host every object is named `name`; with several, the per-host objects are `<name>-<host>`.
- * Raises SE-01, SE-03, SE-06, VS-29, DR-14, X-01, X-02, X-03 at once.
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  */
 export class ExternalDependency extends Construct {
   /** The external hosts. */
@@ -113,30 +116,50 @@ export class ExternalDependency extends Construct {
     const path = this.node.path;
     const resolution = props.resolution ?? Resolution.DNS;
     if (!Object.values(Resolution).includes(resolution)) {
-      fail({ code: 'SE-05', path, value: resolution, allowed: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
+      propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
     }
     this.hosts = checkHosts(props.hosts, resolution, path);
     if (props.tlsOrigination !== undefined && !(props.tlsOrigination instanceof TlsOrigination)) {
-      fail({ code: 'DR-14', path, value: show(props.tlsOrigination), allowed: 'a TlsOrigination', message: `tlsOrigination ${show(props.tlsOrigination)} is not a TlsOrigination`, fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+      propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
     }
     const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
-    const exportTo = checkExportTo(props.exportTo ?? ['.'], path);
+    const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path);
     const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
     const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
-    if (this.hosts.length > 1 && resolution !== Resolution.NONE && httpPorts.length + tlsPorts.length < ports.length) {
-      fail({ code: 'SE-06', path, value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports', message: `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`, fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.' });
+    const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
+    if (opaque) {
+      enforce(sharedPortProblem, [opaque.protocol, this.hosts.length, resolution], {
+        path, prop: 'ports', value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports',
+        message: () => `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`,
+        fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.',
+      });
     }
     const resilience = renderResilience(props, path);
+    const protocols = ports.map((p) => p.protocol).join(',');
+    // The next three are contracts of this construct, not of Istio: it would otherwise drop a setting silently.
     if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
-      fail({ code: 'VS-29', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP, HTTP2 or GRPC port', message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them', fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.' });
+      propError({ path, prop: 'timeout/retries' }, {
+        value: protocols, shown: protocols, expected: 'an HTTP, HTTP2 or GRPC port',
+        message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them, so they would be dropped',
+        fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.',
+      });
     }
     const wildcard = this.hosts.find((h) => isWildcardHost(h));
     if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
-      // The `default` route would name the wildcard host as its destination, which rule X-03 rejects at synth.
-      fail({ code: 'X-03', path, value: wildcard, allowed: 'exact hostnames when timeout/retries are set', message: `timeout/retries need a route whose destination is each host, and wildcard host ${JSON.stringify(wildcard)} cannot be a route destination`, fix: 'List the exact hostnames the application calls, or remove timeout/retries.' });
+      // Timeouts and retries need an HTTP route per host with that host as destination; for a wildcard the route
+      // would apply to whatever host the application called, which this construct does not emit (nor SNI routes).
+      propError({ path, prop: 'hosts' }, {
+        value: wildcard, shown: wildcard, expected: 'exact hostnames when timeout/retries are set',
+        message: `timeout/retries need a route whose destination is each host, and this construct emits no route for wildcard host ${JSON.stringify(wildcard)}`,
+        fix: 'List the exact hostnames the application calls, or remove timeout/retries.',
+      });
     }
     if (props.tlsOrigination && httpPorts.length === 0) {
-      fail({ code: 'DR-14', path, value: ports.map((p) => p.protocol).join(','), allowed: 'an HTTP port to originate TLS from', message: 'tlsOrigination is set but no port speaks plain HTTP', fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.' });
+      propError({ path, prop: 'tlsOrigination' }, {
+        value: protocols, shown: protocols, expected: 'an HTTP port to originate TLS from',
+        message: 'tlsOrigination is set but no port speaks plain HTTP, so there is nothing to originate TLS from',
+        fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
+      });
     }
     const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
     const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
@@ -197,51 +220,70 @@ function httpRouteName(httpPorts: ReadonlyArray<{ readonly number: number }>, i:
 }
 
 function checkHosts(hosts: string[], resolution: Resolution, path: string): string[] {
-  if (!Array.isArray(hosts) || hosts.length === 0) {
-    fail({ code: 'SE-01', path, value: '[]', allowed: '1-256 hosts', message: 'hosts is empty', fix: 'List the external hostnames, e.g. ["api.example.com"].' });
-  }
+  checkList(hosts, 'hosts', path);
+  enforce(serviceEntryHostsProblem, [hosts], { path, prop: 'hosts', value: '[]', allowed: '1-256 hosts', message: () => 'hosts is empty', fix: 'List the external hostnames, e.g. ["api.example.com"].' });
   hosts.forEach((h, i) => {
-    checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true });
-    if (isWildcardHost(h) && resolution !== Resolution.NONE) {
-      fail({ code: 'SE-05', path, value: h, allowed: 'a FQDN (or resolution NONE)', message: `wildcard host ${show(h)} cannot be resolved by ${resolution}`, fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.' });
-    }
+    const prop = `hosts[${i}]`;
+    checkHost(h, { path, prop }, { allowWildcard: true });
+    enforce(wildcardResolutionProblem, [h, resolution, 0], {
+      path, prop, allowed: 'a FQDN (or resolution NONE)', message: () => `wildcard host ${show(h)} cannot be resolved by ${resolution}`,
+      fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.',
+    });
   });
-  if (new Set(hosts).size !== hosts.length) fail({ code: 'SE-01', path, value: hosts.join(','), message: 'hosts lists a host twice', fix: 'List each host once.' });
+  // Istio accepts a repeated host (rule SE-01 warns); here every host gets its own objects named after it, so they would clash.
+  if (new Set(hosts).size !== hosts.length) {
+    propError({ path, prop: 'hosts' }, { value: hosts, shown: hosts.join(','), expected: 'distinct hosts', message: 'hosts lists a host twice', fix: 'List each host once.' });
+  }
   return [...hosts];
 }
 
 function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
-  if (!Array.isArray(ports) || ports.length === 0) {
-    fail({ code: 'SE-03', path, value: '[]', allowed: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
-  }
+  const example = 'Declare the port, e.g. { number: 443, protocol: PortProtocol.TLS }.';
+  checkList(ports, 'ports', path);
+  // Istio accepts a ServiceEntry without ports; this construct needs them to know what to route.
+  if (ports.length === 0) propError({ path, prop: 'ports' }, { value: ports, shown: '[]', expected: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
   const out = ports.map((p, i) => {
-    if (!isRecord(p)) fail({ code: 'SE-03', path, value: show(p), allowed: '{ number, protocol }', message: `ports[${i}] ${show(p)} is not a port`, fix: 'Declare the port, e.g. { number: 443, protocol: PortProtocol.TLS }.' });
+    if (!isRecord(p)) propError({ path, prop: `ports[${i}]` }, { value: p, expected: 'a port { number, protocol }', message: `ports[${i}] ${show(p)} is not a port`, fix: example });
     const number = checkPort(p.number, { path, prop: `ports[${i}].number` });
     if (!Object.values(PortProtocol).includes(p.protocol)) {
-      fail({ code: 'X-09', path, value: p.protocol, allowed: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${show(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
+      propError({ path, prop: `ports[${i}].protocol` }, { value: p.protocol, shown: p.protocol, expected: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${show(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
     }
     const name = p.name ?? `${p.protocol.toLowerCase()}-${number}`;
-    const problem = dnsLabelProblem(name);
-    if (problem) fail({ code: 'X-09', path, value: name, allowed: 'DNS-1123 label', message: `ports[${i}].name ${show(name)} ${problem}`, fix: 'Use a port name such as "https".' });
+    enforce(portNameProblem, [name], { path, prop: `ports[${i}].name`, allowed: 'DNS-1123 label', message: (problem) => `ports[${i}].name ${show(name)} ${problem}`, fix: 'Use a port name such as "https".' });
     const defaultTarget = originating && HTTP_FAMILY.includes(p.protocol) ? 443 : undefined;
     const targetPort = p.targetPort ?? defaultTarget;
     if (targetPort !== undefined) checkPort(targetPort, { path, prop: `ports[${i}].targetPort` });
     return { number, protocol: p.protocol as string, name, ...(targetPort !== undefined && targetPort !== number ? { targetPort } : {}) };
   });
-  for (const key of ['number', 'name'] as const) {
-    const seen = out.map((p) => p[key]);
-    const dup = seen.find((v, i) => seen.indexOf(v) !== i);
-    if (dup !== undefined) fail({ code: 'SE-03', path, value: dup, message: `two ports share the ${key} ${show(dup)}`, fix: `Give every port a unique ${key}.` });
+  for (const field of ['number', 'name'] as const) {
+    const seen = new Map<unknown, number>();
+    out.forEach((p, i) => {
+      const value = p[field];
+      enforce(servicePortRepeatProblem, [field, value, seen], { path, prop: `ports[${i}].${field}`, value, message: () => `two ports share the ${field} ${show(value)}`, fix: `Give every port a unique ${field}.` });
+      seen.set(value, i);
+    });
   }
   return out;
 }
 
-function checkExportTo(exportTo: string[], path: string): string[] {
-  const bad = !Array.isArray(exportTo) || exportTo.length === 0 || new Set(exportTo).size !== exportTo.length
-    || exportTo.some((e) => e !== '.' && e !== '*' && dnsLabelProblem(e) !== undefined)
-    || (exportTo.includes('*') && exportTo.length > 1);
-  if (bad) {
-    fail({ code: 'X-05', path, value: show(exportTo), allowed: "'.', '*' (alone) or namespace names, no duplicates", message: `exportTo ${show(exportTo)} is not valid`, fix: "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces." });
-  }
+/**
+ * exportTo of every emitted object (ServiceEntry, VirtualService, DestinationRule): X-05's checks, as for a
+ * VirtualService ("~" is for ServiceEntries only, and applies to all three here). An empty list would mean every
+ * namespace; the construct asks for ['*'] to say so (PROP).
+ */
+function checkExportTo(exportTo: string[], namespace: string | undefined, path: string): string[] {
+  const allowed = "'.', '*' (alone) or namespace names, no duplicates";
+  const fix = "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces.";
+  checkList(exportTo, 'exportTo', path);
+  if (exportTo.length === 0) propError({ path, prop: 'exportTo' }, { value: exportTo, expected: 'at least one entry', message: 'exportTo is empty', fix });
+  const shown = show(exportTo);
+  exportTo.forEach((entry, i) => {
+    const prop = `exportTo[${i}]`;
+    if (typeof entry !== 'string') propError({ path, prop }, { value: entry, expected: 'a namespace name, "." or "*"', fix });
+    const options = { namespace, serviceEntry: false };
+    enforce(exportToEntryProblem, [entry, options], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
+    enforce(exportToRepeatProblem, [exportTo, i, namespace], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
+  });
+  enforce(exportToListProblem, [exportTo], { path, prop: 'exportTo', value: shown, allowed, message: (problem) => `exportTo ${problem}`, fix });
   return [...exportTo];
 }

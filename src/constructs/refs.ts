@@ -1,10 +1,9 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { checkHost, checkLabels } from '../core/enforce';
-import { fail } from '../core/errors';
+import { checkHost, checkLabels, enforce, propError } from '../core/enforce';
 import { isRecord } from '../core/json';
-import { show } from '../core/text';
+import { subsetLabelsProblem } from '../core/subsets';
 
 /**
  * A service host: a hostname string (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`), or a
@@ -21,7 +20,8 @@ export type SubsetSource = kplus.Deployment | { readonly labels: Record<string, 
 
 /**
  * Resolves a {@link HostSource} to a host. A `Service` becomes `name.namespace.svc.cluster.local` (namespace
- * from the Service, else its Chart), or its short name when no namespace is known. Raises X-03.
+ * from the Service, else its Chart), or its short name when no namespace is known. X-03 for a malformed host
+ * string, PROP for anything else.
  */
 export function resolveHost(source: HostSource, scope: Construct, prop: string): string {
   const path = scope.node.path;
@@ -30,8 +30,8 @@ export function resolveHost(source: HostSource, scope: Construct, prop: string):
     const namespace = source.metadata.namespace ?? Chart.of(source).namespace;
     return namespace ? `${source.name}.${namespace}.svc.cluster.local` : source.name;
   }
-  return fail({
-    code: 'X-03', path, value: show(source), allowed: 'hostname string or cdk8s-plus Service',
+  return propError({ path, prop }, {
+    value: source, expected: 'a hostname string or a cdk8s-plus Service',
     message: `${prop} is neither a hostname nor a cdk8s-plus Service`, fix: `Pass a host such as "reviews.bookinfo.svc.cluster.local" or a kplus.Service.`,
   });
 }
@@ -40,7 +40,7 @@ const CDK8S_LABEL_PREFIX = 'cdk8s.io/';
 
 /**
  * Labels that select a subset's pods: explicit labels, or a Deployment's pod template labels without the
- * `cdk8s.io/` bookkeeping labels. Raises DR-03 when nothing is left, X-08 on bad label syntax.
+ * `cdk8s.io/` bookkeeping labels. DR-03 when nothing is left, X-08 on bad label syntax, PROP for anything else.
  */
 export function resolveSubsetLabels(source: SubsetSource, scope: Construct, prop: string): Record<string, string> {
   const path = scope.node.path;
@@ -54,20 +54,18 @@ export function resolveSubsetLabels(source: SubsetSource, scope: Construct, prop
   } else if (isRecord(source) && isRecord(source.labels)) {
     labels = source.labels as Record<string, string>;
   } else {
-    return fail({
-      code: 'DR-03', path, value: show(source), allowed: 'a kplus.Deployment or { labels }',
+    return propError({ path, prop }, {
+      value: source, expected: 'a kplus.Deployment or { labels }',
       message: `${prop} is neither a cdk8s-plus Deployment nor { labels }`, fix: `Pass ${prop}: { labels: { version: 'v2' } } or a kplus.Deployment.`,
     });
   }
-  if (Object.keys(labels).length === 0) {
-    fail({
-      code: 'DR-03', path, value: '{}', allowed: 'at least one label',
-      message: `${prop} selects no labels, so the subset would match every pod of the service`,
-      fix: source instanceof kplus.Deployment
-        ? `Give the Deployment's pods a distinguishing label, e.g. podMetadata: { labels: { version: 'v2' } }.`
-        : `Give ${prop} labels that only its pods carry, e.g. { labels: { version: 'v2' } }.`,
-    });
-  }
+  enforce(subsetLabelsProblem, [labels], {
+    path, prop: `${prop}.labels`, value: '{}', allowed: 'at least one label',
+    message: () => `${prop} selects no labels, so the subset would match every pod of the service`,
+    fix: source instanceof kplus.Deployment
+      ? `Give the Deployment's pods a distinguishing label, e.g. podMetadata: { labels: { version: 'v2' } }.`
+      : `Give ${prop} labels that only its pods carry, e.g. { labels: { version: 'v2' } }.`,
+  });
   return checkLabels(labels, { path, prop: `${prop}.labels` });
 }
 

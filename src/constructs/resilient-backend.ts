@@ -46,8 +46,8 @@ export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, C
  *   route with `timeout` and `retries`.
  *
  * Use `RetryPolicy.nonIdempotent` when the host receives writes: the route is then recorded as
- * non-idempotent and held to it (VS-18). Raises VS-22, VS-23, DR-07, DR-10, DR-12, X-01, X-02, X-03 at once;
- * the rule engine checks VS-19, DR-08, DR-09 and the rest at synth.
+ * non-idempotent and held to it (VS-18). Invalid props raise IstioValidationError at once (see the rule
+ * reference for the codes).
  */
 export class ResilientBackend extends Construct {
   /** The service host. */
@@ -96,7 +96,7 @@ export class ResilientBackend extends Construct {
   /**
    * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
    * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
-   * traffic report. Raises X-03 for a malformed host.
+   * traffic report. Invalid targets raise IstioValidationError at once.
    */
   public calls(...targets: CallTarget[]): this {
     Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });

@@ -1,3 +1,4 @@
+import { invariant } from './check';
 import { Severity } from './errors';
 import { dnsLabelProblem } from './grammar';
 /** VirtualService gateway references (`mesh`, `name`, `namespace/name`, legacy `name.namespace`): grammar (VS-04) and resolution. */
@@ -41,6 +42,15 @@ export function gatewayRefProblem(ref: unknown): GatewayRefProblem | undefined {
   }
   return undefined;
 }
+
+/**
+ * VS-04, the part Istio rejects: what is wrong with a gateway reference, or `undefined` when Istio accepts it
+ * (the legacy `name.namespace` form included: it is only warned about, see {@link gatewayRefProblem}).
+ */
+export const gatewayRefError = invariant('VS-04', (ref: unknown): string | undefined => {
+  const p = gatewayRefProblem(ref);
+  return p?.severity === Severity.ERROR ? p.problem : undefined;
+});
 
 /**
  * Istio's resolution of a VirtualService gateway reference to `namespace/name`: `ns/name` as written

@@ -3,6 +3,7 @@
  * rendered manifests, including hand-written and `lint`ed YAML). Each function returns a problem
  * description, or `undefined` when the value is fine.
  */
+import { invariant } from './check';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -32,13 +33,13 @@ export function parseDuration(text: unknown): number | undefined {
 export const MAX_DURATION_MS = 9_223_372_036_854;
 
 /** X-01: a duration in milliseconds must be finite, at least 1 ms, at most ~292 years, and whole milliseconds. */
-export function durationProblem(ms: number): string | undefined {
+export const durationProblem = invariant('X-01', (ms: number): string | undefined => {
   if (!Number.isFinite(ms)) return 'is not a finite duration';
   if (ms < 1) return 'is shorter than 1ms';
   if (ms > MAX_DURATION_MS) return `is longer than ${MAX_DURATION_MS}ms (about 292 years), the longest duration Kubernetes can validate`;
   if (Math.abs(ms - Math.round(ms)) > 1e-9) return 'is not a whole number of milliseconds';
   return undefined;
-}
+});
 
 /** Renders milliseconds the way Istio documents durations: whole seconds as `"5s"`, otherwise `"1500ms"`. */
 export function formatMillis(ms: number): string {
@@ -47,11 +48,11 @@ export function formatMillis(ms: number): string {
 }
 
 /** X-02: port numbers are integers 1-65535. */
-export function portProblem(port: unknown): string | undefined {
+export const portProblem = invariant('X-02', (port: unknown): string | undefined => {
   if (typeof port !== 'number' || !Number.isInteger(port)) return 'is not an integer';
   if (port < 1 || port > 65535) return 'is outside 1-65535';
   return undefined;
-}
+});
 
 /** A DNS-1123 label (subset names, port names, metadata.namespace). */
 export function dnsLabelProblem(value: unknown): string | undefined {
@@ -70,7 +71,7 @@ export function dnsSubdomainProblem(value: unknown): string | undefined {
 }
 
 /** X-08: a Kubernetes label key (`[prefix/]name`). */
-export function labelKeyProblem(key: string): string | undefined {
+export const labelKeyProblem = invariant('X-08', (key: string): string | undefined => {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -79,17 +80,17 @@ export function labelKeyProblem(key: string): string | undefined {
     return 'is not a valid label name (≤ 63 characters: letters, digits, "-", "_", ".", alphanumeric at both ends)';
   }
   return undefined;
-}
+});
 
 /** X-08: a Kubernetes label value (may be empty). */
-export function labelValueProblem(value: unknown): string | undefined {
+export const labelValueProblem = invariant('X-08', (value: unknown): string | undefined => {
   if (typeof value !== 'string') return 'is not a string';
   if (value === '') return undefined;
   if (value.length > 63 || !LABEL_NAME.test(value)) {
     return 'is not a valid label value (≤ 63 characters: letters, digits, "-", "_", ".", alphanumeric at both ends)';
   }
   return undefined;
-}
+});
 
 /**
  * Map keys (label keys, header and query parameter names) that cdk8s cannot synthesize: its serializer throws

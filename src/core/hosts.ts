@@ -1,3 +1,4 @@
+import { invariant } from './check';
 import { pushTo } from './json';
 /**
  * Hostnames as Istio reads them: grammar (X-03), resolution of short names, wildcard matching, and one index
@@ -17,7 +18,7 @@ export interface HostGrammarOptions {
  * X-03: hostname grammar (DNS-1123 labels, ≤ 255 characters, wildcard only as the whole first label,
  * never a bare `*`, top-level label not all-numeric, one trailing dot allowed).
  */
-export function hostProblem(host: unknown, options: HostGrammarOptions = {}): string | undefined {
+export const hostProblem = invariant('X-03', (host: unknown, options: HostGrammarOptions = {}): string | undefined => {
   if (typeof host !== 'string' || host.length === 0) return 'is empty';
   // Hosts repeat across routes and objects: remember recent answers (bounded).
   const key = `${options.allowWildcard ? 1 : 0}${host}`;
@@ -26,7 +27,7 @@ export function hostProblem(host: unknown, options: HostGrammarOptions = {}): st
   if (hostCache.size > 10_000) hostCache.clear();
   hostCache.set(key, problem);
   return problem;
-}
+});
 
 /** Memoised verdicts (a pure function of its input, bounded): hosts repeat across routes and objects. */
 const hostCache = new Map<string, string | undefined>();

@@ -1,3 +1,5 @@
+import { invariant } from './check';
+import { dnsLabelProblem } from './grammar';
 import { isRecord } from './json';
 /** Port protocols as Istio classifies them (`protocol.IsHTTP`, `IsTLS`, `IsTCP`). */
 
@@ -28,3 +30,6 @@ export function isTcpFamily(protocol: string): boolean {
 export function showProtocol(protocol: string): string {
   return protocol === '' ? 'unset' : `"${protocol}"`;
 }
+
+/** X-09: a port name (ServiceEntry and Gateway ports) is a DNS-1123 label. */
+export const portNameProblem = invariant('X-09', (name: unknown): string | undefined => dnsLabelProblem(name));

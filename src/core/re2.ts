@@ -5,6 +5,7 @@
  * Constructs that JavaScript accepts but RE2 does not (lookarounds, backreferences, unknown escapes, repeat
  * counts above 1000) are rejected explicitly. This is an approximation: it errs towards accepting.
  */
+import { invariant } from './check';
 
 /** Longest regex Istio accepts (it approximates Envoy's RE2 program-size limit by length). */
 export const MAX_REGEX_LENGTH = 1024;
@@ -15,15 +16,15 @@ const RE2_FLAGS = /^[imsU]*(-[imsU]+)?$/;
 /** Verdicts of earlier patterns: large Apps repeat the same few regexes across many objects. */
 const verdicts = new Map<string, string | undefined>();
 
-/** Why `pattern` is not an RE2 regex Istio accepts, or `undefined`. */
-export function re2Problem(pattern: string): string | undefined {
+/** X-10: why `pattern` is not an RE2 regex Istio accepts, or `undefined`. (An empty regex is VS-08's.) */
+export const re2Problem = invariant('X-10', (pattern: string): string | undefined => {
   if (pattern.length > MAX_REGEX_LENGTH) return `is ${pattern.length} characters long (at most ${MAX_REGEX_LENGTH})`;
   if (verdicts.has(pattern)) return verdicts.get(pattern);
   const verdict = compileProblem(pattern);
   if (verdicts.size >= 10_000) verdicts.clear();
   verdicts.set(pattern, verdict);
   return verdict;
-}
+});
 
 function compileProblem(pattern: string): string | undefined {
   const translated = translate(pattern);

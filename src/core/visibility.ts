@@ -1,3 +1,4 @@
+import { invariant } from './check';
 import { dnsLabelProblem } from './grammar';
 /** Where an object is visible by its `exportTo`, and the exportTo grammar (X-05). */
 
@@ -37,36 +38,55 @@ export interface ExportToProblem {
   readonly fix?: string;
 }
 
+/** What an exportTo check needs to know about the object: its namespace (when known) and whether it is a ServiceEntry. */
+export interface ExportToOptions {
+  readonly namespace?: string;
+  readonly serviceEntry: boolean;
+}
+
+/** X-05: one exportTo entry is ".", "*", "~" (ServiceEntry only) or a namespace name (a DNS label). Non-strings are the schema's. */
+export const exportToEntryProblem = invariant('X-05', (entry: unknown, options: ExportToOptions): string | undefined => {
+  if (typeof entry !== 'string' || entry === '.' || entry === '*') return undefined;
+  if (entry === '~') return options.serviceEntry ? undefined : '"~" (hidden from every namespace) is only allowed on a ServiceEntry';
+  const problem = dnsLabelProblem(entry);
+  return problem ? `${JSON.stringify(entry)} ${problem}` : undefined;
+});
+
 /**
- * X-05: the exportTo grammar Istio enforces: entries are ".", "*", "~" (ServiceEntry only) or namespace names
- * (DNS labels); no duplicates ("." counts as the object's own namespace when it is known); "*" alone.
+ * X-05: `list[index]` does not repeat an earlier entry ("." counts as the object's own namespace when it is
+ * known, as Istio compares them).
  */
-export function exportToProblems(list: readonly unknown[], options: { readonly namespace?: string; readonly serviceEntry: boolean }): ExportToProblem[] {
+export const exportToRepeatProblem = invariant('X-05', (list: readonly unknown[], index: number, namespace?: string): string | undefined => {
+  const entry = list[index];
+  if (typeof entry !== 'string') return undefined;
+  const key = (e: string) => (e === '.' && namespace !== undefined ? namespace : e);
+  const first = list.findIndex((e, j) => j < index && typeof e === 'string' && key(e) === key(entry));
+  if (first < 0) return undefined;
+  return list[first] === entry
+    ? `${JSON.stringify(entry)} repeats spec.exportTo[${first}]`
+    : `${JSON.stringify(entry)} duplicates spec.exportTo[${first}] ${JSON.stringify(list[first])}: "." is the object's own namespace "${namespace}"`;
+});
+
+/** X-05: "*" (every namespace) stands alone. */
+export const exportToListProblem = invariant('X-05', (list: readonly unknown[]): string | undefined =>
+  (list.includes('*') && list.length > 1 ? `${JSON.stringify(list)} combines "*" with other entries` : undefined));
+
+/** Fix of {@link exportToListProblem}. */
+export const EXPORT_TO_STAR_FIX = 'Use ["*"] on its own, or list the namespaces without "*".';
+
+/**
+ * X-05: every problem of an exportTo list, in order: per entry its grammar and repeats, then the list as a whole.
+ * (The three checks above, together.)
+ */
+export function exportToProblems(list: readonly unknown[], options: ExportToOptions): ExportToProblem[] {
   const out: ExportToProblem[] = [];
-  const seen = new Map<string, number>();
   list.forEach((entry, i) => {
-    if (typeof entry !== 'string') return;
-    if (entry === '~') {
-      if (!options.serviceEntry) out.push({ index: i, problem: '"~" (hidden from every namespace) is only allowed on a ServiceEntry' });
-    } else if (entry !== '.' && entry !== '*') {
-      const problem = dnsLabelProblem(entry);
-      if (problem) out.push({ index: i, problem: `${JSON.stringify(entry)} ${problem}` });
-    }
-    const key = entry === '.' && options.namespace !== undefined ? options.namespace : entry;
-    const first = seen.get(key);
-    if (first === undefined) {
-      seen.set(key, i);
-    } else {
-      out.push({
-        index: i,
-        problem: list[first] === entry
-          ? `${JSON.stringify(entry)} repeats spec.exportTo[${first}]`
-          : `${JSON.stringify(entry)} duplicates spec.exportTo[${first}] ${JSON.stringify(list[first])}: "." is the object's own namespace "${options.namespace}"`,
-      });
-    }
+    const grammar = exportToEntryProblem(entry, options);
+    if (grammar) out.push({ index: i, problem: grammar });
+    const repeat = exportToRepeatProblem(list, i, options.namespace);
+    if (repeat) out.push({ index: i, problem: repeat });
   });
-  if (list.includes('*') && list.length > 1) {
-    out.push({ problem: `${JSON.stringify(list)} combines "*" with other entries`, fix: 'Use ["*"] on its own, or list the namespaces without "*".' });
-  }
+  const whole = exportToListProblem(list);
+  if (whole) out.push({ problem: whole, fix: EXPORT_TO_STAR_FIX });
   return out;
 }

@@ -1,6 +1,26 @@
+import { PROP_CODE, SCHEMA_CODE, SUPPRESSION_CODE } from '../core/errors';
 import { RuleDoc } from './types';
 
 const SCOPE: Record<RuleDoc['scope'], string> = { self: 'Self', app: 'App' };
+
+/** The codes findings and errors carry besides the catalogue rules. */
+export const META_CODES: ReadonlyArray<{ readonly code: string; readonly title: string; readonly why: string; readonly fix: string }> = [
+  {
+    code: SCHEMA_CODE, title: 'Rejected by the Istio CRD schema or its CEL rules',
+    why: 'Every Istio object is validated against the bundled Istio 1.30 CRD (OpenAPI schema with unknown fields rejected, list-map keys, and the x-kubernetes-validations CEL rules), as the API server does: such an object would be refused by kubectl apply.',
+    fix: 'Correct the field the message names as the CRD requires.',
+  },
+  {
+    code: SUPPRESSION_CODE, title: 'Suppressions name a catalogue rule and give a reason',
+    why: 'A suppression turns a finding off for one object (annotation suppress.traffic.cdk8s-istio-traffic.io/<CODE>, Rules.suppress, lint --suppress); one without a written reason, or naming an unknown code, hides a problem without saying why.',
+    fix: 'Name a rule code from this page and write why the finding does not apply.',
+  },
+  {
+    code: PROP_CODE, title: 'Props have the shape the API declares',
+    why: 'Raised at once by constructs and value classes for a prop of the wrong type or shape (a value passed through `as any`, a string where a list is expected, a value that is not an enum member or not an instance of the expected class, an empty list where entries are needed). Values of the right shape are judged by the catalogue rule of the invariant they break, with the same check the rule runs on YAML.',
+    fix: 'Pass the prop as its type says (see the construct\'s docs).',
+  },
+];
 
 /**
  * Renders the rule reference (docs/rules.md) from the rules themselves, so the documentation cannot drift
@@ -24,6 +44,8 @@ export function renderRulesMarkdown(rules: readonly RuleDoc[]): string {
   for (const r of rules) {
     lines.push(`## ${r.code}`, '', `**${r.title}** (${r.levels}, ${SCOPE[r.scope]})`, '', `- Why: ${r.why}`, `- Fix: ${r.fix}`, `- Upstream: ${r.upstream}`, '');
   }
+  lines.push('# Codes that are not catalogue rules', '');
+  for (const m of META_CODES) lines.push(`## ${m.code}`, '', `**${m.title}** (E)`, '', `- Why: ${m.why}`, `- Fix: ${m.fix}`, '');
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
-import { checkInteger, renderDuration, Where } from '../core/enforce';
-import { fail } from '../core/errors';
+import { enforce, propError, renderDuration, Where } from '../core/enforce';
+import { faultActionProblem, faultHttpStatusProblem, faultPercentageProblem, testTrafficMatchProblem } from '../core/fault';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
 import { HttpMatch } from './match';
@@ -24,15 +24,15 @@ export interface FaultAbort {
 /**
  * Fault injection scoped to test traffic (Istio `HTTPRoute.fault` on a header-matched route).
  *
- * The library only injects faults into requests that match `match`, which must contain a header condition
- * (e.g. `x-chaos-test: true`); normal traffic is never affected (rule VS-23). Timeouts and retries are not
- * applied to the faulted route, because Istio disables them there.
+ * The library only injects faults into requests that match `match`, which must select test traffic by a header
+ * (e.g. `x-chaos-test: true`) or query parameter condition; normal traffic is never affected (rule VS-23).
+ * Timeouts and retries are not applied to the faulted route, because Istio disables them there.
  *
- * Raises VS-22 (percentages, status, neither delay nor abort), VS-23 (no header match) and X-01.
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
  */
 export interface FaultInjection {
-  /** Which requests get the fault; must include a header condition. */
+  /** Which requests get the fault; must include a header (or query parameter) condition. */
   readonly match: HttpMatch;
   /**
    * Delay part of the fault.
@@ -48,24 +48,26 @@ export interface FaultInjection {
 
 /** Validates a fault and renders its Istio `HTTPFaultInjection`. */
 export function renderFault(fault: FaultInjection, path: string): Record<string, unknown> {
-  if (!isRecord(fault)) {
-    fail({ code: 'VS-22', path, value: show(fault), allowed: '{ match, delay and/or abort }', message: `faultInjection ${show(fault)} is not an object`, fix: 'Set faultInjection: { match, delay and/or abort }.' });
+  const where = { path, prop: 'faultInjection' };
+  if (!isRecord(fault)) propError(where, { value: fault, expected: '{ match, delay and/or abort }', message: `faultInjection ${show(fault)} is not an object`, fix: 'Set faultInjection: { match, delay and/or abort }.' });
+  const scoping = "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').";
+  if (!(fault.match instanceof HttpMatch)) {
+    propError({ path, prop: 'faultInjection.match' }, { value: fault.match, shown: fault.match == null ? 'null' : show(fault.match), expected: 'an HttpMatch', fix: scoping });
   }
-  if (!(fault.match instanceof HttpMatch) || !fault.match.hasHeader) {
-    fail({
-      code: 'VS-23', path, value: fault.match instanceof HttpMatch ? JSON.stringify(fault.match._render()) : fault.match == null ? 'null' : show(fault.match), allowed: 'a match with a header condition',
-      message: 'faultInjection.match does not select test traffic by a header, so the fault would hit real users',
-      fix: "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').",
-    });
-  }
-  if (!fault.delay && !fault.abort) {
-    fail({ code: 'VS-22', path, value: '{}', message: 'faultInjection sets neither delay nor abort', fix: 'Set faultInjection.delay and/or faultInjection.abort.' });
-  }
+  const match = fault.match._render();
+  enforce(testTrafficMatchProblem, [match], {
+    path, prop: 'faultInjection.match', value: JSON.stringify(match), allowed: 'a match with a header or query parameter condition',
+    message: () => 'faultInjection.match does not select test traffic by a header or query parameter, so the fault would hit real users', fix: scoping,
+  });
   for (const part of ['delay', 'abort'] as const) {
     if (fault[part] !== undefined && !isRecord(fault[part])) {
-      fail({ code: 'VS-22', path, value: show(fault[part]), message: `faultInjection.${part} ${show(fault[part])} is not an object`, fix: `Set faultInjection.${part} to { ${part === 'delay' ? 'fixedDelay' : 'httpStatus'}, percentage }.` });
+      propError({ path, prop: `faultInjection.${part}` }, {
+        value: fault[part], expected: 'an object', message: `faultInjection.${part} ${show(fault[part])} is not an object`,
+        fix: `Set faultInjection.${part} to { ${part === 'delay' ? 'fixedDelay' : 'httpStatus'}, percentage }.`,
+      });
     }
   }
+  enforce(faultActionProblem, [fault as unknown as Record<string, unknown>], { ...where, value: '{}', message: () => 'faultInjection sets neither delay nor abort', fix: 'Set faultInjection.delay and/or faultInjection.abort.' });
   const out: Record<string, unknown> = {};
   if (fault.delay) {
     out.delay = {
@@ -75,7 +77,7 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
   }
   if (fault.abort) {
     out.abort = {
-      httpStatus: checkInteger(fault.abort.httpStatus, { path, prop: 'faultInjection.abort.httpStatus', code: 'VS-22', min: 200, max: 599 }),
+      httpStatus: httpStatus(fault.abort.httpStatus, { path, prop: 'faultInjection.abort.httpStatus' }),
       percentage: { value: faultPercent(fault.abort.percentage, { path, prop: 'faultInjection.abort.percentage' }) },
     };
   }
@@ -83,12 +85,15 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
 }
 
 function faultPercent(value: number, where: Where): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100 || (value > 0 && value < 0.0001)) {
-    fail({
-      code: 'VS-22', path: where.path, value, allowed: '0 or 0.0001-100',
-      message: `${where.prop} must be 0 or within 0.0001-100 (received ${show(value)})`,
-      fix: `Set ${where.prop} to a percentage such as 50.`,
-    });
-  }
+  const fix = `Set ${where.prop} to a percentage such as 50.`;
+  if (typeof value !== 'number') propError(where, { value, expected: 'a number', fix });
+  enforce(faultPercentageProblem, [value], { ...where, allowed: '0 or 0.0001-100', message: (problem) => `${where.prop} ${show(value)} ${problem}`, fix });
+  return value;
+}
+
+function httpStatus(value: number, where: Where): number {
+  const fix = 'Use an HTTP status such as 503.';
+  if (typeof value !== 'number') propError(where, { value, expected: 'an integer 200-599', fix });
+  enforce(faultHttpStatusProblem, [value], { ...where, allowed: 'integer 200-599', message: (problem) => `${where.prop} ${show(value)} ${problem}`, fix });
   return value;
 }

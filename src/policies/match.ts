@@ -1,5 +1,7 @@
-import { fail } from '../core/errors';
+import { enforce, propError } from '../core/enforce';
 import { unrenderableKeyProblem } from '../core/grammar';
+import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
+import { StringMatchField, stringMatchProblem } from '../core/match';
 import { MAX_REGEX_LENGTH, re2Problem } from '../core/re2';
 import { show, text } from '../core/text';
 
@@ -29,28 +31,26 @@ export interface RenderedHttpMatch {
   readonly queryParams?: Record<string, StringMatch>;
 }
 
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-const PSEUDO_HEADERS = new Set([':method', ':scheme', ':authority', ':path']);
 const MAX_REGEX = MAX_REGEX_LENGTH;
 
 /** Chooses how a header or query parameter value is compared. */
 export class ValueMatch {
   /** @internal */
-  constructor(private readonly build: (m: StringMatch) => HttpMatch, private readonly what: string) {}
+  constructor(private readonly build: (m: StringMatch) => HttpMatch, private readonly what: string, private readonly field: 'header' | 'query parameter') {}
 
   /** The value equals `value`. */
   public exact(value: string): HttpMatch {
-    return this.build({ exact: checkValue(value, this.what, false) });
+    return this.build({ exact: checkValue(value, 'exact', this.what, this.field) });
   }
 
   /** The value starts with `prefix` (non-empty). */
   public prefix(prefix: string): HttpMatch {
-    return this.build({ prefix: checkValue(prefix, this.what, true) });
+    return this.build({ prefix: checkValue(prefix, 'prefix', this.what, this.field) });
   }
 
   /** The value matches the RE2 regular expression `regex` (≤ 1024 characters). */
   public regex(regex: string): HttpMatch {
-    return this.build({ regex: checkRegex(regex, this.what) });
+    return this.build({ regex: checkRegex(regex, this.what, this.field) });
   }
 }
 
@@ -62,38 +62,41 @@ export class ValueMatch {
  * HttpMatch.header('x-canary-test').exact('true')
  * HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET))
  * ```
- * Raises X-10 (bad regex), X-11 (bad header name or value) and VS-08 (empty prefix, conflicting conditions).
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
  */
 export class HttpMatch {
   /** Match a request header; names are lower-case HTTP tokens, e.g. `x-canary-test`. */
   public static header(name: string): ValueMatch {
     const key = checkHeaderName(name);
-    return new ValueMatch((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`);
+    return new ValueMatch((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`, 'header');
   }
 
-  /** Match a cookie `name=value` in the `cookie` header (rendered as an anchored regex). */
+  /**
+   * Match a cookie `name=value` in the `cookie` header (rendered as an anchored regex). Name and value follow
+   * RFC 6265 (a token; no spaces, quotes, commas or semicolons): the regex is built from them, so no rule can
+   * check them in the manifest.
+   */
   public static cookie(name: string, value: string): HttpMatch {
     const cookieToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
     if (typeof name !== 'string' || typeof value !== 'string' || !cookieToken.test(name) || !/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]*$/.test(value)) {
-      fail({
-        code: 'X-11', path: 'HttpMatch.cookie', value: `${text(name)}=${text(value)}`, allowed: 'RFC 6265 cookie name and value',
+      propError({ path: 'HttpMatch.cookie', prop: 'cookie' }, {
+        value: `${text(name)}=${text(value)}`, shown: `${text(name)}=${text(value)}`, expected: 'RFC 6265 cookie name and value',
         message: `cookie "${text(name)}=${text(value)}" is not a valid cookie pair`, fix: 'Use a cookie name made of token characters and a value without spaces, quotes, commas or semicolons.',
       });
     }
     return new HttpMatch({ headers: { cookie: { regex: `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$` } } });
   }
 
-  /** Match a query parameter. */
+  /** Match a query parameter (a non-empty name). */
   public static queryParam(name: string): ValueMatch {
+    const where = { path: 'HttpMatch.queryParam', prop: 'query parameter name' };
     if (typeof name !== 'string' || name.length === 0) {
-      fail({ code: 'VS-08', path: 'HttpMatch.queryParam', value: name, message: `the query parameter name ${show(name)} is empty or not a string`, fix: 'Name the query parameter.' });
+      propError(where, { value: name, shown: name, expected: 'a non-empty string', message: `the query parameter name ${show(name)} is empty or not a string`, fix: 'Name the query parameter.' });
     }
     const unrenderable = unrenderableKeyProblem(name);
-    if (unrenderable) {
-      fail({ code: 'VS-08', path: 'HttpMatch.queryParam', value: name, message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
-    }
-    return new ValueMatch((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`);
+    if (unrenderable) propError(where, { value: name, shown: name, expected: 'a name cdk8s can synthesize', message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
+    return new ValueMatch((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`, 'query parameter');
   }
 
   /** Match URI paths starting with `prefix` (e.g. `/api/v2/`). */
@@ -108,15 +111,15 @@ export class HttpMatch {
 
   /** Match URI paths against the RE2 regular expression `regex`. */
   public static pathRegex(regex: string): HttpMatch {
-    return new HttpMatch({ uri: { regex: checkRegex(regex, 'uri') } });
+    return new HttpMatch({ uri: { regex: checkRegex(regex, 'uri', 'uri') } });
   }
 
   /** Match any of the given methods (one method renders `exact`, several an anchored regex). */
   public static method(...methods: HttpMethod[]): HttpMatch {
     const unique = [...new Set(methods)].filter((m) => Object.values(HttpMethod).includes(m));
     if (unique.length === 0 || unique.length !== new Set(methods).size) {
-      fail({
-        code: 'VS-08', path: 'HttpMatch.method', value: methods.map(text).join(','), allowed: Object.values(HttpMethod).join(','),
+      propError({ path: 'HttpMatch.method', prop: 'method' }, {
+        value: methods, shown: methods.map(text).join(','), expected: Object.values(HttpMethod).join(','),
         message: 'method needs at least one known HTTP method', fix: 'Pass HttpMethod values, e.g. HttpMatch.method(HttpMethod.GET).',
       });
     }
@@ -126,14 +129,17 @@ export class HttpMatch {
 
   private constructor(private readonly conditions: RenderedHttpMatch) {}
 
-  /** A match requiring both this and `other` (AND). Conflicting conditions on the same field raise VS-08. */
+  /**
+   * A match requiring both this and `other` (AND). Two conditions on the same field (uri, method, one header or
+   * query parameter) are refused: one request has one value there, so an AND of two is a contradiction or a repeat.
+   */
   public and(other: HttpMatch): HttpMatch {
     const a = this.conditions;
     const b = other.conditions;
     for (const field of ['uri', 'method'] as const) {
       if (a[field] && b[field]) {
-        fail({
-          code: 'VS-08', path: 'HttpMatch.and', value: field, message: `both sides set a ${field} condition, and one request has only one ${field}`,
+        propError({ path: 'HttpMatch.and', prop: field }, {
+          value: field, shown: field, expected: `one ${field} condition`, message: `both sides set a ${field} condition, and one request has only one ${field}`,
           fix: `Keep one ${field} condition per HttpMatch; list alternatives as separate HttpMatch entries (OR).`,
         });
       }
@@ -146,7 +152,7 @@ export class HttpMatch {
     });
   }
 
-  /** Whether this match has a header condition (test-traffic scoping, rule VS-23). */
+  /** Whether this match has a header condition. */
   public get hasHeader(): boolean {
     return this.conditions.headers !== undefined && Object.keys(this.conditions.headers).length > 0;
   }
@@ -167,43 +173,60 @@ export class HttpMatch {
 }
 
 function checkHeaderName(name: string): string {
-  if (typeof name !== 'string' || (!HEADER_NAME.test(name) && !PSEUDO_HEADERS.has(name))) {
-    fail({
-      code: 'X-11', path: 'HttpMatch.header', value: name, allowed: 'lower-case RFC 7230 token or :method/:scheme/:authority/:path',
-      message: `header name ${show(name)} is not a lower-case HTTP token`, fix: 'Use a lower-case header name such as "x-canary-test".',
-    });
-  }
+  const where = { path: 'HttpMatch.header', prop: 'header name' };
+  if (typeof name !== 'string') propError(where, { value: name, expected: 'a header name', fix: 'Use a lower-case header name such as "x-canary-test".' });
+  enforce(headerMatchNameProblem, [name], {
+    ...where, allowed: 'lower-case RFC 7230 token or :method/:scheme/:authority/:path',
+    message: (problem) => `header name ${show(name)} ${problem}`, fix: 'Use a lower-case header name such as "x-canary-test".',
+  });
   const unrenderable = unrenderableKeyProblem(name);
-  if (unrenderable) {
-    fail({ code: 'X-11', path: 'HttpMatch.header', value: name, message: `header name ${unrenderable}`, fix: 'Use a header name such as "x-canary-test".' });
-  }
+  if (unrenderable) propError(where, { value: name, shown: name, expected: 'a header name cdk8s can synthesize', message: `header name ${unrenderable}`, fix: 'Use a header name such as "x-canary-test".' });
   return name;
 }
 
-function checkValue(value: string, what: string, nonEmpty: boolean): string {
+/**
+ * Checks an exact or prefix value: a string (PROP), no empty prefix (VS-08), no control characters other than tab
+ * in a header value (X-11); a query parameter value carries no control character at all (PROP: a URL carries them
+ * percent-encoded only, so the match could never hold).
+ */
+function checkValue(value: string, kind: 'exact' | 'prefix', what: string, field: 'header' | 'query parameter'): string {
+  const where = { path: 'HttpMatch', prop: `${what} value` };
+  const allowed = kind === 'prefix' ? 'non-empty string without control characters' : 'string without control characters';
+  if (typeof value !== 'string') propError(where, { value, expected: 'a string', fix: 'Use a printable value without control characters.' });
+  enforce(stringMatchProblem, [kind, value, field], {
+    ...where, value, allowed, message: (problem) => `${what} ${kind} ${problem}`, fix: 'Give the prefix at least one character, or use exact.',
+  });
+  if (field === 'header') {
+    enforce(headerMatchValueProblem, [value], { ...where, allowed, message: (problem) => `${what} value ${show(value)} ${problem}`, fix: 'Use a printable value without control characters.' });
+    return value;
+  }
   // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || /[\x00-\x1f\x7f]/.test(value) || (nonEmpty && value.length === 0)) {
-    fail({
-      code: 'X-11', path: 'HttpMatch', value, allowed: nonEmpty ? 'non-empty string without control characters' : 'string without control characters',
-      message: `${what} value ${show(value)} is not allowed`, fix: 'Use a printable value without control characters.',
-    });
+  if (/[\x00-\x1f\x7f]/.test(value)) {
+    propError(where, { value, shown: value, expected: allowed, message: `${what} value ${show(value)} contains a control character, which a URL carries only percent-encoded`, fix: 'Use a printable value without control characters.' });
   }
   return value;
 }
 
+/**
+ * Paths start with "/" and carry no whitespace (PROP: every request path does, so another match could never
+ * hold; Istio does not check it).
+ */
 function checkPath(path: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) {
-    fail({ code: 'VS-08', path: 'HttpMatch', value: path, allowed: 'path starting with "/" without spaces', message: `URI ${show(path)} is not a path`, fix: 'Start paths with "/", e.g. "/api/v2/".' });
+    propError({ path: 'HttpMatch', prop: 'uri' }, { value: path, shown: path, expected: 'path starting with "/" without spaces', message: `URI ${show(path)} is not a path`, fix: 'Start paths with "/", e.g. "/api/v2/".' });
   }
   return path;
 }
 
-function checkRegex(regex: string, what: string): string {
+/** Checks a regex: a string (PROP), not empty (VS-08), RE2 grammar and length (X-10, the check of rule X-10). */
+function checkRegex(regex: string, what: string, field: StringMatchField): string {
+  const where = { path: 'HttpMatch', prop: `${what} regex` };
+  const allowed = `RE2 regex of 1-${MAX_REGEX} characters`;
+  const fix = 'Use a valid RE2 regular expression, or prefer exact/prefix matches.';
+  if (typeof regex !== 'string') propError(where, { value: regex, expected: 'a string', fix });
   // Istio compiles regexes with RE2, not JavaScript: the shared RE2 grammar of rule X-10 decides.
-  const problem = typeof regex !== 'string' || regex.length === 0 ? 'is empty' : re2Problem(regex);
-  if (problem) {
-    fail({ code: 'X-10', path: 'HttpMatch', value: regex, allowed: `RE2 regex of 1-${MAX_REGEX} characters`, message: `${what} regex ${problem}`, fix: 'Use a valid RE2 regular expression, or prefer exact/prefix matches.' });
-  }
+  enforce(stringMatchProblem, ['regex', regex, field], { ...where, value: regex, allowed, message: (problem) => `${what} regex ${problem}`, fix });
+  enforce(re2Problem, [regex], { ...where, allowed, message: (problem) => `${what} regex ${problem}`, fix });
   return regex;
 }
 
@@ -218,7 +241,7 @@ function mergeMaps(a: Record<string, StringMatch> | undefined, b: Record<string,
   const out = copyMap(a);
   for (const key of Object.keys(b)) {
     if (Object.prototype.hasOwnProperty.call(out, key)) {
-      fail({ code: 'VS-08', path: 'HttpMatch.and', value: key, message: `${what} "${key}" is matched twice`, fix: `Match ${what} "${key}" once per HttpMatch.` });
+      propError({ path: 'HttpMatch.and', prop: what }, { value: key, shown: key, expected: `one condition per ${what}`, message: `${what} "${key}" is matched twice`, fix: `Match ${what} "${key}" once per HttpMatch.` });
     }
     Object.defineProperty(out, key, { value: b[key], enumerable: true, writable: true, configurable: true });
   }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
-import { checkInteger, millisOf, renderDuration } from '../core/enforce';
-import { fail } from '../core/errors';
+import { checkList, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites, writeRetryOnProblem } from '../core/retry';
+import { show } from '../core/text';
 
 /**
  * Conditions under which Envoy retries a request (Istio `HTTPRetry.retryOn`).
@@ -38,16 +39,17 @@ export enum RetryOn {
 }
 
 /**
- * The only retry conditions that guarantee the upstream never received the request (rule VS-18).
+ * The only retry conditions that guarantee the upstream never received the request (rule VS-18); the list of
+ * src/core/retry, which the rule reads too.
  */
-export const SAFE_RETRY_ON_FOR_WRITES: readonly RetryOn[] = [
-  RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.RESET_BEFORE_REQUEST,
-];
+export const SAFE_RETRY_ON_FOR_WRITES: readonly RetryOn[] = SAFE_FOR_WRITES.map((c) => c as RetryOn);
 
 /** Options of {@link RetryPolicy.idempotent}. */
 export interface IdempotentRetryOptions {
   /**
-   * Number of retries after the first attempt (Istio `attempts`), integer 1-10.
+   * Number of retries after the first attempt (Istio `attempts`), integer 1-10. Istio itself has no maximum;
+   * this API stops at 10 because every retry adds one more request to an upstream that is already failing
+   * (use {@link RetryPolicy.none} for 0).
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
    */
   readonly attempts: number;
@@ -71,7 +73,9 @@ export interface IdempotentRetryOptions {
 /** Options of {@link RetryPolicy.nonIdempotent}. */
 export interface NonIdempotentRetryOptions {
   /**
-   * Number of retries after the first attempt (Istio `attempts`), integer 1-10.
+   * Number of retries after the first attempt (Istio `attempts`), integer 1-10. Istio itself has no maximum;
+   * this API stops at 10 because every retry adds one more request to an upstream that is already failing
+   * (use {@link RetryPolicy.none} for 0).
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
    */
   readonly attempts: number;
@@ -108,30 +112,29 @@ const MAX_ATTEMPTS = 10;
  *   non-idempotent, so rules VS-18 and VS-25 hold them to that.
  * - `none`: an explicit `attempts: 0`, overriding Istio's implicit default of 2 retries.
  *
- * Raises VS-17 (attempts out of range), VS-18 (unsafe condition for writes) and X-01 (durations).
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export class RetryPolicy {
   /** Retries for idempotent requests. */
   public static idempotent(options: IdempotentRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.idempotent';
-    return new RetryPolicy(false, checkAttempts(options.attempts, where), options.retryOn ?? DEFAULT_IDEMPOTENT,
+    const attempts = checkAttempts(options.attempts, where);
+    return new RetryPolicy(false, attempts, checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts, where),
       options.perTryTimeout, options.backoff, where);
   }
 
   /** Retries that are safe for non-idempotent requests: only when the request never reached the server. */
   public static nonIdempotent(options: NonIdempotentRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.nonIdempotent';
-    const retryOn = options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES;
-    const unsafe = retryOn.filter((c) => !SAFE_RETRY_ON_FOR_WRITES.includes(c));
-    if (unsafe.length > 0) {
-      fail({
-        code: 'VS-18', path: where, value: unsafe.join(','), allowed: SAFE_RETRY_ON_FOR_WRITES.join(','),
-        message: `retryOn contains "${unsafe.join(',')}", which can replay a request the server already received`,
-        fix: `Retry non-idempotent requests only on ${SAFE_RETRY_ON_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
-      });
-    }
-    return new RetryPolicy(true, checkAttempts(options.attempts, where), retryOn, undefined, options.backoff, where);
+    const attempts = checkAttempts(options.attempts, where);
+    const retryOn = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts, where);
+    enforce(writeRetryOnProblem, [retryOn], {
+      path: where, prop: 'retryOn', value: unsafeForWrites(retryOn).join(','), allowed: SAFE_FOR_WRITES.join(','),
+      message: () => `retryOn contains "${unsafeForWrites(retryOn).join(',')}", which can replay a request the server already received`,
+      fix: `Retry non-idempotent requests only on ${SAFE_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
+    });
+    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where);
   }
 
   /** No retries at all (`attempts: 0`). Safe for every route. */
@@ -153,12 +156,6 @@ export class RetryPolicy {
 
   private constructor(nonIdempotent: boolean, attempts: number, retryOn: readonly RetryOn[],
     perTryTimeout: Duration | undefined, backoff: Duration | undefined, where: string) {
-    if (attempts > 0 && retryOn.length === 0) {
-      fail({
-        code: 'VS-17', path: where, value: '[]', allowed: 'at least one RetryOn condition',
-        message: 'retryOn is empty, so the policy would never retry', fix: 'List at least one RetryOn condition, or use RetryPolicy.none().',
-      });
-    }
     this.nonIdempotent = nonIdempotent;
     this.attempts = attempts;
     this.retryOn = [...new Set(retryOn)];
@@ -191,9 +188,38 @@ export class RetryPolicy {
   }
 }
 
+/**
+ * Checks `attempts`: a non-negative integer (VS-17, as Istio), and 1-10 for these factories (PROP: 0 is
+ * RetryPolicy.none(), and more than 10 retries multiply the load on a failing upstream).
+ */
 function checkAttempts(attempts: number, where: string): number {
-  return checkInteger(attempts, {
-    code: 'VS-17', path: where, prop: 'attempts', min: 1, max: MAX_ATTEMPTS,
-    fix: `Use 1-${MAX_ATTEMPTS} retries (2 is typical for idempotent requests), or RetryPolicy.none() for no retries.`,
-  });
+  const allowed = `integer 1-${MAX_ATTEMPTS}`;
+  const fix = `Use 1-${MAX_ATTEMPTS} retries (2 is typical for idempotent requests), or RetryPolicy.none() for no retries.`;
+  const message = `attempts must be an ${allowed} (received ${show(attempts)})`;
+  if (typeof attempts !== 'number') propError({ path: where, prop: 'attempts' }, { value: attempts, expected: `an ${allowed}`, fix, message });
+  enforce(retryAttemptsProblem, [attempts], { path: where, prop: 'attempts', allowed, fix, message: () => message });
+  if (attempts < 1 || attempts > MAX_ATTEMPTS) propError({ path: where, prop: 'attempts' }, { value: attempts, shown: attempts, expected: allowed, fix, message });
+  return attempts;
+}
+
+/**
+ * Checks `retryOn`: a list (PROP) of conditions Envoy knows (VS-17, the rule's token check), not empty when the
+ * policy retries (PROP: an empty list would fall back to Istio's default conditions).
+ */
+function checkRetryOn(retryOn: readonly RetryOn[], attempts: number, where: string): readonly RetryOn[] {
+  checkList(retryOn, 'retryOn', where);
+  for (const condition of retryOn) {
+    if (typeof condition !== 'string') propError({ path: where, prop: 'retryOn' }, { value: condition, expected: 'a RetryOn condition', fix: 'Pass RetryOn values, e.g. RetryOn.CONNECT_FAILURE.' });
+    enforce(retryOnTokenProblem, [condition], {
+      path: where, prop: 'retryOn', allowed: Object.values(RetryOn).join(','),
+      message: (problem) => `retryOn contains ${show(condition)}, which ${problem}`, fix: 'Pass RetryOn values, e.g. RetryOn.CONNECT_FAILURE.',
+    });
+  }
+  if (attempts > 0 && retryOn.length === 0) {
+    propError({ path: where, prop: 'retryOn' }, {
+      value: retryOn, expected: 'at least one RetryOn condition',
+      message: "retryOn is empty, so Istio's default conditions would apply instead", fix: 'List at least one RetryOn condition, or use RetryPolicy.none().',
+    });
+  }
+  return retryOn;
 }

@@ -1,5 +1,5 @@
-import { checkHost } from '../core/enforce';
-import { fail } from '../core/errors';
+import { checkHost, enforce, propError } from '../core/enforce';
+import { credentialConflictProblem } from '../core/tls';
 
 /** Options of {@link TlsOrigination.simple}. */
 export interface SimpleTlsOptions {
@@ -21,7 +21,8 @@ export interface SimpleTlsOptions {
    */
   readonly credentialName?: string;
   /**
-   * Subject alternative names the server certificate must carry.
+   * Subject alternative names the server certificate must carry; at least one (an empty list would accept any
+   * server name).
    * @default - the external host
    */
   readonly subjectAltNames?: string[];
@@ -48,22 +49,24 @@ export interface RenderedClientTls {
  * proxy's system CA bundle, emitted explicitly as `caCertificates`) and its SAN must match the host; only {@link TlsOrigination.insecureSkipVerify} turns
  * verification off, and says so in the manifest.
  *
- * Raises DR-14 (conflicting TLS material) and X-03 (SNI host).
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
  */
 export class TlsOrigination {
   /** TLS with server verification (the right choice for almost every external API). */
   public static simple(options: SimpleTlsOptions = {}): TlsOrigination {
-    if (options.caCertificates !== undefined && options.credentialName !== undefined) {
-      fail({
-        code: 'DR-14', path: 'TlsOrigination.simple', value: 'caCertificates + credentialName', allowed: 'one CA source',
-        message: 'both caCertificates and credentialName are set', fix: 'Give the CA either as a file path (caCertificates) or as a Secret (credentialName), not both.',
-      });
+    const path = 'TlsOrigination.simple';
+    for (const prop of ['caCertificates', 'credentialName'] as const) {
+      if (options[prop] !== undefined && typeof options[prop] !== 'string') propError({ path, prop }, { value: options[prop], expected: 'a string', fix: `Set ${prop} to a string, or leave it out.` });
     }
-    if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.simple', prop: 'sni' });
+    enforce(credentialConflictProblem, [{ mode: 'SIMPLE', caCertificates: options.caCertificates, credentialName: options.credentialName }], {
+      path, prop: 'caCertificates', value: 'caCertificates + credentialName', allowed: 'one CA source',
+      message: () => 'both caCertificates and credentialName are set', fix: 'Give the CA either as a file path (caCertificates) or as a Secret (credentialName), not both.',
+    });
+    if (options.sni !== undefined) checkHost(options.sni, { path, prop: 'sni' });
     if (options.subjectAltNames !== undefined && (!Array.isArray(options.subjectAltNames) || options.subjectAltNames.length === 0)) {
-      fail({
-        code: 'DR-14', path: 'TlsOrigination.simple', value: '[]', allowed: 'at least one name, or leave it out',
+      propError({ path, prop: 'subjectAltNames' }, {
+        value: options.subjectAltNames, shown: '[]', expected: 'at least one name, or leave it out',
         message: 'subjectAltNames is empty, which would accept any server name', fix: 'List the names the server certificate must carry, or leave subjectAltNames out to use the host.',
       });
     }

@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { checkInteger, checkPercent, renderDuration, Where } from '../core/enforce';
-import { fail } from '../core/errors';
+import { enforce, propError, renderDuration, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
+import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';
 import { LoadBalancer, LocalityFailover } from './load-balancer';
 
@@ -13,7 +13,7 @@ import { LoadBalancer, LocalityFailover } from './load-balancer';
 export interface TcpConnectionPool {
   /**
    * Maximum connections to all endpoints of the host (per client proxy), integer 1-2147483647 (int32).
-   * Size at 1.5-2 × measured peak concurrency.
+   * Size at 1.5-2 × measured peak concurrency. 0 is refused: Istio treats it as unset (no limit).
    * @default - Istio's 2^32-1 (unlimited)
    */
   readonly maxConnections?: number;
@@ -30,12 +30,13 @@ export interface TcpConnectionPool {
  */
 export interface HttpConnectionPool {
   /**
-   * Requests queued while waiting for a connection; overflow gets an immediate 503 (UO). Integer 1-2147483647 (int32).
+   * Requests queued while waiting for a connection; overflow gets an immediate 503 (UO). Integer 1-2147483647 (int32);
+   * 0 is refused: Istio treats it as unset (no limit).
    * @default - Istio's 2^32-1
    */
   readonly http1MaxPendingRequests?: number;
   /**
-   * Maximum concurrent requests to the host. Integer 1-2147483647 (int32).
+   * Maximum concurrent requests to the host. Integer 1-2147483647 (int32); 0 is refused: Istio treats it as unset.
    * @default - Istio's 2^32-1
    */
   readonly http2MaxRequests?: number;
@@ -79,13 +80,14 @@ export interface ConnectionPool {
  */
 export interface OutlierDetection {
   /**
-   * Consecutive 5xx responses before an endpoint is ejected. Integer ≥ 1; keep it ≥ 3 so warm-up errors do
-   * not over-eject.
+   * Consecutive 5xx responses before an endpoint is ejected. Integer 1-4294967295 (0, which turns 5xx ejection off
+   * in Istio, is refused: a circuit breaker ejects on errors); keep it ≥ 3 so warm-up errors do not over-eject.
    * @default 5
    */
   readonly consecutive5xxErrors?: number;
   /**
-   * Consecutive 502/503/504 responses before ejection. Integer ≥ 1.
+   * Consecutive 502/503/504 responses before ejection. Integer 1-4294967295 (leave it out rather than 0, which
+   * Istio reads as off).
    * @default - not used
    */
   readonly consecutiveGatewayErrors?: number;
@@ -144,16 +146,16 @@ export interface TrafficPolicyProps {
 
 /**
  * Renders the DestinationRule `trafficPolicy` for `props`, or `undefined` when nothing is set.
- * Validates every value at once (DR-07, DR-12, X-01).
+ * Validates every value at once: invalid props raise IstioValidationError (see the rule reference for the codes).
  */
 export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): DestinationRuleSpecTrafficPolicy | undefined {
-  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, 'DR-12', 'connectionPool', path), path) : undefined;
-  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, 'DR-07', 'outlierDetection', path), path) : undefined;
+  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, 'connectionPool', path), path) : undefined;
+  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, 'outlierDetection', path), path) : undefined;
   if (props.loadBalancer && !(props.loadBalancer instanceof LoadBalancer)) {
-    fail({ code: 'DR-13', path, value: show(props.loadBalancer), allowed: 'a LoadBalancer', message: `loadBalancer ${show(props.loadBalancer)} is not a LoadBalancer`, fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
+    propError({ path, prop: 'loadBalancer' }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
   }
   if (props.localityFailover && !(props.localityFailover instanceof LocalityFailover)) {
-    fail({ code: 'DR-10', path, value: show(props.localityFailover), allowed: 'a LocalityFailover', message: `localityFailover ${show(props.localityFailover)} is not a LocalityFailover`, fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
+    propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
   }
   const lb = props.loadBalancer?._render();
   const locality = props.localityFailover?._render();
@@ -166,41 +168,77 @@ export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): De
   };
 }
 
-/** Connection-pool limits are `int32` in the Istio API (the webhook rejects larger values); outlier counts are `uint32`. */
-const INT32_MAX = 2147483647;
-const UINT32_MAX = 4294967295;
-
-function count(value: number | undefined, where: Where, min: number, max: number = INT32_MAX): number | undefined {
-  return value === undefined ? undefined : checkInteger(value, { ...where, code: 'DR-12', min, max });
+/**
+ * A connection-pool limit: a number (PROP), an int32 the webhook accepts (DR-12, the check of rule DR-12), and at
+ * least `min` (PROP: for maxConnections, http1MaxPendingRequests and http2MaxRequests Istio treats 0 as unset, so
+ * a 0 would limit nothing).
+ */
+function limit(value: number | undefined, where: Where, min: 0 | 1): number | undefined {
+  if (value === undefined) return undefined;
+  const allowed = `integer ${min}-${INT32_MAX}`;
+  const fix = `Set ${where.prop} to an ${allowed}.`;
+  if (typeof value !== 'number') propError(where, { value, expected: `an ${allowed}`, fix });
+  enforce(connectionLimitProblem, [value], { ...where, allowed, message: (problem) => `${where.prop} ${show(value)} ${problem}`, fix });
+  if (value < min) {
+    propError(where, { value, shown: value, expected: allowed, message: `${where.prop} is 0, which Istio treats as unset, so it would limit nothing`, fix: `Set ${where.prop} to 1 or more, or leave it out for no limit.` });
+  }
+  return value;
 }
 
-/** Throws `code` unless `value` (a props record passed through `as any`) is an object. */
-function record<T>(value: T, code: string, prop: string, path: string): T {
-  if (!isRecord(value)) fail({ code, path, value: show(value), allowed: 'an object', message: `${prop} ${show(value)} is not an object`, fix: `Set ${prop} to an object, or leave it out.` });
+/**
+ * An outlier-detection count: a number (PROP), a uint32 (DR-07, the check of rule DR-07), and at least 1 (PROP:
+ * 0 turns the trigger off in Istio; this API leaves a trigger out instead).
+ */
+function count(value: number | undefined, where: Where): number | undefined {
+  if (value === undefined) return undefined;
+  const allowed = `integer 1-${UINT32_MAX}`;
+  const fix = `Set ${where.prop} to an ${allowed}.`;
+  if (typeof value !== 'number') propError(where, { value, expected: `an ${allowed}`, fix });
+  enforce(outlierCountProblem, [value], { ...where, allowed, message: (problem) => `${where.prop} ${show(value)} ${problem}`, fix });
+  if (value < 1) propError(where, { value, shown: value, expected: allowed, message: `${where.prop} is 0, which turns this ejection trigger off`, fix: `Set ${where.prop} to 1 or more (3-5 is typical).` });
+  return value;
+}
+
+/** An ejection percentage: a number (PROP), a whole percentage 0-100 (DR-07, the check of rule DR-07). */
+function percent(value: number | undefined, where: Where): number | undefined {
+  if (value === undefined) return undefined;
+  const fix = `Set ${where.prop} to a whole number between 0 and 100.`;
+  if (typeof value !== 'number') propError(where, { value, expected: 'an integer 0-100', fix });
+  enforce(ejectionPercentProblem, [value], { ...where, allowed: 'integer 0-100', message: (problem) => `${where.prop} ${show(value)} ${problem}`, fix });
+  return value;
+}
+
+/** Throws PROP unless `value` (a props record passed through `as any`) is an object. */
+function record<T>(value: T, prop: string, path: string): T {
+  if (!isRecord(value)) propError({ path, prop }, { value, expected: 'an object', message: `${prop} ${show(value)} is not an object`, fix: `Set ${prop} to an object, or leave it out.` });
   return value;
 }
 
 function renderConnectionPool(pool: ConnectionPool, path: string) {
   const at = (prop: string): Where => ({ path, prop: `connectionPool.${prop}` });
-  if (pool.tcp !== undefined) record(pool.tcp, 'DR-12', 'connectionPool.tcp', path);
-  if (pool.http !== undefined) record(pool.http, 'DR-12', 'connectionPool.http', path);
-  if (!pool.tcp && !pool.http) {
-    fail({ code: 'DR-12', path, value: '{}', message: 'connectionPool sets neither tcp nor http limits', fix: 'Set connectionPool.tcp and/or connectionPool.http, or leave connectionPool out.' });
-  }
+  if (pool.tcp !== undefined) record(pool.tcp, 'connectionPool.tcp', path);
+  if (pool.http !== undefined) record(pool.http, 'connectionPool.http', path);
+  enforce(connectionPoolProblem, [pool as Record<string, unknown>], {
+    path, prop: 'connectionPool', value: '{}', message: () => 'connectionPool sets neither tcp nor http limits',
+    fix: 'Set connectionPool.tcp and/or connectionPool.http, or leave connectionPool out.',
+  });
   for (const [key, value] of [['tcp', pool.tcp], ['http', pool.http]] as const) {
     if (value !== undefined && Object.values(value).every((v) => v === undefined)) {
-      fail({ code: 'DR-12', path, value: '{}', message: `connectionPool.${key} sets no limit`, fix: `Set at least one connectionPool.${key} field, or leave connectionPool.${key} out.` });
+      propError({ path, prop: `connectionPool.${key}` }, {
+        value, shown: '{}', expected: 'at least one setting', message: `connectionPool.${key} sets no limit`,
+        fix: `Set at least one connectionPool.${key} field, or leave connectionPool.${key} out.`,
+      });
     }
   }
   const tcp = pool.tcp ? compact({
-    maxConnections: count(pool.tcp.maxConnections, at('tcp.maxConnections'), 1),
+    maxConnections: limit(pool.tcp.maxConnections, at('tcp.maxConnections'), 1),
     connectTimeout: pool.tcp.connectTimeout && renderDuration(pool.tcp.connectTimeout, at('tcp.connectTimeout')),
   }) : undefined;
   const http = pool.http ? compact({
-    http1MaxPendingRequests: count(pool.http.http1MaxPendingRequests, at('http.http1MaxPendingRequests'), 1),
-    http2MaxRequests: count(pool.http.http2MaxRequests, at('http.http2MaxRequests'), 1),
-    maxRequestsPerConnection: count(pool.http.maxRequestsPerConnection, at('http.maxRequestsPerConnection'), 0),
-    maxRetries: count(pool.http.maxRetries, at('http.maxRetries'), 0),
+    http1MaxPendingRequests: limit(pool.http.http1MaxPendingRequests, at('http.http1MaxPendingRequests'), 1),
+    http2MaxRequests: limit(pool.http.http2MaxRequests, at('http.http2MaxRequests'), 1),
+    maxRequestsPerConnection: limit(pool.http.maxRequestsPerConnection, at('http.maxRequestsPerConnection'), 0),
+    maxRetries: limit(pool.http.maxRetries, at('http.maxRetries'), 0),
     idleTimeout: pool.http.idleTimeout && renderDuration(pool.http.idleTimeout, at('http.idleTimeout')),
   }) : undefined;
   return compact({ http, tcp });
@@ -209,14 +247,12 @@ function renderConnectionPool(pool: ConnectionPool, path: string) {
 function renderOutlierDetection(od: OutlierDetection, path: string) {
   const at = (prop: string): Where => ({ path, prop: `outlierDetection.${prop}` });
   return compact({
-    consecutive5XxErrors: count(od.consecutive5xxErrors ?? 5, at('consecutive5xxErrors'), 1, UINT32_MAX),
-    consecutiveGatewayErrors: count(od.consecutiveGatewayErrors, at('consecutiveGatewayErrors'), 1, UINT32_MAX),
+    consecutive5XxErrors: count(od.consecutive5xxErrors ?? 5, at('consecutive5xxErrors')),
+    consecutiveGatewayErrors: count(od.consecutiveGatewayErrors, at('consecutiveGatewayErrors')),
     interval: od.interval && renderDuration(od.interval, at('interval')),
     baseEjectionTime: od.baseEjectionTime && renderDuration(od.baseEjectionTime, at('baseEjectionTime')),
-    maxEjectionPercent: od.maxEjectionPercent === undefined ? undefined
-      : checkInteger(checkPercent(od.maxEjectionPercent, 'DR-07', at('maxEjectionPercent')), { ...at('maxEjectionPercent'), code: 'DR-07', min: 0, max: 100 }),
-    minHealthPercent: od.minHealthPercent === undefined ? undefined
-      : checkInteger(checkPercent(od.minHealthPercent, 'DR-07', at('minHealthPercent')), { ...at('minHealthPercent'), code: 'DR-07', min: 0, max: 100 }),
+    maxEjectionPercent: percent(od.maxEjectionPercent, at('maxEjectionPercent')),
+    minHealthPercent: percent(od.minHealthPercent, at('minHealthPercent')),
   });
 }
 

@@ -111,14 +111,15 @@ describe('names and namespace', () => {
     expect(of(chart, 'VirtualService').metadata.namespace).toBe('bookinfo');
   });
 
-  test('rejects an invalid name with X-03', () => {
+  test('rejects an invalid name with PROP (ObjectMeta grammar: the API server checks it, no catalogue rule does)', () => {
     const e = thrownBy(() => canary({ name: 'Reviews' }));
-    expect(e.code).toBe('X-03');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('Reviews');
   });
 
-  test('rejects an invalid namespace with X-03', () => {
+  test('rejects an invalid namespace with PROP', () => {
     expect(thrownBy(() => canary({ namespace: 'book.info' })).value).toBe('book.info');
+    expect(thrownBy(() => canary({ namespace: 'book.info' })).code).toBe('PROP');
   });
 });
 
@@ -207,6 +208,14 @@ describe('subsets', () => {
     expect(e.message).toMatch(/contained in the other/);
   });
 
+  test('rejects overlapping labels the other way round with DR-04 too', () => {
+    expect(thrownBy(() => canary({ stable: { labels: { app: 'reviews', version: 'v1' } }, canary: { labels: { app: 'reviews' } } })).code).toBe('DR-04');
+  });
+
+  test('rejects subset labels that are not a map with PROP', () => {
+    expect(thrownBy(() => canary({ canary: { labels: ['v2'] as any } })).code).toBe('PROP');
+  });
+
   test('rejects Deployments with identical pod labels with DR-04', () => {
     const build = () => {
       const { chart } = setup();
@@ -234,8 +243,8 @@ describe('subsets', () => {
     expect(e.fix).toContain('podMetadata');
   });
 
-  test('rejects something that is neither a Deployment nor labels with DR-03', () => {
-    expect(thrownBy(() => canary({ stable: 'v1' as any })).code).toBe('DR-03');
+  test('rejects something that is neither a Deployment nor labels with PROP', () => {
+    expect(thrownBy(() => canary({ stable: 'v1' as any })).code).toBe('PROP');
   });
 
   test('rejects invalid label syntax with X-08', () => {
@@ -389,6 +398,10 @@ describe('mirroring', () => {
     expect(e.allowed).toBe('0-100');
   });
 
+  test('rejects a mirrorPercentage that is not a number with PROP (rule VS-24 leaves types to the schema)', () => {
+    expect(thrownBy(() => canary({ mirrorPercentage: '5' as any })).code).toBe('PROP');
+  });
+
   test('warns (VS-25) that mirroring without a method constraint mirrors writes', () => {
     const { chart, warnings } = setup();
     canary({ mirrorPercentage: 5 }, chart);
@@ -422,12 +435,32 @@ describe('gateways and hosts', () => {
     expect(e.value).toBe(gateway);
   });
 
-  test('rejects an empty gateway list with VS-04', () => {
-    expect(thrownBy(() => canary({ gateways: [] })).code).toBe('VS-04');
+  test('rejects an empty gateway list with PROP', () => {
+    expect(thrownBy(() => canary({ gateways: [] })).code).toBe('PROP');
   });
 
-  test('rejects a repeated gateway with VS-04', () => {
-    expect(thrownBy(() => canary({ gateways: ['mesh', 'mesh'] })).code).toBe('VS-04');
+  test('rejects a repeated gateway with PROP (Istio accepts it; the construct refuses the slip)', () => {
+    expect(thrownBy(() => canary({ gateways: ['mesh', 'mesh'] })).code).toBe('PROP');
+  });
+
+  test('rejects a gateway name longer than a DNS label with VS-04 (the construct regex missed the 63-character limit)', () => {
+    const gateway = `istio-system/${'g'.repeat(64)}`;
+    const e = thrownBy(() => canary({ gateways: [gateway] }));
+    expect(e.code).toBe('VS-04');
+    expect(e.value).toBe(gateway);
+    expect(() => canary({ gateways: [`istio-system/${'g'.repeat(63)}`] })).not.toThrow();
+  });
+
+  test('accepts the legacy "name.namespace" gateway form, which rule VS-04 warns about at synth (as Istio does)', () => {
+    const { chart, warnings } = setup();
+    canary({ gateways: ['public-gateway.istio-system'] }, chart);
+    expect(of(chart, 'VirtualService').spec.gateways).toEqual(['public-gateway.istio-system']);
+    expect(warnings.filter((w) => w.code === 'VS-04').map((w) => [w.path, w.message]))
+      .toEqual([['test/canary', 'spec.gateways[0] "public-gateway.istio-system" uses the legacy dotted "name.namespace" form']]);
+  });
+
+  test('rejects a gateway entry that is not a string with PROP', () => {
+    expect(thrownBy(() => canary({ gateways: [5 as any] })).code).toBe('PROP');
   });
 
   test('adds extra hosts after the service host', () => {

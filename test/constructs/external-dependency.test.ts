@@ -136,9 +136,9 @@ describe('ServiceEntry', () => {
     expect(kinds(chart)).toEqual(['ServiceEntry']);
   });
 
-  test('rejects timeout/retries for a wildcard host at construction with X-03', () => {
+  test('rejects timeout/retries for a wildcard host at construction with PROP (the construct emits no route for a wildcard)', () => {
     const e = thrownBy(() => dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.NONE, ports: [HTTP], timeout: Duration.seconds(2) }));
-    expect(e.code).toBe('X-03');
+    expect(e.code).toBe('PROP');
     expect(e.path).toBe('test/dep');
     expect(e.value).toBe('*.googleapis.com');
   });
@@ -162,8 +162,25 @@ describe('ServiceEntry', () => {
     expect(e.value).toBe('["*","."]');
   });
 
-  test.each([[[]], [['.', '.']], [['Shop']], [['~']]])('rejects exportTo %j with X-05', (exportTo) => {
+  test.each([[['.', '.']], [['Shop']], [['~']]])('rejects exportTo %j with X-05', (exportTo) => {
     expect(thrownBy(() => dependency({ exportTo })).code).toBe('X-05');
+  });
+
+  test('rejects exportTo [] with PROP (an empty list would mean every namespace; say ["*"])', () => {
+    expect(thrownBy(() => dependency({ exportTo: [] })).code).toBe('PROP');
+  });
+
+  test('rejects exportTo entries that are not strings, or an exportTo that is not a list, with PROP', () => {
+    expect(thrownBy(() => dependency({ exportTo: ['.', 5 as any] })).code).toBe('PROP');
+    expect(thrownBy(() => dependency({ exportTo: '.' as any })).code).toBe('PROP');
+  });
+
+  test('rejects "." together with the own namespace with X-05, as rule X-05 does', () => {
+    const e = thrownBy(() => dependency({ namespace: 'shop', exportTo: ['.', 'shop'] }));
+    expect(e.code).toBe('X-05');
+    expect(e.message).toContain('"." is the object\'s own namespace "shop"');
+    expect(thrownBy(() => dependency({ exportTo: ['.', 'shop'] }, setup(new Chart(Testing.app(), 'test', { namespace: 'shop' })).chart)).code).toBe('X-05');
+    expect(() => dependency({ namespace: 'payments', exportTo: ['.', 'shop'] })).not.toThrow();
   });
 
   test('rejects a wildcard host with DNS resolution with SE-05', () => {
@@ -177,8 +194,8 @@ describe('ServiceEntry', () => {
     expect(thrownBy(() => dependency({ hosts: ['*.googleapis.com'], resolution: Resolution.DNS_ROUND_ROBIN })).code).toBe('SE-05');
   });
 
-  test('rejects an unknown resolution with SE-05', () => {
-    expect(thrownBy(() => dependency({ resolution: 'STATIC' as Resolution })).code).toBe('SE-05');
+  test('rejects an unknown resolution with PROP', () => {
+    expect(thrownBy(() => dependency({ resolution: 'STATIC' as Resolution })).code).toBe('PROP');
   });
 
   test('rejects duplicate port numbers with SE-03', () => {
@@ -193,16 +210,20 @@ describe('ServiceEntry', () => {
     expect(e.value).toBe('api');
   });
 
-  test('rejects no ports with SE-03', () => {
-    expect(thrownBy(() => dependency({ ports: [] })).code).toBe('SE-03');
+  test('rejects no ports with PROP (Istio accepts a ServiceEntry without ports; the construct needs them)', () => {
+    expect(thrownBy(() => dependency({ ports: [] })).code).toBe('PROP');
   });
 
   test('rejects no hosts with SE-01', () => {
     expect(thrownBy(() => dependency({ hosts: [] })).code).toBe('SE-01');
   });
 
-  test('rejects a repeated host with SE-01', () => {
-    expect(thrownBy(() => dependency({ hosts: [HOST, HOST] })).code).toBe('SE-01');
+  test('rejects hosts that are not a list with PROP', () => {
+    expect(thrownBy(() => dependency({ hosts: HOST as any })).code).toBe('PROP');
+  });
+
+  test('rejects a repeated host with PROP (rule SE-01 only warns; the per-host objects would share a name)', () => {
+    expect(thrownBy(() => dependency({ hosts: [HOST, HOST] })).code).toBe('PROP');
   });
 
   test('rejects an invalid host with X-03', () => {
@@ -221,8 +242,8 @@ describe('ServiceEntry', () => {
     expect(thrownBy(() => dependency({ ports: [{ ...TLS, name: 'TLS' }] })).code).toBe('X-09');
   });
 
-  test('rejects an unknown protocol with X-09', () => {
-    expect(thrownBy(() => dependency({ ports: [{ number: 443, protocol: 'QUIC' as PortProtocol }] })).code).toBe('X-09');
+  test('rejects an unknown protocol with PROP (not a PortProtocol)', () => {
+    expect(thrownBy(() => dependency({ ports: [{ number: 443, protocol: 'QUIC' as PortProtocol }] })).code).toBe('PROP');
   });
 
   test('rejects several hosts sharing a TCP port with SE-06', () => {
@@ -274,15 +295,15 @@ describe('TLS passthrough', () => {
       .toEqual([{ match: [{ sniHosts: [HOST] }], route: [{ destination: { host: HOST } }] }]);
   });
 
-  test('rejects a timeout on a TLS-only dependency with VS-29', () => {
+  test('rejects a timeout on a TLS-only dependency with PROP (it would be dropped)', () => {
     const e = thrownBy(() => dependency({ timeout: Duration.seconds(3) }));
-    expect(e.code).toBe('VS-29');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('TLS');
     expect(e.allowed).toBe('an HTTP, HTTP2 or GRPC port');
   });
 
-  test('rejects retries on a TLS-only dependency with VS-29', () => {
-    expect(thrownBy(() => dependency({ retries: RetryPolicy.none() })).code).toBe('VS-29');
+  test('rejects retries on a TLS-only dependency with PROP', () => {
+    expect(thrownBy(() => dependency({ retries: RetryPolicy.none() })).code).toBe('PROP');
   });
 });
 
@@ -341,9 +362,9 @@ describe('TLS origination', () => {
     ]);
   });
 
-  test('rejects tlsOrigination without an HTTP port with DR-14', () => {
+  test('rejects tlsOrigination without an HTTP port with PROP (nothing to originate TLS from)', () => {
     const e = thrownBy(() => dependency({ tlsOrigination: TlsOrigination.simple() }));
-    expect(e.code).toBe('DR-14');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('TLS');
   });
 });

@@ -37,11 +37,24 @@ describe('renderFault', () => {
     expect(e.code).toBe('VS-23');
     expect(e.path).toBe(PATH);
     expect(e.value).toBe('{"uri":{"prefix":"/api/"}}');
-    expect(e.allowed).toBe('a match with a header condition');
+    expect(e.allowed).toBe('a match with a header or query parameter condition');
   });
 
-  test('rejects a missing match with VS-23', () => {
+  test('accepts a query parameter match, which selects test traffic for rule VS-23 too', () => {
+    expect(renderFault({ match: HttpMatch.queryParam('chaos').exact('1'), abort: { httpStatus: 503, percentage: 10 } }, PATH)).toEqual({
+      abort: { httpStatus: 503, percentage: { value: 10 } },
+    });
+  });
+
+  test('rejects a missing match with PROP', () => {
     expect(thrownBy(() => renderFault({ match: undefined as any, abort: { httpStatus: 503, percentage: 10 } }, PATH)).value).toBe('null');
+    expect(thrownBy(() => renderFault({ match: undefined as any, abort: { httpStatus: 503, percentage: 10 } }, PATH)).code).toBe('PROP');
+  });
+
+  test('rejects a fault that is not an object, and a delay or abort that is not an object, with PROP', () => {
+    expect(thrownBy(() => renderFault('x' as any, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderFault({ match, delay: 'slow' as any }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderFault({ match, abort: 5 as any }, PATH)).code).toBe('PROP');
   });
 
   test('rejects neither delay nor abort with VS-22', () => {

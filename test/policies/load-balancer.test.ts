@@ -7,9 +7,9 @@ describe('LoadBalancer', () => {
     expect(LoadBalancer.simple(algorithm)._render()).toEqual({ simple: algorithm });
   });
 
-  test('rejects an unknown algorithm with DR-13', () => {
+  test('rejects an unknown algorithm with PROP (not an enum member)', () => {
     const e = thrownBy(() => LoadBalancer.simple('LEAST_CONN' as LoadBalancerAlgorithm));
-    expect(e.code).toBe('DR-13');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('LEAST_CONN');
     expect(e.allowed).toBe('LEAST_REQUEST, ROUND_ROBIN, RANDOM, PASSTHROUGH');
   });
@@ -18,10 +18,17 @@ describe('LoadBalancer', () => {
     expect(LoadBalancer.consistentHashByHeader('x-user-id')._render()).toEqual({ consistentHash: { httpHeaderName: 'x-user-id' } });
   });
 
-  test('rejects an upper-case header name with X-11', () => {
+  test('rejects an upper-case header name with PROP (the API takes lower case; rule X-11 accepts any case, as Envoy)', () => {
     const e = thrownBy(() => LoadBalancer.consistentHashByHeader('X-User-Id'));
-    expect(e.code).toBe('X-11');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('X-User-Id');
+  });
+
+  test('rejects a header name that is not a token, or empty, with X-11, the check of rule X-11', () => {
+    const e = thrownBy(() => LoadBalancer.consistentHashByHeader('x user'));
+    expect(e.code).toBe('X-11');
+    expect(e.value).toBe('x user');
+    expect(thrownBy(() => LoadBalancer.consistentHashByHeader('')).code).toBe('X-11');
   });
 
   test('renders a cookie hash without ttl', () => {
@@ -40,8 +47,14 @@ describe('LoadBalancer', () => {
     expect(e.path).toBe('LoadBalancer.consistentHashByCookie');
   });
 
-  test('rejects an invalid cookie name with DR-13', () => {
-    expect(thrownBy(() => LoadBalancer.consistentHashByCookie('my session')).code).toBe('DR-13');
+  test('rejects an invalid cookie name with PROP (the RFC 6265 token this factory takes)', () => {
+    expect(thrownBy(() => LoadBalancer.consistentHashByCookie('my session')).code).toBe('PROP');
+  });
+
+  test('rejects an empty cookie name with DR-13, the check of rule DR-13', () => {
+    const e = thrownBy(() => LoadBalancer.consistentHashByCookie(''));
+    expect(e.code).toBe('DR-13');
+    expect(e.message).toContain('the cookie has no name');
   });
 
   test('renders a source IP hash', () => {
@@ -77,19 +90,19 @@ describe('LocalityFailover.priority', () => {
     expect(f._render()).toEqual({ enabled: true, failoverPriority: ['topology.kubernetes.io/region'] });
   });
 
-  test('rejects an empty list with DR-10', () => {
+  test('rejects an empty list with PROP', () => {
     const e = thrownBy(() => LocalityFailover.priority([]));
-    expect(e.code).toBe('DR-10');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('[]');
     expect(e.allowed).toBe('non-empty list of distinct label keys');
   });
 
-  test('rejects duplicate keys with DR-10', () => {
-    expect(thrownBy(() => LocalityFailover.priority(['a', 'a'])).code).toBe('DR-10');
+  test('rejects duplicate keys with PROP', () => {
+    expect(thrownBy(() => LocalityFailover.priority(['a', 'a'])).code).toBe('PROP');
   });
 
-  test('rejects an empty key with DR-10', () => {
-    expect(thrownBy(() => LocalityFailover.priority(['topology.kubernetes.io/zone', ''])).code).toBe('DR-10');
+  test('rejects an empty key with PROP', () => {
+    expect(thrownBy(() => LocalityFailover.priority(['topology.kubernetes.io/zone', ''])).code).toBe('PROP');
   });
 });
 
@@ -101,8 +114,8 @@ describe('LocalityFailover.regions', () => {
     });
   });
 
-  test('rejects no pairs with DR-10', () => {
-    expect(thrownBy(() => LocalityFailover.regions([])).code).toBe('DR-10');
+  test('rejects no pairs with PROP', () => {
+    expect(thrownBy(() => LocalityFailover.regions([])).code).toBe('PROP');
   });
 
   test('rejects a pair from a region to itself with DR-10', () => {
@@ -120,7 +133,7 @@ describe('LocalityFailover.regions', () => {
     expect(thrownBy(() => LocalityFailover.regions([{ from: 'us-east1', to: '*' }])).code).toBe('DR-10');
   });
 
-  test('rejects an empty region with DR-10', () => {
-    expect(thrownBy(() => LocalityFailover.regions([{ from: '', to: 'us-west1' }])).code).toBe('DR-10');
+  test('rejects an empty region with PROP', () => {
+    expect(thrownBy(() => LocalityFailover.regions([{ from: '', to: 'us-west1' }])).code).toBe('PROP');
   });
 });

@@ -37,9 +37,9 @@ describe('HttpMatch.header', () => {
     expect(thrownBy(() => HttpMatch.header(':status')).code).toBe('X-11');
   });
 
-  test('rejects an empty prefix with X-11', () => {
+  test('rejects an empty prefix with VS-08, the check of rule VS-08', () => {
     const e = thrownBy(() => HttpMatch.header('x-a').prefix(''));
-    expect(e.code).toBe('X-11');
+    expect(e.code).toBe('VS-08');
     expect(e.allowed).toBe('non-empty string without control characters');
   });
 
@@ -49,8 +49,20 @@ describe('HttpMatch.header', () => {
     expect(e.value).toBe('a\nb');
   });
 
+  test('accepts a tab in a header value (RFC 7230 allows it; the check of rule X-11)', () => {
+    expect(HttpMatch.header('x-a').exact('a\tb')._render()).toEqual({ headers: { 'x-a': { exact: 'a\tb' } } });
+  });
+
+  test('accepts a JWT claim, which rule X-11 accepts too (VS-09 limits it to gateways)', () => {
+    expect(HttpMatch.header('@request.auth.claims.groups').exact('qa')._render()).toEqual({ headers: { '@request.auth.claims.groups': { exact: 'qa' } } });
+  });
+
+  test('rejects a header name that is not a string with PROP', () => {
+    expect(thrownBy(() => HttpMatch.header(5 as any)).code).toBe('PROP');
+  });
+
   test('refuses a "__proto__" header (cdk8s would drop the key, matching every request) without polluting Object.prototype', () => {
-    expect(thrownBy(() => HttpMatch.header('__proto__')).code).toBe('X-11');
+    expect(thrownBy(() => HttpMatch.header('__proto__')).code).toBe('PROP');
     expect(({} as any).exact).toBeUndefined();
   });
 
@@ -77,18 +89,18 @@ describe('HttpMatch.cookie', () => {
     expect(re.test('xuser=alice')).toBe(false);
   });
 
-  test('rejects a value with a space with X-11', () => {
+  test('rejects a value with a space with PROP (the cookie grammar of this factory)', () => {
     const e = thrownBy(() => HttpMatch.cookie('user', 'alice smith'));
-    expect(e.code).toBe('X-11');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('user=alice smith');
   });
 
   test('rejects a value with a semicolon', () => {
-    expect(thrownBy(() => HttpMatch.cookie('user', 'a;b')).code).toBe('X-11');
+    expect(thrownBy(() => HttpMatch.cookie('user', 'a;b')).code).toBe('PROP');
   });
 
   test('rejects a name with "="', () => {
-    expect(thrownBy(() => HttpMatch.cookie('us=er', 'a')).code).toBe('X-11');
+    expect(thrownBy(() => HttpMatch.cookie('us=er', 'a')).code).toBe('PROP');
   });
 });
 
@@ -101,9 +113,16 @@ describe('HttpMatch.queryParam', () => {
     expect(HttpMatch.queryParam('id').regex('\\d+')._render()).toEqual({ queryParams: { id: { regex: '\\d+' } } });
   });
 
-  test('rejects an empty name with VS-08', () => {
+  test('rejects an empty prefix with VS-08 and a control character with PROP (a URL carries none)', () => {
+    expect(thrownBy(() => HttpMatch.queryParam('q').prefix('')).code).toBe('VS-08');
+    const e = thrownBy(() => HttpMatch.queryParam('q').exact('a\tb'));
+    expect(e.code).toBe('PROP');
+    expect(e.value).toBe('a\tb');
+  });
+
+  test('rejects an empty name with PROP', () => {
     const e = thrownBy(() => HttpMatch.queryParam(''));
-    expect(e.code).toBe('VS-08');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('');
   });
 });
@@ -121,15 +140,15 @@ describe('HttpMatch paths', () => {
     expect(HttpMatch.pathRegex('/users/[0-9]+')._render()).toEqual({ uri: { regex: '/users/[0-9]+' } });
   });
 
-  test.each([['api/v2'], [''], ['/a b']])('rejects path %j with VS-08', (path) => {
+  test.each([['api/v2'], [''], ['/a b']])('rejects path %j with PROP (every request path starts with "/")', (path) => {
     const e = thrownBy(() => HttpMatch.pathPrefix(path));
-    expect(e.code).toBe('VS-08');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe(path);
     expect(e.allowed).toBe('path starting with "/" without spaces');
   });
 
   test('rejects an exact path without a leading slash', () => {
-    expect(thrownBy(() => HttpMatch.pathExact('healthz')).code).toBe('VS-08');
+    expect(thrownBy(() => HttpMatch.pathExact('healthz')).code).toBe('PROP');
   });
 });
 
@@ -145,8 +164,9 @@ describe('regexes (X-10)', () => {
     expect(e.allowed).toBe('RE2 regex of 1-1024 characters');
   });
 
-  test('rejects an empty regex', () => {
-    expect(thrownBy(() => HttpMatch.pathRegex('')).code).toBe('X-10');
+  test('rejects an empty regex with VS-08, the check of rule VS-08', () => {
+    expect(thrownBy(() => HttpMatch.pathRegex('')).code).toBe('VS-08');
+    expect(thrownBy(() => HttpMatch.queryParam('q').regex('')).code).toBe('VS-08');
   });
 
   test('rejects a regex that does not compile', () => {
@@ -197,14 +217,15 @@ describe('HttpMatch.method', () => {
     expect(HttpMatch.method(HttpMethod.GET, HttpMethod.GET)._render()).toEqual({ method: { exact: 'GET' } });
   });
 
-  test('rejects no methods with VS-08', () => {
+  test('rejects no methods with PROP', () => {
     const e = thrownBy(() => HttpMatch.method());
-    expect(e.code).toBe('VS-08');
+    expect(e.code).toBe('PROP');
     expect(e.allowed).toBe('GET,HEAD,OPTIONS,POST,PUT,PATCH,DELETE');
   });
 
-  test('rejects an unknown method', () => {
+  test('rejects an unknown method with PROP', () => {
     expect(thrownBy(() => HttpMatch.method(HttpMethod.GET, 'FETCH' as HttpMethod)).value).toBe('GET,FETCH');
+    expect(thrownBy(() => HttpMatch.method(HttpMethod.GET, 'FETCH' as HttpMethod)).code).toBe('PROP');
   });
 });
 
@@ -227,19 +248,19 @@ describe('HttpMatch.and', () => {
     });
   });
 
-  test('rejects the same header twice with VS-08', () => {
+  test('rejects the same header twice with PROP', () => {
     const e = thrownBy(() => HttpMatch.header('x-a').exact('1').and(HttpMatch.header('x-a').exact('2')));
-    expect(e.code).toBe('VS-08');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('x-a');
   });
 
   test('rejects the same query parameter twice', () => {
-    expect(thrownBy(() => HttpMatch.queryParam('q').exact('1').and(HttpMatch.queryParam('q').exact('2'))).code).toBe('VS-08');
+    expect(thrownBy(() => HttpMatch.queryParam('q').exact('1').and(HttpMatch.queryParam('q').exact('2'))).code).toBe('PROP');
   });
 
   test('rejects two uri conditions', () => {
     const e = thrownBy(() => HttpMatch.pathPrefix('/a').and(HttpMatch.pathExact('/b')));
-    expect(e.code).toBe('VS-08');
+    expect(e.code).toBe('PROP');
     expect(e.value).toBe('uri');
   });
 

@@ -37,25 +37,37 @@ describe('RetryPolicy.idempotent', () => {
     expect(RetryPolicy.idempotent({ attempts: 10 }).attempts).toBe(10);
   });
 
-  test('rejects 0 attempts with VS-17', () => {
+  test('rejects 0 attempts with PROP (the API contract: RetryPolicy.none() is the zero policy)', () => {
     const e = thrownBy(() => RetryPolicy.idempotent({ attempts: 0 }));
-    expect(e.code).toBe('VS-17');
+    expect(e.code).toBe('PROP');
     expect(e.path).toBe('RetryPolicy.idempotent');
     expect(e.value).toBe(0);
     expect(e.allowed).toBe('integer 1-10');
   });
 
-  test('rejects 11 attempts with VS-17', () => {
+  test('rejects 11 attempts with PROP (Istio has no maximum; the API stops at 10)', () => {
     expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 11 })).value).toBe(11);
+    expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 11 })).code).toBe('PROP');
+  });
+
+  test('rejects negative attempts with VS-17, the check of rule VS-17', () => {
+    const e = thrownBy(() => RetryPolicy.idempotent({ attempts: -1 }));
+    expect(e.code).toBe('VS-17');
+    expect(e.value).toBe(-1);
+    expect(e.allowed).toBe('integer 1-10');
+  });
+
+  test('rejects attempts that are not a number with PROP', () => {
+    expect(thrownBy(() => RetryPolicy.idempotent({ attempts: '2' as any })).code).toBe('PROP');
   });
 
   test('rejects fractional attempts with VS-17', () => {
     expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 1.5 })).code).toBe('VS-17');
   });
 
-  test('rejects an empty retryOn with VS-17', () => {
+  test('rejects an empty retryOn with PROP (an empty list where conditions are required)', () => {
     const e = thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: [] }));
-    expect(e.code).toBe('VS-17');
+    expect(e.code).toBe('PROP');
     expect(e.allowed).toBe('at least one RetryOn condition');
   });
 
@@ -64,6 +76,19 @@ describe('RetryPolicy.idempotent', () => {
     expect(e.code).toBe('X-01');
     expect(e.path).toBe('RetryPolicy.idempotent');
     expect(e.message).toContain('perTryTimeout');
+  });
+
+  test('rejects a condition Envoy does not know (through `as any`) with VS-17, the token check of rule VS-17', () => {
+    const e = thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: ['5xx ' as RetryOn] }));
+    expect(e.code).toBe('VS-17');
+    expect(e.value).toBe('5xx ');
+    expect(e.message).toContain('tokens may not carry spaces');
+    expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: ['bogus' as RetryOn] })).code).toBe('VS-17');
+  });
+
+  test('rejects retryOn that is not a list, or a non-string condition, with PROP', () => {
+    expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: '5xx' as any })).code).toBe('PROP');
+    expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: [5 as any] })).code).toBe('PROP');
   });
 
   test('rejects a sub-millisecond backoff with X-01', () => {
@@ -106,12 +131,16 @@ describe('RetryPolicy.nonIdempotent', () => {
     expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 1, retryOn: [condition] })).code).toBe('VS-18');
   });
 
-  test('rejects 0 attempts with VS-17', () => {
-    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 0 })).code).toBe('VS-17');
+  test('rejects 0 attempts with PROP', () => {
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 0 })).code).toBe('PROP');
   });
 
-  test('rejects 11 attempts with VS-17', () => {
-    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 11 })).code).toBe('VS-17');
+  test('rejects 11 attempts with PROP', () => {
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 11 })).code).toBe('PROP');
+  });
+
+  test('rejects fractional attempts with VS-17', () => {
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 2.5 })).code).toBe('VS-17');
   });
 
   test('accepts 10 attempts', () => {

@@ -72,6 +72,11 @@ describe('TlsOrigination.insecureSkipVerify', () => {
   });
 });
 
-test('an empty subjectAltNames list is refused (DR-14): it would accept any server name', () => {
+test('an empty subjectAltNames list is refused (PROP: an empty list where names are required): it would accept any server name', () => {
   expect(() => TlsOrigination.simple({ subjectAltNames: [] })).toThrow(/subjectAltNames is empty/);
+  expect(thrownBy(() => TlsOrigination.simple({ subjectAltNames: [] })).code).toBe('PROP');
+});
+
+test('a CA source that is not a string is refused with PROP', () => {
+  expect(thrownBy(() => TlsOrigination.simple({ caCertificates: 5 as any })).code).toBe('PROP');
 });

@@ -57,14 +57,19 @@ describe('connectionPool (DR-12)', () => {
     ['http.http2MaxRequests', 0],
     ['http.maxRequestsPerConnection', -1],
     ['http.maxRetries', -1],
-  ])('%s rejects min - 1 (%d) and 2^31 (beyond int32, which the Istio webhook rejects) with DR-12', (field, below) => {
+  ])('%s rejects min - 1 (%d: PROP for 0, which Istio treats as unset; DR-12 when negative) and 2^31 (beyond int32, which the Istio webhook rejects) with DR-12', (field, below) => {
     const [level, key] = field.split('.');
     for (const value of [below, MAX + 1]) {
       const e = thrownBy(() => renderTrafficPolicy({ connectionPool: { [level]: { [key]: value } } }, PATH));
-      expect(e.code).toBe('DR-12');
+      expect(e.code).toBe(value === 0 ? 'PROP' : 'DR-12');
       expect(e.value).toBe(value);
       expect(e.message).toContain(`connectionPool.${field}`);
     }
+  });
+
+  test('rejects an empty tcp or http block with PROP (it sets no limit)', () => {
+    expect(thrownBy(() => renderTrafficPolicy({ connectionPool: { tcp: {} } }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderTrafficPolicy({ connectionPool: { http: {}, tcp: { maxConnections: 1 } } }, PATH)).code).toBe('PROP');
   });
 
   test('rejects a fractional count with DR-12', () => {
@@ -111,8 +116,24 @@ describe('outlierDetection (DR-07)', () => {
     }
   });
 
-  test('rejects consecutive5xxErrors 0 with DR-12', () => {
-    expect(thrownBy(() => renderTrafficPolicy({ outlierDetection: { consecutive5xxErrors: 0 } }, PATH)).code).toBe('DR-12');
+  test('rejects consecutive5xxErrors 0 with PROP (0 turns 5xx ejection off; the API refuses it)', () => {
+    expect(thrownBy(() => renderTrafficPolicy({ outlierDetection: { consecutive5xxErrors: 0 } }, PATH)).code).toBe('PROP');
+  });
+
+  test('rejects counts that are not uint32 integers with DR-07, the check of rule DR-07', () => {
+    for (const value of [-1, 2.5, 4294967296]) {
+      const e = thrownBy(() => renderTrafficPolicy({ outlierDetection: { consecutiveGatewayErrors: value } }, PATH));
+      expect(e.code).toBe('DR-07');
+      expect(e.value).toBe(value);
+      expect(e.message).toContain('outlierDetection.consecutiveGatewayErrors');
+    }
+  });
+
+  test('rejects values that are not numbers or objects with PROP', () => {
+    expect(thrownBy(() => renderTrafficPolicy({ outlierDetection: { maxEjectionPercent: '10' as any } }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderTrafficPolicy({ outlierDetection: 5 as any }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderTrafficPolicy({ connectionPool: { tcp: { maxConnections: '10' as any } } }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderTrafficPolicy({ connectionPool: { http: [] as any } }, PATH)).code).toBe('PROP');
   });
 
   test('accepts consecutive5xxErrors 1', () => {
@@ -141,6 +162,11 @@ describe('loadBalancer', () => {
     expect(renderTrafficPolicy({ localityFailover: LocalityFailover.priority(['topology.kubernetes.io/zone']) }, PATH)).toEqual({
       loadBalancer: { localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/zone'] } },
     });
+  });
+
+  test('rejects a loadBalancer or localityFailover of the wrong class with PROP', () => {
+    expect(thrownBy(() => renderTrafficPolicy({ loadBalancer: 'ROUND_ROBIN' as any }, PATH)).code).toBe('PROP');
+    expect(thrownBy(() => renderTrafficPolicy({ localityFailover: {} as any, outlierDetection: {} }, PATH)).code).toBe('PROP');
   });
 
   test('merges the algorithm and locality failover', () => {

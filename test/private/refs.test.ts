@@ -41,8 +41,10 @@ describe('resolveHost', () => {
     expect(resolveHost(svc, chart, 'host')).toBe('cart');
   });
 
-  test('rejects something else with X-03', () => {
-    expect(thrownBy(() => resolveHost(42 as any, Testing.chart(), 'host')).allowed).toBe('hostname string or cdk8s-plus Service');
+  test('rejects something else with PROP (a value of the wrong type)', () => {
+    const e = thrownBy(() => resolveHost(42 as any, Testing.chart(), 'host'));
+    expect(e.code).toBe('PROP');
+    expect(e.allowed).toBe('a hostname string or a cdk8s-plus Service');
   });
 });
 
@@ -70,8 +72,10 @@ describe('resolveSubsetLabels', () => {
     expect(thrownBy(() => resolveSubsetLabels({ labels: {} }, Testing.chart(), 'stable')).value).toBe('{}');
   });
 
-  test('rejects a missing source with DR-03', () => {
-    expect(thrownBy(() => resolveSubsetLabels(undefined as any, Testing.chart(), 'stable')).allowed).toBe('a kplus.Deployment or { labels }');
+  test('rejects a missing source with PROP', () => {
+    const e = thrownBy(() => resolveSubsetLabels(undefined as any, Testing.chart(), 'stable'));
+    expect(e.code).toBe('PROP');
+    expect(e.allowed).toBe('a kplus.Deployment or { labels }');
   });
 
   test('names the prop in X-08 errors', () => {

@@ -18,7 +18,7 @@ import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { IstioValidationError } from '../../src/core/errors';
 import { LocalityFailover } from '../../src/policies/load-balancer';
 
-const CODE = /^(X|VS|DR|SE|GW|CC)-\d\d$|^SCHEMA$|^SUPPRESSION$/;
+const CODE = /^(X|VS|DR|SE|GW|CC)-\d\d$|^SCHEMA$|^SUPPRESSION$|^PROP$/;
 /** A single construction plus synth taking longer than this counts as a hang (catastrophic backtracking, loops). */
 const HANG_MS = 2000;
 

@@ -64,6 +64,41 @@ describe('DR-04 subsets are distinct and select pods', () => {
   test('a selector-less Service is skipped', () => {
     expect(codes(check({ services: [service()], workloads: [V1] }, versions))).not.toContain('DR-04');
   });
+
+  describe('subsets one route splits traffic between', () => {
+    const split = (...subsets: string[]) => vs({ hosts: [HOST], http: [{ name: 'primary', route: subsets.map((s, i) => dest(HOST, { subset: s, weight: i === 0 ? 100 : 0 })) }] }, { namespace: 'shop' });
+    const nested = dr({ host: HOST, subsets: [subset('stable', { app: 'reviews' }), subset('canary', { app: 'reviews', version: 'v2' })] }, { namespace: 'shop' });
+
+    test('are an error when one label set contains the other: the broader subset also selects the other version', () => {
+      const v = one(check({}, nested, split('stable', 'canary')), 'DR-04');
+      expect(v.severity).toBe(ERROR);
+      expect(v.path).toBe('obj0');
+      expect(v.message).toBe('subset "stable" {app=reviews} and subset "canary" {app=reviews,version=v2} overlap: one subset\'s labels are contained in the other\'s, '
+        + 'so the broader subset also selects the other version\'s pods; VirtualService "reviews" (namespace shop) route "primary" splits traffic between them, so the split is not the one it states');
+    });
+
+    test('are an error, not a warning, when their labels are identical', () => {
+      const same = dr({ host: HOST, subsets: [subset('v1', { version: 'v1' }), subset('stable', { version: 'v1' })] }, { namespace: 'shop' });
+      const v = one(check({}, same, split('v1', 'stable')), 'DR-04');
+      expect(v.severity).toBe(ERROR);
+      expect(v.message).toContain('select the same labels, so both subsets contain the same pods');
+    });
+
+    test('pass when the label sets are distinct', () => {
+      expect(codes(check({}, versions, split('v1', 'v2')))).not.toContain('DR-04');
+    });
+
+    test('nested labels not split together pass, identical ones not split together stay a warning', () => {
+      expect(codes(check({}, nested, split('canary')))).not.toContain('DR-04');
+      const same = dr({ host: HOST, subsets: [subset('v1', { version: 'v1' }), subset('stable', { version: 'v1' }), subset('v2', { version: 'v2' })] }, { namespace: 'shop' });
+      expect(one(check({}, same, split('v1', 'v2')), 'DR-04').severity).toBe(WARNING);
+    });
+
+    test('a split of another host does not count', () => {
+      const other = vs({ hosts: ['ratings.shop.svc.cluster.local'], http: [{ route: [dest('ratings.shop.svc.cluster.local', { subset: 'stable', weight: 50 }), dest('ratings.shop.svc.cluster.local', { subset: 'canary', weight: 50 })] }] }, { namespace: 'shop' });
+      expect(codes(check({}, nested, other))).not.toContain('DR-04');
+    });
+  });
 });
 
 describe('DR-05 every subset is routed to', () => {

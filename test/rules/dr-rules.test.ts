@@ -135,6 +135,25 @@ describe('DR-07 outlier detection', () => {
     expect(codes(check({}, od({ maxEjectionPercent: 0, minHealthPercent: 100 })))).not.toContain('DR-07');
   });
 
+  test('a fractional percentage is an error (the percentages are int32)', () => {
+    expect(one(check({}, od({ maxEjectionPercent: 50.5 })), 'DR-07').message).toBe('trafficPolicy.outlierDetection.maxEjectionPercent 50.5 is not a whole percentage');
+  });
+
+  test.each([
+    ['consecutive5xxErrors', -1, 'is negative'],
+    ['consecutiveGatewayErrors', 2.5, 'is not an integer'],
+    ['consecutiveLocalOriginFailures', 4294967296, 'exceeds the uint32 maximum 4294967295'],
+  ])('the count %s %d is an error (%s)', (field, value, problem) => {
+    const v = only(check({}, od({ [field]: value, splitExternalLocalOriginErrors: true })), 'DR-07');
+    expect(v.map((x) => x.message)).toEqual([`trafficPolicy.outlierDetection.${field} ${value} ${problem}`]);
+    expect(v[0].severity).toBe(ERROR);
+    expect(v[0].value).toBe(value);
+  });
+
+  test('counts 0 and 4294967295 pass (0 turns a trigger off)', () => {
+    expect(codes(check({}, od({ consecutive5xxErrors: 0, consecutiveGatewayErrors: 4294967295 })))).not.toContain('DR-07');
+  });
+
   test('consecutiveLocalOriginFailures without splitExternalLocalOriginErrors is an error', () => {
     const v = one(check({}, od({ consecutiveLocalOriginFailures: 3 })), 'DR-07');
     expect(v.severity).toBe(ERROR);
@@ -269,6 +288,12 @@ describe('DR-12 connection pool', () => {
     expect(one(check({}, pool({ http: { http2KeepAlive: { interval: '10s' } } })), 'DR-12').message).toBe('trafficPolicy.connectionPool.http.http2KeepAlive has no timeout');
   });
 
+  test('a fractional limit is an error', () => {
+    const v = one(check({}, pool({ tcp: { maxConnections: 1.5 } })), 'DR-12');
+    expect(v.message).toBe('trafficPolicy.connectionPool.tcp.maxConnections 1.5 is not an integer');
+    expect(v.value).toBe(1.5);
+  });
+
   test('zero limits and a complete pool pass', () => {
     const report = check({}, pool({ http: { http1MaxPendingRequests: 0, maxRetries: 0, h2UpgradePolicy: 'UPGRADE' }, tcp: { maxConnections: 100, connectTimeout: '1s' } }));
     expect(codes(report)).not.toContain('DR-12');
@@ -291,6 +316,16 @@ describe('DR-13 load balancer', () => {
 
   test('a named cookie with distinct attributes passes', () => {
     expect(codes(check({}, hash({ httpCookie: { name: 'user', ttl: '60s', attributes: [{ name: 'SameSite', value: 'Lax' }] } })))).not.toContain('DR-13');
+  });
+
+  test('an empty httpQueryParameterName is an error (Envoy rejects the route)', () => {
+    const v = one(check({}, hash({ httpQueryParameterName: '' })), 'DR-13');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toBe('trafficPolicy.loadBalancer.consistentHash.httpQueryParameterName is empty');
+  });
+
+  test('a named httpQueryParameterName passes', () => {
+    expect(codes(check({}, hash({ httpQueryParameterName: 'user' })))).not.toContain('DR-13');
   });
 
   test('minimumRingSize alone is a deprecation warning', () => {

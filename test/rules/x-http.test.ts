@@ -1,7 +1,7 @@
-import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, vs } from './helpers';
+import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, vs } from './helpers';
 import { runX } from './x-support';
 import { re2Problem } from '../../src/core/re2';
-import { headerValueProblem } from '../../src/rules/x/http';
+import { headerValueProblem } from '../../src/core/http';
 
 /** A VS whose first route matches `match` (named "matched"), followed by the catch-all. */
 const matching = (match: unknown) => vs({ hosts: [HOST], http: [{ name: 'matched', match: [match], route: [dest(HOST)] }, CATCH_ALL] });
@@ -99,6 +99,17 @@ describe('X-11 header names', () => {
     expect(one(runX(matching({ headers: { '@request.auth.claims': { exact: 'x' } } })), 'X-11').message).toContain('is not a JWT claim reference');
   });
 
+  test('a match on the response pseudo-header :status is an error (no request carries it)', () => {
+    const v = one(runX(matching({ headers: { ':status': { exact: '200' } } })), 'X-11');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain('header name ":status" is the response pseudo-header :status');
+  });
+
+  test('the request pseudo-headers pass as match keys', () => {
+    const headers = { ':method': { exact: 'GET' }, ':scheme': { exact: 'https' }, ':authority': { exact: 'a.example.com' }, ':path': { prefix: '/a' } };
+    expect(codes(runX(matching({ headers })))).not.toContain('X-11');
+  });
+
   test('a header operation name that is not a token is an error naming route, side and operation', () => {
     const v = one(runX(routeWith({ headers: { request: { set: { 'x user': 'a' } } } })), 'X-11');
     expect(v.severity).toBe(ERROR);
@@ -126,6 +137,17 @@ describe('X-11 header names', () => {
 });
 
 describe('X-11 header values', () => {
+  test('a control character in a header match value is an error (the match never holds)', () => {
+    const v = one(runX(matching({ headers: { 'x-a': { exact: 'a\nb' } } })), 'X-11');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain('spec.http[0].match[0].headers["x-a"].exact (route "matched") "a\\nb" contains the control character U+000A');
+    expect(one(runX(matching({ withoutHeaders: { 'x-a': { prefix: '\u0000' } } })), 'X-11').value).toBe('\u0000');
+  });
+
+  test('a tab in a header match value, and control characters in a regex, pass', () => {
+    expect(codes(runX(matching({ headers: { 'x-a': { exact: 'a\tb' }, 'x-b': { regex: 'a\nb' } } })))).not.toContain('X-11');
+  });
+
   test('an unescaped "%" is an error naming the header and value', () => {
     const v = one(runX(routeWith({ headers: { response: { set: { 'x-discount': '50%' } } } })), 'X-11');
     expect(v.message).toContain('headers.response.set["x-discount"] (route "default") value "50%" ends with an unescaped "%"');
@@ -153,5 +175,25 @@ describe('X-11 header values', () => {
   test('several problems in one route are all reported', () => {
     const report = runX(routeWith({ headers: { request: { set: { 'x b': '/', 'x-a': '%' }, remove: ['a,b'] } }, match: undefined }));
     expect(only(report, 'X-11')).toHaveLength(3);
+  });
+});
+
+describe('X-11 consistent-hash header names (DestinationRule)', () => {
+  const hashOn = (httpHeaderName: unknown) => dr({ host: HOST, trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName } } } });
+
+  test.each([[''], ['x user'], ['x-a:b']])('httpHeaderName %j is an error', (name) => {
+    const v = one(runX(hashOn(name)), 'X-11');
+    expect(v.severity).toBe(ERROR);
+    expect(v.message).toContain(`trafficPolicy.loadBalancer.consistentHash.httpHeaderName ${JSON.stringify(name)}`);
+    expect(v.value).toBe(name);
+  });
+
+  test('a subset policy is checked too', () => {
+    const report = runX(dr({ host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'a b' } } } }] }));
+    expect(one(report, 'X-11').message).toContain('subset "v1" trafficPolicy.loadBalancer.consistentHash.httpHeaderName "a b"');
+  });
+
+  test.each([['x-user-id'], ['X-User-Id'], [':authority']])('httpHeaderName %j passes', (name) => {
+    expect(codes(runX(hashOn(name)))).not.toContain('X-11');
   });
 });

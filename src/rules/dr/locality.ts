@@ -1,5 +1,6 @@
 import { Severity } from '../../core/errors';
 import { arr, isRecord, isSet } from '../../core/json';
+import { failoverPairProblem, failoverWildcardProblem, failoverZoneProblem } from '../../core/locality';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { policiesOf, policyLevels } from '../../engine/view-dr';
 
@@ -134,11 +135,14 @@ function localitySettingProblems(setting: Record<string, any>, at: string, fix: 
     const from = isRecord(f) ? f.from : undefined;
     const to = isRecord(f) ? f.to : undefined;
     const where = `${at}.failover[${i}]`;
-    if (from === to) out.push({ message: `${where} fails over from ${JSON.stringify(from ?? '')} to the same region`, fix, value: from ?? null, allowed: 'two different regions' });
+    const same = failoverPairProblem(from, to);
+    if (same) out.push({ message: `${where} ${same}`, fix, value: from ?? null, allowed: 'two different regions' });
     for (const [field, v] of [['from', from], ['to', to]] as const) {
       if (typeof v !== 'string') continue;
-      if (v.includes('/')) out.push({ message: `${where}.${field} "${v}" is not a bare region`, fix: 'Fail over between regions only (no zone or subzone).', value: v, allowed: 'a region' });
-      if (v.includes('*')) out.push({ message: `${where}.${field} "${v}" contains "*"`, fix: 'Name the region explicitly.', value: v, allowed: 'a region without "*"' });
+      const zone = failoverZoneProblem(v);
+      if (zone) out.push({ message: `${where}.${field} "${v}" ${zone}`, fix: 'Fail over between regions only (no zone or subzone).', value: v, allowed: 'a region' });
+      const wildcard = failoverWildcardProblem(v);
+      if (wildcard) out.push({ message: `${where}.${field} "${v}" ${wildcard}`, fix: 'Name the region explicitly.', value: v, allowed: 'a region without "*"' });
     }
   });
   return out;

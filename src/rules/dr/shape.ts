@@ -1,8 +1,10 @@
 import { isIP } from 'net';
 import { Severity } from '../../core/errors';
-import { dnsLabelProblem, portProblem } from '../../core/grammar';
+import { portProblem } from '../../core/grammar';
 import { hostProblem } from '../../core/hosts';
 import { arr, hasText, isRecord, isSet } from '../../core/json';
+import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, hashCookieNameProblem, hashQueryParameterProblem, INT32_MAX, outlierCountProblem, UINT32_MAX } from '../../core/policy';
+import { subsetNameProblem, subsetNameRepeatProblem } from '../../core/subsets';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { policiesOf, PolicyAt, policyLevels, rootPoliciesOf } from '../../engine/view-dr';
 
@@ -30,17 +32,18 @@ export const DR02: Rule = {
   upstream: 'webhook D2, CRD required subsets[].name',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
-    const seen = new Map<string, number>();
+    const seen = new Map<unknown, number>();
     arr(o.spec.subsets).forEach((s, i) => {
       if (!isRecord(s)) {
         out.push({ message: `spec.subsets[${i}] is ${JSON.stringify(s)}; a subset must be an object with a name and labels`, fix: this.fix, value: s ?? null });
         return;
       }
-      const problem = dnsLabelProblem(s.name);
+      const problem = subsetNameProblem(s.name);
+      const repeat = problem ? undefined : subsetNameRepeatProblem(s.name, seen);
       if (problem) {
         out.push({ message: `spec.subsets[${i}].name ${JSON.stringify(s.name ?? null)} ${problem}`, fix: this.fix, value: s.name ?? null, allowed: 'DNS-1123 label' });
-      } else if (seen.has(s.name)) {
-        out.push({ message: `spec.subsets[${i}].name "${s.name}" repeats spec.subsets[${seen.get(s.name)}].name`, fix: this.fix, value: s.name, allowed: 'unique names' });
+      } else if (repeat) {
+        out.push({ message: `spec.subsets[${i}].name "${s.name}" ${repeat}`, fix: this.fix, value: s.name, allowed: 'unique names' });
       } else {
         seen.set(s.name, i);
       }
@@ -115,20 +118,27 @@ function withObject(o: IstioObject, field: string): Array<PolicyAt & { value: Re
   return policiesOf(o.spec).filter((p) => isRecord(p.policy[field])).map((p) => ({ ...p, value: p.policy[field] }));
 }
 
+/** The outlier-detection counts (uint32 in the Istio API). */
+const OUTLIER_COUNTS = ['consecutive5xxErrors', 'consecutiveGatewayErrors', 'consecutiveLocalOriginFailures'];
+
 export const DR07: Rule = {
   code: 'DR-07', title: 'Outlier detection is well formed', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: [...KINDS],
-  why: 'Istio rejects ejection percentages outside 0-100 and consecutiveLocalOriginFailures without splitExternalLocalOriginErrors (the counter would never be fed). consecutiveErrors is deprecated (warning). Durations are checked by X-01.',
-  fix: 'Keep maxEjectionPercent and minHealthPercent within 0-100, set splitExternalLocalOriginErrors: true with consecutiveLocalOriginFailures, and use consecutive5xxErrors / consecutiveGatewayErrors instead of consecutiveErrors.',
+  why: 'Istio rejects ejection percentages outside 0-100 (whole numbers: they are int32) and consecutiveLocalOriginFailures without splitExternalLocalOriginErrors (the counter would never be fed); the counts consecutive5xxErrors, consecutiveGatewayErrors and consecutiveLocalOriginFailures are uint32 integers 0-4294967295 (0 turns that trigger off). consecutiveErrors is deprecated (warning). Durations are checked by X-01.',
+  fix: 'Keep maxEjectionPercent and minHealthPercent within 0-100, the counts within 0-4294967295, set splitExternalLocalOriginErrors: true with consecutiveLocalOriginFailures, and use consecutive5xxErrors / consecutiveGatewayErrors instead of consecutiveErrors.',
   upstream: 'webhook D9-D11',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     for (const { where, value: od } of withObject(o, 'outlierDetection')) {
       for (const field of ['maxEjectionPercent', 'minHealthPercent']) {
         const v = od[field];
-        if (typeof v === 'number' && (v < 0 || v > 100)) {
-          out.push({ message: `${where}.outlierDetection.${field} ${v} is outside 0-100`, fix: this.fix, value: v, allowed: '0-100' });
-        }
+        const problem = typeof v === 'number' ? ejectionPercentProblem(v) : undefined;
+        if (problem) out.push({ message: `${where}.outlierDetection.${field} ${v} ${problem}`, fix: this.fix, value: v, allowed: '0-100' });
+      }
+      for (const field of OUTLIER_COUNTS) {
+        const v = od[field];
+        const problem = typeof v === 'number' ? outlierCountProblem(v) : undefined;
+        if (problem) out.push({ message: `${where}.outlierDetection.${field} ${v} ${problem}`, fix: this.fix, value: v, allowed: `integer 0-${UINT32_MAX}` });
       }
       const local = od.consecutiveLocalOriginFailures;
       if (typeof local === 'number' && local > 0 && od.splitExternalLocalOriginErrors !== true) {
@@ -149,30 +159,25 @@ export const DR07: Rule = {
 };
 
 const HTTP_COUNTS = ['http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection', 'maxRetries', 'maxConcurrentStreams'];
-/** The connection-pool limits are int32 in the Istio API: the webhook rejects larger values. */
-const INT32_MAX = 2147483647;
 
 export const DR12: Rule = {
   code: 'DR-12', title: 'Connection pools are well formed', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: [...KINDS],
-  why: 'Istio rejects a connectionPool with neither http nor tcp, negative limits or limits beyond int32 (2147483647), h2UpgradePolicy UPGRADE together with useClientProtocol, and an http2KeepAlive without both interval and timeout. Durations are checked by X-01.',
+  why: 'Istio rejects a connectionPool with neither http nor tcp, negative, fractional or beyond-int32 (2147483647) limits, h2UpgradePolicy UPGRADE together with useClientProtocol, and an http2KeepAlive without both interval and timeout. Durations are checked by X-01. A limit of 0 passes, as in Istio, although pilot treats 0 as unset for every limit but maxRequestsPerConnection (so it limits nothing; VS-21 warns about maxRetries 0 against retrying routes); the value classes refuse 0 for maxConnections, http1MaxPendingRequests and http2MaxRequests as a contract of their API (PROP).',
   fix: 'Set connectionPool.http and/or connectionPool.tcp with limits within 0-2147483647; choose either h2UpgradePolicy UPGRADE or useClientProtocol.',
   upstream: 'webhook D12-D14',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     for (const { where, value: pool } of withObject(o, 'connectionPool')) {
       const at = `${where}.connectionPool`;
-      if (!isSet(pool.http) && !isSet(pool.tcp)) {
-        out.push({ message: `${at} sets neither http nor tcp`, fix: this.fix, value: pool, allowed: 'http and/or tcp' });
-      }
+      const empty = connectionPoolProblem(pool);
+      if (empty) out.push({ message: `${at} ${empty}`, fix: this.fix, value: pool, allowed: 'http and/or tcp' });
+      const limit = (value: unknown, field: string) => {
+        const problem = typeof value === 'number' ? connectionLimitProblem(value) : undefined;
+        if (problem) out.push({ message: `${at}.${field} ${value} ${problem}`, fix: this.fix, value, allowed: `integer 0-${INT32_MAX}` });
+      };
       const http = isRecord(pool.http) ? pool.http : {};
-      for (const field of HTTP_COUNTS) {
-        if (typeof http[field] === 'number' && http[field] < 0) {
-          out.push({ message: `${at}.http.${field} ${http[field]} is negative`, fix: this.fix, value: http[field], allowed: '>= 0' });
-        } else if (typeof http[field] === 'number' && http[field] > INT32_MAX) {
-          out.push({ message: `${at}.http.${field} ${http[field]} exceeds the int32 maximum ${INT32_MAX}`, fix: this.fix, value: http[field], allowed: `<= ${INT32_MAX}` });
-        }
-      }
+      for (const field of HTTP_COUNTS) limit(http[field], `http.${field}`);
       if (http.h2UpgradePolicy === 'UPGRADE' && http.useClientProtocol === true) {
         out.push({ message: `${at}.http sets h2UpgradePolicy UPGRADE and useClientProtocol true, which contradict each other`, fix: 'Keep one: UPGRADE forces HTTP/2 upstream, useClientProtocol keeps the downstream protocol.' });
       }
@@ -182,12 +187,7 @@ export const DR12: Rule = {
         if (missing.length > 0) out.push({ message: `${at}.http.http2KeepAlive has no ${missing.join(' or ')}`, fix: 'Set both interval and timeout of http2KeepAlive.' });
       }
       const tcp = isRecord(pool.tcp) ? pool.tcp : {};
-      if (typeof tcp.maxConnections === 'number' && tcp.maxConnections < 0) {
-        out.push({ message: `${at}.tcp.maxConnections ${tcp.maxConnections} is negative`, fix: this.fix, value: tcp.maxConnections, allowed: '>= 0' });
-      }
-      if (typeof tcp.maxConnections === 'number' && tcp.maxConnections > INT32_MAX) {
-        out.push({ message: `${at}.tcp.maxConnections ${tcp.maxConnections} exceeds the int32 maximum ${INT32_MAX}`, fix: this.fix, value: tcp.maxConnections, allowed: `<= ${INT32_MAX}` });
-      }
+      limit(tcp.maxConnections, 'tcp.maxConnections');
     }
     return out;
   },
@@ -207,8 +207,8 @@ const MAGLEV_LIMIT = 5_000_011;
 export const DR13: Rule = {
   code: 'DR-13', title: 'Load-balancer settings are well formed', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: [...KINDS],
-  why: 'Istio rejects an httpCookie hash without a name, cookie attributes with empty or repeated names, minimumRingSize together with ringHash or maglev, a maglev tableSize that is unset, not prime or >= 5000011, and a warmup without duration, with minimumPercent above 100 or aggression below 1. minimumRingSize alone is deprecated (warning).',
-  fix: 'Name the hash cookie, use ringHash.minimumRingSize instead of minimumRingSize, pick a prime maglev tableSize such as 65537, and give warmup a duration.',
+  why: 'Istio rejects an httpCookie hash without a name (and Envoy an empty httpQueryParameterName), cookie attributes with empty or repeated names, minimumRingSize together with ringHash or maglev, a maglev tableSize that is unset, not prime or >= 5000011, and a warmup without duration, with minimumPercent above 100 or aggression below 1. minimumRingSize alone is deprecated (warning).',
+  fix: 'Name the hash cookie (and query parameter), use ringHash.minimumRingSize instead of minimumRingSize, pick a prime maglev tableSize such as 65537, and give warmup a duration.',
   upstream: 'webhook D15-D17, D23',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
@@ -236,7 +236,8 @@ function hashProblems(hash: Record<string, any>, at: string, fix: string): Findi
   const out: Finding[] = [];
   const cookie = hash.httpCookie;
   if (isRecord(cookie)) {
-    if (!hasText(cookie.name)) out.push({ message: `${at}.httpCookie has no name`, fix, allowed: 'a cookie name' });
+    const nameProblem = hashCookieNameProblem(cookie.name);
+    if (nameProblem) out.push({ message: `${at}.httpCookie ${nameProblem}`, fix, allowed: 'a cookie name' });
     const seen = new Set<string>();
     arr(cookie.attributes).forEach((a, i) => {
       const name = isRecord(a) ? a.name : undefined;
@@ -245,6 +246,8 @@ function hashProblems(hash: Record<string, any>, at: string, fix: string): Findi
       else seen.add(name);
     });
   }
+  const query = typeof hash.httpQueryParameterName === 'string' ? hashQueryParameterProblem(hash.httpQueryParameterName) : undefined;
+  if (query) out.push({ message: `${at}.httpQueryParameterName ${query}`, fix, value: '', allowed: 'a query parameter name' });
   const ring = hash.minimumRingSize;
   if (typeof ring === 'number' && ring !== 0) {
     if (isSet(hash.ringHash) || isSet(hash.maglev)) {

@@ -2,10 +2,11 @@ import { Severity } from '../../core/errors';
 import { clusterLocal, fqdn, hostMatches, isWildcardHost } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
 import { formatLabels, labelKey, labelsWithin, stringLabels } from '../../core/labels';
+import { subsetLabelsProblem, subsetsOverlapProblem } from '../../core/subsets';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext, ServiceInfo, Workload } from '../../engine/types';
 import { describe, namespaceOf } from '../../engine/view';
 import { drHost, subsetLabel } from '../../engine/view-dr';
-import { destinationsOf } from '../../engine/view-vs';
+import { destinationsOf, routeLabel, SECTIONS } from '../../engine/view-vs';
 
 /** `Deployment "reviews-v1" (app=reviews,version=v1)` for messages, at most `max` of them. */
 function describeWorkloads(workloads: readonly Workload[], max = 3): string {
@@ -16,7 +17,10 @@ function describeWorkloads(workloads: readonly Workload[], max = 3): string {
 export const DR04: Rule = {
   code: 'DR-04', title: 'Subsets are distinct and select pods of the service', severity: Severity.ERROR, levels: 'E/W', scope: 'app',
   kinds: ['DestinationRule'],
-  why: 'Two subsets with the same labels are indistinguishable (warning). A subset whose labels, merged with the Service selector, match no pod gets no endpoints and fails with 503 (UH): an error when the Service and its workloads are in the App, a warning when the Service is in the App but its workloads are not (they cannot be checked). Checked only for cluster-local hosts whose Service (or, without a Service, workloads labelled app=<name>) is in the App.',
+  why: 'Two subsets that one VirtualService route splits traffic between must be distinct: with identical labels both select the same pods, '
+    + 'and when one label set contains the other the broader subset also selects the other\'s pods, so the split is not the one it states (error; '
+    + 'Istio accepts it, Kiali KIA0203 only flags identical labels — the stricter reading is the one CanaryService always enforced). '
+    + 'Two subsets with the same labels that are not split together are indistinguishable (warning). A subset whose labels, merged with the Service selector, match no pod gets no endpoints and fails with 503 (UH): an error when the Service and its workloads are in the App, a warning when the Service is in the App but its workloads are not (they cannot be checked). Checked only for cluster-local hosts whose Service (or, without a Service, workloads labelled app=<name>) is in the App.',
   fix: 'Use labels only the intended pods carry (e.g. version: v2), consistent with the Service selector; give each subset its own label set.',
   upstream: 'IST0173, KIA0203 (made config-only via the App)',
   checkApp(ctx: RuleContext): AppFinding[] {
@@ -39,21 +43,24 @@ export const DR04: Rule = {
       return (best ?? []).filter((w) => labelsWithin(labels, w.podLabels));
     };
     const podsOf = new Map<ServiceInfo, Workload[]>();
+    const splits = splitPairs(ctx.ofKind('VirtualService'));
     const out: AppFinding[] = [];
     for (const dr of ctx.ofKind('DestinationRule')) {
-      const subsets = arr(dr.spec.subsets).map((s, i) => ({ name: subsetLabel(s, i), labels: stringLabels(isRecord(s) ? s.labels : undefined) }))
+      const subsets = arr(dr.spec.subsets).map((s, i) => ({ id: isRecord(s) ? s.name : undefined, name: subsetLabel(s, i), labels: stringLabels(isRecord(s) ? s.labels : undefined) }))
         .filter((s): s is LabelledSubset => s.labels !== undefined);
-      const seen = new Map<string, string>();
+      const host = drHost(dr);
+      const split = (host && splits.get(host)) || undefined;
+      const seen = new Map<string, LabelledSubset>();
       for (const s of subsets) {
         const key = labelKey(s.labels);
         const earlier = seen.get(key);
-        if (earlier) {
-          out.push({ object: dr, severity: Severity.WARNING, value: formatLabels(s.labels), message: `${s.name} has the same labels ${formatLabels(s.labels)} as ${earlier}, so both select the same pods`, fix: 'Give each subset a label set of its own, or remove the duplicate subset.' });
-        } else {
-          seen.set(key, s.name);
+        if (!earlier) {
+          seen.set(key, s);
+        } else if (!split?.has(pairKey(earlier.id, s.id))) {
+          out.push({ object: dr, severity: Severity.WARNING, value: formatLabels(s.labels), message: `${s.name} has the same labels ${formatLabels(s.labels)} as ${earlier.name}, so both select the same pods`, fix: 'Give each subset a label set of its own, or remove the duplicate subset.' });
         }
       }
-      const host = drHost(dr);
+      if (split) out.push(...splitOverlaps(dr, subsets, split));
       const local = host ? clusterLocal(host) : undefined;
       if (!host || !local) continue;
       const service = services.get(host);
@@ -83,7 +90,69 @@ export const DR04: Rule = {
   },
 };
 
-type LabelledSubset = { readonly name: string; readonly labels: Record<string, string> };
+type LabelledSubset = { readonly id: unknown; readonly name: string; readonly labels: Record<string, string> };
+
+/** Key of an unordered pair of subset names. */
+function pairKey(a: unknown, b: unknown): string {
+  const [x, y] = [String(a), String(b)].sort();
+  return `${x}\u0000${y}`;
+}
+
+/**
+ * For every host, the pairs of its subsets that one route lists together as destinations (a traffic split), with
+ * the first route that does: `host → pairKey → "VirtualService "x" route "primary""`.
+ */
+function splitPairs(services: readonly IstioObject[]): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const vs of services) {
+    for (const section of SECTIONS) {
+      arr(vs.spec[section]).forEach((route, i) => {
+        const bySubset = new Map<string, Set<string>>();
+        for (const r of arr(isRecord(route) ? route.route : undefined)) {
+          const d = isRecord(r) ? r.destination : undefined;
+          if (!isRecord(d) || !hasText(d.host) || !hasText(d.subset)) continue;
+          const host = fqdn(d.host, vs.namespace);
+          const set = bySubset.get(host) ?? new Set<string>();
+          set.add(d.subset);
+          bySubset.set(host, set);
+        }
+        for (const [host, subsets] of bySubset) {
+          const names = [...subsets];
+          for (let a = 0; a < names.length; a++) {
+            for (let b = a + 1; b < names.length; b++) {
+              const pairs = out.get(host) ?? new Map<string, string>();
+              const key = pairKey(names[a], names[b]);
+              if (!pairs.has(key)) pairs.set(key, `${describe(vs)} ${routeLabel(route, i, section)}`);
+              out.set(host, pairs);
+            }
+          }
+        }
+      });
+    }
+  }
+  return out;
+}
+
+/** DR-04 errors: subsets of `dr` that a route splits traffic between, but whose label sets are not distinct. */
+function splitOverlaps(dr: IstioObject, subsets: readonly LabelledSubset[], split: ReadonlyMap<string, string>): AppFinding[] {
+  const byId = new Map<unknown, { subset: LabelledSubset; index: number }>();
+  subsets.forEach((subset, index) => { if (!byId.has(subset.id)) byId.set(subset.id, { subset, index }); });
+  const out: AppFinding[] = [];
+  for (const [key, where] of split) {
+    const [x, y] = key.split('\u0000').map((id) => byId.get(id));
+    if (!x || !y) continue;
+    // In the order the DestinationRule lists them.
+    const [a, b] = x.index < y.index ? [x.subset, y.subset] : [y.subset, x.subset];
+    const problem = subsetsOverlapProblem(a.labels, b.labels);
+    if (!problem) continue;
+    out.push({
+      object: dr, value: `${formatLabels(a.labels)} / ${formatLabels(b.labels)}`,
+      message: `${a.name} ${formatLabels(a.labels)} and ${b.name} ${formatLabels(b.labels)} ${problem}; ${where} splits traffic between them, so the split is not the one it states`,
+      fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
+    });
+  }
+  return out;
+}
 
 /** DR-04 for a subset of a host whose Service is in the App: selector contradictions and pod matches. */
 function matchService(dr: IstioObject, s: LabelledSubset, service: ServiceInfo, selector: Readonly<Record<string, string>>, pods: Workload[], host: string): AppFinding[] {
@@ -219,9 +288,10 @@ export const DR03: Rule = {
   checkObject(o: IstioObject): Finding[] {
     return arr(o.spec.subsets).flatMap((s, i): Finding[] => {
       const labels = isRecord(s) ? s.labels : undefined;
-      if (isRecord(labels) && Object.keys(labels).length > 0) return [];
+      const problem = subsetLabelsProblem(labels);
+      if (!problem) return [];
       const name = isRecord(s) && typeof s.name === 'string' ? `subset "${s.name}"` : `subsets[${i}]`;
-      return [{ message: `${name} has no labels, so it selects every pod of ${JSON.stringify(o.spec.host)}`, fix: this.fix, value: labels ?? null, allowed: 'at least one label' }];
+      return [{ message: `${name} ${problem}, so it selects every pod of ${JSON.stringify(o.spec.host)}`, fix: this.fix, value: labels ?? null, allowed: 'at least one label' }];
     });
   },
 };

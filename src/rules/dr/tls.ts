@@ -1,6 +1,7 @@
 import { Severity } from '../../core/errors';
 import { clusterLocal, hostMatches, isWildcardHost, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
+import { credentialConflictProblem, inlineNextToCredential } from '../../core/tls';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe } from '../../engine/view';
 import { drHost, policiesOf, PolicyAt, topTlsMode } from '../../engine/view-dr';
@@ -37,10 +38,8 @@ export const DR14: Rule = {
         }
       }
       if ((mode === 'SIMPLE' || mode === 'MUTUAL') && credential) {
-        const inline = ['clientCertificate', 'caCertificates', 'privateKey', 'caCrl'].filter((f) => hasText(tls[f]));
-        if (inline.length > 0) {
-          out.push({ message: `${where} sets credentialName "${credential}" together with ${inline.join(', ')}`, fix, value: inline.join(', '), allowed: 'credentialName or file paths' });
-        }
+        const conflict = credentialConflictProblem(tls);
+        if (conflict) out.push({ message: `${where} ${conflict}`, fix, value: inlineNextToCredential(tls).join(', '), allowed: 'credentialName or file paths' });
       } else if (mode === 'MUTUAL') {
         const missing = ['clientCertificate', 'privateKey'].filter((f) => !hasText(tls[f]));
         if (missing.length > 0) {

@@ -3,6 +3,7 @@ import { hostProblem } from '../../core/hosts';
 import { isIpAddress } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { protocolOf, showProtocol } from '../../core/protocols';
+import { wildcardResolutionProblem } from '../../core/service-entry';
 import { resolutionOf } from './shape';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
@@ -69,13 +70,10 @@ export const SE05: Rule = {
         }
       });
     }
-    if ((resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') && endpoints.length === 0) {
-      arr(s.hosts).forEach((h, i) => {
-        if (typeof h === 'string' && h.includes('*')) {
-          add(`spec.hosts[${i}] "${h}" is a wildcard, which resolution ${resolution} cannot resolve without endpoints`, h, 'exact hostnames, or resolution NONE/DYNAMIC_DNS');
-        }
-      });
-    }
+    arr(s.hosts).forEach((h, i) => {
+      const problem = wildcardResolutionProblem(h, resolution, endpoints.length);
+      if (problem) add(`spec.hosts[${i}] "${h}" ${problem}`, h, 'exact hostnames, or resolution NONE/DYNAMIC_DNS');
+    });
     if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) {
       add(`spec.endpoints lists ${endpoints.length} endpoints but resolution DNS_ROUND_ROBIN takes at most one`, endpoints.length, '0 or 1 endpoint');
     }

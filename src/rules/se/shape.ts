@@ -1,7 +1,8 @@
 import { Severity } from '../../core/errors';
 import { addressProblem } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
-import { isHttpFamily, isTcpFamily, isTlsFamily, protocolOf, showProtocol } from '../../core/protocols';
+import { isTcpFamily, protocolOf, showProtocol } from '../../core/protocols';
+import { serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem } from '../../core/service-entry';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
 /** The `resolution` of a ServiceEntry spec (`NONE` when unset, as Istio defaults it). */
@@ -32,8 +33,9 @@ export const SE01: Rule = {
   upstream: 'webhook S1, S2, S13; CRD minItems',
   checkObject(o: IstioObject): Finding[] {
     const hosts = o.spec.hosts;
-    if (!Array.isArray(hosts) || hosts.length === 0) {
-      return [{ message: `spec.hosts is ${hosts === undefined ? 'missing' : JSON.stringify(hosts)}: a ServiceEntry needs at least one host`, fix: this.fix, value: hosts ?? null, allowed: '1-256 hosts' }];
+    const problem = serviceEntryHostsProblem(hosts);
+    if (problem || !Array.isArray(hosts)) {
+      return [{ message: `spec.hosts is ${hosts === undefined ? 'missing' : JSON.stringify(hosts)}: a ServiceEntry ${problem}`, fix: this.fix, value: hosts ?? null, allowed: '1-256 hosts' }];
     }
     const out: Finding[] = [];
     const dynamic = resolutionOf(o.spec) === 'DYNAMIC_DNS';
@@ -89,8 +91,8 @@ export const SE03: Rule = {
   upstream: 'webhook S4, CRD (required name/number, list-map key name, CEL unique numbers)',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
-    const names = new Map<string, number>();
-    const numbers = new Map<number, number>();
+    const names = new Map<unknown, number>();
+    const numbers = new Map<unknown, number>();
     arr(o.spec.ports).forEach((p, i) => {
       if (!isRecord(p)) {
         out.push({ message: `spec.ports[${i}] is ${JSON.stringify(p)}, not a port`, fix: this.fix, value: p ?? null });
@@ -99,15 +101,15 @@ export const SE03: Rule = {
       if (p.name === undefined || p.name === '') {
         out.push({ message: `${portLabel(p, i)} has no name`, fix: this.fix, value: p.name ?? null, allowed: 'a unique DNS label' });
       } else if (typeof p.name === 'string') {
-        const first = names.get(p.name);
-        if (first !== undefined) out.push({ message: `${portLabel(p, i)} reuses the name "${p.name}" of spec.ports[${first}]`, fix: this.fix, value: p.name });
+        const repeat = servicePortRepeatProblem('name', p.name, names);
+        if (repeat) out.push({ message: `${portLabel(p, i)} ${repeat}`, fix: this.fix, value: p.name });
         else names.set(p.name, i);
       }
       if (p.number === undefined) {
         out.push({ message: `${portLabel(p, i)} has no number`, fix: this.fix, value: null, allowed: '1-65535' });
       } else if (typeof p.number === 'number') {
-        const first = numbers.get(p.number);
-        if (first !== undefined) out.push({ message: `${portLabel(p, i)} reuses the number ${p.number} of spec.ports[${first}]`, fix: this.fix, value: p.number });
+        const repeat = servicePortRepeatProblem('number', p.number, numbers);
+        if (repeat) out.push({ message: `${portLabel(p, i)} ${repeat}`, fix: this.fix, value: p.number });
         else numbers.set(p.number, i);
       }
     });
@@ -150,7 +152,7 @@ export const SE06: Rule = {
     const resolution = resolutionOf(o.spec);
     if (hosts.length < 2 || resolution === 'NONE') return [];
     const ports = arr(o.spec.ports).map((p, i) => ({ p, i, protocol: protocolOf(p) })).filter(({ p }) => isRecord(p));
-    const opaque = ports.filter(({ protocol }) => !isHttpFamily(protocol) && !isTlsFamily(protocol));
+    const opaque = ports.filter(({ protocol }) => sharedPortProblem(protocol, hosts.length, resolution) !== undefined);
     if (opaque.length > 0) {
       const which = opaque.map(({ p, i, protocol }) => `${portLabel(p, i)} protocol ${showProtocol(protocol)}`).join(', ');
       return [{ message: `${hosts.length} hosts with resolution ${resolution} share ${which}, which cannot tell the hosts apart`, fix: this.fix, value: opaque.map(({ protocol }) => protocol || 'unset'), allowed: 'HTTP, HTTP2, GRPC, GRPC-WEB, HTTP_PROXY, HTTPS or TLS' }];

@@ -1,6 +1,8 @@
 import { Severity } from '../../core/errors';
+import { faultActionProblem, faultHttpStatusProblem, faultPercentageProblem } from '../../core/fault';
 import { fqdn } from '../../core/hosts';
 import { arr, isRecord } from '../../core/json';
+import { mirrorPercentageProblem } from '../../core/split';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { forEachHttpRoute } from '../../engine/view-vs';
 
@@ -14,16 +16,14 @@ const GRPC_STATUS = new Set([
 /** Problem of an Istio `Percent` (`{ value }`): 0, or within [0.0001, 100]; `undefined` when fine or unreadable. */
 function percentProblem(p: unknown): { value: number; problem: string } | undefined {
   if (!isRecord(p) || typeof p.value !== 'number') return undefined;
-  const v = p.value;
-  if (v < 0 || v > 100) return { value: v, problem: 'is outside 0-100' };
-  if (v > 0 && v < 0.0001) return { value: v, problem: 'is below the smallest non-zero percentage 0.0001' };
-  return undefined;
+  const problem = faultPercentageProblem(p.value);
+  return problem ? { value: p.value, problem } : undefined;
 }
 
 /** Problem of a mirror percentage (`{ value }`): within 0-100. */
 function mirrorPercentProblem(p: unknown): number | undefined {
   if (!isRecord(p) || typeof p.value !== 'number') return undefined;
-  return p.value < 0 || p.value > 100 ? p.value : undefined;
+  return mirrorPercentageProblem(p.value) ? p.value : undefined;
 }
 
 export const VS20: Rule = {
@@ -63,8 +63,9 @@ export const VS22: Rule = {
       const fault = route.fault;
       if (!isRecord(fault)) return;
       const { abort, delay } = fault;
-      if (!isRecord(abort) && !isRecord(delay)) {
-        error(`${name} fault has neither abort nor delay`, fault, 'abort and/or delay');
+      const action = faultActionProblem(fault);
+      if (action) {
+        error(`${name} fault ${action}`, fault, 'abort and/or delay');
         return;
       }
       for (const [kind, part] of [['abort', abort], ['delay', delay]] as const) {
@@ -76,7 +77,8 @@ export const VS22: Rule = {
           error(`${name} fault.abort.http2Error ${JSON.stringify(abort.http2Error)} is not supported by Istio`, abort.http2Error, 'httpStatus or grpcStatus');
         } else if (abort.httpStatus !== undefined) {
           const s = abort.httpStatus;
-          if (typeof s === 'number' && (!Number.isInteger(s) || s < 200 || s > 599)) error(`${name} fault.abort.httpStatus ${s} is not an HTTP status 200-599`, s, '200-599');
+          const problem = typeof s === 'number' ? faultHttpStatusProblem(s) : undefined;
+          if (problem) error(`${name} fault.abort.httpStatus ${s} ${problem}`, s, '200-599');
         } else if (abort.grpcStatus !== undefined) {
           const g = abort.grpcStatus;
           if (typeof g === 'string' && !GRPC_STATUS.has(g)) error(`${name} fault.abort.grpcStatus ${JSON.stringify(g)} is not a gRPC status name`, g, [...GRPC_STATUS].join(', '));

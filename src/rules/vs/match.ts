@@ -1,6 +1,7 @@
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
 import { arr, canonical, isRecord, isSet } from '../../core/json';
+import { StringMatchField, stringMatchProblem } from '../../core/match';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { label } from '../../engine/view';
 import { isMeshBound, routeRef } from '../../engine/view-vs';
@@ -107,17 +108,17 @@ export const VS07: Rule = {
 };
 
 /** Checks one StringMatch: a prefix may be empty only for `uri`; a regex never. */
-function stringMatchProblems(sm: unknown, at: string, emptyPrefixAllowed: boolean): Finding[] {
+function stringMatchProblems(sm: unknown, at: string, field: StringMatchField): Finding[] {
   if (!isRecord(sm)) return [];
   const out: Finding[] = [];
-  if (sm.prefix === '' && !emptyPrefixAllowed) {
-    out.push({ message: `${at}.prefix is empty`, fix: 'Give the prefix at least one character, or drop the condition.', value: '', allowed: 'non-empty prefix' });
-  }
-  if (sm.regex === '') {
-    out.push({ message: `${at}.regex is empty`, fix: 'Give a non-empty RE2 regex, or drop the condition.', value: '', allowed: 'non-empty regex' });
-  }
+  const prefix = stringMatchProblem('prefix', sm.prefix, field);
+  if (prefix) out.push({ message: `${at}.prefix ${prefix}`, fix: 'Give the prefix at least one character, or drop the condition.', value: '', allowed: 'non-empty prefix' });
+  const regex = stringMatchProblem('regex', sm.regex, field);
+  if (regex) out.push({ message: `${at}.regex ${regex}`, fix: 'Give a non-empty RE2 regex, or drop the condition.', value: '', allowed: 'non-empty regex' });
   return out;
 }
+
+const MAP_FIELDS: Record<string, StringMatchField> = { headers: 'header', withoutHeaders: 'header', queryParams: 'query parameter' };
 
 export const VS08: Rule = {
   code: 'VS-08', title: 'HTTP match conditions are well-formed: no empty prefix (except uri) or regex, no null header match, sourceNamespace a DNS label', severity: Severity.ERROR, levels: 'E', scope: 'self',
@@ -132,15 +133,15 @@ export const VS08: Rule = {
       const at = `spec.http[${i}].match[${j}]`;
       const named = typeof route.name === 'string' && route.name ? ` (route "${route.name}")` : '';
       const found: Finding[] = [];
-      for (const field of ['uri', 'scheme', 'method', 'authority']) found.push(...stringMatchProblems(m[field], `${at}.${field}`, field === 'uri'));
-      for (const field of ['headers', 'withoutHeaders', 'queryParams']) {
+      for (const field of ['uri', 'scheme', 'method', 'authority'] as const) found.push(...stringMatchProblems(m[field], `${at}.${field}`, field));
+      for (const field of Object.keys(MAP_FIELDS)) {
         if (!isRecord(m[field])) continue;
         for (const key of Object.keys(m[field])) {
           const value = m[field][key];
           if (value === null && field === 'headers') {
             found.push({ message: `${at}.headers["${key}"] is null`, fix: 'Give the header match a value (exact, prefix or regex), or use {} for "present".', value: null });
           } else {
-            found.push(...stringMatchProblems(value, `${at}.${field}["${key}"]`, false));
+            found.push(...stringMatchProblems(value, `${at}.${field}["${key}"]`, MAP_FIELDS[field]));
           }
         }
       }

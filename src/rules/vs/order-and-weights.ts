@@ -1,6 +1,7 @@
 import { Severity } from '../../core/errors';
 import { fqdn, HostIndex } from '../../core/hosts';
 import { arr, isRecord } from '../../core/json';
+import { routeWeightProblem } from '../../core/split';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label } from '../../engine/view';
 import { destinationsOf, isMeshBound, routeLabel } from '../../engine/view-vs';
@@ -57,7 +58,7 @@ export const VS11: Rule = {
       routes.forEach((rule, i) => {
         const dests = arr(rule?.route);
         const weights = dests.map((d) => (isRecord(d) && d.weight !== undefined ? d.weight : 0));
-        const bad = weights.find((w) => typeof w !== 'number' || !Number.isInteger(w) || w < 0);
+        const bad = weights.find((w) => routeWeightProblem(w) !== undefined);
         if (bad !== undefined) {
           out.push({ message: `${routeLabel(rule, i, section)} has weight ${JSON.stringify(bad)}`, fix: this.fix, value: bad, allowed: 'integer >= 0' });
           return;

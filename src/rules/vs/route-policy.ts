@@ -1,13 +1,12 @@
 import { Severity } from '../../core/errors';
+import { testTrafficMatchProblem } from '../../core/fault';
 import { parseDuration } from '../../core/grammar';
 import { arr, isRecord } from '../../core/json';
+import { ISTIO_DEFAULT_RETRY_ON, SAFE_RETRY_ON_FOR_WRITES, unsafeForWrites, writeRetryOnProblem } from '../../core/retry';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { routeLabel } from '../../engine/view-vs';
 
 const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
-const SAFE_FOR_WRITES = ['connect-failure', 'refused-stream', 'reset-before-request'];
-/** Istio's implicit retry policy when `retries` is omitted (pilot retry.go). */
-const ISTIO_DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
 /** Write methods a StringMatch on `method` admits. */
 function writeMethodsAdmitted(m: any): string[] {
@@ -46,7 +45,7 @@ export const VS18: Rule = {
   code: 'VS-18', title: 'No unsafe retries on routes that carry non-idempotent requests', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService'],
   why: 'Retrying a POST/PUT/PATCH/DELETE after the server received it (5xx, reset, per-try timeout) can apply the write twice. Only failures before the request reached the server are safe to retry. Routes that inject faults are exempt: Istio enables no retries on them (VS-20).',
-  fix: `Retry writes only on ${SAFE_FOR_WRITES.join(',')} without perTryTimeout (RetryPolicy.nonIdempotent), or set attempts: 0.`,
+  fix: `Retry writes only on ${SAFE_RETRY_ON_FOR_WRITES.join(',')} without perTryTimeout (RetryPolicy.nonIdempotent), or set attempts: 0.`,
   upstream: "Derived: Envoy retry semantics, Istio retry.go (inbound default 'reset-before-request'), Envoy #10007",
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
@@ -64,11 +63,11 @@ export const VS18: Rule = {
       }
       if (retries.attempts === 0) return;
       const tokens = typeof retries.retryOn === 'string' ? retries.retryOn.split(',').map((t: string) => t.trim()).filter(Boolean) : ISTIO_DEFAULT_RETRY_ON.split(',');
-      const unsafe = tokens.filter((t: string) => !SAFE_FOR_WRITES.includes(t));
-      if (unsafe.length > 0) {
+      const unsafe = writeRetryOnProblem(tokens);
+      if (unsafe) {
         out.push({
-          message: `${what} but retries on "${unsafe.join(',')}"${retries.retryOn === undefined ? " (Istio's default retryOn)" : ''}; a non-idempotent request may be replayed`,
-          fix: this.fix, value: unsafe.join(','), allowed: SAFE_FOR_WRITES.join(','),
+          message: `${what} but ${unsafe}${retries.retryOn === undefined ? " (Istio's default retryOn)" : ''}; a non-idempotent request may be replayed`,
+          fix: this.fix, value: unsafeForWrites(tokens).join(','), allowed: SAFE_RETRY_ON_FOR_WRITES.join(','),
         });
       }
       if (retries.perTryTimeout !== undefined) {
@@ -94,7 +93,7 @@ export const VS19: Rule = {
       const name = routeLabel(route, i);
       const perTry = parseDuration(retries.perTryTimeout);
       const tokens = typeof retries.retryOn === 'string' ? retries.retryOn.split(',').map((t: string) => t.trim()) : [];
-      const onlyBeforeRequest = tokens.length > 0 && tokens.every((t: string) => SAFE_FOR_WRITES.includes(t));
+      const onlyBeforeRequest = tokens.length > 0 && unsafeForWrites(tokens).length === 0;
       if (perTry === undefined) {
         // Retries only on failures before the request was sent need no per-try timeout (and writes must not have one).
         if (onlyBeforeRequest) return;
@@ -118,13 +117,6 @@ export const VS19: Rule = {
   },
 };
 
-/** A match that selects synthetic test traffic rather than real users. */
-function selectsTestTraffic(m: any): boolean {
-  if (!isRecord(m)) return false;
-  const nonEmpty = (x: unknown) => isRecord(x) && Object.keys(x).length > 0;
-  return nonEmpty(m.headers) || nonEmpty(m.sourceLabels) || nonEmpty(m.queryParams) || (typeof m.sourceNamespace === 'string' && m.sourceNamespace !== '');
-}
-
 export const VS23: Rule = {
   code: 'VS-23', title: 'Fault injection only on routes that select test traffic', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService'],
@@ -136,7 +128,7 @@ export const VS23: Rule = {
     arr(o.spec.http).forEach((route, i) => {
       if (!isRecord(route?.fault)) return;
       const matches = arr(route.match);
-      const open = matches.length === 0 ? 'it has no match (catch-all)' : matches.some((m) => !selectsTestTraffic(m)) ? 'one of its matches selects no test header' : undefined;
+      const open = matches.length === 0 ? 'it has no match (catch-all)' : matches.some((m) => testTrafficMatchProblem(m) !== undefined) ? 'one of its matches selects no test header' : undefined;
       if (open) out.push({ message: `${routeLabel(route, i)} injects a fault but ${open}, so real requests are affected`, fix: this.fix });
     });
     return out;

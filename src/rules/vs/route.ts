@@ -2,6 +2,7 @@ import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
 import { fqdn } from '../../core/hosts';
 import { arr, isRecord, isSet } from '../../core/json';
+import { GRPC_RETRY_ON, HTTP_RETRY_ON, retryAttemptsProblem, retryOnTokenProblem } from '../../core/retry';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { routeRef, routeSuffix, SECTIONS } from '../../engine/view-vs';
 
@@ -84,30 +85,10 @@ export const VS13: Rule = {
   },
 };
 
-/** Envoy HTTP retry conditions Istio accepts. */
-const HTTP_RETRY_ON = [
-  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
-  'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure',
-];
-/** Envoy gRPC retry conditions Istio accepts. */
-const GRPC_RETRY_ON = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
-const RETRY_ON = new Set([...HTTP_RETRY_ON, ...GRPC_RETRY_ON]);
-/** HTTP status codes with a standard reason phrase (what Istio's Go validation accepts as a numeric token). */
-const STATUS_CODES = new Set([
-  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308,
-  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423,
-  424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
-]);
-
-function validRetryOnToken(token: string): boolean {
-  if (RETRY_ON.has(token)) return true;
-  return /^[+-]?\d{1,10}$/.test(token) && STATUS_CODES.has(Number(token));
-}
-
 export const VS17: Rule = {
   code: 'VS-17', title: 'Retry policy syntax: attempts a non-negative integer, no retry settings with attempts 0, retryOn tokens known', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Istio rejects negative attempts, a retry policy that sets perTryTimeout, retryOn or retryRemoteLocalities while attempts is 0 or unset (retries are disabled, so the settings are dead), and retryOn tokens that are not Envoy retry conditions or known HTTP status codes (tokens are split on "," without trimming). perTryTimeout and backoff grammar is X-01.',
+  why: 'Istio rejects negative attempts, a retry policy that sets perTryTimeout, retryOn or retryRemoteLocalities while attempts is 0 or unset (retries are disabled, so the settings are dead), and retryOn tokens that are not Envoy retry conditions or known HTTP status codes (tokens are split on "," without trimming). perTryTimeout and backoff grammar is X-01. Istio sets no maximum on attempts and neither does this rule; the 1-10 range of RetryPolicy.idempotent/nonIdempotent is a contract of that API (PROP: use RetryPolicy.none() for 0), not a catalogue invariant.',
   fix: `Set attempts ≥ 1 with the other retry fields (or attempts: 0 alone to disable retries); use retryOn tokens from ${HTTP_RETRY_ON.join(', ')}, ${GRPC_RETRY_ON.join(', ')} or an HTTP status code, comma-separated without spaces.`,
   upstream: 'webhook V24-V27 (IST0106)',
   checkObject(o: IstioObject): Finding[] {
@@ -118,9 +99,8 @@ export const VS17: Rule = {
       const where = `spec.http[${i}].retries`;
       const named = routeSuffix(route);
       const attempts = retries.attempts;
-      if (typeof attempts === 'number' && (!Number.isInteger(attempts) || attempts < 0)) {
-        out.push({ message: `${where}.attempts ${attempts}${named} is not a non-negative integer`, fix: this.fix, value: attempts, allowed: 'integer >= 0' });
-      }
+      const attemptsProblem = typeof attempts === 'number' ? retryAttemptsProblem(attempts) : undefined;
+      if (attemptsProblem) out.push({ message: `${where}.attempts ${attempts}${named} ${attemptsProblem}`, fix: this.fix, value: attempts, allowed: 'integer >= 0' });
       if (attempts === undefined || attempts === 0) {
         const dead = ['perTryTimeout', 'retryOn', 'retryRemoteLocalities'].filter((k) => isSet(retries[k]) && retries[k] !== '');
         if (dead.length > 0) {
@@ -132,9 +112,10 @@ export const VS17: Rule = {
       }
       if (typeof retries.retryOn === 'string' && retries.retryOn !== '') {
         for (const token of retries.retryOn.split(',')) {
-          if (validRetryOnToken(token)) continue;
+          const problem = retryOnTokenProblem(token);
+          if (!problem) continue;
           out.push({
-            message: `${where}.retryOn "${retries.retryOn}"${named} contains ${JSON.stringify(token)}, which is not ${token.trim() !== token ? 'valid (tokens may not carry spaces)' : token === '' ? 'a condition (empty token)' : 'an Envoy retry condition or a known HTTP status code'}`,
+            message: `${where}.retryOn "${retries.retryOn}"${named} contains ${JSON.stringify(token)}, which ${problem}`,
             fix: this.fix, value: token, allowed: [...HTTP_RETRY_ON, ...GRPC_RETRY_ON, '<HTTP status code>'].join(','),
           });
         }

@@ -1,5 +1,5 @@
 import { Severity } from '../../core/errors';
-import { gatewayRefProblem } from '../../core/gateway-ref';
+import { gatewayRefError, gatewayRefProblem } from '../../core/gateway-ref';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../../core/grammar';
 import { fqdn, isWildcardHost } from '../../core/hosts';
 import { arr, isRecord, isSet, nonEmpty } from '../../core/json';
@@ -125,7 +125,8 @@ export const VS03: Rule = {
 export const VS04: Rule = {
   code: 'VS-04', title: 'Gateway references use the "namespace/name" form', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Istio rejects gateway references whose namespace or name is not a DNS-1123 label; the legacy "name.namespace" form is still accepted but deprecated and easy to misread (Istio warns). A short name refers to the gateway in the VirtualService namespace and is accepted. Checked in spec.gateways and in every match.gateways.',
+  why: 'Istio rejects gateway references whose namespace or name is not a DNS-1123 label; the legacy "name.namespace" form is still accepted but deprecated and easy to misread (Istio warns, and so do the constructs: they refuse only what Istio rejects).'
+    + ' A short name refers to the gateway in the VirtualService namespace and is accepted. Checked in spec.gateways and in every match.gateways.',
   fix: 'Reference gateways as "<namespace>/<name>" (or "mesh" for sidecars).',
   upstream: 'webhook V6, V13; KIA1108',
   checkObject(o: IstioObject): Finding[] {
@@ -133,7 +134,10 @@ export const VS04: Rule = {
     const check = (refs: unknown, at: string) => arr(refs).forEach((ref, k) => {
       if (typeof ref !== 'string') return;
       const p = gatewayRefProblem(ref);
-      if (p) out.push({ severity: p.severity, message: `${at}[${k}] "${ref}" ${p.problem}`, fix: p.fix, value: ref, allowed: '<namespace>/<name> or mesh' });
+      if (!p) return;
+      // The error part is gatewayRefError, the check constructs enforce; the legacy dotted form is only a warning.
+      const error = gatewayRefError(ref);
+      out.push({ severity: error ? Severity.ERROR : Severity.WARNING, message: `${at}[${k}] "${ref}" ${error ?? p.problem}`, fix: p.fix, value: ref, allowed: '<namespace>/<name> or mesh' });
     });
     check(o.spec.gateways, 'spec.gateways');
     for (const section of SECTIONS) {

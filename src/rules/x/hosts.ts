@@ -1,6 +1,6 @@
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
-import { exportToProblems } from '../../core/visibility';
+import { EXPORT_TO_STAR_FIX, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../../core/visibility';
 import { arr, isRecord } from '../../core/json';
 import { isWildcardHost } from '../../core/hosts';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
@@ -97,9 +97,14 @@ export const X05: Rule = {
     const out: Finding[] = [];
     const defaultFix = this.fix;
     const report = (message: string, value: unknown, fix = defaultFix) => out.push({ message, fix, value, allowed: "'.', '*', '~' (ServiceEntry), namespace names" });
-    for (const p of exportToProblems(list, { namespace: o.namespace, serviceEntry: o.kind === 'ServiceEntry' })) {
-      report(`spec.exportTo${p.index === undefined ? '' : `[${p.index}]`} ${p.problem}`, p.index === undefined ? list : list[p.index], p.fix);
-    }
+    const options = { namespace: o.namespace, serviceEntry: o.kind === 'ServiceEntry' };
+    list.forEach((entry, i) => {
+      for (const problem of [exportToEntryProblem(entry, options), exportToRepeatProblem(list, i, o.namespace)]) {
+        if (problem) report(`spec.exportTo[${i}] ${problem}`, entry);
+      }
+    });
+    const whole = exportToListProblem(list);
+    if (whole) report(`spec.exportTo ${whole}`, list, EXPORT_TO_STAR_FIX);
     if (o.kind === 'DestinationRule' && isRecord(o.spec.workloadSelector)) {
       const beyond = list.filter((e) => typeof e === 'string' && e !== '.' && e !== o.namespace);
       // Without metadata.namespace a single named entry may be the namespace it is applied to.

@@ -1,7 +1,7 @@
 import { Severity } from '../../core/errors';
-import { dnsLabelProblem, labelKeyProblem, labelValueProblem } from '../../core/grammar';
+import { labelKeyProblem, labelValueProblem } from '../../core/grammar';
 import { arr, isRecord } from '../../core/json';
-import { ISTIO_PROTOCOLS } from '../../core/protocols';
+import { ISTIO_PROTOCOLS, portNameProblem } from '../../core/protocols';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
 /** A label map of an object: where it is, and whether it is a workload selector (X-07 owns `*` and empty keys there). */
@@ -116,7 +116,7 @@ export const X09: Rule = {
         out.push({ message: `${where}.protocol ${JSON.stringify(port.protocol)} is not a protocol Istio knows`, fix: this.fix, value: port.protocol, allowed: ISTIO_PROTOCOLS.join(', ') });
       }
       if (typeof port.name === 'string' && port.name !== '') {
-        const problem = dnsLabelProblem(port.name);
+        const problem = portNameProblem(port.name);
         if (problem) out.push({ message: `${where}.name ${JSON.stringify(port.name)} ${problem}`, fix: this.fix, value: port.name, allowed: 'DNS-1123 label' });
       }
     };

@@ -1,0 +1,34 @@
+import { invariant } from './check';
+import { isHttpFamily, isTlsFamily } from './protocols';
+/** ServiceEntry invariants shared by rules and ExternalDependency: hosts (SE-01), ports (SE-03), resolution (SE-05, SE-06). */
+
+/** SE-01: a ServiceEntry lists at least one host (the CRD's `minItems: 1`). */
+export const serviceEntryHostsProblem = invariant('SE-01', (hosts: unknown): string | undefined =>
+  (Array.isArray(hosts) && hosts.length > 0 ? undefined : 'needs at least one host'));
+
+/**
+ * SE-03: no two ports share a name or a number. `earlier` maps the values of `field` of the ports before this one
+ * to their index in `spec.ports`; the problem names the port that already has `value`.
+ */
+export const servicePortRepeatProblem = invariant('SE-03', (field: 'name' | 'number', value: unknown, earlier: ReadonlyMap<unknown, number>): string | undefined => {
+  const first = earlier.get(value);
+  return first === undefined ? undefined : `reuses the ${field} ${JSON.stringify(value)} of spec.ports[${first}]`;
+});
+
+/**
+ * SE-05: resolution DNS or DNS_ROUND_ROBIN without endpoints resolves the hosts themselves, so a host cannot be
+ * a wildcard.
+ */
+export const wildcardResolutionProblem = invariant('SE-05', (host: unknown, resolution: string, endpoints: number): string | undefined => {
+  if ((resolution !== 'DNS' && resolution !== 'DNS_ROUND_ROBIN') || endpoints > 0) return undefined;
+  return typeof host === 'string' && host.includes('*') ? `is a wildcard, which resolution ${resolution} cannot resolve without endpoints` : undefined;
+});
+
+/**
+ * SE-06: with several hosts and a resolution other than NONE, every port must let the proxy tell the hosts apart:
+ * an HTTP-family port (Host header) or a TLS-family port (SNI). `protocol` is upper-case, `''` when unset.
+ */
+export const sharedPortProblem = invariant('SE-06', (protocol: string, hosts: number, resolution: string): string | undefined => {
+  if (hosts < 2 || resolution === 'NONE' || isHttpFamily(protocol) || isTlsFamily(protocol)) return undefined;
+  return `is shared by ${hosts} hosts with resolution ${resolution}, and cannot tell the hosts apart`;
+});
