@@ -35,8 +35,15 @@ const MAX_REGEX = MAX_REGEX_LENGTH;
 
 /** Chooses how a header or query parameter value is compared. */
 export class ValueMatch {
-  /** @internal */
-  constructor(private readonly build: (m: StringMatch) => HttpMatch, private readonly what: string, private readonly field: 'header' | 'query parameter') {}
+  /**
+   * A value match that builds its `HttpMatch` with `build` (used by `HttpMatch.header` / `HttpMatch.queryParam`).
+   * @internal
+   */
+  public static _of(build: (m: StringMatch) => HttpMatch, what: string, field: 'header' | 'query parameter'): ValueMatch {
+    return new ValueMatch(build, what, field);
+  }
+
+  private constructor(private readonly build: (m: StringMatch) => HttpMatch, private readonly what: string, private readonly field: 'header' | 'query parameter') {}
 
   /** The value equals `value`. */
   public exact(value: string): HttpMatch {
@@ -69,7 +76,7 @@ export class HttpMatch {
   /** Match a request header; names are lower-case HTTP tokens, e.g. `x-canary-test`. */
   public static header(name: string): ValueMatch {
     const key = checkHeaderName(name);
-    return new ValueMatch((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`, 'header');
+    return ValueMatch._of((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`, 'header');
   }
 
   /**
@@ -96,7 +103,7 @@ export class HttpMatch {
     }
     const unrenderable = unrenderableKeyProblem(name);
     if (unrenderable) propError(where, { value: name, shown: name, expected: 'a name cdk8s can synthesize', message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
-    return new ValueMatch((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`, 'query parameter');
+    return ValueMatch._of((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`, 'query parameter');
   }
 
   /** Match URI paths starting with `prefix` (e.g. `/api/v2/`). */

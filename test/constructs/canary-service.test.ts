@@ -1,6 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { thrownBy } from '../private/istio-error';
+import { istioObjects, oneOf, testChart } from '../support/constructs';
+import { thrownBy } from '../support/errors';
 import { CanaryService, CanaryServiceProps } from '../../src/constructs/canary-service';
 import { IstioValidationError, Violation } from '../../src/core/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
@@ -12,31 +13,16 @@ const HOST = 'reviews.bookinfo.svc.cluster.local';
 const V1 = { labels: { app: 'reviews', version: 'v1' } };
 const V2 = { labels: { app: 'reviews', version: 'v2' } };
 
-/** A test chart whose warnings are collected instead of printed, with the routed host declared as existing. */
+/** The shared construct test helpers (test/support), bound to this file's host. */
 function setup(chart: Chart = Testing.chart()) {
-  const warnings: Violation[] = [];
-  const rules = Rules.of(chart);
-  rules.onWarnings = (w) => warnings.push(...w);
-  rules.inventory = { hosts: [HOST] }; // the service lives outside the test App (rule VS-15)
-  return { chart, warnings };
+  return testChart([HOST], chart);
 }
+const istio = istioObjects;
+const of = oneOf;
 
 function canary(props: Partial<CanaryServiceProps> = {}, chart = setup().chart) {
   const construct = new CanaryService(chart, 'canary', { host: HOST, stable: V1, canary: V2, ...props });
   return { chart, construct };
-}
-
-/** The synthesized Istio objects; each one is checked against the Istio CRD schema on the way. */
-function istio(chart: Chart): any[] {
-  const objects = Testing.synth(chart).filter((o) => o.apiVersion.startsWith('networking.istio.io/'));
-  for (const o of objects) expect(validateManifest(o)).toEqual([]);
-  return objects;
-}
-
-function of(chart: Chart, kind: string): any {
-  const found = istio(chart).filter((o) => o.kind === kind);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 function deployment(chart: Chart, id: string, labels: Record<string, string>) {

@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
-import { thrownBy } from '../private/istio-error';
+import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs';
+import { thrownBy } from '../support/errors';
 import { ExternalDependency, ExternalDependencyProps, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
 import { Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
@@ -13,36 +14,21 @@ const HTTP = { number: 80, protocol: PortProtocol.HTTP };
 const TLS = { number: 443, protocol: PortProtocol.TLS };
 const CA = '/etc/ssl/certs/ca-certificates.crt';
 
+/** The shared construct test helpers (test/support), bound to this file's host. */
 function setup(chart: Chart = Testing.chart()) {
-  const warnings: Violation[] = [];
-  Rules.of(chart).onWarnings = (w) => warnings.push(...w);
-  return { chart, warnings };
+  return testChart(undefined, chart);
 }
+const istio = istioObjects;
+const of = oneOf;
+const ofKind = objectsOf;
 
 function dependency(props: Partial<ExternalDependencyProps> = {}, chart = setup().chart) {
   const construct = new ExternalDependency(chart, 'dep', { hosts: [HOST], ports: [TLS], ...props });
   return { chart, construct };
 }
 
-/** The synthesized Istio objects; each one is checked against the Istio CRD schema on the way. */
-function istio(chart: Chart): any[] {
-  const objects = Testing.synth(chart).filter((o) => o.apiVersion.startsWith('networking.istio.io/'));
-  for (const o of objects) expect(validateManifest(o)).toEqual([]);
-  return objects;
-}
-
 function kinds(chart: Chart): string[] {
   return istio(chart).map((o) => o.kind);
-}
-
-function ofKind(chart: Chart, kind: string): any[] {
-  return istio(chart).filter((o) => o.kind === kind);
-}
-
-function of(chart: Chart, kind: string): any {
-  const found = ofKind(chart, kind);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 const ORIGINATING: Partial<ExternalDependencyProps> = {

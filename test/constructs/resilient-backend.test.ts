@@ -1,6 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { thrownBy } from '../private/istio-error';
+import { istioObjects, oneOf, testChart } from '../support/constructs';
+import { thrownBy } from '../support/errors';
 import { ResilientBackend, ResilientBackendProps } from '../../src/constructs/resilient-backend';
 import { IstioValidationError, Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
@@ -12,30 +13,16 @@ import { Rules } from '../../src/synth/rules';
 const HOST = 'ratings.shop.svc.cluster.local';
 const CHAOS = HttpMatch.header('x-chaos-test').exact('true');
 
+/** The shared construct test helpers (test/support), bound to this file's host. */
 function setup(chart: Chart = Testing.chart()) {
-  const warnings: Violation[] = [];
-  const rules = Rules.of(chart);
-  rules.onWarnings = (w) => warnings.push(...w);
-  rules.inventory = { hosts: [HOST] }; // the service lives outside the test App (rule VS-15)
-  return { chart, warnings };
+  return testChart([HOST], chart);
 }
+const istio = istioObjects;
+const of = oneOf;
 
 function backend(props: Partial<ResilientBackendProps> = {}, chart = setup().chart) {
   const construct = new ResilientBackend(chart, 'backend', { host: HOST, ...props });
   return { chart, construct };
-}
-
-/** The synthesized Istio objects; each one is checked against the Istio CRD schema on the way. */
-function istio(chart: Chart): any[] {
-  const objects = Testing.synth(chart).filter((o) => o.apiVersion.startsWith('networking.istio.io/'));
-  for (const o of objects) expect(validateManifest(o)).toEqual([]);
-  return objects;
-}
-
-function of(chart: Chart, kind: string): any {
-  const found = istio(chart).filter((o) => o.kind === kind);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 const FULL: Partial<ResilientBackendProps> = {

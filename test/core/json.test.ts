@@ -1,5 +1,4 @@
 import { arr, canonical, defineEntry, hasText, isRecord, isSet, nonEmpty, pushTo } from '../../src/core/json';
-import { listCounted, listSome, show, text } from '../../src/core/text';
 
 test('isRecord: plain objects only', () => {
   expect([{}, { a: 1 }, [], null, 'x', 1].map(isRecord)).toEqual([true, true, false, false, false, false]);
@@ -29,16 +28,4 @@ test('pushTo groups values by key; defineEntry sets keys assignment cannot', () 
 test('canonical ignores key order', () => {
   expect(canonical({ b: [1, { d: 1, c: 2 }], a: 1 })).toBe(canonical({ a: 1, b: [1, { c: 2, d: 1 }] }));
   expect(canonical({ a: 1 })).not.toBe(canonical({ a: 2 }));
-});
-
-test('show never throws and cuts long values; text leaves strings alone', () => {
-  const cycle: any = {};
-  cycle.self = cycle;
-  expect(show(cycle)).toBe('{"self":"[cycle]"}');
-  expect(show(10n)).toBe('10n');
-  expect(show('a'.repeat(300)).length).toBe(201);
-  expect(text('a')).toBe('a');
-  expect(text(1)).toBe('1');
-  expect(listSome(['a', 'b', 'c', 'd'])).toBe('a, b, c and 1 more');
-  expect(listCounted(['a'], 3)).toBe('a and 2 more');
 });

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { renderFault } from '../../src/policies/fault';
 import { HttpMatch } from '../../src/policies/match';
 

@@ -1,4 +1,4 @@
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
 
 describe('HttpMatch.header', () => {

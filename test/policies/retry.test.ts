@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 
 describe('RetryPolicy.idempotent', () => {

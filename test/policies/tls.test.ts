@@ -1,4 +1,4 @@
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { TlsOrigination } from '../../src/policies/tls';
 
 const HOST = 'api.example.com';

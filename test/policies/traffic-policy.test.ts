@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 import { compact, renderTrafficPolicy } from '../../src/policies/traffic-policy';
 

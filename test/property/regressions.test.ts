@@ -2,7 +2,7 @@
  * Regression tests for the bugs the property tests found (one `describe` per bug, named after it).
  */
 import { Duration, Testing } from 'cdk8s';
-import { thrownBy } from '../private/istio-error';
+import { thrownBy } from '../support/errors';
 import { CanaryService } from '../../src/constructs/canary-service';
 import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';

@@ -4,14 +4,14 @@ import { validateManifest } from '../../src/schema/crd-validator';
 import { Rules } from '../../src/synth/rules';
 
 /**
- * A test chart whose warnings are collected instead of printed, with `hosts` declared as existing outside the App
- * (the services the constructs route to are not in a unit-test App: rule VS-15).
+ * A test chart whose warnings are collected instead of printed; `hosts`, when given, are declared as existing
+ * outside the App (the services the constructs route to are not in a unit-test App: rule VS-15).
  */
-export function testChart(hosts: readonly string[], chart: Chart = Testing.chart()): { chart: Chart; warnings: Violation[] } {
+export function testChart(hosts?: readonly string[], chart: Chart = Testing.chart()): { chart: Chart; warnings: Violation[] } {
   const warnings: Violation[] = [];
   const rules = Rules.of(chart);
   rules.onWarnings = (w) => warnings.push(...w);
-  rules.inventory = { hosts: [...hosts] };
+  if (hosts) rules.inventory = { hosts: [...hosts] };
   return { chart, warnings };
 }
 

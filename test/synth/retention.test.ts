@@ -8,7 +8,9 @@ import { Rules } from '../../src/synth/rules';
 /** A synchronous forced garbage collection (the flag is set at run time, so jest needs no --expose-gc). */
 function collectGarbage(): void {
   v8.setFlagsFromString('--expose_gc');
-  (vm.runInNewContext('gc') as () => void)();
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
 }
 
 /** One App with a canary, synthesized to YAML (rules, schema check and intent facts included). */
@@ -57,6 +59,7 @@ test(`a synchronous loop of ${RUNS} synths retains no old App (heap flat within 
 
 test('the retention check can fail: Apps kept alive grow the heap', () => {
   const kept: App[] = [];
-  expect(heapGrowthPerApp(600, kept)).toBeGreaterThan(4);
-  expect(kept).toHaveLength(600);
+  // ~14 KiB per kept App; the margin absorbs garbage from earlier tests of the worker collected during the loop.
+  expect(heapGrowthPerApp(1000, kept)).toBeGreaterThan(4);
+  expect(kept).toHaveLength(1000);
 }, 120_000);
