@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryService, HttpMatch, RetryPolicy, RetryOn, Rules } from '../src';
+import { CanaryService, HttpMatch, RetryPolicy, RetryOn, Rules, Subset } from '../src';
 
 /**
  * Seed 000 (blog-system "Istio Traffic Management 실전 가이드"): the `web-service` canary with an admin
@@ -17,8 +17,8 @@ export class BlogSystemChart extends Chart {
     super(scope, id, { namespace: 'blog-system', ...props });
     this.web = new CanaryService(this, 'web', {
       host: 'web-service.blog-system.svc.cluster.local',
-      stable: { labels: { app: 'web', version: 'stable' } },
-      canary: { labels: { app: 'web', version: 'canary' } },
+      stable: Subset.fromLabels({ app: 'web', version: 'stable' }),
+      canary: Subset.fromLabels({ app: 'web', version: 'canary' }),
       canaryWeight: 0,
       testMatches: [HttpMatch.header('x-canary-test').exact('true')],
       timeout: Duration.seconds(10),

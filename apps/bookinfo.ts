@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { CanaryService, HttpMatch, HttpMethod, ResilientBackend } from '../src';
+import { CanaryService, HttpMatch, HttpMethod, ResilientBackend, Subset } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), bookinfo namespace:
@@ -28,9 +28,9 @@ export class BookinfoChart extends Chart {
     });
 
     this.reviews = new CanaryService(this, 'reviews', {
-      host: service,
-      stable: reviewsV1,
-      canary: reviewsV2,
+      service,
+      stable: Subset.fromWorkload(reviewsV1),
+      canary: Subset.fromWorkload(reviewsV2),
       stableSubsetName: 'v1',
       canarySubsetName: 'v2',
       canaryWeight: 10,

@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryService, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, ResilientBackend, RetryOn, RetryPolicy, Rules } from '../src';
+import { CanaryService, LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, ResilientBackend, RetryOn, RetryPolicy, Rules, Subset } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), commerce namespace:
@@ -19,8 +19,8 @@ export class CommerceChart extends Chart {
     super(scope, id, { namespace: 'commerce', ...props });
     this.orders = new CanaryService(this, 'orders', {
       host: 'orders.commerce.svc.cluster.local',
-      stable: { labels: { app: 'orders', version: 'v1' } },
-      canary: { labels: { app: 'orders', version: 'v2' } },
+      stable: Subset.fromLabels({ app: 'orders', version: 'v1' }),
+      canary: Subset.fromLabels({ app: 'orders', version: 'v2' }),
       stableSubsetName: 'v1',
       canarySubsetName: 'v2',
       mirrorPercentage: 20,

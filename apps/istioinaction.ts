@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway } from '../imports/istio-networking.istio.io';
-import { CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Rules } from '../src';
+import { CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset } from '../src';
 
 /**
  * Seeds 002 and 004 (Istio in Action, chapters 5-6), istioinaction namespace:
@@ -37,8 +37,8 @@ export class IstioInActionChart extends Chart {
       host: 'catalog.istioinaction.svc.cluster.local',
       hosts: ['catalog.istioinaction.io'],
       gateways: ['istioinaction/catalog-gateway', 'mesh'],
-      stable: { labels: { app: 'catalog', version: 'v1' } },
-      canary: { labels: { app: 'catalog', version: 'v2' } },
+      stable: Subset.fromLabels({ app: 'catalog', version: 'v1' }),
+      canary: Subset.fromLabels({ app: 'catalog', version: 'v2' }),
       stableSubsetName: 'version-v1',
       canarySubsetName: 'version-v2',
       testMatches: [HttpMatch.header('x-istio-cohort').exact('internal')],

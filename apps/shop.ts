@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { Gateway } from '../imports/istio-networking.istio.io';
 import {
-  CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, TlsOrigination,
+  CallTarget, CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Subset, TlsOrigination,
 } from '../src';
 
 /**
@@ -45,27 +45,27 @@ export class ShopChart extends Chart {
     });
 
     this.inventory = new ResilientBackend(this, 'inventory', {
-      host: service(this, 'inventory', ['v1']),
+      service: service(this, 'inventory', ['v1']),
       timeout: Duration.seconds(1),
       retries: RetryPolicy.none(),
       outlierDetection: { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
     });
 
     this.orders = new ResilientBackend(this, 'orders', {
-      host: service(this, 'orders', ['v1']),
+      service: service(this, 'orders', ['v1']),
       timeout: Duration.seconds(3),
       retries: RetryPolicy.none(),
       connectionPool: { tcp: { maxConnections: 200 }, http: { http1MaxPendingRequests: 50 } },
-      calls: [this.inventory, this.payments],
+      calls: [CallTarget.of(this.inventory), CallTarget.of(this.payments)],
     });
 
     const [frontendV1, frontendV2] = deployments(this, 'frontend', ['v1', 'v2']);
     this.frontend = new CanaryService(this, 'frontend', {
-      host: service(this, 'frontend', []),
+      service: service(this, 'frontend', []),
       hosts: ['shop.example.com'],
       gateways: ['shop/shop-gateway', 'mesh'],
-      stable: frontendV1,
-      canary: frontendV2,
+      stable: Subset.fromWorkload(frontendV1),
+      canary: Subset.fromWorkload(frontendV2),
       stableSubsetName: 'v1',
       canarySubsetName: 'v2',
       canaryWeight: 5,
@@ -73,7 +73,7 @@ export class ShopChart extends Chart {
       timeout: Duration.seconds(9),
       retries: RetryPolicy.idempotent({ attempts: 1, perTryTimeout: Duration.seconds(4) }),
     });
-    this.frontend.calls(this.orders);
+    this.frontend.calls(CallTarget.of(this.orders));
   }
 }
 

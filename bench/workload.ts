@@ -1,6 +1,6 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Rules,
+  CallTarget, CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset, WarningSink,
 } from '../src';
 
 /**
@@ -12,7 +12,7 @@ export function buildWorkload(n: number, outdir: string): App {
   const app = new App({ outdir });
   const chart = new Chart(app, 'bench', { namespace: 'bench' });
   const rules = Rules.of(app);
-  rules.onWarnings = () => undefined;
+  rules.warningSink = WarningSink.discard();
   rules.trafficReport = false;
   const externals: ExternalDependency[] = [];
   for (let e = 0; e < Math.max(1, Math.floor(n / 50)); e++) {
@@ -34,16 +34,16 @@ export function buildWorkload(n: number, outdir: string): App {
     });
     const svc = new CanaryService(chart, `svc-${i}`, {
       host: `svc-${i}.bench.svc.cluster.local`,
-      stable: { labels: { app: `svc-${i}`, version: 'v1' } },
-      canary: { labels: { app: `svc-${i}`, version: 'v2' } },
+      stable: Subset.fromLabels({ app: `svc-${i}`, version: 'v1' }),
+      canary: Subset.fromLabels({ app: `svc-${i}`, version: 'v2' }),
       canaryWeight: i % 100,
       testMatches: [HttpMatch.header('x-canary').exact('true')],
       timeout: Duration.seconds(head ? 60 : (10 - (i % 10)) * 3),
       retries: head ? RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(20) }) : RetryPolicy.none(),
       entryPoint: head,
     });
-    svc.calls(db, externals[i % externals.length]);
-    if (previous && !head) previous.calls(svc);
+    svc.calls(CallTarget.of(db), CallTarget.of(externals[i % externals.length]));
+    if (previous && !head) previous.calls(CallTarget.of(svc));
     previous = svc;
   }
   return app;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates imports/ from ../shared/istio/crd-all.gen.yaml, offline.
 // Keeps only the networking.istio.io kinds this library emits, at version v1, writes that filtered
-// CRD file to imports/istio-networking.crd.yaml (the schema the validator and `lint` check against),
+// CRD file to imports/istio-networking.crd.yaml (the input of cdk8s import), copies the whole file to
+// crds/istio-crd-all.gen.yaml (the schema the validator, synth and `lint` check against),
 // then runs the pinned `cdk8s import` over it.
 'use strict';
 const fs = require('fs');
@@ -29,6 +30,10 @@ const docs = YAML.parseAllDocuments(fs.readFileSync(source, 'utf8'))
 if (docs.length !== KINDS.length) {
   throw new Error(`expected ${KINDS.length} CRDs (${KINDS.join(', ')}) in ${source}, found ${docs.length}`);
 }
+
+// The schema check (synth, lint, tests) covers every kind and served version of the whole file: ship it as is.
+fs.mkdirSync(path.join(root, 'crds'), { recursive: true });
+fs.copyFileSync(source, path.join(root, 'crds', 'istio-crd-all.gen.yaml'));
 
 const outDir = path.join(root, 'imports');
 fs.rmSync(outDir, { recursive: true, force: true });

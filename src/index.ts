@@ -5,18 +5,23 @@
  */
 export { IstioValidationError, Severity, Violation } from './core/errors';
 export { CallerProps, CallTarget, RouteProps } from './constructs/common';
-export { HostSource, SubsetSource } from './constructs/refs';
+export { Subset } from './constructs/refs';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { ExternalDependency, ExternalDependencyProps, ExternalPort, PortProtocol, Resolution } from './constructs/external-dependency';
-export { IdempotentRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
+export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
 export { HttpMatch, HttpMethod, ValueMatch } from './policies/match';
 export { FaultAbort, FaultDelay, FaultInjection } from './policies/fault';
-export { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover, RegionFailover } from './policies/load-balancer';
-export { SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
-export { ConnectionPool, HttpConnectionPool, OutlierDetection, TcpConnectionPool, TrafficPolicyProps } from './policies/traffic-policy';
+export { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover, RegionFailover } from './policies/load-balancer';
+export { InsecureTlsOptions, SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
+export { ConnectionPool, HttpConnectionPool, OutlierDetection, TcpConnectionPool, TrafficPolicyBaseProps, TrafficPolicyProps } from './policies/traffic-policy';
 export { CallChainOptions } from './engine/call-graph';
 export { IntentFacts } from './engine/intent';
 export { Inventory, RuleReport, SuppressedViolation } from './engine/types';
-export { Rules } from './synth/rules';
-export { IstioTrafficValidation, IstioTrafficValidationProps, PluginValidationContext } from './plugin';
+export { IWarningSink, Rules, WarningCollector, WarningSink } from './synth/rules';
+export {
+  IPluginLogger, IPluginValidationContext, IPluginValidationReport, IstioTrafficValidation, IstioTrafficValidationProps, PluginViolatingResource,
+  PluginViolation,
+} from './plugin';
+/** The generated L1 classes of networking.istio.io (the constructs' escape hatches: `virtualService`, `destinationRule`, …). */
+export * as istio from '../imports/istio-networking.istio.io';

@@ -3,19 +3,58 @@ import { ManifestInput } from './engine/analyze';
 import { analyze } from './rules';
 import { Inventory } from './engine/types';
 
+/** A resource that violates a rule, as reported to cdk8s-cli (its `ValidationViolatingResource`). */
+export interface PluginViolatingResource {
+  /** The resource's `metadata.name`. */
+  readonly resourceName: string;
+  /** Where in the resource the violation is (here: the violation's message). */
+  readonly locations: string[];
+  /** The manifest file the resource is in. */
+  readonly manifestPath: string;
+}
+
+/** One rule's violations, as reported to cdk8s-cli (its `ValidationViolation`). */
+export interface PluginViolation {
+  /** The rule code, with ` (warning)` when every violation is a warning. */
+  readonly ruleName: string;
+  /** What is wrong, every violation's message. */
+  readonly recommendation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** The resources that violate the rule. */
+  readonly violatingResources: PluginViolatingResource[];
+}
+
+/** The report of cdk8s-cli's `ValidationContext` (structurally typed: the parts this plugin uses). */
+export interface IPluginValidationReport {
+  /** Adds one rule's violations. */
+  addViolation(violation: PluginViolation): void;
+  /**
+   * Ends the report.
+   * @param status `success` or `failure`
+   * @param metadata summary figures (errors, warnings, suppressed)
+   */
+  submit(status: string, metadata?: Record<string, string>): void;
+}
+
+/** The logger of cdk8s-cli's `ValidationContext`. */
+export interface IPluginLogger {
+  /** Logs one message. */
+  log(message: string): void;
+}
+
 /** The parts of cdk8s-cli's validation `ValidationContext` this plugin uses (structurally typed). */
-export interface PluginValidationContext {
-  readonly manifests: readonly string[];
-  readonly report: {
-    addViolation(violation: {
-      readonly ruleName: string;
-      readonly recommendation: string;
-      readonly fix: string;
-      readonly violatingResources: ReadonlyArray<{ readonly resourceName: string; readonly locations: readonly string[]; readonly manifestPath: string }>;
-    }): void;
-    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
-  };
-  readonly logger?: { log(message: string): void };
+export interface IPluginValidationContext {
+  /** Paths of the synthesized manifest files. */
+  readonly manifests: string[];
+  /** Where the plugin reports its findings. */
+  readonly report: IPluginValidationReport;
+  /**
+   * Where the plugin logs its summary.
+   * @default - no log
+   */
+  readonly logger?: IPluginLogger;
+  /** Parses one manifest file into its YAML documents. */
   parseManifest(manifestPath: string): any[];
 }
 
@@ -60,7 +99,7 @@ export class IstioTrafficValidation {
   constructor(private readonly props: IstioTrafficValidationProps = {}) {}
 
   /** Entry point called by cdk8s-cli. */
-  public async validate(context: PluginValidationContext): Promise<void> {
+  public async validate(context: IPluginValidationContext): Promise<void> {
     const inputs: ManifestInput[] = [];
     const where = new Map<string, { file: string; name: string; index: number }>();
     for (const file of context.manifests) {

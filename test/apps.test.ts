@@ -7,14 +7,15 @@ import { IstioInActionChart } from '../apps/istioinaction';
 import { PaymentsChart } from '../apps/payments';
 import { Violation } from '../src/core/errors';
 import { validateManifest } from '../src/schema/crd-validator';
-import { Rules } from '../src/synth/rules';
+import { Rules, WarningCollector, WarningSink } from '../src/synth/rules';
 
 /** Synthesizes every example chart once; warnings are collected instead of printed. */
 function synthAll() {
   const app = Testing.app();
   const charts = defineExampleApps(app);
-  const warnings: Violation[] = [];
-  Rules.of(app).onWarnings = (w) => warnings.push(...w);
+  const collector = new WarningCollector();
+  Rules.of(app).warningSink = collector;
+  const warnings: Violation[] = collector.warnings;
   const manifests = new Map(charts.map((c) => [c.node.id, Testing.synth(c)]));
   return { manifests, warnings, suppressed: Rules.of(app).lastReport!.suppressed };
 }
@@ -196,7 +197,7 @@ describe('seeds 002/004: istioinaction', () => {
 test('the seed chart classes can be used on their own', () => {
   for (const Chart of [BlogSystemChart, BookinfoChart, CommerceChart, PaymentsChart, IstioInActionChart]) {
     const chart = new Chart(Testing.app(), 'c');
-    Rules.of(chart).onWarnings = () => undefined;
+    Rules.of(chart).warningSink = WarningSink.discard();
     expect(Testing.synth(chart).length).toBeGreaterThan(0);
   }
 });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { IstioTrafficValidation, PluginValidationContext } from '../src/plugin';
+import { IPluginValidationContext, IstioTrafficValidation } from '../src/plugin';
 
 const root = path.join(__dirname, '..');
 
@@ -17,7 +17,7 @@ function fakeContext(files: Record<string, string>) {
     fs.writeFileSync(file, text);
     return file;
   });
-  const context: PluginValidationContext = {
+  const context: IPluginValidationContext = {
     manifests,
     report: { addViolation: (v) => violations.push(v), submit: (s) => { status = s; } },
     parseManifest: (p) => YAML.parseAllDocuments(fs.readFileSync(p, 'utf8')).map((d) => d.toJS()),

@@ -12,12 +12,15 @@ const ROOT = path.join(__dirname, '..');
 /** `cdk8s-istio-traffic` (package.json `exports["."]`). */
 const INDEX_EXPORTS = [
   'CallChainOptions', 'CallerProps', 'CallTarget', 'CanaryService', 'CanaryServiceProps', 'ConnectionPool', 'ExternalDependency',
-  'ExternalDependencyProps', 'ExternalPort', 'FaultAbort', 'FaultDelay', 'FaultInjection', 'HostSource', 'HttpConnectionPool', 'HttpMatch',
-  'HttpMethod', 'IdempotentRetryOptions', 'IntentFacts', 'Inventory', 'IstioTrafficValidation', 'IstioTrafficValidationProps', 'IstioValidationError',
-  'LoadBalancer', 'LoadBalancerAlgorithm', 'LocalityFailover', 'NonIdempotentRetryOptions', 'OutlierDetection', 'PluginValidationContext',
+  'ExternalDependencyProps', 'ExternalPort', 'FaultAbort', 'FaultDelay', 'FaultInjection', 'HttpConnectionPool', 'HttpMatch',
+  'HttpMethod', 'IdempotentRetryOptions', 'IstioDefaultRetryOptions', 'IntentFacts', 'Inventory', 'IstioTrafficValidation', 'IstioTrafficValidationProps', 'IstioValidationError',
+  'LoadBalancer', 'LoadBalancerAlgorithm', 'LocalityDistribution', 'LocalityFailover', 'NonIdempotentRetryOptions', 'OutlierDetection',
   'PortProtocol', 'RegionFailover', 'Resolution', 'ResilientBackend', 'ResilientBackendProps', 'RetryOn', 'RetryPolicy', 'RouteProps',
-  'RuleReport', 'Rules', 'Severity', 'SimpleTlsOptions', 'SubsetSource', 'SuppressedViolation', 'SYSTEM_CA_BUNDLE', 'TcpConnectionPool',
+  'RuleReport', 'Rules', 'Severity', 'SimpleTlsOptions', 'Subset', 'SuppressedViolation', 'SYSTEM_CA_BUNDLE', 'TcpConnectionPool',
   'TlsOrigination', 'TrafficPolicyProps', 'ValueMatch', 'Violation',
+  // jsii shape: warning sinks, named plugin contract types, TLS/traffic-policy option structs, the L1 namespace
+  'InsecureTlsOptions', 'IPluginLogger', 'IPluginValidationContext', 'IPluginValidationReport', 'istio', 'IWarningSink', 'PluginViolatingResource',
+  'PluginViolation', 'TrafficPolicyBaseProps', 'WarningCollector', 'WarningSink',
 ];
 
 /** `cdk8s-istio-traffic/engine` (package.json `exports["./engine"]`). */

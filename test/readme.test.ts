@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { Rules } from '../src/synth/rules';
+import { Rules, WarningSink } from '../src/synth/rules';
 
 const root = path.join(__dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -49,6 +49,6 @@ test.each(blocks.filter((b) => b.yaml).map((b) => [b.line, b]))('README example 
   const mod = { exports: {} as any };
   const load = (id: string) => (id === 'cdk8s-istio-traffic' ? require('../src') : id === 'cdk8s-istio-traffic/engine' ? require('../src/engine-api') : require(id));
   new Function('require', 'module', 'exports', js)(load, mod, mod.exports);
-  Rules.of(mod.exports).onWarnings = () => undefined;
+  Rules.of(mod.exports).warningSink = WarningSink.discard();
   expect(mod.exports.synthYaml().trim()).toBe(yaml.trim());
 });

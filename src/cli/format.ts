@@ -12,6 +12,16 @@ export type LintFormat = 'text' | 'json' | 'sarif';
 export interface LintSummary {
   readonly files: number;
   readonly objects: number;
+  /** Kinds neither schema-checked nor read by the rules (`apiVersion Kind` → count). @default - none */
+  readonly unchecked?: ReadonlyMap<string, number>;
+}
+
+/** `3 object(s) of 2 kind(s) not checked: v1 ConfigMap (2), apps/v1 ... ` or undefined. */
+function uncheckedLine(summary: LintSummary): string | undefined {
+  const kinds = [...(summary.unchecked ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b));
+  if (kinds.length === 0) return undefined;
+  const total = kinds.reduce((n, [, c]) => n + c, 0);
+  return `${total} object(s) of ${kinds.length} kind(s) not checked (not Istio kinds): ${kinds.map(([k, c]) => `${k} (${c})`).join(', ')}`;
 }
 
 
@@ -30,6 +40,8 @@ function toText(report: RuleReport, summary: LintSummary): string {
   const lines = [...report.errors, ...report.warnings].map(line);
   for (const s of report.suppressed) lines.push(`${s.path}: suppressed ${s.code}: ${s.message.replace(/\.$/, '')} (reason: ${s.reason})`);
   lines.push(`${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
+  const unchecked = uncheckedLine(summary);
+  if (unchecked) lines.push(unchecked);
   return `${lines.join('\n')}\n`;
 }
 
@@ -38,7 +50,10 @@ function toJson(report: RuleReport, summary: LintSummary) {
     errors: report.errors,
     warnings: report.warnings,
     suppressed: report.suppressed,
-    summary: { ...summary, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length },
+    summary: {
+      files: summary.files, objects: summary.objects, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length,
+      unchecked: Object.fromEntries([...(summary.unchecked ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
+    },
   };
 }
 

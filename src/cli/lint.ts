@@ -1,5 +1,9 @@
 import * as YAML from 'yaml';
-import { analyze } from '../rules';
+import { isRecord } from '../core/json';
+import { CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
+import { Rule } from '../engine/types';
+import { analyze, RULES } from '../rules';
+import { isIstioApiVersion } from '../schema/crd-validator';
 import { Inventory } from '../engine/types';
 import { formatReport, LintFormat } from './format';
 import { expandPaths, InputError, parseManifests, readSource } from './inputs';
@@ -31,16 +35,39 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
   try {
     if (paths.length === 0) throw new InputError('no input: pass files, directories or - for stdin');
     const suppress = parseSuppressions(options.suppress);
+    checkCodes(Object.keys(suppress), '--suppress', () => true);
+    checkCodes(options.enable, '--enable', (r) => r.optIn === true);
     const inventory = options.inventory ? readInventory(options.inventory) : undefined;
     const files = expandPaths(paths);
+    if (files.length === 0) throw new InputError(`no files matched: ${paths.join(' ')} holds no *.yaml, *.yml or *.json file`);
     const inputs = files.flatMap((f) => parseManifests(readSource(f), f));
     const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory });
-    const stdout = formatReport(report, { files: files.length, objects: report.objects }, options.format);
+    const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
   } catch (e) {
     if (e instanceof InputError) return { exitCode: 2, stdout: '', stderr: `cdk8s-istio-traffic lint: ${e.message}\n` };
     throw e;
   }
+}
+
+/** Refuses codes that are not catalogue rules (or, for --enable, not opt-in rules): a typo would silently do nothing. */
+function checkCodes(codes: readonly string[], option: string, fits: (rule: Rule) => boolean): void {
+  for (const code of codes) {
+    const rule = RULES.find((r) => r.code === code);
+    if (!rule) throw new InputError(`${option} ${JSON.stringify(code)}: not a rule code (see docs/rules.md)`);
+    if (!fits(rule)) throw new InputError(`${option} ${code}: not an opt-in rule; it always runs (opt-in rules: ${RULES.filter((r) => r.optIn).map((r) => r.code).join(', ')})`);
+  }
+}
+
+/** Kinds of the input that neither the schema check nor the rules read (counted and named in the summary). */
+function uncheckedKinds(inputs: readonly ManifestInput[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { manifest } of inputs) {
+    if (!isRecord(manifest) || typeof manifest.kind !== 'string' || isIstioApiVersion(manifest.apiVersion) || CONTEXT_KINDS.has(manifest.kind)) continue;
+    const key = `${typeof manifest.apiVersion === 'string' ? `${manifest.apiVersion} ` : ''}${manifest.kind}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
 }
 
 function parseSuppressions(entries: readonly string[]): Record<string, string> {

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkList, checkPort, enforce, propError } from '../core/enforce';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
@@ -9,26 +9,34 @@ import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-pol
 
 import { Rules } from '../synth/rules';
 import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, routeName, RouteProps } from './common';
-import { HostSource, resolveHost, resolveSubsetLabels, shortName, SubsetSource } from './refs';
+import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
 
 /**
  * Props of {@link CanaryService}.
  */
 export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, CallerProps {
   /**
-   * The service host: a hostname (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`) or a
-   * cdk8s-plus `Service`, whose FQDN is derived.
+   * The service host as a hostname (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`). Set either
+   * `host` or `service`.
+   * @default - derived from `service`
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#DestinationRule
    */
-  readonly host: HostSource;
+  readonly host?: string;
   /**
-   * Pods of the stable version: a cdk8s-plus `Deployment` (its pod template labels, without `cdk8s.io/`
-   * ones) or `{ labels }`. Must select at least one label (DR-03).
+   * The Kubernetes Service of the host: a cdk8s-plus `Service` (any version) or an `ApiObject` of kind Service;
+   * the host is its `name.namespace.svc.cluster.local` (namespace from the Service, else its Chart). Set either
+   * `host` or `service`.
+   * @default - the host is `host`
+   */
+  readonly service?: IConstruct;
+  /**
+   * Pods of the stable version: `Subset.fromLabels({ … })`, or `Subset.fromWorkload(deployment)` (its pod
+   * template labels, without `cdk8s.io/` ones). Must select at least one label (DR-03).
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset
    */
-  readonly stable: SubsetSource;
+  readonly stable: Subset;
   /** Pods of the canary version, as for `stable`; neither label set may contain the other (DR-04). */
-  readonly canary: SubsetSource;
+  readonly canary: Subset;
   /**
    * Percentage (integer 0-100) of normal traffic sent to the canary; the stable subset gets the rest.
    * @default 0
@@ -116,7 +124,7 @@ export class CanaryService extends Construct {
     super(scope, id);
     const rules = Rules.of(this);
     const path = this.node.path;
-    this.host = resolveHost(props.host, this, 'host');
+    this.host = resolveServiceHost(props, this);
     this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
     this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
     enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
@@ -185,13 +193,13 @@ export class CanaryService extends Construct {
       },
     });
     this.virtualService.node.addDependency(this.destinationRule);
-    const nonIdempotent = props.retries?.nonIdempotent ? http.map((r) => r.name as string) : [];
+    const nonIdempotent = props.retries?.forWrites ? http.map((r) => r.name as string) : [];
     for (const obj of [this.destinationRule, this.virtualService]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
     rules.recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
   }
 
   /**
-   * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
+   * Declares that this service calls `targets` (`CallTarget.host(…)`, `CallTarget.of(construct)`), for the call-chain
    * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
    * traffic report. Invalid targets raise IstioValidationError at once.
    */

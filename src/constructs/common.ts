@@ -1,11 +1,12 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { checkHost, checkList, enforce, propError, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
 import { RenderedRetries, RetryPolicy } from '../policies/retry';
+import { describeRef, serviceHostOf } from './refs';
 
 /** Naming and route resilience props shared by the constructs. */
 export interface RouteProps {
@@ -111,29 +112,60 @@ export function checkGateways(gateways: string[] | undefined, path: string): str
 }
 
 /**
- * Something a service calls: a host string, or a construct of this library (its `host`, or every host of an
- * `ExternalDependency`).
+ * Something a service calls, for the call-chain rules and the traffic report: a host, or a construct whose hosts
+ * are taken (a `CanaryService` or `ResilientBackend`, every host of an `ExternalDependency`, or the FQDN of a
+ * Kubernetes Service construct).
  */
-export type CallTarget = string | { readonly host: string } | { readonly hosts: readonly string[] };
+export class CallTarget {
+  /** A called host, e.g. `CallTarget.host('orders.shop.svc.cluster.local')`; checked with X-03's grammar. */
+  public static host(host: string): CallTarget {
+    return new CallTarget(true, host);
+  }
 
-/** Resolves call targets to hosts: X-03 for a malformed host, PROP for anything that is not a list of hosts or constructs. */
-export function callHosts(targets: readonly CallTarget[], path: string): string[] {
-  const fix = 'Pass a host such as "orders.shop.svc.cluster.local" or a CanaryService, ResilientBackend or ExternalDependency.';
-  if (!Array.isArray(targets)) propError({ path, prop: 'calls' }, { value: targets, expected: 'a list of hosts or constructs', message: `calls ${show(targets)} is not a list`, fix });
-  return targets.flatMap((t, i) => {
-    const prop = `calls[${i}]`;
-    if (typeof t === 'string') return [checkHost(t, { path, prop })];
-    // Hosts of constructs are checked too: `calls` may carry look-alikes through `as any`.
+  /**
+   * The hosts of a construct: a construct of this library (its `host`, or every host of an `ExternalDependency`),
+   * or a Kubernetes Service (a cdk8s-plus `Service` of any version, or an `ApiObject` of kind Service), whose
+   * `name.namespace.svc.cluster.local` is taken.
+   */
+  public static of(construct: IConstruct): CallTarget {
+    return new CallTarget(false, construct);
+  }
+
+  private constructor(private readonly isHost: boolean, private readonly target: unknown) {}
+
+  /**
+   * The called hosts, checked: X-03 for a malformed host, PROP for a construct without hosts.
+   * @internal
+   */
+  public _hosts(path: string, prop: string): string[] {
+    const fix = 'Use CallTarget.host("orders.shop.svc.cluster.local") or CallTarget.of(construct) with a CanaryService, ResilientBackend, ExternalDependency or Service.';
+    if (this.isHost) return [checkHost(this.target as string, { path, prop })];
+    // Hosts of constructs are checked too: a look-alike may come through `as any`.
+    const t = this.target;
     if (isRecord(t) && Array.isArray(t.hosts)) return t.hosts.map((h, j) => checkHost(h, { path, prop: `${prop}.hosts[${j}]` }, { allowWildcard: true }));
     if (isRecord(t) && typeof t.host === 'string') return [checkHost(t.host, { path, prop: `${prop}.host` })];
-    return propError({ path, prop }, { value: t, expected: 'a host or a construct with a host', message: `${prop} is neither a host nor a construct with a host`, fix });
+    const service = serviceHostOf(t);
+    if (service !== undefined) return [service];
+    return propError({ path, prop }, { value: t, shown: describeRef(t), expected: 'a host or a construct with a host', message: `${prop} ${describeRef(t)} is neither a host nor a construct with a host`, fix });
+  }
+}
+
+/** Resolves call targets to hosts: X-03 for a malformed host, PROP for anything that is not a list of `CallTarget`s. */
+export function callHosts(targets: CallTarget[], path: string): string[] {
+  const fix = 'Pass CallTarget.host("orders.shop.svc.cluster.local") or CallTarget.of(construct) with a CanaryService, ResilientBackend, ExternalDependency or Service.';
+  if (!Array.isArray(targets)) propError({ path, prop: 'calls' }, { value: targets, expected: 'a list of CallTargets', message: `calls ${show(targets)} is not a list`, fix });
+  return targets.flatMap((t, i) => {
+    const prop = `calls[${i}]`;
+    if (t instanceof CallTarget) return t._hosts(path, prop);
+    return propError({ path, prop }, { value: t, expected: 'a CallTarget', shown: describeRef(t), message: `${prop} ${describeRef(t)} is not a CallTarget`, fix });
   });
 }
 
 /** Call-graph props shared by the constructs that represent a service. */
 export interface CallerProps {
   /**
-   * Services this service calls (call-chain rules CC-01..CC-04 and the traffic report).
+   * Services this service calls (call-chain rules CC-01..CC-04 and the traffic report):
+   * `CallTarget.host('orders.shop.svc.cluster.local')` or `CallTarget.of(construct)`.
    * @default - none declared
    */
   readonly calls?: CallTarget[];

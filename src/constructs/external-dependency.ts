@@ -10,7 +10,7 @@ import { serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, 
 import { show } from '../core/text';
 import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { TlsOrigination } from '../policies/tls';
-import { compact, renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
+import { compact, renderTrafficPolicy, TrafficPolicyBaseProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
 import { metadataFor, renderResilience, RouteProps } from './common';
 
@@ -58,7 +58,7 @@ const TLS_FAMILY = [PortProtocol.HTTPS, PortProtocol.TLS];
 /**
  * Props of {@link ExternalDependency}.
  */
-export interface ExternalDependencyProps extends RouteProps, Omit<TrafficPolicyProps, 'localityFailover'> {
+export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBaseProps {
   /**
    * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE).
    * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry
@@ -209,7 +209,7 @@ export class ExternalDependency extends Construct {
       vs.node.addDependency(dr ?? this.serviceEntry);
       this.virtualServices.push(vs);
     });
-    const nonIdempotent = props.retries?.nonIdempotent ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
+    const nonIdempotent = props.retries?.forWrites ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
     for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
   }
 }

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkPort } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
@@ -6,17 +6,26 @@ import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-pol
 
 import { Rules } from '../synth/rules';
 import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, routeName as checkRouteName, RouteProps } from './common';
-import { HostSource, resolveHost, shortName } from './refs';
+import { resolveServiceHost, shortName } from './refs';
 
 /**
  * Props of {@link ResilientBackend}.
  */
 export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, CallerProps {
   /**
-   * The service host: a hostname (prefer the FQDN) or a cdk8s-plus `Service`.
+   * The service host as a hostname (prefer the FQDN, e.g. `details.bookinfo.svc.cluster.local`). Set either
+   * `host` or `service`.
+   * @default - derived from `service`
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Destination
    */
-  readonly host: HostSource;
+  readonly host?: string;
+  /**
+   * The Kubernetes Service of the host: a cdk8s-plus `Service` (any version) or an `ApiObject` of kind Service;
+   * the host is its `name.namespace.svc.cluster.local` (namespace from the Service, else its Chart). Set either
+   * `host` or `service`.
+   * @default - the host is `host`
+   */
+  readonly service?: IConstruct;
   /**
    * Fault injection for test traffic only (a route matching a test header, placed first; VS-23).
    * @default - no fault injection
@@ -61,7 +70,7 @@ export class ResilientBackend extends Construct {
     super(scope, id);
     const rules = Rules.of(this);
     const path = this.node.path;
-    this.host = resolveHost(props.host, this, 'host');
+    this.host = resolveServiceHost(props, this);
     const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
     const resilience = renderResilience(props, path);
     const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
@@ -86,7 +95,7 @@ export class ResilientBackend extends Construct {
       spec: { hosts: [this.host], http },
     });
     if (this.destinationRule) this.virtualService.node.addDependency(this.destinationRule);
-    const nonIdempotent = props.retries?.nonIdempotent ? [routeName] : [];
+    const nonIdempotent = props.retries?.forWrites ? [routeName] : [];
     for (const obj of [this.destinationRule, this.virtualService]) {
       if (obj) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
     }
@@ -94,7 +103,7 @@ export class ResilientBackend extends Construct {
   }
 
   /**
-   * Declares that this service calls `targets` (hosts, or constructs of this library), for the call-chain
+   * Declares that this service calls `targets` (`CallTarget.host(…)`, `CallTarget.of(construct)`), for the call-chain
    * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
    * traffic report. Invalid targets raise IstioValidationError at once.
    */

@@ -40,6 +40,13 @@ export function formatViolation(v: Violation): string {
  * and by the synth-time rule engine (every error-level violation of the App at once).
  *
  * `code`, `path`, `value`, `allowed` and `fix` describe the first violation; `violations` holds all of them.
+ *
+ * TypeScript and JavaScript only: jsii cannot represent a subclass of `Error`, so in Python, Java, Go and .NET
+ * the failure arrives as the jsii runtime's exception whose message is this error's message (every line is
+ * `[path] CODE: message. fix`). To inspect violations as data in any language, call `Rules.of(app).check()`,
+ * which returns a `RuleReport` instead of throwing.
+ *
+ * @jsii ignore
  */
 export class IstioValidationError extends Error {
   /** Rule code of the first violation, e.g. `X-01`. */

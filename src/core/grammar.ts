@@ -32,8 +32,19 @@ export function parseDuration(text: unknown): number | undefined {
  */
 export const MAX_DURATION_MS = 9_223_372_036_854;
 
-/** X-01: a duration in milliseconds must be finite, at least 1 ms, at most ~292 years, and whole milliseconds. */
-export const durationProblem = invariant('X-01', (ms: number): string | undefined => {
+/**
+ * Duration fields (`parent.key`, as they sit in the Istio spec) where `0s` has a documented meaning: TCP
+ * `idleTimeout: 0s` disables the idle timeout; an HTTP cookie `ttl: 0s` makes Envoy generate a session cookie
+ * (no Max-Age; unset, Envoy generates no cookie at all).
+ */
+export const ZERO_DURATION_FIELDS: readonly string[] = ['tcp.idleTimeout', 'httpCookie.ttl'];
+
+/**
+ * X-01: a duration in milliseconds must be finite, at least 1 ms, at most ~292 years, and whole milliseconds;
+ * exactly 0 is accepted for the fields of {@link ZERO_DURATION_FIELDS} (`field` is `parent.key`).
+ */
+export const durationProblem = invariant('X-01', (ms: number, field?: string): string | undefined => {
+  if (ms === 0 && field !== undefined && ZERO_DURATION_FIELDS.includes(field)) return undefined;
   if (!Number.isFinite(ms)) return 'is not a finite duration';
   if (ms < 1) return 'is shorter than 1ms';
   if (ms > MAX_DURATION_MS) return `is longer than ${MAX_DURATION_MS}ms (about 292 years), the longest duration Kubernetes can validate`;

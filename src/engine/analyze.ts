@@ -1,6 +1,6 @@
 import { SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
 import { isRecord } from '../core/json';
-import { validateManifest } from '../schema/crd-validator';
+import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
 import { SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './istio-object';
@@ -42,6 +42,9 @@ export interface Analysis extends RuleReport {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
 
+/** Kinds outside the Istio CRDs that the App-scope rules read as context (workloads' pod labels, Services). */
+export const CONTEXT_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Pod', 'Service']);
+
 /**
  * Checks manifests the way the cluster and the catalogue would: the CRD schema (SCHEMA), every rule
  * (Self and App scope, opt-in rules when enabled) and the suppressions themselves (SUPPRESSION).
@@ -57,24 +60,18 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
 
   for (const input of inputs) {
+    const m = input.manifest;
+    // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
+    const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
+    if (istio && options.schema !== false) pre.push(...schemaViolations(m, input.path));
     const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
     if (found) {
       const suppressions = new Map([...global, ...(found.suppressions ?? new Map())]);
       for (const [code, reason] of found.suppressions ?? []) checkSuppression(code, reason, input.path, codes, pre);
       objects.push({ ...found, suppressions });
-      if (options.schema !== false) {
-        for (const issue of validateManifest(input.manifest)) {
-          pre.push({
-            code: SCHEMA_CODE, severity: Severity.ERROR, path: input.path,
-            message: `${issue.path || found.kind} ${issue.message} (rejected by the Istio 1.30 ${found.kind} CRD)`,
-            fix: 'Correct the field as the CRD requires; the API server would refuse this object.',
-            ...(issue.rule ? { allowed: issue.rule } : {}),
-          });
-        }
-      }
       continue;
     }
-    const m = input.manifest;
+    if (istio) continue;
     if (!isRecord(m) || typeof m.kind !== 'string') continue;
     const meta = isRecord(m.metadata) ? m.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '';
@@ -103,6 +100,19 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     objects: objects.length,
     istioObjects: objects,
   };
+}
+
+/** SCHEMA findings of one Istio-group manifest against its kind's CRD at its version. */
+function schemaViolations(manifest: Record<string, any>, path: string): Violation[] {
+  const kind = typeof manifest.kind === 'string' ? manifest.kind : 'object';
+  return validateManifest(manifest).map((issue) => ({
+    code: SCHEMA_CODE, severity: Severity.ERROR, path,
+    message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the Istio 1.30 ${kind} CRD)`,
+    fix: issue.unserved
+      ? 'Use a kind and apiVersion the Istio 1.30 CRDs serve; the API server would answer "no matches for kind".'
+      : 'Correct the field as the CRD requires; the API server would refuse this object.',
+    ...(issue.rule ? { allowed: issue.rule } : {}),
+  }));
 }
 
 function checkSuppression(code: string, reason: string, path: string, codes: ReadonlySet<string>, out: Violation[]): void {

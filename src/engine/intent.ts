@@ -4,13 +4,25 @@
  * from the annotations below, so hand-written YAML can declare them too.
  */
 export interface IntentFacts {
-  /** Construct path to report violations at (the L2 construct, rather than its inner ApiObject). */
+  /**
+   * Construct path to report violations at (the L2 construct, rather than its inner ApiObject).
+   * @default - the path of the object itself
+   */
   readonly owner?: string;
-  /** Names of HTTP routes that carry non-idempotent requests (rules VS-18, VS-25). */
-  readonly nonIdempotentRoutes?: readonly string[];
-  /** Hosts the service behind this object calls (call-chain rules CC-*). */
-  readonly calls?: readonly string[];
-  /** Whether requests enter the mesh at this service (starts call-chain paths). */
+  /**
+   * Names of HTTP routes that carry non-idempotent requests (rules VS-18, VS-25).
+   * @default - none
+   */
+  readonly nonIdempotentRoutes?: string[];
+  /**
+   * Hosts the service behind this object calls (call-chain rules CC-*).
+   * @default - none
+   */
+  readonly calls?: string[];
+  /**
+   * Whether requests enter the mesh at this service (starts call-chain paths).
+   * @default false
+   */
   readonly entryPoint?: boolean;
 }
 

@@ -86,12 +86,21 @@ export interface ServiceInfo {
  * external hosts (Services and ServiceEntries defined elsewhere), gateways (`namespace/name`) and namespaces.
  */
 export interface Inventory {
-  /** Hosts defined outside the App (FQDNs or `*.suffix`). */
-  readonly hosts?: readonly string[];
-  /** Gateways defined outside the App, as `namespace/name`. */
-  readonly gateways?: readonly string[];
-  /** Namespaces that exist in the cluster. */
-  readonly namespaces?: readonly string[];
+  /**
+   * Hosts defined outside the App (FQDNs or `*.suffix`).
+   * @default - none
+   */
+  readonly hosts?: string[];
+  /**
+   * Gateways defined outside the App, as `namespace/name`.
+   * @default - none
+   */
+  readonly gateways?: string[];
+  /**
+   * Namespaces that exist in the cluster.
+   * @default - none
+   */
+  readonly namespaces?: string[];
 }
 
 /** Budgets of the call-chain rules. */

@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import { checkList, enforce, millisOf, propError, renderDuration } from '../core/enforce';
-import { retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites, writeRetryOnProblem } from '../core/retry';
+import {
+  ISTIO_DEFAULT_RETRY_ON as ISTIO_DEFAULT, retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites,
+  writeRetryOnProblem,
+} from '../core/retry';
 import { show } from '../core/text';
 
 /**
@@ -42,7 +45,13 @@ export enum RetryOn {
  * The only retry conditions that guarantee the upstream never received the request (rule VS-18); the list of
  * src/core/retry, which the rule reads too.
  */
-export const SAFE_RETRY_ON_FOR_WRITES: readonly RetryOn[] = SAFE_FOR_WRITES.map((c) => c as RetryOn);
+export const SAFE_RETRY_ON_FOR_WRITES: RetryOn[] = SAFE_FOR_WRITES.map((c) => c as RetryOn);
+
+/**
+ * The conditions Istio retries on when a route's retry policy sets no `retryOn` (pilot retry.go), the list of
+ * src/core/retry: connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes (Istio adds 503).
+ */
+export const ISTIO_DEFAULT_RETRY_ON: RetryOn[] = ISTIO_DEFAULT.split(',').map((c) => c as RetryOn);
 
 /** Options of {@link RetryPolicy.idempotent}. */
 export interface IdempotentRetryOptions {
@@ -63,6 +72,27 @@ export interface IdempotentRetryOptions {
    * @default [FIVE_XX, RESET, CONNECT_FAILURE, REFUSED_STREAM]
    */
   readonly retryOn?: RetryOn[];
+  /**
+   * Base interval of Envoy's exponential back-off between retries.
+   * @default - Envoy's 25ms
+   */
+  readonly backoff?: Duration;
+}
+
+/** Options of {@link RetryPolicy.istioDefaultConditions}. */
+export interface IstioDefaultRetryOptions {
+  /**
+   * Number of retries after the first attempt (Istio `attempts`), integer 1-10. Istio itself has no maximum;
+   * this API stops at 10 because every retry adds one more request to an upstream that is already failing
+   * (use {@link RetryPolicy.none} for 0).
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+   */
+  readonly attempts: number;
+  /**
+   * Timeout of each attempt, including the first. Size it at 1.5-2 × the healthy p99 latency.
+   * @default - no per-try timeout: Istio uses the route timeout (rule VS-19 warns)
+   */
+  readonly perTryTimeout?: Duration;
   /**
    * Base interval of Envoy's exponential back-off between retries.
    * @default - Envoy's 25ms
@@ -110,6 +140,9 @@ const MAX_ATTEMPTS = 10;
  * - `nonIdempotent`: writes (POST, PUT, PATCH, DELETE) are retried only when the request never reached the
  *   server; no per-try timeout (a timed-out write may have been applied). Routes using it are recorded as
  *   non-idempotent, so rules VS-18 and VS-25 hold them to that.
+ * - `istioDefaultConditions`: GET-like requests, retried on Istio's default conditions (`retryOn` is not emitted,
+ *   so Istio's connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes apply); with attempts and
+ *   a per-try timeout of your choice. Not for writes: the default includes unavailable, cancelled and 503.
  * - `none`: an explicit `attempts: 0`, overriding Istio's implicit default of 2 retries.
  *
  * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
@@ -121,50 +154,71 @@ export class RetryPolicy {
     const where = 'RetryPolicy.idempotent';
     const attempts = checkAttempts(options.attempts, where);
     return new RetryPolicy(false, attempts, checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts, where),
-      options.perTryTimeout, options.backoff, where);
+      options.perTryTimeout, options.backoff, where, false);
+  }
+
+  /**
+   * Retries for idempotent requests on Istio's default conditions: emits `attempts` (and `perTryTimeout`,
+   * `backoff` when given) but no `retryOn`, so Istio keeps its own list (connect-failure, refused-stream,
+   * unavailable, cancelled, retriable-status-codes). Unsafe for writes (rule VS-18): use
+   * {@link RetryPolicy.nonIdempotent} there.
+   */
+  public static istioDefaultConditions(options: IstioDefaultRetryOptions): RetryPolicy {
+    const where = 'RetryPolicy.istioDefaultConditions';
+    const attempts = checkAttempts(options.attempts, where);
+    return new RetryPolicy(false, attempts, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true);
   }
 
   /** Retries that are safe for non-idempotent requests: only when the request never reached the server. */
   public static nonIdempotent(options: NonIdempotentRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.nonIdempotent';
     const attempts = checkAttempts(options.attempts, where);
-    const retryOn = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts, where);
+    const retryOn = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts, where, true);
     enforce(writeRetryOnProblem, [retryOn], {
       path: where, prop: 'retryOn', value: unsafeForWrites(retryOn).join(','), allowed: SAFE_FOR_WRITES.join(','),
       message: () => `retryOn contains "${unsafeForWrites(retryOn).join(',')}", which can replay a request the server already received`,
       fix: `Retry non-idempotent requests only on ${SAFE_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
     });
-    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where);
+    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where, false);
   }
 
   /** No retries at all (`attempts: 0`). Safe for every route. */
   public static none(): RetryPolicy {
-    return new RetryPolicy(false, 0, [], undefined, undefined, 'RetryPolicy.none');
+    return new RetryPolicy(false, 0, [], undefined, undefined, 'RetryPolicy.none', false);
   }
 
-  /** Whether this policy was made for non-idempotent requests; routes using it are recorded as such. */
-  public readonly nonIdempotent: boolean;
+  /**
+   * Whether this policy was made for non-idempotent requests (writes, {@link RetryPolicy.nonIdempotent}); routes
+   * using it are recorded as non-idempotent.
+   */
+  public readonly forWrites: boolean;
   /** Retries after the first attempt. */
   public readonly attempts: number;
-  /** Retry conditions (empty for `none`). */
-  public readonly retryOn: readonly RetryOn[];
+  /**
+   * Retry conditions (empty for `none`; Istio's default conditions for `istioDefaultConditions`, which are then
+   * not emitted).
+   */
+  public readonly retryOn: RetryOn[];
+  /** Whether `retryOn` is left to Istio's default (not emitted), see {@link RetryPolicy.istioDefaultConditions}. */
+  public readonly usesIstioDefaultConditions: boolean;
   /** Per-try timeout, if any. */
   public readonly perTryTimeout?: Duration;
   /** Back-off base interval, if any. */
   public readonly backoff?: Duration;
   private readonly rendered: RenderedRetries;
 
-  private constructor(nonIdempotent: boolean, attempts: number, retryOn: readonly RetryOn[],
-    perTryTimeout: Duration | undefined, backoff: Duration | undefined, where: string) {
-    this.nonIdempotent = nonIdempotent;
+  private constructor(forWrites: boolean, attempts: number, retryOn: readonly RetryOn[],
+    perTryTimeout: Duration | undefined, backoff: Duration | undefined, where: string, istioDefault: boolean) {
+    this.forWrites = forWrites;
     this.attempts = attempts;
     this.retryOn = [...new Set(retryOn)];
+    this.usesIstioDefaultConditions = istioDefault;
     this.perTryTimeout = perTryTimeout;
     this.backoff = backoff;
     this.rendered = {
       attempts,
       ...(perTryTimeout ? { perTryTimeout: renderDuration(perTryTimeout, { path: where, prop: 'perTryTimeout' }) } : {}),
-      ...(attempts > 0 ? { retryOn: this.retryOn.join(',') } : {}),
+      ...(attempts > 0 && !istioDefault ? { retryOn: this.retryOn.join(',') } : {}),
       ...(backoff ? { backoff: renderDuration(backoff, { path: where, prop: 'backoff' }) } : {}),
     };
   }
@@ -204,9 +258,11 @@ function checkAttempts(attempts: number, where: string): number {
 
 /**
  * Checks `retryOn`: a list (PROP) of conditions Envoy knows (VS-17, the rule's token check), not empty when the
- * policy retries (PROP: an empty list would fall back to Istio's default conditions).
+ * policy retries: an empty list would fall back to Istio's default conditions, which is PROP for idempotent
+ * requests (RetryPolicy.istioDefaultConditions says that explicitly) and VS-18 for writes (the default includes
+ * unavailable, cancelled and 503).
  */
-function checkRetryOn(retryOn: readonly RetryOn[], attempts: number, where: string): readonly RetryOn[] {
+function checkRetryOn(retryOn: readonly RetryOn[], attempts: number, where: string, forWrites = false): readonly RetryOn[] {
   checkList(retryOn, 'retryOn', where);
   for (const condition of retryOn) {
     if (typeof condition !== 'string') propError({ path: where, prop: 'retryOn' }, { value: condition, expected: 'a RetryOn condition', fix: 'Pass RetryOn values, e.g. RetryOn.CONNECT_FAILURE.' });
@@ -216,9 +272,19 @@ function checkRetryOn(retryOn: readonly RetryOn[], attempts: number, where: stri
     });
   }
   if (attempts > 0 && retryOn.length === 0) {
+    if (forWrites) {
+      const defaults = ISTIO_DEFAULT.split(',');
+      enforce(writeRetryOnProblem, [defaults], {
+        path: where, prop: 'retryOn', value: unsafeForWrites(defaults).join(','), allowed: SAFE_FOR_WRITES.join(','),
+        message: () => `retryOn is empty, so Istio's default conditions (${ISTIO_DEFAULT}) would apply; `
+          + `"${unsafeForWrites(defaults).join(',')}" can replay a request the server already received, so a non-idempotent policy may not keep Istio's default`,
+        fix: `List the conditions explicitly, only from ${SAFE_FOR_WRITES.join(',')} (the default when retryOn is omitted), or use RetryPolicy.none().`,
+      });
+    }
     propError({ path: where, prop: 'retryOn' }, {
       value: retryOn, expected: 'at least one RetryOn condition',
-      message: "retryOn is empty, so Istio's default conditions would apply instead", fix: 'List at least one RetryOn condition, or use RetryPolicy.none().',
+      message: "retryOn is empty, so Istio's default conditions would apply instead",
+      fix: "List at least one RetryOn condition, use RetryPolicy.istioDefaultConditions(…) to keep Istio's default conditions on purpose, or RetryPolicy.none().",
     });
   }
   return retryOn;

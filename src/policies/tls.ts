@@ -28,6 +28,15 @@ export interface SimpleTlsOptions {
   readonly subjectAltNames?: string[];
 }
 
+/** Options of {@link TlsOrigination.insecureSkipVerify}. */
+export interface InsecureTlsOptions {
+  /**
+   * SNI sent to the server.
+   * @default - the external host
+   */
+  readonly sni?: string;
+}
+
 /** The CA bundle of the Istio proxy image, used to verify servers when no CA is given. */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -53,6 +62,9 @@ export interface RenderedClientTls {
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
  */
 export class TlsOrigination {
+  /** The CA bundle of the Istio proxy image, used to verify servers when no CA is given (same as {@link SYSTEM_CA_BUNDLE}, for jsii languages). */
+  public static readonly SYSTEM_CA_BUNDLE: string = SYSTEM_CA_BUNDLE;
+
   /** TLS with server verification (the right choice for almost every external API). */
   public static simple(options: SimpleTlsOptions = {}): TlsOrigination {
     const path = 'TlsOrigination.simple';
@@ -74,7 +86,7 @@ export class TlsOrigination {
   }
 
   /** TLS without verifying the server certificate. Only for tests against self-signed servers. */
-  public static insecureSkipVerify(options: Pick<SimpleTlsOptions, 'sni'> = {}): TlsOrigination {
+  public static insecureSkipVerify(options: InsecureTlsOptions = {}): TlsOrigination {
     if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.insecureSkipVerify', prop: 'sni' });
     return new TlsOrigination(true, options);
   }

@@ -115,9 +115,11 @@ export interface OutlierDetection {
 }
 
 /**
- * Destination policies shared by the constructs that emit a DestinationRule.
+ * Destination policies for any host, in the mesh or outside it (`ExternalDependency`): connection pool, outlier
+ * detection and load balancer. {@link TrafficPolicyProps} adds locality failover, which only applies to hosts
+ * whose endpoints have a locality (services in the mesh).
  */
-export interface TrafficPolicyProps {
+export interface TrafficPolicyBaseProps {
   /**
    * Connection pool limits (circuit breaker).
    * @default - Istio's defaults (effectively unlimited)
@@ -136,6 +138,12 @@ export interface TrafficPolicyProps {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
    */
   readonly loadBalancer?: LoadBalancer;
+}
+
+/**
+ * Destination policies shared by the constructs that emit a DestinationRule for a service in the mesh.
+ */
+export interface TrafficPolicyProps extends TrafficPolicyBaseProps {
   /**
    * Locality failover; needs `outlierDetection` (rule DR-09).
    * @default - no locality failover

@@ -23,6 +23,7 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { URL_FUNCS } from './cel-url';
 
 type Expr = ReturnType<typeof parse>['expr'];
 type Program = ReturnType<typeof plan>;
@@ -50,7 +51,7 @@ export interface CelRule {
 const SPECIAL_FORMS = new Set(['_&&_', '_||_', '_?_:_', '@not_strictly_false']);
 
 /** Shared environment: standard library + strings extension. */
-const ENV = celEnv({ funcs: strings });
+const ENV = celEnv({ funcs: [...strings, ...URL_FUNCS] });
 
 /** Cached primitive results per rule are capped at this many entries. */
 const PRIMITIVE_CACHE_LIMIT = 1024;

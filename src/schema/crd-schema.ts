@@ -1,8 +1,11 @@
 /**
- * The Istio CRD schemas as JSON Schema: reads `imports/istio-networking.crd.yaml` (shipped in the package)
- * once, and turns each structural `openAPIV3Schema` into a plain JSON Schema for ajv (unknown fields
- * rejected, `nullable` and `x-kubernetes-int-or-string` honoured, ObjectMeta checked like the API server).
+ * The Istio CRD schemas as JSON Schema: reads `crds/istio-crd-all.gen.yaml` (Istio 1.30.3's crd-all.gen.yaml,
+ * shipped in the package) once — every kind and every served version — and turns each structural
+ * `openAPIV3Schema` into a plain JSON Schema for ajv (unknown fields rejected, `nullable` and
+ * `x-kubernetes-int-or-string` honoured, ObjectMeta checked like the API server). Versions of a kind that share
+ * one schema (networking v1, v1beta1 and v1alpha3 do) share one compiled validator.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -13,10 +16,28 @@ import { packageRoot } from '../core/package-info';
 export type Json = Record<string, unknown>;
 
 
-let rawSchemas: Map<string, Json> | undefined;
+/** The bundled CRD schemas: distinct schemas by content id, and `group/version/Kind` → schema id. */
+export interface SchemaSet {
+  readonly schemas: ReadonlyMap<string, Json>;
+  readonly index: ReadonlyMap<string, string>;
+  /** The API groups the CRDs define (`networking.istio.io`, `security.istio.io`, …). */
+  readonly groups: ReadonlySet<string>;
+}
 
-export const API_VERSION = 'networking.istio.io/v1';
-const CRD_FILE = path.join('imports', 'istio-networking.crd.yaml');
+let rawSchemas: SchemaSet | undefined;
+
+const CRD_FILE = path.join('crds', 'istio-crd-all.gen.yaml');
+
+/** The key of a kind at a version: `networking.istio.io/v1beta1/VirtualService`. */
+export function schemaKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+/** The API group of an apiVersion (`''` for the core group `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
 
 const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
@@ -71,27 +92,36 @@ export const FORMATS: Record<string, (s: string) => boolean> = {
     /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s),
 };
 
-/** Reads the CRD file once: kind -> openAPIV3Schema of the v1 version. */
-export function loadSchemas(): Map<string, Json> {
+/** Reads the bundled CRDs once: every served version of every kind, schemas de-duplicated by content. */
+export function loadSchemas(): SchemaSet {
   if (rawSchemas) return rawSchemas;
   const generated = path.join(__dirname, 'crd-schemas.generated.json');
   if (fs.existsSync(generated)) {
     // Written by `npm run build` (scripts/compile-schemas.js): JSON loads in milliseconds, the YAML in a second.
-    rawSchemas = new Map(Object.entries(JSON.parse(fs.readFileSync(generated, 'utf8')) as Record<string, Json>));
+    const data = JSON.parse(fs.readFileSync(generated, 'utf8')) as { schemas: Record<string, Json>; index: Record<string, string> };
+    rawSchemas = toSet(new Map(Object.entries(data.schemas)), new Map(Object.entries(data.index)));
     return rawSchemas;
   }
-  const result = new Map<string, Json>();
+  const schemas = new Map<string, Json>();
+  const index = new Map<string, string>();
   for (const doc of parseAllDocuments(fs.readFileSync(path.join(packageRoot(), CRD_FILE), 'utf8'))) {
     const crd = doc.toJS() as any;
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     for (const version of crd.spec?.versions ?? []) {
-      if (`${crd.spec.group}/${version.name}` === API_VERSION && version.schema?.openAPIV3Schema) {
-        result.set(crd.spec.names.kind, version.schema.openAPIV3Schema);
-      }
+      const schema = version.schema?.openAPIV3Schema;
+      if (version.served === false || !isObject(schema)) continue;
+      const text = JSON.stringify(schema);
+      const id = `${crd.spec.names.kind}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+      if (!schemas.has(id)) schemas.set(id, schema);
+      index.set(schemaKey(`${crd.spec.group}/${version.name}`, crd.spec.names.kind), id);
     }
   }
-  rawSchemas = result;
-  return result;
+  rawSchemas = toSet(schemas, index);
+  return rawSchemas;
+}
+
+function toSet(schemas: Map<string, Json>, index: Map<string, string>): SchemaSet {
+  return { schemas, index, groups: new Set([...index.keys()].map((k) => k.slice(0, k.indexOf('/')))) };
 }
 
 /** Converts a structural schema node into plain JSON Schema for ajv (see module doc). */
@@ -128,9 +158,9 @@ export function toAjvSchema(s: unknown): unknown {
   return out;
 }
 
-/** The JSON Schema ajv validates a whole manifest of `kind` with (spec schema plus ObjectMeta), or undefined. */
-export function ajvSchemaFor(kind: string): Json | undefined {
-  const raw = loadSchemas().get(kind);
+/** The JSON Schema ajv validates a whole manifest with (spec schema plus ObjectMeta), by schema id, or undefined. */
+export function ajvSchemaFor(id: string): Json | undefined {
+  const raw = loadSchemas().schemas.get(id);
   if (!raw) return undefined;
   const schema = toAjvSchema(raw) as Json;
   schema.properties = { ...TOP_LEVEL_PROPERTIES, ...(schema.properties as Json) };
@@ -138,7 +168,7 @@ export function ajvSchemaFor(kind: string): Json | undefined {
   return schema;
 }
 
-/** The kinds the bundled CRD file defines. */
-export function schemaKinds(): string[] {
-  return [...loadSchemas().keys()].sort();
+/** The `group/version/Kind` keys the bundled CRDs serve, sorted. */
+export function servedKinds(): string[] {
+  return [...loadSchemas().index.keys()].sort();
 }

@@ -1,6 +1,6 @@
 import { isRecord } from '../core/json';
 import { CelConverter, CelRule, compileRule } from './cel';
-import { ajvSchemaFor, API_VERSION, FORMATS, Json, loadSchemas, PATTERN_MESSAGES } from './crd-schema';
+import { ajvSchemaFor, FORMATS, groupOf, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
 /**
  * Validates rendered Istio networking manifests against the real CRD schemas
  * (`imports/istio-networking.crd.yaml`) the way the Kubernetes API server
@@ -31,6 +31,8 @@ export interface SchemaIssue {
   readonly message: string;
   /** The CEL rule text when the issue comes from `x-kubernetes-validations`. */
   readonly rule?: string;
+  /** The CRDs do not serve this kind at this version, so nothing else was checked. */
+  readonly unserved?: boolean;
 }
 
 type Segment = string | number;
@@ -101,14 +103,16 @@ function precompiled(): Record<string, ValidateFunction> | undefined {
   }
 }
 
-/** Compiles (once) and returns the validator for a kind, or undefined for unknown kinds. */
-function validatorFor(kind: string): KindValidator | undefined {
-  const cached = validators.get(kind);
+/** Compiles (once per distinct schema) and returns the validator for a kind at a version, or undefined when the CRDs do not serve it. */
+function validatorFor(apiVersion: string, kind: string): KindValidator | undefined {
+  const id = loadSchemas().index.get(schemaKey(apiVersion, kind));
+  if (id === undefined) return undefined;
+  const cached = validators.get(id);
   if (cached) return cached;
-  const raw = loadSchemas().get(kind);
-  const schema = ajvSchemaFor(kind);
+  const raw = loadSchemas().schemas.get(id);
+  const schema = ajvSchemaFor(id);
   if (!raw || !schema) return undefined;
-  let validate = precompiled()?.[kind];
+  let validate = precompiled()?.[id];
   if (!validate) {
     if (!ajv) {
       ajv = new Ajv({ allErrors: true, strict: false });
@@ -117,7 +121,7 @@ function validatorFor(kind: string): KindValidator | undefined {
     validate = ajv.compile(schema);
   }
   const validator: KindValidator = { validate, schema, rules: buildRuleNode(raw) };
-  validators.set(kind, validator);
+  validators.set(id, validator);
   return validator;
 }
 
@@ -287,23 +291,30 @@ function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: 
   }
 }
 
+/** Whether the bundled Istio CRDs define the API group of `apiVersion` (networking, security, telemetry, extensions). */
+export function isIstioApiVersion(apiVersion: unknown): boolean {
+  return typeof apiVersion === 'string' && loadSchemas().groups.has(groupOf(apiVersion));
+}
+
 /**
- * Validates one manifest (a plain JSON object such as a cdk8s `toJson()`
- * result) against the Istio networking CRD schema for its kind.
+ * Validates one manifest (a plain JSON object such as a cdk8s `toJson()` result) against the Istio 1.30 CRD
+ * schema of its kind at its version (every kind and served version of the bundled crd-all.gen.yaml).
  *
- * Returns `[]` when valid. Objects that are not one of the networking.istio.io/v1
- * kinds DestinationRule, Gateway, ServiceEntry or VirtualService yield a single
- * "not covered" issue. Never throws.
+ * Returns `[]` when valid. A kind or version the CRDs do not serve yields a single issue saying so (the API
+ * server would answer "no matches for kind"). Never throws.
  */
 export function validateManifest(manifest: unknown): SchemaIssue[] {
   try {
     if (!isRecord(manifest)) return [{ path: '', message: `manifest must be an object, got ${jsonType(manifest)}` }];
     const { apiVersion, kind } = manifest;
-    const kv = apiVersion === API_VERSION && typeof kind === 'string' ? validatorFor(kind) : undefined;
+    const kv = typeof apiVersion === 'string' && typeof kind === 'string' ? validatorFor(apiVersion, kind) : undefined;
     if (!kv) {
+      const served = [...loadSchemas().index.keys()].filter((k) => typeof kind === 'string' && k.endsWith(`/${kind}`)).map((k) => k.slice(0, k.lastIndexOf('/')));
       return [{
-        path: '',
-        message: `${String(apiVersion)}/${String(kind)} is not covered: only ${API_VERSION} ${[...loadSchemas().keys()].join(', ')} are validated`,
+        path: '', unserved: true,
+        message: served.length > 0
+          ? `${String(apiVersion)} ${String(kind)} is not a version the Istio 1.30 CRDs serve (served: ${served.join(', ')})`
+          : `${String(apiVersion)} ${String(kind)} is not a kind the Istio 1.30 CRDs define (no matches for kind)`,
       }];
     }
     // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt).

@@ -4,18 +4,54 @@ import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { fail, formatViolation, IstioValidationError, SUPPRESSION_CODE, Violation } from '../core/errors';
-import { Analysis, ManifestInput } from '../engine/analyze';
+import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { CallChainOptions } from '../engine/call-graph';
 import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
-import { ISTIO_GROUP, SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
+import { SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
+import { isIstioApiVersion } from '../schema/crd-validator';
 import { Inventory, RuleReport } from '../engine/types';
 import { renderTrafficReport } from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
 
 const ID = 'IstioTrafficRules';
+
+/**
+ * Receives the warnings of a synth (see `Rules.warningSink`). Implement it to route warnings elsewhere (a
+ * logger, a CI annotation); use `strict` on `Rules` to make warnings fail synth instead.
+ */
+export interface IWarningSink {
+  /** Called once per synth that found warnings, with all of them. */
+  report(warnings: Violation[]): void;
+}
+
+/** The ready-made warning sinks. */
+export class WarningSink {
+  /** Writes each warning as one line to stderr: `warning [path] CODE: message. fix (see docs/rules.md#code)`. */
+  public static stderr(): IWarningSink {
+    return { report: (warnings) => { for (const w of warnings) process.stderr.write(`warning ${formatViolation(w)}\n`); } };
+  }
+
+  /** Drops warnings (they stay readable in `Rules.lastReport`). */
+  public static discard(): IWarningSink {
+    return { report: () => undefined };
+  }
+
+  private constructor() {}
+}
+
+/** A warning sink that keeps every warning it receives, in order (for tests and tools). */
+export class WarningCollector implements IWarningSink {
+  /** The warnings received so far. */
+  public readonly warnings: Violation[] = [];
+
+  /** Appends `warnings` to {@link WarningCollector.warnings}. */
+  public report(warnings: Violation[]): void {
+    this.warnings.push(...warnings);
+  }
+}
+
 /** File name of the traffic report in the App's output directory. */
 export const TRAFFIC_REPORT = 'traffic-report.md';
-const CONTEXT_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout', 'Pod', 'Service']);
 
 /**
  * The synth-time rule engine of an App: one pass over every networking.istio.io object in the App (our
@@ -47,7 +83,7 @@ export class Rules extends Construct {
     const fix = 'Name a rule code from docs/rules.md and say why the finding does not apply.';
     if (!ruleCodes().has(code)) fail({ code: SUPPRESSION_CODE, path, value: code, message: `unknown rule code ${JSON.stringify(code)}`, fix });
     if (typeof reason !== 'string' || reason.trim().length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: `suppression of ${code} has no reason`, fix });
-    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.startsWith(`${ISTIO_GROUP}/`));
+    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isIstioApiVersion(c.apiVersion));
     if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
     for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());
   }
@@ -84,12 +120,11 @@ export class Rules extends Construct {
   public trafficReport = true;
 
   /**
-   * Receives the warnings of each synth.
-   * @default - writes each warning as one line to stderr
+   * Receives the warnings of each synth: `WarningSink.stderr()`, `WarningSink.discard()`, a
+   * {@link WarningCollector}, or your own {@link IWarningSink}.
+   * @default WarningSink.stderr() - writes each warning as one line to stderr
    */
-  public onWarnings: (warnings: readonly Violation[]) => void = (warnings) => {
-    for (const w of warnings) process.stderr.write(`warning ${formatViolation(w)}\n`);
-  };
+  public warningSink: IWarningSink = WarningSink.stderr();
 
   /** The outcome of the last run, for inspection in tests and tools. */
   public lastReport?: RuleReport;
@@ -142,7 +177,7 @@ export class Rules extends Construct {
       const analysis = analyze(inputs, this.options());
       this.synthCache = { key, analysis };
       this.lastReport = analysis;
-      if (analysis.warnings.length > 0) this.onWarnings(analysis.warnings);
+      if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);
       const app = this.node.root;
       if (this.trafficReport && app instanceof App && analysis.istioObjects.length > 0) {
         fs.mkdirSync(app.outdir, { recursive: true });
@@ -158,8 +193,8 @@ export class Rules extends Construct {
     const out: ManifestInput[] = [];
     for (const c of this.node.root.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
-      const istio = c.apiVersion.startsWith(`${ISTIO_GROUP}/`);
-      if (!istio && !CONTEXT_KINDS.has(c.kind)) continue;
+      // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
+      if (!isIstioApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
       const manifest = c.toJson();
       const facts = mergeFacts(this.intents.get(c) ?? {}, factsOf(manifest));
       out.push({ manifest, path: facts.owner ?? c.node.path, facts });

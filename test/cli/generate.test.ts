@@ -247,8 +247,8 @@ const app = new App();
 const chart = new Chart(app, 'mesh', { namespace: 'mesh' });
 new lib.CanaryService(chart, 'reviews', {
   host: 'reviews.mesh.svc.cluster.local',
-  stable: { labels: { app: 'reviews', version: 'v1' } },
-  canary: { labels: { app: 'reviews', version: 'v2' } },
+  stable: lib.Subset.fromLabels({ app: 'reviews', version: 'v1' }),
+  canary: lib.Subset.fromLabels({ app: 'reviews', version: 'v2' }),
   canaryWeight: 10,
 });
 new ApiObject(chart, 'extra', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'extra' },

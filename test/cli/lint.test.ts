@@ -102,7 +102,13 @@ describe('options', () => {
   });
 
   test('a suppression naming an unknown code or giving an empty reason is an error', () => {
-    expect(run('lint', path.join(bad, 'vs-weights.yaml'), '--suppress', 'VS-99=because').stdout).toMatch(/error SUPPRESSION: suppression names unknown rule code "VS-99"/);
+    // On the command line an unknown code is a usage error (exit 2); in an annotation it is a SUPPRESSION finding.
+    const cli = run('lint', path.join(bad, 'vs-weights.yaml'), '--suppress', 'VS-99=because');
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/--suppress "VS-99": not a rule code/);
+    const annotated = tmpFile('unknown-code.yaml', fs.readFileSync(path.join(bad, 'vs-weights.yaml'), 'utf8')
+      .replace('metadata: { name: api, namespace: shop }', 'metadata:\n  name: api\n  namespace: shop\n  annotations:\n    suppress.traffic.cdk8s-istio-traffic.io/VS-99: "because"'));
+    expect(run('lint', annotated).stdout).toMatch(/error SUPPRESSION: suppression names unknown rule code "VS-99"/);
     const file = tmpFile('empty-reason.yaml', fs.readFileSync(path.join(bad, 'vs-weights.yaml'), 'utf8')
       .replace('metadata: { name: api, namespace: shop }', 'metadata:\n  name: api\n  namespace: shop\n  annotations:\n    suppress.traffic.cdk8s-istio-traffic.io/VS-11: ""'));
     const r = run('lint', file);
@@ -146,4 +152,63 @@ test('the installed bin reads stdin and exits 1 on violations', () => {
   const r = spawnSync(process.execPath, [bin, 'lint', '-'], { input: fs.readFileSync(path.join(bad, 'vs-timeout-budget.yaml')), encoding: 'utf8' });
   expect(r.status).toBe(1);
   expect(r.stdout).toMatch(/<stdin>:2: error VS-19/);
+});
+
+describe('lint input and options', () => {
+  test('an unknown code in --enable or --suppress is a usage error (exit 2), not silently ignored', () => {
+    const file = tmpFile('a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    const enable = run('lint', file, '--enable', 'VS-99');
+    expect(enable.code).toBe(2);
+    expect(enable.stderr).toContain('--enable "VS-99": not a rule code');
+    const suppress = run('lint', file, '--suppress', 'XX-01=typo');
+    expect(suppress.code).toBe(2);
+    expect(suppress.stderr).toContain('--suppress "XX-01": not a rule code');
+  });
+
+  test('--enable of a rule that always runs is a usage error naming the opt-in rules', () => {
+    const file = tmpFile('a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    const r = run('lint', file, '--enable', 'VS-18');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('VS-37');
+  });
+
+  test('--enable and --suppress of known codes are accepted', () => {
+    const file = tmpFile('a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    expect(run('lint', file, '--enable', 'VS-37', '--suppress', 'VS-25=shadow traffic only').code).toBe(0);
+  });
+
+  test('a directory without manifests is exit 2 ("no files matched"), not a clean run', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-empty-'));
+    fs.writeFileSync(path.join(dir, 'README.md'), '# not yaml');
+    const r = run('lint', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no files matched');
+  });
+
+  test('kinds that are neither Istio kinds nor context are counted and named in the summary (text and JSON)', () => {
+    const file = tmpFile('a.yaml', [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n',
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports: [{ port: 80 }]\n',
+    ].join('---\n'));
+    const text = run('lint', file);
+    expect(text.stdout).toContain('3 object(s) of 2 kind(s) not checked (not Istio kinds): example.com/v1 Widget (1), v1 ConfigMap (2)');
+    const json = JSON.parse(run('lint', file, '--format', 'json').stdout);
+    expect(json.summary.unchecked).toEqual({ 'example.com/v1 Widget': 1, 'v1 ConfigMap': 2 });
+  });
+
+  test('older apiVersions and other Istio kinds are schema-checked: a typo in a v1alpha3 DestinationRule is found', () => {
+    const file = tmpFile('dr.yaml', [
+      'apiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\nmetadata:\n  name: r\n  namespace: shop\nspec:\n  host: reviews.shop.svc.cluster.local\n  trafficPolicy:\n    connectionPool:\n      tcp:\n        maxConnection: 10\n',
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: p\n  namespace: shop\nspec:\n  action: PERMIT\n',
+    ].join('---\n'));
+    const r = JSON.parse(run('lint', file, '--format', 'json').stdout);
+    const schema = r.errors.filter((v: any) => v.code === 'SCHEMA').map((v: any) => v.message);
+    expect(schema).toEqual([
+      expect.stringContaining('spec.trafficPolicy.connectionPool.tcp.maxConnection unknown field "maxConnection"'),
+      expect.stringContaining('spec.action'),
+    ]);
+    expect(r.errors.some((v: any) => /not covered/.test(v.message))).toBe(false);
+  });
 });

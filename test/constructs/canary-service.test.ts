@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-33';
 import { istioObjects, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
 import { CanaryService, CanaryServiceProps } from '../../src/constructs/canary-service';
+import { Subset } from '../../src/constructs/refs';
 import { IstioValidationError, Violation } from '../../src/core/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
 import { RetryPolicy } from '../../src/policies/retry';
@@ -10,8 +11,8 @@ import { validateManifest } from '../../src/schema/crd-validator';
 import { Rules } from '../../src/synth/rules';
 
 const HOST = 'reviews.bookinfo.svc.cluster.local';
-const V1 = { labels: { app: 'reviews', version: 'v1' } };
-const V2 = { labels: { app: 'reviews', version: 'v2' } };
+const V1 = Subset.fromLabels({ app: 'reviews', version: 'v1' });
+const V2 = Subset.fromLabels({ app: 'reviews', version: 'v2' });
 
 /** The shared construct test helpers (test/support), bound to this file's host. */
 function setup(chart: Chart = Testing.chart()) {
@@ -122,7 +123,7 @@ describe('host', () => {
   test('derives name.namespace.svc.cluster.local from a kplus.Service', () => {
     const { chart } = setup();
     const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings', namespace: 'shop' }, ports: [{ port: 9080 }] });
-    const c = new CanaryService(chart, 'canary', { host: svc, stable: V1, canary: V2 });
+    const c = new CanaryService(chart, 'canary', { service: svc, stable: V1, canary: V2 });
     expect(c.host).toBe('ratings.shop.svc.cluster.local');
     expect(of(chart, 'DestinationRule').spec.host).toBe('ratings.shop.svc.cluster.local');
     expect(of(chart, 'VirtualService').metadata.name).toBe('ratings');
@@ -131,7 +132,41 @@ describe('host', () => {
   test('takes the namespace of a kplus.Service from its chart', () => {
     const { chart } = setup(new Chart(Testing.app(), 'test', { namespace: 'shop' }));
     const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings' }, ports: [{ port: 9080 }] });
-    expect(new CanaryService(chart, 'canary', { host: svc, stable: V1, canary: V2 }).host).toBe('ratings.shop.svc.cluster.local');
+    expect(new CanaryService(chart, 'canary', { service: svc, stable: V1, canary: V2 }).host).toBe('ratings.shop.svc.cluster.local');
+  });
+
+  /** A chart with a cdk8s-plus Service `ratings` and a Deployment, created anew on each call (thrownBy runs twice). */
+  function withService(build: (chart: Chart, svc: kplus.Service, d: kplus.Deployment) => unknown) {
+    return () => {
+      const { chart } = setup();
+      const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings' }, ports: [{ port: 9080 }] });
+      return build(chart, svc, deployment(chart, 'd', { app: 'x' }));
+    };
+  }
+
+  test('rejects host and service together with PROP', () => {
+    const e = thrownBy(withService((chart, svc) => new CanaryService(chart, 'canary', { host: HOST, service: svc, stable: V1, canary: V2 })));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('[test/canary] PROP: host and service are both set. Set only service');
+    expect(e.allowed).toBe('either host or service');
+  });
+
+  test('rejects neither host nor service with PROP', () => {
+    const e = thrownBy(() => new CanaryService(setup().chart, 'canary', { stable: V1, canary: V2 }));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('neither host nor service is set');
+  });
+
+  test('rejects a Service passed as host (the 0.1 API) with PROP pointing to service', () => {
+    const e = thrownBy(withService((chart, svc) => canary({ host: svc as any }, chart)));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('[test/canary] PROP: host Service (v1) "ratings" is not a hostname string. Pass a Service construct as service, not host');
+  });
+
+  test('rejects a workload passed as service with PROP naming what it got', () => {
+    const e = thrownBy(withService((chart, _svc, d) => new CanaryService(chart, 'canary', { service: d, stable: V1, canary: V2 })));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toMatch(/^\[test\/canary\] PROP: service Deployment \(apps\/v1\) "test-d-c8\w+" is not a Kubernetes Service/);
   });
 
   test('rejects an invalid host with X-03', () => {
@@ -167,7 +202,7 @@ describe('subsets', () => {
     const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
     const d2 = deployment(chart, 'd2', { app: 'x', version: 'v2' });
     expect(d1.podMetadata.toJson().labels).toHaveProperty(['cdk8s.io/metadata.addr']);
-    new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: d2 });
+    new CanaryService(chart, 'canary', { host: HOST, stable: Subset.fromWorkload(d1), canary: Subset.fromWorkload(d2) });
     expect(of(chart, 'DestinationRule').spec.subsets).toEqual([
       { name: 'stable', labels: { app: 'x', version: 'v1' } },
       { name: 'canary', labels: { app: 'x', version: 'v2' } },
@@ -177,29 +212,29 @@ describe('subsets', () => {
   test('mixes a Deployment and explicit labels', () => {
     const { chart } = setup();
     const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
-    new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: { labels: { app: 'x', version: 'v2' } } });
+    new CanaryService(chart, 'canary', { host: HOST, stable: Subset.fromWorkload(d1), canary: Subset.fromLabels({ app: 'x', version: 'v2' }) });
     expect(of(chart, 'DestinationRule').spec.subsets[0].labels).toEqual({ app: 'x', version: 'v1' });
   });
 
   test('rejects identical labels with DR-04', () => {
-    const e = thrownBy(() => canary({ canary: { labels: { version: 'v1', app: 'reviews' } } }));
+    const e = thrownBy(() => canary({ canary: Subset.fromLabels({ version: 'v1', app: 'reviews' }) }));
     expect(e.code).toBe('DR-04');
     expect(e.path).toBe('test/canary');
     expect(e.value).toBe('{"app":"reviews","version":"v1"} / {"app":"reviews","version":"v1"}');
   });
 
   test('rejects overlapping labels with DR-04: a broader stable subset would also select the canary pods', () => {
-    const e = thrownBy(() => canary({ stable: { labels: { app: 'reviews' } }, canary: { labels: { app: 'reviews', version: 'v2' } } }));
+    const e = thrownBy(() => canary({ stable: Subset.fromLabels({ app: 'reviews' }), canary: Subset.fromLabels({ app: 'reviews', version: 'v2' }) }));
     expect(e.code).toBe('DR-04');
     expect(e.message).toMatch(/contained in the other/);
   });
 
   test('rejects overlapping labels the other way round with DR-04 too', () => {
-    expect(thrownBy(() => canary({ stable: { labels: { app: 'reviews', version: 'v1' } }, canary: { labels: { app: 'reviews' } } })).code).toBe('DR-04');
+    expect(thrownBy(() => canary({ stable: Subset.fromLabels({ app: 'reviews', version: 'v1' }), canary: Subset.fromLabels({ app: 'reviews' }) })).code).toBe('DR-04');
   });
 
   test('rejects subset labels that are not a map with PROP', () => {
-    expect(thrownBy(() => canary({ canary: { labels: ['v2'] as any } })).code).toBe('PROP');
+    expect(thrownBy(() => canary({ canary: Subset.fromLabels(['v2'] as any) })).code).toBe('PROP');
   });
 
   test('rejects Deployments with identical pod labels with DR-04', () => {
@@ -207,13 +242,13 @@ describe('subsets', () => {
       const { chart } = setup();
       const d1 = deployment(chart, 'd', { app: 'x', version: 'v1' });
       const d2 = deployment(chart, 'd2', { app: 'x', version: 'v1' });
-      return new CanaryService(chart, 'canary', { host: HOST, stable: d1, canary: d2 });
+      return new CanaryService(chart, 'canary', { host: HOST, stable: Subset.fromWorkload(d1), canary: Subset.fromWorkload(d2) });
     };
     expect(thrownBy(build).code).toBe('DR-04');
   });
 
   test('rejects empty labels with DR-03', () => {
-    const e = thrownBy(() => canary({ canary: { labels: {} } }));
+    const e = thrownBy(() => canary({ canary: Subset.fromLabels({}) }));
     expect(e.code).toBe('DR-03');
     expect(e.allowed).toBe('at least one label');
   });
@@ -222,11 +257,32 @@ describe('subsets', () => {
     const build = () => {
       const { chart } = setup();
       const bare = new kplus.Deployment(chart, 'bare', { containers: [{ image: 'nginx', portNumber: 80, securityContext: { ensureNonRoot: false } }] });
-      return new CanaryService(chart, 'canary', { host: HOST, stable: V1, canary: bare });
+      return new CanaryService(chart, 'canary', { host: HOST, stable: V1, canary: Subset.fromWorkload(bare) });
     };
     const e = thrownBy(build);
     expect(e.code).toBe('DR-03');
     expect(e.fix).toContain('podMetadata');
+  });
+
+  test('rejects a bare Deployment or { labels } (the 0.1 API) with PROP naming the factories', () => {
+    const bare = thrownBy(() => {
+      const { chart } = setup();
+      return canary({ stable: deployment(chart, 'd', { app: 'x', version: 'v1' }) as any }, chart);
+    });
+    expect(bare.code).toBe('PROP');
+    expect(bare.allowed).toBe('a Subset');
+    expect(bare.fix).toBe("Pass stable: Subset.fromLabels({ version: 'v2' }) or Subset.fromWorkload(deployment).");
+    expect(thrownBy(() => canary({ canary: { labels: { version: 'v2' } } as any })).message).toContain('canary {"labels":{"version":"v2"}} is not a Subset');
+  });
+
+  test('rejects a Service given to Subset.fromWorkload with PROP: it has no pod template', () => {
+    const e = thrownBy(() => {
+      const { chart } = setup();
+      const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'ratings' }, ports: [{ port: 9080 }] });
+      return canary({ canary: Subset.fromWorkload(svc) }, chart);
+    });
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('canary Service (v1) "ratings" is not a workload with a pod template');
   });
 
   test('rejects something that is neither a Deployment nor labels with PROP', () => {
@@ -234,7 +290,7 @@ describe('subsets', () => {
   });
 
   test('rejects invalid label syntax with X-08', () => {
-    expect(thrownBy(() => canary({ canary: { labels: { version: 'v 2' } } })).code).toBe('X-08');
+    expect(thrownBy(() => canary({ canary: Subset.fromLabels({ version: 'v 2' }) })).code).toBe('X-08');
   });
 
   test('rejects the same subset names with DR-02', () => {

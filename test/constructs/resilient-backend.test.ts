@@ -101,7 +101,7 @@ describe('names, namespace and host', () => {
   test('derives the host from a kplus.Service', () => {
     const { chart } = setup();
     const svc = new kplus.Service(chart, 'svc', { metadata: { name: 'details', namespace: 'bookinfo' }, ports: [{ port: 9080 }] });
-    const b = new ResilientBackend(chart, 'backend', { host: svc });
+    const b = new ResilientBackend(chart, 'backend', { service: svc });
     expect(b.host).toBe('details.bookinfo.svc.cluster.local');
     expect(of(chart, 'VirtualService').metadata.name).toBe('details');
   });

@@ -47,6 +47,14 @@ describe('durationProblem (X-01)', () => {
     expect(durationProblem(0)).toBe('is shorter than 1ms');
   });
 
+  test('accepts zero only for the fields where 0s has a meaning (tcp.idleTimeout, httpCookie.ttl)', () => {
+    expect(durationProblem(0, 'httpCookie.ttl')).toBeUndefined();
+    expect(durationProblem(0, 'tcp.idleTimeout')).toBeUndefined();
+    expect(durationProblem(0, 'http.idleTimeout')).toBe('is shorter than 1ms');
+    expect(durationProblem(0.5, 'httpCookie.ttl')).toBe('is shorter than 1ms');
+    expect(durationProblem(1, 'httpCookie.ttl')).toBeUndefined();
+  });
+
   test('rejects sub-millisecond precision', () => {
     expect(durationProblem(1.5)).toBe('is not a whole number of milliseconds');
   });

@@ -1,6 +1,13 @@
 import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
-import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
+import { codes, HOST, one, run, vs } from '../support/rules';
+import { ISTIO_DEFAULT_RETRY_ON, RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
+import { validateManifest } from '../../src/schema/crd-validator';
+
+/** A VirtualService whose catch-all route carries `retries` (and `timeout`, when given). */
+const routeWith = (retries: unknown, extra: Record<string, unknown> = {}) => vs({
+  hosts: [HOST], http: [{ name: 'default', route: [{ destination: { host: HOST } }], retries, ...extra }],
+});
 
 describe('RetryPolicy.idempotent', () => {
   test('renders attempts, perTryTimeout and the default conditions', () => {
@@ -26,7 +33,7 @@ describe('RetryPolicy.idempotent', () => {
   });
 
   test('is not marked non-idempotent', () => {
-    expect(RetryPolicy.idempotent({ attempts: 2 }).nonIdempotent).toBe(false);
+    expect(RetryPolicy.idempotent({ attempts: 2 }).forWrites).toBe(false);
   });
 
   test('accepts 1 attempt, the minimum', () => {
@@ -65,10 +72,11 @@ describe('RetryPolicy.idempotent', () => {
     expect(thrownBy(() => RetryPolicy.idempotent({ attempts: 1.5 })).code).toBe('VS-17');
   });
 
-  test('rejects an empty retryOn with PROP (an empty list where conditions are required)', () => {
+  test('rejects an empty retryOn with PROP (an empty list where conditions are required), pointing at istioDefaultConditions', () => {
     const e = thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: [] }));
     expect(e.code).toBe('PROP');
     expect(e.allowed).toBe('at least one RetryOn condition');
+    expect(e.fix).toContain('RetryPolicy.istioDefaultConditions');
   });
 
   test('rejects a per-try timeout below 1ms with X-01', () => {
@@ -106,7 +114,7 @@ describe('RetryPolicy.nonIdempotent', () => {
   });
 
   test('is marked non-idempotent', () => {
-    expect(RetryPolicy.nonIdempotent({ attempts: 1 }).nonIdempotent).toBe(true);
+    expect(RetryPolicy.nonIdempotent({ attempts: 1 }).forWrites).toBe(true);
   });
 
   test('accepts a subset of the safe conditions and a backoff', () => {
@@ -148,6 +156,80 @@ describe('RetryPolicy.nonIdempotent', () => {
   });
 });
 
+describe('RetryPolicy.istioDefaultConditions', () => {
+  test('renders attempts and perTryTimeout but no retryOn, so Istio keeps its default conditions', () => {
+    expect(RetryPolicy.istioDefaultConditions({ attempts: 3, perTryTimeout: Duration.seconds(2) })._render()).toEqual({ attempts: 3, perTryTimeout: '2s' });
+  });
+
+  test('renders backoff, and attempts alone', () => {
+    expect(RetryPolicy.istioDefaultConditions({ attempts: 2, backoff: Duration.millis(50) })._render()).toEqual({ attempts: 2, backoff: '50ms' });
+    expect(RetryPolicy.istioDefaultConditions({ attempts: 2 })._render()).toEqual({ attempts: 2 });
+  });
+
+  test("lists Istio's default conditions, is marked as using them, and is not for writes", () => {
+    const p = RetryPolicy.istioDefaultConditions({ attempts: 2 });
+    expect(p.retryOn).toEqual([RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM, RetryOn.UNAVAILABLE, RetryOn.CANCELLED, RetryOn.RETRIABLE_STATUS_CODES]);
+    expect(ISTIO_DEFAULT_RETRY_ON).toEqual(p.retryOn);
+    expect(p.usesIstioDefaultConditions).toBe(true);
+    expect(p.forWrites).toBe(false);
+    expect(RetryPolicy.idempotent({ attempts: 2 }).usesIstioDefaultConditions).toBe(false);
+  });
+
+  test('accepts 1 and 10 attempts (min, max)', () => {
+    expect(RetryPolicy.istioDefaultConditions({ attempts: 1 })._render()).toEqual({ attempts: 1 });
+    expect(RetryPolicy.istioDefaultConditions({ attempts: 10 })._render()).toEqual({ attempts: 10 });
+  });
+
+  test('rejects 0 and 11 attempts (min-1, max+1) with PROP, and negative attempts with VS-17', () => {
+    const zero = thrownBy(() => RetryPolicy.istioDefaultConditions({ attempts: 0 }));
+    expect(zero.code).toBe('PROP');
+    expect(zero.path).toBe('RetryPolicy.istioDefaultConditions');
+    expect(thrownBy(() => RetryPolicy.istioDefaultConditions({ attempts: 11 })).code).toBe('PROP');
+    expect(thrownBy(() => RetryPolicy.istioDefaultConditions({ attempts: -1 })).code).toBe('VS-17');
+  });
+
+  test('rejects a per-try timeout below 1ms with X-01', () => {
+    expect(thrownBy(() => RetryPolicy.istioDefaultConditions({ attempts: 2, perTryTimeout: Duration.millis(0.5) })).code).toBe('X-01');
+  });
+
+  test('its retries pass the CRD schema + CEL and the rules on an idempotent route', () => {
+    const manifest = routeWith(RetryPolicy.istioDefaultConditions({ attempts: 2, perTryTimeout: Duration.seconds(1) })._render(), { timeout: '3s' });
+    expect(validateManifest(manifest)).toEqual([]);
+    expect(codes(run(manifest))).toEqual([]);
+  });
+
+  test('VS-19 holds it to the same timeout budget: 2s per try × 3 attempts needs a 6s timeout', () => {
+    const retries = RetryPolicy.istioDefaultConditions({ attempts: 2, perTryTimeout: Duration.seconds(2) })._render();
+    expect(one(run(routeWith(retries, { timeout: '5999ms' })), 'VS-19').message).toContain('= 6000ms');
+    expect(codes(run(routeWith(retries, { timeout: '6s' })))).not.toContain('VS-19');
+  });
+
+  test("VS-18 refuses it on a route that carries writes: Istio's default includes unavailable, cancelled and 503", () => {
+    const retries = RetryPolicy.istioDefaultConditions({ attempts: 2 })._render();
+    const v = one(run(vs({ hosts: [HOST], http: [{ name: 'writes', match: [{ method: { exact: 'POST' } }], route: [{ destination: { host: HOST } }], retries }, { name: 'default', route: [{ destination: { host: HOST } }] }] })), 'VS-18');
+    expect(v.message).toContain("(Istio's default retryOn)");
+    expect(v.value).toBe('unavailable,cancelled,retriable-status-codes');
+  });
+});
+
+describe("RetryPolicy.nonIdempotent may not keep Istio's default conditions", () => {
+  test('an empty retryOn is VS-18, naming the unsafe default conditions', () => {
+    const e = thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 2, retryOn: [] }));
+    expect(e.code).toBe('VS-18');
+    expect(e.path).toBe('RetryPolicy.nonIdempotent');
+    expect(e.value).toBe('unavailable,cancelled,retriable-status-codes');
+    expect(e.message).toContain("a non-idempotent policy may not keep Istio's default");
+    expect(e.allowed).toBe('connect-failure,refused-stream,reset-before-request');
+  });
+
+  test('its default conditions pass the CRD schema + CEL and VS-18 on a POST route', () => {
+    const retries = RetryPolicy.nonIdempotent({ attempts: 2 })._render();
+    const manifest = vs({ hosts: [HOST], http: [{ name: 'writes', match: [{ method: { exact: 'POST' } }], route: [{ destination: { host: HOST } }], retries }, { name: 'default', route: [{ destination: { host: HOST } }] }] });
+    expect(validateManifest(manifest)).toEqual([]);
+    expect(codes(run(manifest))).not.toContain('VS-18');
+  });
+});
+
 describe('RetryPolicy.none', () => {
   test('renders attempts 0 only', () => {
     expect(RetryPolicy.none()._render()).toEqual({ attempts: 0 });
@@ -156,7 +238,7 @@ describe('RetryPolicy.none', () => {
   test('has no conditions and is not marked non-idempotent', () => {
     const p = RetryPolicy.none();
     expect(p.retryOn).toEqual([]);
-    expect(p.nonIdempotent).toBe(false);
+    expect(p.forWrites).toBe(false);
   });
 });
 

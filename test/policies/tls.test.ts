@@ -1,11 +1,16 @@
 import { thrownBy } from '../support/errors';
-import { TlsOrigination } from '../../src/policies/tls';
+import { SYSTEM_CA_BUNDLE, TlsOrigination } from '../../src/policies/tls';
 
 const HOST = 'api.example.com';
 
 describe('TlsOrigination.simple', () => {
   test('verifies the server against the host by default', () => {
     expect(TlsOrigination.simple()._render(HOST)).toEqual({ mode: 'SIMPLE', sni: HOST, caCertificates: '/etc/ssl/certs/ca-certificates.crt', subjectAltNames: [HOST] });
+  });
+
+  test('the system CA bundle is also a static of TlsOrigination (jsii has no free constants)', () => {
+    expect(TlsOrigination.SYSTEM_CA_BUNDLE).toBe(SYSTEM_CA_BUNDLE);
+    expect(TlsOrigination.simple()._render(HOST).caCertificates).toBe(TlsOrigination.SYSTEM_CA_BUNDLE);
   });
 
   test('never emits insecureSkipVerify', () => {

@@ -79,7 +79,7 @@ export const appSpec: fc.Arbitrary<AppSpec> = fc.record({
     let retries = called.has(i) ? RetryPolicy.none() : own.retries;
     if (retries && retries.attempts > 9) {
       // 10 retries alone are 11 requests per entering request: over the CC-01 budget of 10.
-      retries = retries.nonIdempotent
+      retries = retries.forWrites
         ? RetryPolicy.nonIdempotent({ attempts: 9, retryOn: [...retries.retryOn], backoff: retries.backoff })
         : RetryPolicy.idempotent({ attempts: 9, perTryTimeout: retries.perTryTimeout, retryOn: [...retries.retryOn], backoff: retries.backoff });
     }
@@ -116,7 +116,7 @@ export const appSpec: fc.Arbitrary<AppSpec> = fc.record({
       const host = `${service}.${r.namespace}.svc.cluster.local`;
       const common = { host: hostSpec, chartNamespace: r.namespace, namespace: undefined, name: undefined, inventory: r.inventory, resilience, entryPoint: undefined, port: undefined };
       nodes[i] = x.kind === 'canary'
-        ? { kind: 'canary', host, spec: { ...x.spec, ...common, extraHosts: undefined, mirrorPercentage: resilience.retries?.nonIdempotent ? undefined : x.spec.mirrorPercentage } }
+        ? { kind: 'canary', host, spec: { ...x.spec, ...common, extraHosts: undefined, mirrorPercentage: resilience.retries?.forWrites ? undefined : x.spec.mirrorPercentage } }
         : { kind: 'backend', host, spec: { ...x.spec, ...common } };
     }
     hosts.add(nodes[i].host);

@@ -3,6 +3,7 @@ import { AppSpec, appSpec, appWarnings } from './app-arbitraries';
 import { backendProps, canaryProps } from './builders';
 import { expectDeterministic, harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch, yamlSample } from './harness';
 import { CanaryService } from '../../src/constructs/canary-service';
+import { CallTarget } from '../../src/constructs/common';
 import { ExternalDependency } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { fqdn } from '../../src/core/hosts';
@@ -23,7 +24,7 @@ function build(spec: AppSpec) {
   // Callees first, so callers can name them as constructs.
   for (let i = spec.nodes.length - 1; i >= 0; i--) {
     const node = spec.nodes[i];
-    const targets = spec.calls[i].map((j) => (spec.asConstruct[i] ? constructs[j] : spec.nodes[j].host));
+    const targets = spec.calls[i].map((j) => (spec.asConstruct[i] ? CallTarget.of(constructs[j]) : CallTarget.host(spec.nodes[j].host)));
     const calls = spec.viaProp[i] && targets.length > 0 ? { calls: targets } : {};
     const id = `svc${i}`;
     if (node.kind === 'canary') constructs[i] = new CanaryService(h.chart, id, { ...canaryProps(node.spec, h.chart, `${id}-`), ...calls });

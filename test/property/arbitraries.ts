@@ -137,7 +137,7 @@ export const canarySpec: fc.Arbitrary<CanarySpec> = fc.record({
   const writes = (r.testMatches ?? []).some(admitsWrites);
   const resilience: ResilienceSpec = writes && !writeSafe(r.resilience.retries) ? { ...r.resilience, retries: RetryPolicy.none(), warnsNoPerTry: false } : r.resilience;
   // Mirroring a route marked non-idempotent is an error (VS-25): only mirror with other retry policies.
-  const mirror = resilience.retries?.nonIdempotent ? undefined : r.mirrorPercentage;
+  const mirror = resilience.retries?.forWrites ? undefined : r.mirrorPercentage;
   return {
     chartNamespace: r.chartNamespace, host, stable, canary, canaryWeight: r.canaryWeight,
     stableSubsetName: r.subsetNames?.[0], canarySubsetName: r.subsetNames?.[1],

@@ -13,6 +13,8 @@ import { harness, Harness, params, RUNS, sharedOutdir, timeoutFor } from './harn
 import { backendBadSpec, canaryBadSpec, externalBadSpec, Mutation, Thunk } from './hostile';
 import { main } from '../../src/cli/main';
 import { CanaryService } from '../../src/constructs/canary-service';
+import { CallTarget } from '../../src/constructs/common';
+import { Subset } from '../../src/constructs/refs';
 import { ExternalDependency } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { IstioValidationError } from '../../src/core/errors';
@@ -34,8 +36,8 @@ function mutate(props: Record<string, any>, mutations: readonly Mutation[]): Rec
   const out: Record<string, any> = { ...props };
   for (const m of mutations) {
     if (m.path === '@sameLabels') {
-      out.canary = { labels: { ...(out.stable?.labels ?? { version: 'v1' }) } };
-      out.stable = { labels: { ...(out.stable?.labels ?? { version: 'v1' }) } };
+      out.canary = Subset.fromLabels({ version: 'v1' });
+      out.stable = Subset.fromLabels({ version: 'v1' });
     } else if (m.path === '@sameSubsetNames') {
       out.canarySubsetName = out.stableSubsetName ?? 'stable';
     } else if (m.path === '@localityWithoutOutliers') {
@@ -46,6 +48,9 @@ function mutate(props: Record<string, any>, mutations: readonly Mutation[]): Rec
       out.retries = v.retries.make();
       out.timeout = v.timeout.make();
     } else {
+      // host and service are alternatives: a mutated one is the only one set.
+      if (m.path === 'host') delete out.service;
+      if (m.path === 'service') delete out.host;
       const keys = m.path.split('.');
       let target: any = out;
       for (const key of keys.slice(0, -1)) {
@@ -157,17 +162,17 @@ describe(`hostile construct props end in an IstioValidationError with a rule cod
           const props: any = 'stable' in spec ? canaryProps(spec, h.chart, `${id}-`) : backendProps(spec, h.chart, `${id}-`);
           // Plain FQDN hosts in the chart's namespace, so the conflict is exactly the one under test.
           const host = `${id}.hostile.svc.cluster.local`;
-          const merged = { ...props, host, name: id, namespace: undefined, gateways: undefined, ...extra };
+          const merged = { ...props, host, service: undefined, name: id, namespace: undefined, gateways: undefined, ...extra };
           return 'stable' in spec ? new CanaryService(h.chart, id, merged) : new ResilientBackend(h.chart, id, merged);
         };
         if (conflict === 'same host') {
           make(a, 'one', {});
           make(b, 'two', { host: 'one.hostile.svc.cluster.local' });
         } else if (conflict === 'cycle') {
-          const one = make(a, 'one', { calls: ['two.hostile.svc.cluster.local'] });
-          make(b, 'two', { calls: [one] });
+          const one = make(a, 'one', { calls: [CallTarget.host('two.hostile.svc.cluster.local')] });
+          make(b, 'two', { calls: [CallTarget.of(one)] });
         } else {
-          make(a, 'one', { calls: ['one.hostile.svc.cluster.local'] });
+          make(a, 'one', { calls: [CallTarget.host('one.hostile.svc.cluster.local')] });
         }
       }, () => `${conflict}: ${dump(a)} / ${dump(b)}`));
     }), params(Math.max(100, Math.floor(RUNS / 5))));

@@ -12,6 +12,7 @@ import { AppSpec, appSpec } from './app-arbitraries';
 import { backendProps, canaryProps } from './builders';
 import { codesOf, harness, params, RUNS, same, synthIstio, timeoutFor } from './harness';
 import { CanaryService } from '../../src/constructs/canary-service';
+import { CallTarget } from '../../src/constructs/common';
 import { ExternalDependency } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { Violation } from '../../src/core/errors';
@@ -32,7 +33,7 @@ function synthExamples(outdir: string): Violation[] {
   const app = new App({ outdir });
   defineExampleApps(app);
   const warnings: Violation[] = [];
-  Rules.of(app).onWarnings = (w) => warnings.push(...w);
+  Rules.of(app).warningSink = { report: (w) => warnings.push(...w) };
   app.synth();
   return warnings;
 }
@@ -64,7 +65,7 @@ function build(spec: AppSpec, order: readonly number[]) {
   }
   for (const i of order) {
     const c = constructs[i];
-    const targets = spec.calls[i].map((j) => (spec.asConstruct[i] ? constructs[j] : spec.nodes[j].host));
+    const targets = spec.calls[i].map((j) => (spec.asConstruct[i] ? CallTarget.of(constructs[j]) : CallTarget.host(spec.nodes[j].host)));
     if (targets.length > 0 && !(c instanceof ExternalDependency)) c.calls(...targets);
   }
   return h;

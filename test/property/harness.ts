@@ -64,7 +64,7 @@ export function harness(namespace?: string, inventory?: Inventory): Harness {
   const rules = Rules.of(chart);
   rules.trafficReport = false;
   const warnings: Violation[] = [];
-  rules.onWarnings = (w) => warnings.push(...w);
+  rules.warningSink = { report: (w) => warnings.push(...w) };
   if (inventory) rules.inventory = inventory;
   return { app, chart, rules, warnings };
 }

@@ -10,7 +10,9 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { backendSpec, canarySpec, externalSpec } from './arbitraries';
+import { CallTarget } from '../../src/constructs/common';
 import { PortProtocol } from '../../src/constructs/external-dependency';
+import { Subset } from '../../src/constructs/refs';
 import { show } from '../../src/core/text';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 import { HttpMatch } from '../../src/policies/match';
@@ -125,6 +127,7 @@ export const badLabels: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A subset source that is never valid. */
 export const badSubset: fc.Arbitrary<unknown> = fc.oneof(
+  badLabels.map((labels) => Subset.fromLabels(labels as Record<string, string>)),
   badLabels.map((labels) => ({ labels })),
   wrongType,
   fc.constantFrom<unknown>(undefined, null, { labels: undefined }, { labels: null }),
@@ -198,6 +201,14 @@ export const badOutlierDetection: fc.Arbitrary<unknown> = fc.oneof(
   badDuration.map((d) => ({ interval: d })), badDuration.map((d) => ({ baseEjectionTime: d })),
 );
 
+function isZero(d: Duration): boolean {
+  try {
+    return d.toMilliseconds({ integral: false }) === 0;
+  } catch {
+    return false;
+  }
+}
+
 export const badLoadBalancer: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(
     thunk('simple("FASTEST")', () => LoadBalancer.simple('FASTEST' as LoadBalancerAlgorithm)),
@@ -206,7 +217,9 @@ export const badLoadBalancer: fc.Arbitrary<unknown> = fc.oneof(
     thunk('byCookie("a b")', () => LoadBalancer.consistentHashByCookie('a b')),
     thunk('byQueryParameter("")', () => LoadBalancer.consistentHashByQueryParameter('')),
   ),
-  badDuration.filter((d) => d instanceof Thunk).map((d) => thunk(`byCookie ttl ${show(d)}`, () => LoadBalancer.consistentHashByCookie('s', (d as Thunk).make() as Duration))),
+  // A ttl of exactly 0 is valid: Istio's session cookie.
+  badDuration.filter((d) => d instanceof Thunk && !isZero((d as Thunk).make() as Duration))
+    .map((d) => thunk(`byCookie ttl ${show(d)}`, () => LoadBalancer.consistentHashByCookie('s', (d as Thunk).make() as Duration))),
   truthyWrongType,
 );
 
@@ -234,7 +247,9 @@ export const badFault: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 export const badCalls: fc.Arbitrary<unknown> = fc.oneof(
+  badHost.map((h) => [CallTarget.host(h as string)]),
   badHost.map((h) => [h]),
+  fc.constantFrom<unknown>({ host: 5 }, { hosts: [5] }, { hosts: ['not a host!'] }, { host: 'bad host' }, {}, null).map((t) => [CallTarget.of(t as any)]),
   fc.constantFrom<unknown>([5], [null], [{}], [{ host: 5 }], [{ hosts: [5] }], [{ hosts: 'a.example' }], [{ hosts: ['not a host!'] }], [{ host: 'bad host' }]),
   fc.constant(null).map(() => [Object.create(null)]),
   fc.constant(null).map(() => [cyclicObject()]),
@@ -265,6 +280,7 @@ const at = (path: string, arb: fc.Arbitrary<unknown>) => arb.map((value): Mutati
 /** Mutations shared by the constructs that route one host. */
 const routeMutations = [
   at('host', fc.oneof(badHost, wrongType, fc.constantFrom<unknown>(undefined, null))),
+  at('service', fc.oneof(wrongType, fc.constantFrom<unknown>(null, { kind: 'Service', apiVersion: 'v1', name: 'look-alike' }))),
   at('port', badPort), at('name', badName), at('namespace', badNamespace),
   at('timeout', badDuration), at('retries', badRetries),
   at('connectionPool', badConnectionPool), at('outlierDetection', badOutlierDetection),

@@ -4,6 +4,8 @@
 import { Duration, Testing } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { CanaryService } from '../../src/constructs/canary-service';
+import { CallTarget } from '../../src/constructs/common';
+import { Subset } from '../../src/constructs/refs';
 import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { IstioValidationError, Violation } from '../../src/core/errors';
@@ -15,8 +17,8 @@ import { analyze } from '../../src/rules';
 import { Rules } from '../../src/synth/rules';
 
 const HOST = 'reviews.bookinfo.svc.cluster.local';
-const V1 = { labels: { version: 'v1' } };
-const V2 = { labels: { version: 'v2' } };
+const V1 = Subset.fromLabels({ version: 'v1' });
+const V2 = Subset.fromLabels({ version: 'v2' });
 
 describe('map keys cdk8s cannot synthesize (`constructor` crashed synth, `__proto__` was silently dropped)', () => {
   test('a header named __proto__ is refused with PROP instead of rendering `headers: {}` (a match on every request)', () => {
@@ -34,14 +36,14 @@ describe('map keys cdk8s cannot synthesize (`constructor` crashed synth, `__prot
   });
 
   test('a subset label key "constructor" is refused with PROP at construction', () => {
-    const e = thrownBy(() => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: V1, canary: { labels: { version: 'v2', constructor: 'x' } } }));
+    const e = thrownBy(() => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: V1, canary: Subset.fromLabels({ version: 'v2', constructor: 'x' }) }));
     expect(e.code).toBe('PROP');
   });
 
   test('other Object.prototype names stay usable keys and are rendered', () => {
     const chart = Testing.chart();
     new CanaryService(chart, 'c', {
-      host: HOST, stable: { labels: { version: 'v1', toString: 'a' } }, canary: V2,
+      host: HOST, stable: Subset.fromLabels({ version: 'v1', toString: 'a' }), canary: V2,
       testMatches: [HttpMatch.header('hasownproperty').exact('1').and(HttpMatch.queryParam('valueOf').exact('2'))],
     });
     const [dr, vs] = Testing.synth(chart);
@@ -143,7 +145,7 @@ describe('ExternalDependency with TLS origination dropped its traffic policy on 
   test('rule VS-21 now sees maxRetries: 0 on the originating port (it used to be invisible there)', () => {
     const chart = Testing.chart();
     const warnings: Violation[] = [];
-    Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+    Rules.of(chart).warningSink = { report: (w) => warnings.push(...w) };
     new ExternalDependency(chart, 'psp', {
       hosts: ['api.pgprovider.example'], ports: [{ number: 80, protocol: PortProtocol.HTTP }],
       tlsOrigination: TlsOrigination.simple(), connectionPool: { http: { maxRetries: 0 } },
@@ -180,7 +182,7 @@ describe('wrong types through `as any` crashed with TypeErrors instead of an Ist
     ['a null port', external({ ports: [null] }), 'PROP'],
     ['tlsOrigination that is not a TlsOrigination', external({ tlsOrigination: {} }), 'PROP'],
     ['a BigInt name', backend({ name: 10n }), 'PROP'],
-    ['a label value without a prototype', canary({ stable: { labels: { v: Object.create(null) } } }), 'X-08'],
+    ['a label value without a prototype', canary({ stable: Subset.fromLabels({ v: Object.create(null) }) }), 'X-08'],
     ['a cyclic exportTo', external({ exportTo: cyclic() }), 'PROP'],
   ])('%s', (_what, build, code) => {
     expect(thrownBy(build).code).toBe(code);
@@ -199,7 +201,7 @@ describe('wrong types that were silently accepted and synthesized', () => {
   test.each([
     ['outlierDetection: 5 (rendered as the default outlier detection)', () => new ResilientBackend(Testing.chart(), 'r', { host: HOST, outlierDetection: 5 as any }), 'PROP'],
     ["connectionPool: { tcp: 'str' } (dropped without a trace)", () => new ResilientBackend(Testing.chart(), 'r', { host: HOST, connectionPool: { tcp: 'str' as any } }), 'PROP'],
-    ["subset labels as an array (rendered as { '0': … })", () => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: { labels: ['v1'] as any }, canary: V2 }), 'PROP'],
+    ["subset labels as an array (rendered as { '0': … })", () => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: Subset.fromLabels(['v1'] as any), canary: V2 }), 'PROP'],
     ['faultInjection.delay that is not an object', () => new ResilientBackend(Testing.chart(), 'r', {
       host: HOST, faultInjection: { match: HttpMatch.header('x').exact('1'), delay: 'slow' as any, abort: { httpStatus: 503, percentage: 1 } },
     }), 'PROP'],
@@ -208,8 +210,8 @@ describe('wrong types that were silently accepted and synthesized', () => {
   });
 
   test('calls naming a construct-like object with malformed hosts is X-03 (a number crashed rule CC-01)', () => {
-    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [{ hosts: [5] } as any] })).code).toBe('X-03');
-    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [{ hosts: ['not a host!'] }] })).code).toBe('X-03');
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [CallTarget.of({ hosts: [5] } as any)] })).code).toBe('X-03');
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [CallTarget.of({ hosts: ['not a host!'] } as any)] })).code).toBe('X-03');
   });
 });
 
@@ -233,11 +235,11 @@ describe('call-chain rules counted routes that never retry as retrying with Isti
   function chain(callee: (chart: ReturnType<typeof Testing.chart>) => { host: string } | { hosts: readonly string[] }) {
     const chart = Testing.chart();
     const warnings: Violation[] = [];
-    Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+    Rules.of(chart).warningSink = { report: (w) => warnings.push(...w) };
     const target = callee(chart);
     new ResilientBackend(chart, 'frontend', {
       host: 'frontend.shop.svc.cluster.local', timeout: Duration.seconds(10), entryPoint: true,
-      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(3) }), calls: [target as any],
+      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(3) }), calls: [CallTarget.of(target as any)],
     });
     Testing.synth(chart);
     return warnings.map((w) => `${w.code} ${w.message}`);

@@ -4,14 +4,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { defineExampleApps } from '../../apps/all';
-import { Rules } from '../../src/synth/rules';
+import { Rules, WarningSink } from '../../src/synth/rules';
 
 function synthExamples(configure: (rules: Rules) => void = () => undefined): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
   const app = new App({ outdir });
   defineExampleApps(app);
   const rules = Rules.of(app);
-  rules.onWarnings = () => undefined;
+  rules.warningSink = WarningSink.discard();
   configure(rules);
   app.synth();
   return outdir;

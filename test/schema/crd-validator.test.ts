@@ -399,15 +399,36 @@ describe('CEL compile failures and robustness', () => {
   });
 
   it.each([
-    [{ apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: meta, spec: {} }],
-    [{ apiVersion: 'v1', kind: 'Service', metadata: meta }],
-    [{ apiVersion: API, kind: 'Sidecar', metadata: meta }],
-    [{ apiVersion: API, kind: '__proto__' }],
-    [{}],
-  ])('reports uncovered kinds: %j', (m) => {
+    [{ apiVersion: 'networking.istio.io/v2', kind: 'VirtualService', metadata: meta, spec: {} }, 'is not a version the Istio 1.30 CRDs serve (served: networking.istio.io/v1, networking.istio.io/v1alpha3, networking.istio.io/v1beta1)'],
+    [{ apiVersion: 'v1', kind: 'Service', metadata: meta }, 'is not a kind the Istio 1.30 CRDs define'],
+    [{ apiVersion: API, kind: 'Frobnicator', metadata: meta }, 'is not a kind the Istio 1.30 CRDs define'],
+    [{ apiVersion: API, kind: '__proto__' }, 'is not a kind the Istio 1.30 CRDs define'],
+    [{}, 'is not a kind the Istio 1.30 CRDs define'],
+  ])('reports kinds and versions the CRDs do not serve: %j', (m, message) => {
     const issues = validateManifest(m);
     expect(issues).toHaveLength(1);
-    expect(issues[0].message).toMatch(/not covered/);
+    expect(issues[0].message).toContain(message);
+    expect(issues[0].unserved).toBe(true);
+  });
+
+  it.each([
+    ['networking.istio.io/v1beta1', 'VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] }],
+    ['networking.istio.io/v1alpha3', 'DestinationRule', { host: 'a', trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 } } } }],
+    ['networking.istio.io/v1', 'Sidecar', { egress: [{ hosts: ['./*'] }] }],
+    ['networking.istio.io/v1alpha3', 'EnvoyFilter', { configPatches: [] }],
+    ['security.istio.io/v1', 'AuthorizationPolicy', { action: 'ALLOW', rules: [{}] }],
+    ['security.istio.io/v1beta1', 'PeerAuthentication', { mtls: { mode: 'STRICT' } }],
+    ['telemetry.istio.io/v1alpha1', 'Telemetry', { tracing: [{ randomSamplingPercentage: 10 }] }],
+    ['extensions.istio.io/v1alpha1', 'WasmPlugin', { url: 'oci://example.com/filter:1' }],
+  ])('validates %s %s against its own CRD version', (apiVersion, kind, spec) => {
+    expect(validateManifest({ apiVersion, kind, metadata: meta, spec })).toEqual([]);
+  });
+
+  it('finds schema errors in older versions and other kinds (a typo is an unknown field)', () => {
+    const typo = validateManifest({ apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: meta, spec: { host: 'a', trafficPolicy: { connectionPool: { tcp: { maxConnection: 1 } } } } });
+    expect(typo.map((i) => [i.path, i.message])).toEqual([['spec.trafficPolicy.connectionPool.tcp.maxConnection', 'unknown field "maxConnection"']]);
+    const action = validateManifest({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta, spec: { action: 'PERMIT' } });
+    expect(action[0].path).toBe('spec.action');
   });
 
   it('returns issues for cyclic and BigInt-containing objects instead of throwing', () => {

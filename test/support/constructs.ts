@@ -1,18 +1,18 @@
 import { Chart, Testing } from 'cdk8s';
 import { Violation } from '../../src/core/errors';
 import { validateManifest } from '../../src/schema/crd-validator';
-import { Rules } from '../../src/synth/rules';
+import { Rules, WarningCollector } from '../../src/synth/rules';
 
 /**
  * A test chart whose warnings are collected instead of printed; `hosts`, when given, are declared as existing
  * outside the App (the services the constructs route to are not in a unit-test App: rule VS-15).
  */
 export function testChart(hosts?: readonly string[], chart: Chart = Testing.chart()): { chart: Chart; warnings: Violation[] } {
-  const warnings: Violation[] = [];
+  const collector = new WarningCollector();
   const rules = Rules.of(chart);
-  rules.onWarnings = (w) => warnings.push(...w);
+  rules.warningSink = collector;
   if (hosts) rules.inventory = { hosts: [...hosts] };
-  return { chart, warnings };
+  return { chart, warnings: collector.warnings };
 }
 
 /** The synthesized Istio objects of a chart; each one is checked against the Istio CRD schema and CEL rules on the way. */

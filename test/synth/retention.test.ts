@@ -2,6 +2,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { App, Chart } from 'cdk8s';
 import { CanaryService } from '../../src/constructs/canary-service';
+import { Subset } from '../../src/constructs/refs';
 import { HttpMatch } from '../../src/policies/match';
 import { Rules } from '../../src/synth/rules';
 
@@ -19,8 +20,8 @@ function synthOnce(i: number): App {
   const chart = new Chart(app, 'c', { namespace: 'shop' });
   new CanaryService(chart, 'orders', {
     host: `orders-${i}.shop.svc.cluster.local`,
-    stable: { labels: { version: 'v1' } },
-    canary: { labels: { version: 'v2' } },
+    stable: Subset.fromLabels({ version: 'v1' }),
+    canary: Subset.fromLabels({ version: 'v2' }),
     canaryWeight: 10,
     testMatches: [HttpMatch.header('x-canary').exact('true')],
   });

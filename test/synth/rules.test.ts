@@ -1,7 +1,7 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { IstioValidationError, Severity, Violation } from '../../src/core/errors';
-import { Rules } from '../../src/synth/rules';
+import { Rules, WarningCollector, WarningSink } from '../../src/synth/rules';
 
 const HOST = 'reviews.shop.svc.cluster.local';
 
@@ -9,7 +9,7 @@ const HOST = 'reviews.shop.svc.cluster.local';
 function chartWithCollector(): { chart: Chart; warnings: Violation[][] } {
   const chart = Testing.chart();
   const warnings: Violation[][] = [];
-  Rules.of(chart).onWarnings = (w) => warnings.push([...w]);
+  Rules.of(chart).warningSink = { report: (w) => warnings.push([...w]) };
   return { chart, warnings };
 }
 
@@ -117,13 +117,42 @@ describe('Rules at synth', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('warnings do not fail synth and reach onWarnings and lastReport', () => {
+  test('warnings do not fail synth and reach the warning sink and lastReport', () => {
     const { chart, warnings } = chartWithCollector();
     mirroringVs(chart);
     expect(Testing.synth(chart)).toHaveLength(1);
     expect(warnings).toHaveLength(1);
     expect(warnings[0].map((w) => [w.code, w.severity, w.path])).toEqual([['VS-25', Severity.WARNING, 'test/vs']]);
     expect(Rules.of(chart).lastReport?.warnings.map((w) => w.code)).toEqual(['VS-25']);
+  });
+
+  test('a WarningCollector keeps the warnings of each synth, in order', () => {
+    const chart = Testing.chart();
+    const collector = new WarningCollector();
+    Rules.of(chart).warningSink = collector;
+    mirroringVs(chart);
+    Testing.synth(chart);
+    expect(collector.warnings.map((w) => [w.code, w.path])).toEqual([['VS-25', 'test/vs']]);
+  });
+
+  test('warnings go to stderr by default, one line each, and WarningSink.discard() drops them', () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const loud = Testing.chart();
+      Rules.of(loud);
+      mirroringVs(loud);
+      Testing.synth(loud);
+      expect(write.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^warning \[test\/vs\] VS-25: .*\(see docs\/rules\.md#vs-25\)\n$/)]);
+      write.mockClear();
+      const quiet = Testing.chart();
+      Rules.of(quiet).warningSink = WarningSink.discard();
+      mirroringVs(quiet);
+      Testing.synth(quiet);
+      expect(write).not.toHaveBeenCalled();
+      expect(Rules.of(quiet).lastReport?.warnings.map((w) => w.code)).toEqual(['VS-25']);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   test('strict = true makes a warning fail synth', () => {
@@ -144,11 +173,35 @@ describe('Rules at synth', () => {
     mirroringVs(a, 'vs-a', HOST);
     mirroringVs(b, 'vs-b', 'ratings.shop.svc.cluster.local');
     const calls: Violation[][] = [];
-    Rules.of(a).onWarnings = (w) => calls.push([...w]);
+    Rules.of(a).warningSink = { report: (w) => calls.push([...w]) };
     expect(Rules.of(b)).toBe(Rules.of(app));
     const yaml = app.synthYaml();
     expect(yaml).toContain('kind: VirtualService');
     expect(calls).toHaveLength(1);
     expect(calls[0].map((w) => w.path).sort()).toEqual(['a/vs-a', 'b/vs-b']);
+  });
+});
+
+describe('every Istio kind and version is schema-checked at synth', () => {
+  const apiObject = (chart: Chart, id: string, manifest: Record<string, unknown>) => new ApiObject(chart, id, manifest as any);
+
+  test('a raw v1alpha3 DestinationRule with a typo and an AuthorizationPolicy with a bad action fail synth with SCHEMA', () => {
+    const { chart } = chartWithCollector();
+    apiObject(chart, 'dr', { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' }, spec: { host: HOST, trafficPolicy: { connectionPool: { tcp: { maxConnection: 1 } } } } });
+    apiObject(chart, 'ap', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { action: 'PERMIT' } });
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    expect(e).toBeInstanceOf(IstioValidationError);
+    const schema = e.violations.filter((v) => v.code === 'SCHEMA').map((v) => v.message);
+    expect(schema).toEqual([
+      expect.stringContaining('spec.trafficPolicy.connectionPool.tcp.maxConnection unknown field "maxConnection"'),
+      expect.stringContaining('spec.action'),
+    ]);
+  });
+
+  test('the same objects, written correctly, synthesize', () => {
+    const { chart } = chartWithCollector();
+    apiObject(chart, 'dr', { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' }, spec: { host: HOST, trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 } } } } });
+    apiObject(chart, 'ap', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { action: 'DENY', rules: [{}] } });
+    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['DestinationRule', 'AuthorizationPolicy']);
   });
 });

@@ -1,80 +1,24 @@
 import { Severity } from '../../core/errors';
 import { arr, isRecord, isSet } from '../../core/json';
-import { failoverPairProblem, failoverWildcardProblem, failoverZoneProblem } from '../../core/locality';
+import {
+  distributeTotalProblem, distributeWeightProblem, failoverPairProblem, failoverWildcardProblem, failoverZoneProblem, localityProblem,
+} from '../../core/locality';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { policiesOf, policyLevels } from '../../engine/view-dr';
 
 const TOPOLOGY_LABELS = new Set(['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone']);
 
-interface Zone { readonly owner: string; readonly subzones: Map<string, string> }
-interface Region { readonly owner: string; readonly zones: Map<string, Zone> }
-
 /**
  * Problems of a list of localities (`region[/zone[/subzone]]`, optionally ending in `*`), in the order Istio
- * reads them: at most one `*`, only at the end; no empty segment; and no entry covered by an earlier one
- * (`us-east/*` before `us-east/zone1`, or a repeat). A broader entry after a narrower one is accepted, as in Istio.
+ * reads them: each entry through {@link localityProblem}, the check `LocalityFailover.distribute` enforces.
  */
 export function localityProblems(localities: readonly unknown[]): Array<{ locality: unknown; problem: string }> {
   const out: Array<{ locality: unknown; problem: string }> = [];
-  const regions = new Map<string, Region>();
-  for (const locality of localities) {
-    if (typeof locality !== 'string' || locality.length === 0) {
-      out.push({ locality, problem: 'is empty' });
-      continue;
-    }
-    const stars = locality.split('*').length - 1;
-    if (stars > 1 || (stars === 1 && !locality.endsWith('*'))) {
-      out.push({ locality, problem: 'may contain one "*", and only as its last character' });
-      continue;
-    }
-    const all = regions.get('*');
-    if (all) {
-      out.push({ locality, problem: `is covered by the earlier "${all.owner}"` });
-      continue;
-    }
-    const first = locality.indexOf('/');
-    const second = first < 0 ? -1 : locality.indexOf('/', first + 1);
-    const parts = first < 0 ? [locality] : second < 0 ? [locality.slice(0, first), locality.slice(first + 1)]
-      : [locality.slice(0, first), locality.slice(first + 1, second), locality.slice(second + 1)];
-    if (parts.some((p) => p.length === 0)) {
-      out.push({ locality, problem: 'has an empty region, zone or subzone' });
-      continue;
-    }
-    const overlap = insert(regions, parts, locality);
-    if (overlap) out.push({ locality, problem: `is covered by the earlier "${overlap}"` });
-  }
+  localities.forEach((locality, i) => {
+    const problem = localityProblem(locality, localities.slice(0, i));
+    if (problem) out.push({ locality, problem });
+  });
   return out;
-}
-
-/** Adds a locality to the tree; returns the earlier locality that already covers it, if any. */
-function insert(regions: Map<string, Region>, parts: string[], locality: string): string | undefined {
-  const [regionName, zoneName, subzoneName] = parts;
-  let region = regions.get(regionName);
-  if (region && parts.length === 1) return region.owner;
-  if (!region) {
-    region = { owner: locality, zones: new Map() };
-    regions.set(regionName, region);
-    if (parts.length === 1) region.zones.set('*', { owner: locality, subzones: new Map([['*', locality]]) });
-    else if (parts.length === 2) region.zones.set(zoneName, { owner: locality, subzones: new Map([['*', locality]]) });
-    else region.zones.set(zoneName, { owner: locality, subzones: new Map([[subzoneName, locality]]) });
-    return undefined;
-  }
-  const wholeRegion = region.zones.get('*');
-  if (wholeRegion) return wholeRegion.owner;
-  const zone = region.zones.get(zoneName);
-  if (parts.length === 2) {
-    if (zone) return zone.owner;
-    region.zones.set(zoneName, { owner: locality, subzones: new Map([['*', locality]]) });
-    return undefined;
-  }
-  if (!zone) {
-    region.zones.set(zoneName, { owner: locality, subzones: new Map([[subzoneName, locality]]) });
-    return undefined;
-  }
-  const covering = zone.subzones.get('*') ?? zone.subzones.get(subzoneName);
-  if (covering) return covering;
-  zone.subzones.set(subzoneName, locality);
-  return undefined;
 }
 
 export const DR10: Rule = {
@@ -114,15 +58,13 @@ function localitySettingProblems(setting: Record<string, any>, at: string, fix: 
   }
   distribute.forEach((d, i) => {
     const to = isRecord(d) && isRecord(d.to) ? d.to : {};
-    const weights = Object.keys(to).map((k) => to[k]);
     for (const k of Object.keys(to)) {
-      const w = to[k];
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 100) {
-        out.push({ message: `${at}.distribute[${i}].to["${k}"] weight ${JSON.stringify(w)} is outside 1-100`, fix, value: w, allowed: 'integer 1-100' });
-      }
+      const problem = distributeWeightProblem(to[k]);
+      if (problem) out.push({ message: `${at}.distribute[${i}].to["${k}"] weight ${JSON.stringify(to[k])} ${problem}`, fix, value: to[k], allowed: 'integer 1-100' });
     }
-    const sum = weights.reduce((a: number, w) => a + (typeof w === 'number' ? w : 0), 0);
-    if (sum !== 100) out.push({ message: `${at}.distribute[${i}].to weights total ${sum}`, fix, value: sum, allowed: 'a total of 100' });
+    const weights = Object.keys(to).map((k) => to[k]);
+    const total = distributeTotalProblem(weights);
+    if (total) out.push({ message: `${at}.distribute[${i}].to weights ${total}`, fix, value: weights.reduce((a: number, w) => a + (typeof w === 'number' ? w : 0), 0), allowed: 'a total of 100' });
     for (const p of localityProblems(Object.keys(to))) {
       out.push({ message: `${at}.distribute[${i}].to locality ${JSON.stringify(p.locality)} ${p.problem}`, fix, value: p.locality });
     }

@@ -35,15 +35,14 @@ export const X01: Rule = {
   code: 'X-01', title: 'Durations are at least 1ms, in whole milliseconds', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
   why: 'Istio rejects durations below 1ms, and Envoy truncates sub-millisecond precision. Durations beyond about 292 years (Go time.Duration) fail the CRD CEL rules.',
-  fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it.',
+  fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it, and an httpCookie ttl "0s" asks for a session cookie.',
   upstream: 'webhook C1, CRD CEL duration(self) >= duration(\'1ms\')',
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
       if (!DURATION_KEYS.has(key) || typeof value !== 'string' || USER_KEYED_MAPS.has(parentKey)) return;
       const ms = parseDuration(value);
-      if (ms === 0 && key === 'idleTimeout' && parentKey === 'tcp') return;
-      const problem = ms === undefined ? 'is not a duration' : durationProblem(ms);
+      const problem = ms === undefined ? 'is not a duration' : durationProblem(ms, `${parentKey}.${key}`);
       if (problem) {
         out.push({ message: `${path} "${value}" ${problem}`, fix: this.fix, value, allowed: '>= 1ms, whole milliseconds' });
       }

@@ -1,5 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import { ExternalDependency, PortProtocol } from '../../../src/constructs/external-dependency';
+import { CallTarget } from '../../../src/constructs/common';
 import { ResilientBackend } from '../../../src/constructs/resilient-backend';
 import { IstioValidationError, Violation } from '../../../src/core/errors';
 import { buildCallGraph, pathTo } from '../../../src/engine/call-graph';
@@ -17,7 +18,7 @@ function synthViolations(build: (chart: ReturnType<typeof Testing.chart>) => voi
   const chart = Testing.chart();
   build(chart);
   const warnings: Violation[] = [];
-  Rules.of(chart).onWarnings = (w) => warnings.push(...w);
+  Rules.of(chart).warningSink = { report: (w) => warnings.push(...w) };
   Rules.of(chart).trafficReport = false;
   try {
     Testing.synth(chart);
@@ -34,8 +35,8 @@ describe('CC-01 retry amplification', () => {
     const { errors } = synthViolations((chart) => {
       const c = new ResilientBackend(chart, 'c', { host: host('c'), retries: retry2(), timeout: Duration.seconds(3) });
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: retry2(), timeout: Duration.seconds(4) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [b] });
-      b.calls(c);
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [CallTarget.of(b)] });
+      b.calls(CallTarget.of(c));
     });
     const amp = errors.filter((e) => e.code === 'CC-01');
     expect(amp).toHaveLength(1);
@@ -47,8 +48,8 @@ describe('CC-01 retry amplification', () => {
   test('fixing it per the message (retries only at the outermost layer) passes', () => {
     const { errors, warnings } = synthViolations((chart) => {
       const c = new ResilientBackend(chart, 'c', { host: host('c'), retries: RetryPolicy.none(), timeout: Duration.seconds(1) });
-      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(2), calls: [c] });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(3), entryPoint: true, calls: [b] });
+      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(2), calls: [CallTarget.of(c)] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(3), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     expect(cc(errors)).toEqual([]);
     expect(cc(warnings)).toEqual([]);
@@ -57,8 +58,8 @@ describe('CC-01 retry amplification', () => {
   test("routes without retries count Istio's implicit 2 retries", () => {
     const { errors } = synthViolations((chart) => {
       const c = new ResilientBackend(chart, 'c', { host: host('c') });
-      const b = new ResilientBackend(chart, 'b', { host: host('b'), calls: [c] });
-      new ResilientBackend(chart, 'a', { host: host('a'), entryPoint: true, calls: [b] });
+      const b = new ResilientBackend(chart, 'b', { host: host('b'), calls: [CallTarget.of(c)] });
+      new ResilientBackend(chart, 'a', { host: host('a'), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     expect(errors.find((e) => e.code === 'CC-01')!.message).toMatch(/no retries set: Istio's default 2|3 × 3 × 3 = 27/);
   });
@@ -66,8 +67,8 @@ describe('CC-01 retry amplification', () => {
   test('the budget is configurable per App: 27 passes with maxAmplification 30, 9 fails with 8', () => {
     const chain = (chart: any) => {
       const c = new ResilientBackend(chart, 'c', { host: host('c'), retries: retry2(), timeout: Duration.seconds(3) });
-      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: retry2(), timeout: Duration.seconds(4), calls: [c] });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [b] });
+      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: retry2(), timeout: Duration.seconds(4), calls: [CallTarget.of(c)] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [CallTarget.of(b)] });
     };
     expect(synthViolations((chart) => { chain(chart); Rules.of(chart).callChain = { maxAmplification: 30 }; }).errors.filter((e) => e.code === 'CC-01')).toEqual([]);
     const tight = synthViolations((chart) => { chain(chart); Rules.of(chart).callChain = { maxAmplification: 8 }; }).errors.filter((e) => e.code === 'CC-01');
@@ -77,8 +78,8 @@ describe('CC-01 retry amplification', () => {
   test('CC-01 can be suppressed with a reason on the construct', () => {
     const { errors } = synthViolations((chart) => {
       const c = new ResilientBackend(chart, 'c', { host: host('c'), retries: retry2(), timeout: Duration.seconds(3) });
-      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: retry2(), timeout: Duration.seconds(4), calls: [c] });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [b] });
+      const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: retry2(), timeout: Duration.seconds(4), calls: [CallTarget.of(c)] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: retry2(), timeout: Duration.seconds(5), entryPoint: true, calls: [CallTarget.of(b)] });
       Rules.suppress(c, 'CC-01', 'c sheds load with a token bucket');
     });
     expect(errors.filter((e) => e.code === 'CC-01')).toEqual([]);
@@ -89,7 +90,7 @@ describe('CC-02 retries at more than one layer', () => {
   test('an inner layer that retries while an outer one does is a warning; a single layer is not', () => {
     const { warnings } = synthViolations((chart) => {
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.idempotent({ attempts: 1, perTryTimeout: Duration.seconds(1) }), timeout: Duration.seconds(2) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.idempotent({ attempts: 1, perTryTimeout: Duration.seconds(3) }), timeout: Duration.seconds(6), entryPoint: true, calls: [b] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.idempotent({ attempts: 1, perTryTimeout: Duration.seconds(3) }), timeout: Duration.seconds(6), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     const layers = warnings.filter((w) => w.code === 'CC-02');
     expect(layers).toHaveLength(1);
@@ -102,7 +103,7 @@ describe('CC-03 nested timeouts', () => {
   test('a caller timeout shorter than the callee worst case + 10 % fails, naming both timeouts', () => {
     const { errors } = synthViolations((chart) => {
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(3) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(1), entryPoint: true, calls: [b] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(1), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     const nested = errors.filter((e) => e.code === 'CC-03');
     expect(nested).toHaveLength(1);
@@ -113,7 +114,7 @@ describe('CC-03 nested timeouts', () => {
   test('exactly worst case + 10 % passes; 1 ms less fails', () => {
     const make = (outer: number) => synthViolations((chart) => {
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(3) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.millis(outer), entryPoint: true, calls: [b] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.millis(outer), entryPoint: true, calls: [CallTarget.of(b)] });
     }).errors.filter((e) => e.code === 'CC-03');
     expect(make(3300)).toEqual([]);
     expect(make(3299)).toHaveLength(1);
@@ -122,7 +123,7 @@ describe('CC-03 nested timeouts', () => {
   test("the callee's worst case without a timeout is perTryTimeout × (attempts + 1) + backoff × attempts", () => {
     const { errors } = synthViolations((chart) => {
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1), backoff: Duration.millis(100) }) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(3), entryPoint: true, calls: [b] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(3), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     expect(errors.find((e) => e.code === 'CC-03')!.message).toMatch(/worst case 3200ms \+ 10% headroom \(3520ms\)/);
   });
@@ -130,7 +131,7 @@ describe('CC-03 nested timeouts', () => {
   test('a caller without a timeout calling a callee that has one is a warning', () => {
     const { errors, warnings } = synthViolations((chart) => {
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(3) });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), entryPoint: true, calls: [b] });
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), entryPoint: true, calls: [CallTarget.of(b)] });
     });
     expect(cc(errors)).toEqual([]);
     expect(warnings.filter((w) => w.code === 'CC-03').map((w) => w.message)).toEqual([expect.stringMatching(new RegExp(`${host('a')} has no timeout on every route but calls ${host('b')}`))]);
@@ -139,7 +140,7 @@ describe('CC-03 nested timeouts', () => {
   test('an ExternalDependency callee counts with its own VirtualService policy', () => {
     const { errors } = synthViolations((chart) => {
       const api = new ExternalDependency(chart, 'api', { hosts: ['api.example.com'], ports: [{ number: 80, protocol: PortProtocol.HTTP }], timeout: Duration.seconds(5), retries: RetryPolicy.none() });
-      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(2), entryPoint: true }).calls(api);
+      new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(2), entryPoint: true }).calls(CallTarget.of(api));
     });
     expect(errors.find((e) => e.code === 'CC-03')!.message).toMatch(/timeout 2s is shorter than api\.example\.com's worst case 5s/);
   });
@@ -151,7 +152,7 @@ describe('CC-04 cycles', () => {
       const a = new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(9) });
       const b = new ResilientBackend(chart, 'b', { host: host('b'), retries: RetryPolicy.none(), timeout: Duration.seconds(9) });
       const c = new ResilientBackend(chart, 'c', { host: host('c'), retries: RetryPolicy.none(), timeout: Duration.seconds(9) });
-      a.calls(b); b.calls(c); c.calls(a);
+      a.calls(CallTarget.of(b)); b.calls(CallTarget.of(c)); c.calls(CallTarget.of(a));
     });
     expect(errors.filter((e) => e.code === 'CC-04').map((e) => e.message)).toEqual([`call cycle ${host('a')} → ${host('b')} → ${host('c')} → ${host('a')}`]);
   });
@@ -159,7 +160,7 @@ describe('CC-04 cycles', () => {
   test('a self-call is a cycle', () => {
     const { errors } = synthViolations((chart) => {
       const a = new ResilientBackend(chart, 'a', { host: host('a'), retries: RetryPolicy.none(), timeout: Duration.seconds(9) });
-      a.calls(a);
+      a.calls(CallTarget.of(a));
     });
     expect(errors.filter((e) => e.code === 'CC-04').map((e) => e.value)).toEqual([`${host('a')} → ${host('a')}`]);
   });

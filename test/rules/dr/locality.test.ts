@@ -4,6 +4,8 @@ import { runRules } from '../../../src/engine/run';
 import { RunOptions } from '../../../src/engine/types';
 import { DR_RULES } from '../../../src/rules/dr';
 import { localityProblems } from '../../../src/rules/dr/locality';
+import { LocalityFailover } from '../../../src/policies/load-balancer';
+import { validateManifest } from '../../../src/schema/crd-validator';
 
 describe('destination-rule', () => {
 /** A DR with top-level outlier detection. */
@@ -70,6 +72,13 @@ describe('DR-09 locality failover needs outlier detection', () => {
     expect(codes(run(dr({ host: HOST, trafficPolicy: { loadBalancer: lb } })))).not.toContain('DR-09');
   });
 
+  test('LocalityFailover.distribute without outlierDetection passes DR-09 (distribute applies to healthy endpoints) and the CRD schema + CEL', () => {
+    const manifest = dr({ host: HOST, trafficPolicy: { loadBalancer: { localityLbSetting: LocalityFailover.distribute([
+      { from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }])._render() } } });
+    expect(codes(run(manifest))).toEqual([]);
+    expect(validateManifest(manifest)).toEqual([]);
+  });
+
   test('a disabled localityLbSetting passes', () => {
     const lb = { localityLbSetting: { enabled: false, failoverPriority: ['topology.kubernetes.io/region'] } };
     expect(codes(run(dr({ host: HOST, trafficPolicy: { loadBalancer: lb } })))).not.toContain('DR-09');
@@ -101,6 +110,28 @@ describe('DR-10 locality load balancing', () => {
     const messages = only(check({}, locality({ distribute: [{ from: 'a/*', to: { 'a/*': 0, 'b/*': 101 } }] })), 'DR-10').map((v) => v.message);
     expect(messages).toContain('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["a/*"] weight 0 is outside 1-100');
     expect(messages).toContain('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["b/*"] weight 101 is outside 1-100');
+  });
+
+  test('a weight of 1 (min) and 100 (max) pass', () => {
+    expect(codes(check({}, locality({ distribute: [{ from: 'a/*', to: { 'a/*': 100 } }, { from: 'b/*', to: { 'a/*': 1, 'b/*': 99 } }] })))).not.toContain('DR-10');
+  });
+
+  test('a fractional weight is an error', () => {
+    const messages = only(check({}, locality({ distribute: [{ from: 'a/*', to: { 'a/*': 50.5, 'b/*': 49.5 } }] })), 'DR-10').map((v) => v.message);
+    expect(messages).toEqual(['trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["a/*"] weight 50.5 is not an integer', 'trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to["b/*"] weight 49.5 is not an integer']);
+  });
+
+  test('weights totalling 101 are an error', () => {
+    const v = one(check({}, locality({ distribute: [{ from: 'us-east/*', to: { 'us-east/*': 81, 'us-west/*': 20 } }] })), 'DR-10');
+    expect(v.message).toBe('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to weights total 101');
+    expect(v.value).toBe(101);
+  });
+
+  test('what LocalityFailover.distribute refuses, DR-10 finds in YAML (the same checks)', () => {
+    const entries = [{ from: 'us-east/*', to: { 'us-east/*': 50, 'us-east/zone1': 50 } }];
+    expect(() => LocalityFailover.distribute(entries)).toThrow(/DR-10: distribute from "us-east\/\*": to locality "us-east\/zone1" is covered by the earlier "us-east\/\*"/);
+    expect(one(check({}, locality({ distribute: entries })), 'DR-10').message)
+      .toBe('trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to locality "us-east/zone1" is covered by the earlier "us-east/*"');
   });
 
   test('weights of 1 and 99 totalling 100 pass', () => {

@@ -1,6 +1,7 @@
 import { CATCH_ALL, codes, dest, dr, ERROR, gw, HOST, one, only, run, runOnly, se, service, vs, WARNING } from '../../support/rules';
 import { RULES } from '../../../src/rules';
 import { X_RULES } from '../../../src/rules/x';
+import { validateManifest } from '../../../src/schema/crd-validator';
 
 describe('cross-cutting', () => {
 /** A VS whose catch-all route has the given timeout. */
@@ -52,6 +53,23 @@ describe('X-01 durations', () => {
   test('TCP idleTimeout may be 0s', () => {
     const report = run(dr({ host: HOST, trafficPolicy: { connectionPool: { tcp: { idleTimeout: '0s' } } } }));
     expect(codes(report)).not.toContain('X-01');
+  });
+
+  test('an httpCookie ttl of 0s (a session cookie) passes, and passes the CRD schema + CEL', () => {
+    const manifest = dr({ host: HOST, trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl: '0s' } } } } });
+    expect(codes(run(manifest))).not.toContain('X-01');
+    expect(validateManifest(manifest)).toEqual([]);
+  });
+
+  test('an httpCookie ttl of 1ms (the smallest non-zero ttl) passes; 0.5ms is an error', () => {
+    const cookie = (ttl: string) => dr({ host: HOST, trafficPolicy: { loadBalancer: { consistentHash: { httpCookie: { name: 'session', ttl } } } } });
+    expect(codes(run(cookie('1ms')))).not.toContain('X-01');
+    expect(one(run(cookie('0.5ms')), 'X-01').message).toContain('spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.ttl "0.5ms" is shorter than 1ms');
+  });
+
+  test('a ttl of 0s outside httpCookie is an error (only the cookie ttl has a session meaning)', () => {
+    const report = run(vs({ hosts: [HOST], http: [{ ...CATCH_ALL, corsPolicy: { allowOrigins: [{ exact: 'https://a.example' }], maxAge: '0s' } }] }));
+    expect(one(report, 'X-01').message).toContain('spec.http[0].corsPolicy.maxAge "0s"');
   });
 
   test('HTTP idleTimeout 0s is an error', () => {

@@ -1,0 +1,87 @@
+/**
+ * The public API compiles with jsii (the TypeScript 5.9 line), so the library can be built for Python, Java, Go and
+ * .NET and listed on Construct Hub. jsii runs in a throw-away copy of the sources (src/, imports/, package.json, the
+ * tsconfigs, README.md, and a symlink to node_modules): it never writes into lib/ or the repository.
+ *
+ * package.json `jsii.tsconfig` points jsii at tsconfig.jsii.json (user-provided tsconfig mode), so jsii never
+ * rewrites tsconfig.json; `validateTsconfig: minimal` only refuses options jsii cannot work with.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const COPIED = ['src', 'imports', 'package.json', 'tsconfig.json', 'tsconfig.jsii.json', 'README.md'];
+
+/** Exported from src/index.ts but deliberately not in the jsii assembly (TypeScript/JavaScript only), and why. */
+const TS_ONLY: Record<string, string> = {
+  IstioValidationError: '@jsii ignore: jsii cannot represent a subclass of Error',
+  SYSTEM_CA_BUNDLE: 'a top-level constant, which jsii drops: other languages use TlsOrigination.SYSTEM_CA_BUNDLE',
+};
+
+interface JsiiRun {
+  readonly status: number | null;
+  readonly output: string;
+  readonly diagnostics: string[];
+  readonly assembly?: { readonly types: Record<string, { readonly kind: string }>; readonly submodules?: Record<string, unknown> };
+  readonly seconds: number;
+}
+
+let run: JsiiRun;
+
+beforeAll(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jsii-'));
+  try {
+    for (const entry of COPIED) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [require.resolve('jsii/bin/jsii')], {
+      cwd: dir,
+      encoding: 'utf8',
+      // jsii 5.9 lists Node 20 as end-of-life (it still runs on it); the banner would bury the diagnostics
+      env: {
+        ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: process.versions.node.split('.')[0],
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1', JSII_SILENCE_SUPPORT_WARNING: '1', NO_COLOR: '1', FORCE_COLOR: '0',
+      },
+      timeout: 110_000,
+    });
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `\n${result.error}` : ''}`;
+    const assemblyFile = path.join(dir, '.jsii');
+    run = {
+      status: result.status,
+      output,
+      // one entry per diagnostic: `file:line:col - error JSII1234: message`, or jsii's own `[ERROR]` log lines
+      diagnostics: output.split('\n').filter((l) => /\berror JSII\d+|\[ERROR\]/.test(l)),
+      assembly: fs.existsSync(assemblyFile) ? JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) : undefined,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test('jsii compiles the public API without errors', () => {
+  if (run.status !== 0 || run.diagnostics.length > 0) {
+    throw new Error(`jsii exited ${run.status} after ${run.seconds}s with ${run.diagnostics.length} error(s):\n${run.output}`);
+  }
+  expect(run.diagnostics).toEqual([]);
+  expect(run.status).toBe(0);
+});
+
+test('the jsii assembly has every type exported by src/index.ts, except the TypeScript-only ones', () => {
+  expect(run.assembly).toBeDefined();
+  // src/index.ts lists every name explicitly (`export { A, B } from '…'`)
+  const index = fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8');
+  const names = [...index.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(',')).map((n) => n.trim()).filter(Boolean);
+  const inAssembly = new Set(Object.keys(run.assembly!.types).map((fqn) => fqn.replace(/^cdk8s-istio-traffic\./, '')));
+  expect(names.filter((n) => !(n in TS_ONLY) && !inAssembly.has(n))).toEqual([]);
+  expect(Object.keys(TS_ONLY).filter((n) => inAssembly.has(n))).toEqual([]);
+  expect(Object.keys(TS_ONLY).filter((n) => !names.includes(n))).toEqual([]);
+});
+
+test('the L1 escape-hatch classes are the jsii submodule `istio`', () => {
+  expect(Object.keys(run.assembly?.submodules ?? {})).toContain('cdk8s-istio-traffic.istio');
+  expect(run.assembly?.types['cdk8s-istio-traffic.istio.VirtualService']?.kind).toBe('class');
+});
+
