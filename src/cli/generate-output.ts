@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isMap, LineCounter, parseAllDocuments, YAMLMap } from 'yaml';
+import { Document, isMap, LineCounter, parseAllDocuments, visit, YAMLMap } from 'yaml';
+import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
 import { ISTIO_GROUP } from '../engine/istio-object';
 import { GenerateError } from './generate-run';
@@ -191,7 +192,11 @@ export function addSyncWaves(manifests: readonly Manifest[]): number | undefined
   return used ? wave : undefined;
 }
 
-/** One YAML stream: every document as written (edits applied), separated by `---`. */
+/**
+ * One YAML stream: every document as written (edits applied), separated by `---`. Strings that kubectl or a
+ * YAML 1.2 reader would read back as another type (`0o17`, written unquoted by cdk8s) are double-quoted, and the
+ * line separators U+2028, U+2029 and U+0085 are written as the escapes `\L`, `\P`, `\N`, not raw.
+ */
 export function renderStream(manifests: readonly Manifest[]): string {
   return manifests.map((m) => {
     const directives = m.doc.directives;
@@ -200,7 +205,13 @@ export function renderStream(manifests: readonly Manifest[]): string {
       directives.docEnd = false;
       directives.yaml.explicit = false;
     }
-    const text = m.doc.toString({ lineWidth: 0 });
+    visit(m.doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && yamlReadBackProblem(node.value)) node.type = 'QUOTE_DOUBLE';
+      },
+    });
+    // Every scalar holding a line separator is double-quoted now, where the YAML escapes are valid.
+    const text = m.doc.toString({ lineWidth: 0 }).replace(/\u2028/g, '\\L').replace(/\u2029/g, '\\P').replace(/\u0085/g, '\\N');
     return text.endsWith('\n') ? text : `${text}\n`;
   }).join('---\n');
 }

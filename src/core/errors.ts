@@ -98,3 +98,9 @@ export const SUPPRESSION_CODE = 'SUPPRESSION';
  * `as any`, a string where a list is expected, an empty list where entries are needed): nothing a rule checks.
  */
 export const PROP_CODE = 'PROP';
+
+/**
+ * Code of synth errors about values cdk8s would write so that kubectl or a YAML 1.2 reader reads them back as
+ * something else (`0o17` as an integer, U+2028 as a line break): the applied object would not be what was built.
+ */
+export const YAML_CODE = 'YAML';

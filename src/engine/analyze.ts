@@ -1,5 +1,6 @@
-import { SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation, YAML_CODE } from '../core/errors';
 import { isRecord } from '../core/json';
+import { yamlReadBackProblems } from '../core/yaml';
 import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
@@ -28,6 +29,11 @@ export interface AnalyzeOptions {
   readonly schema?: boolean;
   /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
   readonly callChain?: CallChainOptions;
+  /**
+   * The manifests will be written by cdk8s (synth): refuse values cdk8s writes so that kubectl or a YAML 1.2
+   * reader reads them back as another type (code YAML). @default false
+   */
+  readonly cdk8sOutput?: boolean;
   /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
   readonly suppress?: Readonly<Record<string, string>>;
 }
@@ -63,6 +69,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     const m = input.manifest;
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
     const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
+    if (options.cdk8sOutput) pre.push(...yamlViolations(m, input.path));
     if (istio && options.schema !== false) pre.push(...schemaViolations(m, input.path));
     const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
     if (found) {
@@ -100,6 +107,15 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     objects: objects.length,
     istioObjects: objects,
   };
+}
+
+/** YAML findings: values of a manifest cdk8s would write so that they read back as another type. */
+function yamlViolations(manifest: unknown, path: string): Violation[] {
+  return yamlReadBackProblems(manifest).map((p) => ({
+    code: YAML_CODE, severity: Severity.ERROR, path, value: p.value, allowed: 'a string that reads back as a string',
+    message: `${p.path} ${JSON.stringify(p.value)} ${p.problem}`,
+    fix: 'Use a value that is not a number in Go or YAML 1.2 syntax and has no U+2028/U+2029/U+0085 (cdk8s cannot quote it), e.g. "v0o17" instead of "0o17".',
+  }));
 }
 
 /** SCHEMA findings of one Istio-group manifest against its kind's CRD at its version. */

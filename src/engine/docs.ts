@@ -1,4 +1,4 @@
-import { PROP_CODE, SCHEMA_CODE, SUPPRESSION_CODE } from '../core/errors';
+import { PROP_CODE, SCHEMA_CODE, SUPPRESSION_CODE, YAML_CODE } from '../core/errors';
 import { RuleDoc } from './types';
 
 const SCOPE: Record<RuleDoc['scope'], string> = { self: 'Self', app: 'App' };
@@ -14,6 +14,11 @@ export const META_CODES: ReadonlyArray<{ readonly code: string; readonly title: 
     code: SUPPRESSION_CODE, title: 'Suppressions name a catalogue rule and give a reason',
     why: 'A suppression turns a finding off for one object (annotation suppress.traffic.cdk8s-istio-traffic.io/<CODE>, Rules.suppress, lint --suppress); one without a written reason, or naming an unknown code, hides a problem without saying why.',
     fix: 'Name a rule code from this page and write why the finding does not apply.',
+  },
+  {
+    code: YAML_CODE, title: 'Values read back as what was built',
+    why: 'cdk8s writes manifests with a YAML 1.1 schema, which leaves a few strings unquoted that kubectl (go-yaml v2 reads plain scalars with Go\'s number syntax) and YAML 1.2 readers (kustomize, the JS yaml package) read as integers — `0o17`, `0O17`, `-0o17`, `0o1_7` — and writes U+2028, U+2029 and U+0085 raw, which go-yaml takes for line breaks. Such a label, header value or name would be applied as something else, or refused. Checked at synth for every Istio object, workload and Service of the App.',
+    fix: 'Change the value (cdk8s cannot be told to quote it), e.g. "v0o17" instead of "0o17", or match a header with a regex.',
   },
   {
     code: PROP_CODE, title: 'Props have the shape the API declares',

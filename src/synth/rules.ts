@@ -174,7 +174,7 @@ export class Rules extends Construct {
       .update(JSON.stringify([this.trafficReport, this.options(), inputs.map((i) => [i.path, i.facts, i.manifest])]))
       .digest('base64');
     if (this.synthCache?.key !== key) {
-      const analysis = analyze(inputs, this.options());
+      const analysis = analyze(inputs, { ...this.options(), cdk8sOutput: true });
       this.synthCache = { key, analysis };
       this.lastReport = analysis;
       if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);

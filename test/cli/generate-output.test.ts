@@ -136,3 +136,20 @@ describe('settings and entries', () => {
     expect(() => resolveEntry(dir, undefined)).toThrow(/cdk8s\.yaml app/);
   });
 });
+
+describe('the printed stream reads back as what the app wrote', () => {
+  test('strings that kubectl and YAML 1.2 readers take for integers are quoted; line separators are escaped', () => {
+    // cdk8s writes `version: 0o17` unquoted; a YAML 1.1 read keeps it a string, kubectl would read 15.
+    const dir = outdir({ 'a.k8s.yaml': cm('a', 'data:\n  version: 0o17\n  plain: v1\n  sep: "x\u2028y"\n') });
+    const { manifests } = readOutput(dir);
+    expect(manifests[0].value.data).toEqual({ version: '0o17', plain: 'v1', sep: 'x\u2028y' });
+    const text = renderStream(manifests);
+    expect(text).toContain('  version: "0o17"\n');
+    expect(text).toContain('  plain: v1\n');
+    expect(text).toContain('  sep: "x\\Ly"\n');
+    expect(text).not.toMatch(/[\u2028\u2029\u0085]/);
+    for (const version of ['1.1', '1.2'] as const) {
+      expect((parseAllDocuments(text, { version })[0].toJS() as any).data).toEqual({ version: '0o17', plain: 'v1', sep: 'x\u2028y' });
+    }
+  });
+});

@@ -54,7 +54,9 @@ export const labelKey: fc.Arbitrary<string> = fc.oneof(
 
 /** Kubernetes label values (may be empty). */
 export const labelValue: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/) },
+  { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/).filter((v) => !/^[-+]?0[oO]_?[0-7]/.test(v)) },
+  // Valid label values that YAML readers take for numbers, booleans or null unless quoted: they must read back as strings.
+  { weight: 1, arbitrary: fc.constantFrom('yes', 'on', 'off', 'y', 'n', 'true', 'False', 'null', '017', '0x1F', '0b101', '1_000', '1e3', '1.5', '12_3', '0', '08', '1E5') },
   { weight: 1, arbitrary: fc.constant('') },
   { weight: 1, arbitrary: fc.stringMatching(/^[a-z][-a-z0-9_.]{61}[a-z0-9]$/) },
 );

@@ -2,6 +2,7 @@
  * Shared plumbing of the property tests: run counts, one temp output directory per test file, small Apps with
  * warnings collected instead of printed and no traffic report, and the checks every synthesized object gets.
  */
+import { parseAllDocuments } from 'yaml';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -86,6 +87,12 @@ export function expectDeterministic(first: Harness, firstManifests: readonly any
     const a = first.app.synthYaml();
     const b = second.app.synthYaml();
     if (a !== b) throw new Error(`same props, different YAML:\n${a}\n---- vs ----\n${b}`);
+    // The YAML reads back as the objects under YAML 1.1 (kubectl's reader) and YAML 1.2 (kustomize, JS yaml).
+    const objects = JSON.parse(JSON.stringify(firstManifests));
+    for (const version of ['1.1', '1.2'] as const) {
+      const read = parseAllDocuments(a, { version }).map((d) => d.toJS()).filter((d) => d !== null);
+      same(read, objects, `the synthesized YAML read back as YAML ${version}`);
+    }
   }
 }
 

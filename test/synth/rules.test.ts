@@ -205,3 +205,23 @@ describe('every Istio kind and version is schema-checked at synth', () => {
     expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['DestinationRule', 'AuthorizationPolicy']);
   });
 });
+
+describe('values that do not read back (code YAML)', () => {
+  test('a label value cdk8s would write unquoted as 0o17 fails synth with the path and the fix', () => {
+    const { chart } = chartWithCollector();
+    new ApiObject(chart, 'dr', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' },
+      spec: { host: HOST, subsets: [{ name: 'v1', labels: { version: '0o17' } }] } } as any);
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    const yaml = e.violations.filter((v) => v.code === 'YAML');
+    expect(yaml).toHaveLength(1);
+    expect(yaml[0].message).toBe('spec.subsets[0].labels.version "0o17" is written unquoted by cdk8s, and kubectl (Go number syntax) and YAML 1.2 readers read it back as the integer 15');
+    expect(yaml[0].value).toBe('0o17');
+  });
+
+  test('the same label as v0o17 synthesizes', () => {
+    const { chart } = chartWithCollector();
+    new ApiObject(chart, 'dr', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r', namespace: 'shop' },
+      spec: { host: HOST, subsets: [{ name: 'v1', labels: { version: 'v0o17' } }] } } as any);
+    expect(Testing.synth(chart)).toHaveLength(1);
+  });
+});
