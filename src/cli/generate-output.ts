@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, LineCounter, parseAllDocuments, visit, YAMLMap } from 'yaml';
+import { groupOf, isClusterScoped, objectIdentity } from '../core/k8s';
 import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
 import { ISTIO_GROUP } from '../engine/istio-object';
@@ -17,36 +18,9 @@ export interface Manifest {
 /** The annotation ArgoCD orders sync waves by. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
-/** Cluster-scoped kinds (`group/Kind`, core group empty; `group/*` for a whole group): never given a namespace. */
-const CLUSTER_SCOPED = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
-  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
-  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment',
-  'storage.k8s.io/VolumeAttributesClass', 'scheduling.k8s.io/PriorityClass', 'node.k8s.io/RuntimeClass',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
-  'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
-  'certificates.k8s.io/CertificateSigningRequest', 'certificates.k8s.io/ClusterTrustBundle',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
-  'policy/PodSecurityPolicy', 'resource.k8s.io/DeviceClass', 'gateway.networking.k8s.io/GatewayClass',
-  'cert-manager.io/ClusterIssuer', 'external-secrets.io/ClusterSecretStore', 'external-secrets.io/ClusterExternalSecret',
-  'kyverno.io/ClusterPolicy', 'templates.gatekeeper.sh/ConstraintTemplate', 'constraints.gatekeeper.sh/*',
-]);
+export { isClusterScoped };
 
 const OUTPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-/** True for kinds that live outside namespaces. */
-export function isClusterScoped(apiVersion: string, kind: string): boolean {
-  const group = groupOf(apiVersion);
-  return CLUSTER_SCOPED.has(`${group}/${kind}`) || CLUSTER_SCOPED.has(`${group}/*`);
-}
 
 /** Every file under `outdir`, relative (POSIX separators), sorted by name: manifests and others (reports). */
 function outputFiles(outdir: string): { manifests: string[]; others: string[] } {
@@ -137,9 +111,7 @@ export function checkDuplicates(manifests: readonly Manifest[]): void {
   const seen = new Map<string, string>();
   for (const m of manifests) {
     const { apiVersion, kind, metadata } = m.value;
-    const ns = isClusterScoped(apiVersion, kind) ? '' : metadata.namespace ?? '';
-    const group = groupOf(apiVersion);
-    const key = `${group ? `${kind}.${group}` : kind} ${ns ? `${ns}/` : ''}${metadata.name}`;
+    const key = objectIdentity(apiVersion, kind, metadata.namespace, metadata.name);
     const first = seen.get(key);
     if (first) throw new GenerateError(`${m.path}: ${key} is also defined at ${first}; every object must be emitted once`);
     seen.set(key, m.path);

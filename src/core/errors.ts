@@ -104,3 +104,9 @@ export const PROP_CODE = 'PROP';
  * something else (`0o17` as an integer, U+2028 as a line break): the applied object would not be what was built.
  */
 export const YAML_CODE = 'YAML';
+
+/**
+ * Code of findings about two different objects with one identity (kind, namespace, name): `kubectl apply` and Argo CD
+ * keep only the last one, so the other's routes or policies silently disappear.
+ */
+export const DUPLICATE_CODE = 'DUPLICATE';

@@ -1,5 +1,6 @@
-import { SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation, YAML_CODE } from '../core/errors';
-import { isRecord } from '../core/json';
+import { DUPLICATE_CODE, SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation, YAML_CODE } from '../core/errors';
+import { canonical, isRecord } from '../core/json';
+import { objectIdentity } from '../core/k8s';
 import { yamlReadBackProblems } from '../core/yaml';
 import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
@@ -65,8 +66,11 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const global = new Map(Object.entries(options.suppress ?? {}));
   for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
 
+  const identities = new Map<string, { path: string; content: string }>();
   for (const input of inputs) {
     const m = input.manifest;
+    const duplicate = duplicateOf(m, input.path, identities);
+    if (duplicate) pre.push(duplicate);
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
     const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
     if (options.cdk8sOutput) pre.push(...yamlViolations(m, input.path));
@@ -106,6 +110,29 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     suppressed: report.suppressed,
     objects: objects.length,
     istioObjects: objects,
+  };
+}
+
+/**
+ * A DUPLICATE finding when `manifest` has the identity (kind, namespace, name) of an earlier, different object;
+ * an identical copy is the same object written twice and passes.
+ */
+function duplicateOf(manifest: unknown, path: string, seen: Map<string, { path: string; content: string }>): Violation | undefined {
+  if (!isRecord(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || !isRecord(manifest.metadata)) return undefined;
+  const { name, namespace } = manifest.metadata;
+  if (typeof name !== 'string' || name === '') return undefined;
+  const identity = objectIdentity(manifest.apiVersion, manifest.kind, typeof namespace === 'string' ? namespace : undefined, name);
+  const content = canonical(manifest);
+  const first = seen.get(identity);
+  if (!first) {
+    seen.set(identity, { path, content });
+    return undefined;
+  }
+  if (first.content === content) return undefined;
+  return {
+    code: DUPLICATE_CODE, severity: Severity.ERROR, path, value: identity,
+    message: `${identity} is also defined, differently, by ${first.path}; kubectl apply and Argo CD keep only the last one, so the other's settings disappear`,
+    fix: 'Give the objects different names (the constructs take a `name` prop), or merge them into one object.',
   };
 }
 

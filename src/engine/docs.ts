@@ -1,4 +1,4 @@
-import { PROP_CODE, SCHEMA_CODE, SUPPRESSION_CODE, YAML_CODE } from '../core/errors';
+import { DUPLICATE_CODE, PROP_CODE, SCHEMA_CODE, SUPPRESSION_CODE, YAML_CODE } from '../core/errors';
 import { RuleDoc } from './types';
 
 const SCOPE: Record<RuleDoc['scope'], string> = { self: 'Self', app: 'App' };
@@ -14,6 +14,11 @@ export const META_CODES: ReadonlyArray<{ readonly code: string; readonly title: 
     code: SUPPRESSION_CODE, title: 'Suppressions name a catalogue rule and give a reason',
     why: 'A suppression turns a finding off for one object (annotation suppress.traffic.cdk8s-istio-traffic.io/<CODE>, Rules.suppress, lint --suppress); one without a written reason, or naming an unknown code, hides a problem without saying why.',
     fix: 'Name a rule code from this page and write why the finding does not apply.',
+  },
+  {
+    code: DUPLICATE_CODE, title: 'One object per kind, namespace and name',
+    why: 'The API server, kubectl apply and Argo CD key objects by kind, namespace and name: of two different objects with one identity only the last applied survives, so one host\'s routes, subsets or TLS policy silently disappear (two CanaryServices for reviews.a and reviews.b in one namespace both default to the name "reviews"). Checked at synth over the App and in lint over the input; an identical copy is one object written twice and passes.',
+    fix: 'Give the objects different names (constructs take a `name` prop), or merge them into one object.',
   },
   {
     code: YAML_CODE, title: 'Values read back as what was built',

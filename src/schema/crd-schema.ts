@@ -33,11 +33,7 @@ export function schemaKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
 }
 
-/** The API group of an apiVersion (`''` for the core group `v1`). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
+
 
 const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';

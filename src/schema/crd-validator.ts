@@ -1,6 +1,7 @@
 import { isRecord } from '../core/json';
 import { CelConverter, CelRule, compileRule } from './cel';
-import { ajvSchemaFor, FORMATS, groupOf, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
+import { groupOf } from '../core/k8s';
+import { ajvSchemaFor, FORMATS, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
 /**
  * Validates rendered Istio networking manifests against the real CRD schemas
  * (`imports/istio-networking.crd.yaml`) the way the Kubernetes API server

@@ -212,3 +212,26 @@ describe('lint input and options', () => {
     expect(r.errors.some((v: any) => /not covered/.test(v.message))).toBe(false);
   });
 });
+
+describe('one object per kind, namespace and name', () => {
+  const dr = (host: string) => `apiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  host: ${host}\n`;
+
+  test('a different object with the identity of an earlier one is a DUPLICATE error naming both files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-dup-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), dr('reviews.shop.svc.cluster.local'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), dr('ratings.shop.svc.cluster.local'));
+    const r = JSON.parse(run('lint', dir, '--format', 'json').stdout);
+    const dup = r.errors.filter((v: any) => v.code === 'DUPLICATE');
+    expect(dup).toHaveLength(1);
+    expect(dup[0].path).toMatch(/b\.yaml:1$/);
+    expect(dup[0].message).toContain('a.yaml:1');
+  });
+
+  test('the same object in two files is one object, not a duplicate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-dup-'));
+    fs.writeFileSync(path.join(dir, 'a.yaml'), dr('reviews.shop.svc.cluster.local'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), dr('reviews.shop.svc.cluster.local'));
+    const r = JSON.parse(run('lint', dir, '--format', 'json').stdout);
+    expect(r.errors.filter((v: any) => v.code === 'DUPLICATE')).toEqual([]);
+  });
+});

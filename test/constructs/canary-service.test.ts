@@ -606,3 +606,26 @@ describe('synth-time rules', () => {
     expect(e.path).toBe('test/canary');
   });
 });
+
+describe('names of the emitted objects', () => {
+  test('two canaries whose hosts share a first label collide on the default name: DUPLICATE at synth, naming both', () => {
+    const { chart } = testChart(['reviews.a.svc.cluster.local', 'reviews.b.svc.cluster.local']);
+    for (const ns of ['a', 'b']) {
+      new CanaryService(chart, `reviews-${ns}`, { host: `reviews.${ns}.svc.cluster.local`, stable: Subset.fromLabels({ version: 'v1' }), canary: Subset.fromLabels({ version: 'v2' }) });
+    }
+    const e = thrownBy(() => Testing.synth(chart));
+    const dup = e.violations.filter((v) => v.code === 'DUPLICATE').map((v) => v.message);
+    expect(dup).toEqual([
+      expect.stringMatching(/^DestinationRule\.networking\.istio\.io \S*reviews is also defined, differently, by .*reviews-a/),
+      expect.stringMatching(/^VirtualService\.networking\.istio\.io \S*reviews is also defined, differently, by .*reviews-a/),
+    ]);
+  });
+
+  test('with explicit names they synthesize', () => {
+    const { chart } = testChart(['reviews.a.svc.cluster.local', 'reviews.b.svc.cluster.local']);
+    for (const ns of ['a', 'b']) {
+      new CanaryService(chart, `reviews-${ns}`, { name: `reviews-${ns}`, host: `reviews.${ns}.svc.cluster.local`, stable: Subset.fromLabels({ version: 'v1' }), canary: Subset.fromLabels({ version: 'v2' }) });
+    }
+    expect(istioObjects(chart).map((o) => o.metadata.name)).toEqual(['reviews-a', 'reviews-a', 'reviews-b', 'reviews-b']);
+  });
+});

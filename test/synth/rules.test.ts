@@ -225,3 +225,26 @@ describe('values that do not read back (code YAML)', () => {
     expect(Testing.synth(chart)).toHaveLength(1);
   });
 });
+
+describe('one object per kind, namespace and name (code DUPLICATE)', () => {
+  const dr = (chart: Chart, id: string, host: string) => new ApiObject(chart, id, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule',
+    metadata: { name: 'reviews', namespace: 'shop' }, spec: { host } } as any);
+
+  test('two different objects with one identity fail synth, naming both origins', () => {
+    const { chart } = chartWithCollector();
+    dr(chart, 'a', 'reviews.a.svc.cluster.local');
+    dr(chart, 'b', 'reviews.b.svc.cluster.local');
+    const e = thrown(() => Testing.synth(chart)) as IstioValidationError;
+    const dup = e.violations.filter((v) => v.code === 'DUPLICATE');
+    expect(dup).toHaveLength(1);
+    expect(dup[0].path).toMatch(/\/b$/);
+    expect(dup[0].message).toMatch(/^DestinationRule\.networking\.istio\.io shop\/reviews is also defined, differently, by .*\/a;/);
+  });
+
+  test('different names, or the same object in another namespace, synthesize', () => {
+    const { chart } = chartWithCollector();
+    dr(chart, 'a', 'reviews.a.svc.cluster.local');
+    new ApiObject(chart, 'b', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'web' }, spec: { host: 'reviews.b.svc.cluster.local' } } as any);
+    expect(Testing.synth(chart)).toHaveLength(2);
+  });
+});
