@@ -15,7 +15,10 @@ export interface TrafficReportOptions {
   readonly callChain?: CallChainOptions;
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** User-provided text made inert in Markdown: HTML-significant characters as entities, no line breaks. */
+const inline = (text: unknown) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[\r\n\u2028\u2029]/g, ' ');
+/** {@link inline}, also safe inside a table cell. */
+const cell = (text: unknown) => inline(text).replace(/\|/g, '\\|');
 const dur = (text: unknown) => (typeof text === 'string' ? text : '—');
 
 function matchText(route: any): string {
@@ -57,11 +60,11 @@ function extrasText(route: any): string {
 }
 
 function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): string[] {
-  const lines = [`### ${host}`, ''];
+  const lines = [`### ${inline(host)}`, ''];
   for (const vs of vss) {
     const gateways = arr(vs.spec.gateways);
     const aliases = arr(vs.spec.hosts).slice(1);
-    lines.push(`VirtualService \`${vs.namespace ?? 'default'}/${vs.name}\` (${gateways.length ? gateways.join(', ') : 'mesh'})${aliases.length ? `, also for ${aliases.join(', ')}` : ''}:`, '');
+    lines.push(`VirtualService \`${inline(vs.namespace ?? 'default')}/${inline(vs.name)}\` (${gateways.length ? inline(gateways.join(', ')) : 'mesh'})${aliases.length ? `, also for ${inline(aliases.join(', '))}` : ''}:`, '');
     const http = arr(vs.spec.http).filter(isRecord);
     if (http.length > 0) {
       lines.push('| Route | Match | Destinations | Retries | Timeout | Mirror / fault |', '|---|---|---|---|---|---|');
@@ -69,12 +72,12 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): s
       lines.push('');
     }
     const tls = arr(vs.spec.tls).filter(isRecord);
-    if (tls.length > 0) lines.push(`TLS routes by SNI: ${tls.map((r) => `${arr(r.match).flatMap((m) => arr(m?.sniHosts)).join(', ')} → ${destinationsText(r)}`).join('; ')}`, '');
+    if (tls.length > 0) lines.push(`TLS routes by SNI: ${inline(tls.map((r) => `${arr(r.match).flatMap((m) => arr(m?.sniHosts)).join(', ')} → ${destinationsText(r)}`).join('; '))}`, '');
   }
   for (const dr of drs) {
-    lines.push(`DestinationRule \`${dr.namespace ?? 'default'}/${dr.name}\`:`, '');
+    lines.push(`DestinationRule \`${inline(dr.namespace ?? 'default')}/${inline(dr.name)}\`:`, '');
     for (const s of arr(dr.spec.subsets).filter(isRecord)) {
-      lines.push(`- subset \`${s.name}\`: ${Object.entries(isRecord(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'no labels'}`);
+      lines.push(`- subset \`${inline(s.name)}\`: ${inline(Object.entries(isRecord(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ')) || 'no labels'}`);
     }
     const tp = isRecord(dr.spec.trafficPolicy) ? dr.spec.trafficPolicy : {};
     if (isRecord(tp.connectionPool)) lines.push(`- connection pool: ${JSON.stringify(tp.connectionPool)}`);
@@ -91,12 +94,12 @@ function entrySection(g: CallGraph): string[] {
   if (entries.length === 0) return ['No calls are declared (`calls` on the constructs, or the `traffic.cdk8s-istio-traffic.io/calls` annotation).', ''];
   const lines: string[] = [];
   for (const entry of entries) {
-    lines.push(`### ${entry.host} (${entry.entryReason})`, '', '| Service | Worst path | Requests per entry request | Timeout | Worst-case time |', '|---|---|---|---|---|');
+    lines.push(`### ${inline(entry.host)} (${entry.entryReason})`, '', '| Service | Worst path | Requests per entry request | Timeout | Worst-case time |', '|---|---|---|---|---|');
     for (const [host, f] of [...g.figures].sort(([a], [b]) => a.localeCompare(b))) {
       const path = pathTo(g, host);
       if (path[0] !== entry.host) continue;
       const p = g.nodes.get(host)!.policy;
-      lines.push(`| ${host} | ${cell(path.join(' → '))} | ${f.factor}${f.factor > g.options.maxAmplification ? ' ⚠' : ''} | ${p.timeoutMs !== undefined ? formatMillis(p.timeoutMs) : '—'} | ${p.worstMs !== undefined ? formatMillis(p.worstMs) : 'unbounded'} |`);
+      lines.push(`| ${cell(host)} | ${cell(path.join(' → '))} | ${f.factor}${f.factor > g.options.maxAmplification ? ' ⚠' : ''} | ${p.timeoutMs !== undefined ? formatMillis(p.timeoutMs) : '—'} | ${p.worstMs !== undefined ? formatMillis(p.worstMs) : 'unbounded'} |`);
     }
     lines.push('');
   }

@@ -114,7 +114,8 @@ export class Rules extends Construct {
 
   /**
    * Write `traffic-report.md` (routes, budgets, findings, Mermaid call graph) into the App's output
-   * directory at every synth.
+   * directory after every successful `app.synth()` (never after a failed one; `synthYaml()` and `Testing.synth()`
+   * write no files).
    * @default true
    */
   public trafficReport = true;
@@ -136,6 +137,23 @@ export class Rules extends Construct {
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
     scope.node.addValidation({ validate: () => this.validate() });
+    if (scope instanceof App) {
+      // The report goes next to the manifests once they are written: never after a failed synth, never from
+      // synthYaml() or Testing.synth(), which write no files.
+      const app = scope;
+      const synth = app.synth.bind(app);
+      app.synth = () => {
+        synth();
+        this.writeTrafficReport(app);
+      };
+    }
+  }
+
+  private writeTrafficReport(app: App): void {
+    const analysis = this.synthCache?.analysis;
+    if (!this.trafficReport || !analysis || analysis.errors.length > 0 || analysis.istioObjects.length === 0) return;
+    fs.mkdirSync(app.outdir, { recursive: true });
+    fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
   }
 
   /**
@@ -178,11 +196,6 @@ export class Rules extends Construct {
       this.synthCache = { key, analysis };
       this.lastReport = analysis;
       if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);
-      const app = this.node.root;
-      if (this.trafficReport && app instanceof App && analysis.istioObjects.length > 0) {
-        fs.mkdirSync(app.outdir, { recursive: true });
-        fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
-      }
     }
     const errors = this.synthCache.analysis.errors;
     if (errors.length > 0) throw new IstioValidationError(errors);

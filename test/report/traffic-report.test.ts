@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { defineExampleApps } from '../../apps/all';
 import { Rules, WarningSink } from '../../src/synth/rules';
 
@@ -77,4 +78,40 @@ test('findings are listed, and the report can be switched off', () => {
 
 test('the report is deterministic', () => {
   expect(fs.readFileSync(path.join(synthExamples(), 'traffic-report.md'), 'utf8')).toBe(report);
+});
+
+describe('when the report is written, and what it may contain', () => {
+  const vsApp = (outdir: string, name: string, broken: boolean) => {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    Rules.of(app).warningSink = WarningSink.discard();
+    new VirtualService(chart, 'vs', {
+      metadata: { name: 'web' },
+      spec: { hosts: ['web.shop.svc.cluster.local'], http: [{ name, route: [{ destination: { host: 'web.shop.svc.cluster.local' }, ...(broken ? { weight: 50 } : {}) }] }] },
+    });
+    return app;
+  };
+
+  test('a failed synth writes no report (and no manifests)', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-fail-'));
+    expect(() => vsApp(outdir, 'default', true).synth()).toThrow(/VS-12/);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  test('synthYaml() writes no file; app.synth() writes the report next to the manifests', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-yaml-'));
+    const app = vsApp(outdir, 'default', false);
+    app.synthYaml();
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    app.synth();
+    expect(fs.readdirSync(outdir).sort()).toEqual(['c.k8s.yaml', 'traffic-report.md']);
+  });
+
+  test('route names and other user text are written inert: no raw HTML reaches the Markdown', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-html-'));
+    vsApp(outdir, '<script>alert(1)</script>', false).synth();
+    const text = fs.readFileSync(path.join(outdir, 'traffic-report.md'), 'utf8');
+    expect(text).not.toContain('<script>');
+    expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
 });
