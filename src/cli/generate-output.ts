@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, LineCounter, parseAllDocuments, visit, YAMLMap } from 'yaml';
-import { groupOf, isClusterScoped, objectIdentity } from '../core/k8s';
+import { groupOf, isClusterScoped, objectIdentity, scopesFromCrds } from '../core/k8s';
 import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
 import { ISTIO_GROUP } from '../engine/istio-object';
@@ -19,6 +19,17 @@ export interface Manifest {
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 export { isClusterScoped };
+
+/** Default bound on the total size of the manifest files read back: generous (ArgoCD's own default for a directory app is 10 MB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+/** Bounds of {@link readOutput}. */
+export interface OutputLimits {
+  /** Total bytes of .yaml/.yml/.json files. @default DEFAULT_MAX_OUTPUT_BYTES */
+  readonly maxBytes?: number;
+  /** Date.now() after which reading stops with a timeout. */
+  readonly deadline?: number;
+}
 
 const OUTPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -45,10 +56,20 @@ function outputFiles(outdir: string): { manifests: string[]; others: string[] } 
  * (apiVersion, kind and metadata.name), and when there are no manifests at all. Files that are not .yaml,
  * .yml or .json (e.g. traffic-report.md) are not manifests: they are returned in `ignored`.
  */
-export function readOutput(outdir: string): { manifests: Manifest[]; files: number; ignored: string[] } {
+export function readOutput(outdir: string, limits: OutputLimits = {}): { manifests: Manifest[]; files: number; ignored: string[] } {
   const { manifests: files, others: ignored } = outputFiles(outdir);
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  let total = 0;
+  for (const file of files) {
+    total += fs.statSync(path.join(outdir, file)).size;
+    if (total > maxBytes) {
+      throw new GenerateError(`the app wrote more than ${maxBytes} bytes of manifests (${files.length} file(s)); `
+        + 'the limit is CDK8S_MAX_OUTPUT_BYTES (default 32 MiB)');
+    }
+  }
   const manifests: Manifest[] = [];
   for (const file of files) {
+    if (limits.deadline !== undefined && Date.now() > limits.deadline) throw new GenerateError('timed out while reading the manifests (--timeout)');
     const text = fs.readFileSync(path.join(outdir, file), 'utf8');
     const lineCounter = new LineCounter();
     // YAML 1.1, as cdk8s writes it and as Kubernetes' YAML decoder reads it.
@@ -97,10 +118,15 @@ function checked(m: Manifest): Manifest {
   return m;
 }
 
-/** Sets `metadata.namespace` on namespaced objects that have none; cluster-scoped kinds stay as they are. */
+/**
+ * Sets `metadata.namespace` on namespaced objects that have none; cluster-scoped kinds stay as they are. A kind is
+ * cluster-scoped when a CustomResourceDefinition in the same output says so (`spec.scope: Cluster`), else when it is
+ * in the known list ({@link isClusterScoped}); a custom kind that is neither is taken as namespaced.
+ */
 export function applyDefaultNamespace(manifests: readonly Manifest[], namespace: string): void {
+  const scopes = scopesFromCrds(manifests.map((m) => m.value));
   for (const m of manifests) {
-    if (m.value.metadata.namespace || isClusterScoped(m.value.apiVersion, m.value.kind)) continue;
+    if (m.value.metadata.namespace || isClusterScoped(m.value.apiVersion, m.value.kind, scopes)) continue;
     m.doc.setIn(['metadata', 'namespace'], namespace);
     m.value = m.doc.toJS({ maxAliasCount: 100 });
   }
@@ -109,9 +135,10 @@ export function applyDefaultNamespace(manifests: readonly Manifest[], namespace:
 /** Fails when two manifests are the same object (group, kind, namespace, name): one would silently win. */
 export function checkDuplicates(manifests: readonly Manifest[]): void {
   const seen = new Map<string, string>();
+  const scopes = scopesFromCrds(manifests.map((m) => m.value));
   for (const m of manifests) {
     const { apiVersion, kind, metadata } = m.value;
-    const key = objectIdentity(apiVersion, kind, metadata.namespace, metadata.name);
+    const key = objectIdentity(apiVersion, kind, metadata.namespace, metadata.name, scopes);
     const first = seen.get(key);
     if (first) throw new GenerateError(`${m.path}: ${key} is also defined at ${first}; every object must be emitted once`);
     seen.set(key, m.path);

@@ -45,8 +45,17 @@ export const PARAMETERS: Readonly<Record<string, ParameterSpec>> = {
 const ENV_PREFIX = 'ARGOCD_ENV_';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Variables the app may not receive through the `env` parameter: ours, the runtime's and ArgoCD's. */
-const RESERVED_ENV = /^(CDK8S_OUTDIR|PATH|HOME|TMPDIR|NODE_OPTIONS|NODE_PATH|LD_.*|ARGOCD_.*|PARAM_.*|KUBE_.*)$/;
+/**
+ * Variables the app may not receive through the `env` parameter (`X_*`: every name with that prefix): ours, ArgoCD's,
+ * the loader's, and those of Node.js that change which code runs or how modules are found (NODE_OPTIONS,
+ * NODE_PATH, NODE_PRESERVE_SYMLINKS) or break the process (NODE_CHANNEL_FD, NODE_UNIQUE_ID). Not all of `NODE_*`:
+ * `NODE_ENV` is the app's own setting (the usual way to pick a stage), and the rest only tune logging and warnings.
+ * argocd/plugin.yaml and docs/argocd.md list the same names (a test keeps them in step).
+ */
+export const RESERVED_ENV_NAMES: readonly string[] = ['ARGOCD_*', 'PARAM_*', 'KUBE_*', 'NODE_OPTIONS', 'NODE_PATH',
+  'NODE_PRESERVE_SYMLINKS', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID', 'PATH', 'HOME', 'TMPDIR',
+  'LD_*', 'CDK8S_OUTDIR'];
+const RESERVED_ENV = new RegExp(`^(${RESERVED_ENV_NAMES.map((n) => n.replace('*', '.*')).join('|')})$`);
 
 /** A name as it may appear in a message: quoted, control characters escaped, at most 64 characters. */
 export function quoteName(name: string): string {
@@ -153,7 +162,10 @@ function checkEnvMap(map: Record<string, string>, source: string): Record<string
   return out;
 }
 
-/** Checks an app entry: a relative path to a .js/.cjs/.mjs/.ts/.cts/.mts file inside the application directory. */
+/**
+ * Checks an app entry as text: a relative path to a .js/.cjs/.mjs/.ts/.cts/.mts file inside the application
+ * directory. Symbolic links are resolved when the file is used (generate-run's `prepareEntry`).
+ */
 export function checkEntry(value: string, source: string): string {
   const normalized = path.posix.normalize(value.replace(/\\/g, '/'));
   if (path.isAbsolute(value) || path.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {

@@ -1,10 +1,11 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { packageRoot } from '../core/package-info';
 import { analyze } from '../rules';
 import { formatReport } from './format';
-import { addSyncWaves, applyDefaultNamespace, checkDuplicates, orderManifests, readOutput, renderStream } from './generate-output';
+import { addSyncWaves, applyDefaultNamespace, checkDuplicates, DEFAULT_MAX_OUTPUT_BYTES, orderManifests, readOutput, renderStream } from './generate-output';
 import { checkEntry, checkNamespace, readPluginSettings, SettingsError } from './generate-params';
 import { GenerateError, prepareEntry, resolveEntry, runApp, Runner } from './generate-run';
 
@@ -22,6 +23,8 @@ export interface GenerateOptions {
   readonly syncWaves?: boolean;
   /** Overall time limit in seconds (build, run, checks). @default 50 */
   readonly timeout?: number;
+  /** Bound on the total bytes of manifest files read back. @default - $CDK8S_MAX_OUTPUT_BYTES, else 32 MiB */
+  readonly maxOutputBytes?: number;
   /** Dependencies to link as node_modules when the application directory has none. @default - $CDK8S_NODE_MODULES, else the node_modules this package is installed in */
   readonly nodeModules?: string;
 }
@@ -48,11 +51,19 @@ const PREFIX = 'cdk8s-istio-traffic generate';
 export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv = process.env): GenerateResult {
   const started = Date.now();
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  const deadline = started + timeout * 1000;
   let stderr = '';
-  const run: Runner = { remaining: () => started + timeout * 1000 - Date.now(), log: (t) => { stderr += t; } };
+  const run: Runner = { remaining: () => deadline - Date.now(), log: (t) => { stderr += t; } };
+  /** Fails when the overall deadline has passed: checked between the steps that run in this process. */
+  const inTime = (step: string) => {
+    if (Date.now() > deadline) throw new GenerateError(`timed out ${step} (--timeout ${timeout} s covers build, run, reading and checks)`);
+  };
   const cleanup: Array<() => void> = [];
+  let guard: ReturnType<typeof startGuard> | undefined;
   try {
     if (!(timeout > 0)) throw new SettingsError('--timeout must be a positive number of seconds');
+    const maxBytes = options.maxOutputBytes ?? (env.CDK8S_MAX_OUTPUT_BYTES ? Number(env.CDK8S_MAX_OUTPUT_BYTES) : DEFAULT_MAX_OUTPUT_BYTES);
+    if (!(Number.isInteger(maxBytes) && maxBytes > 0)) throw new SettingsError('CDK8S_MAX_OUTPUT_BYTES must be a positive whole number of bytes');
     const settings = readPluginSettings(env);
     const dir = path.resolve(options.dir ?? '.');
     const namespace = settings.namespace ?? (options.namespace ? checkNamespace(options.namespace, '--namespace') : undefined)
@@ -62,18 +73,23 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
     const app = resolveEntry(dir, settings.app ? { entry: settings.app, origin: 'the app parameter', echo: false }
       : options.app ? { entry: checkEntry(options.app, '--app'), origin: '--app', echo: true } : undefined);
 
-    const link = linkNodeModules(dir, options.nodeModules ?? env.CDK8S_NODE_MODULES);
-    if (link) cleanup.push(() => fs.unlinkSync(link));
-    const js = prepareEntry(dir, app, run);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-generate-'));
     cleanup.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    const link = linkNodeModules(dir, options.nodeModules ?? env.CDK8S_NODE_MODULES);
+    if (link) cleanup.push(() => fs.unlinkSync(link.path));
+    guard = startGuard(tmp, link);
+    const js = prepareEntry(dir, app, run);
     const outdir = path.join(tmp, 'out');
     runApp(dir, js, app, outdir, settings.env, run);
 
-    const { manifests, files, ignored } = readOutput(outdir);
+    inTime('after the app run');
+    const { manifests, files, ignored } = readOutput(outdir, { maxBytes, deadline });
+    // The output is in memory now: the temporary directory is not needed any more.
+    fs.rmSync(tmp, { recursive: true, force: true });
     if (ignored.length > 0) stderr += `${PREFIX}: not manifests, not printed: ${ignored.join(', ')}\n`;
     if (namespace) applyDefaultNamespace(manifests, namespace);
     checkDuplicates(manifests);
+    inTime('before the rule checks');
     const report = analyze(manifests.map((m) => ({ manifest: m.value, path: m.path })), { strict });
     if (report.errors.length > 0 || report.warnings.length > 0) {
       stderr += formatReport(report, { files, objects: report.objects }, 'text');
@@ -81,9 +97,11 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
     if (report.errors.length > 0) {
       throw new GenerateError(`${report.errors.length} Istio rule error(s) in the generated manifests${strict ? ' (strict: warnings count as errors)' : ''}`);
     }
+    inTime('during the rule checks');
     const ordered = orderManifests(manifests);
     const wave = syncWaves ? addSyncWaves(ordered) : undefined;
     const stdout = renderStream(ordered);
+    inTime('while writing the stream');
     stderr += `${PREFIX}: ${ordered.length} manifest(s) from ${files} file(s)${wave !== undefined ? `, VirtualServices in sync wave ${wave}` : ''} in ${Date.now() - started} ms\n`;
     return { exitCode: 0, stdout, stderr };
   } catch (e) {
@@ -99,6 +117,42 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
         // best effort: a temporary directory or link left behind must not turn success into failure
       }
     }
+    guard?.release();
+  }
+}
+
+/**
+ * Removes the temporary directory and the node_modules link if generate dies before its own cleanup (SIGTERM or
+ * SIGINT from ArgoCD or a terminal, or SIGKILL). generate is synchronous and Node runs JavaScript signal handlers
+ * only from its event loop, after a synchronous command has ended; a handler installed for the duration of the
+ * command would never run in time, and would swallow the signal. So the signals keep their default action (the
+ * process ends at once, nothing printed) and this detached watcher, in its own process group (a group signal does not
+ * reach it) and ignoring those signals, cleans up when its stdin closes: when generate exits, in any way.
+ */
+const GUARD = `'use strict';
+const fs = require('fs');
+const cfg = JSON.parse(process.argv[1]);
+for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => {});
+const clean = () => {
+  try { fs.rmSync(cfg.tmp, { recursive: true, force: true }); } catch (e) {}
+  try { if (cfg.link && fs.readlinkSync(cfg.link.path) === cfg.link.target) fs.unlinkSync(cfg.link.path); } catch (e) {}
+  process.exit(0);
+};
+process.stdin.on('data', () => {});
+process.stdin.on('end', clean);
+process.stdin.on('close', clean);
+process.stdin.on('error', clean);
+`;
+
+function startGuard(tmp: string, link: { path: string; target: string } | undefined): { release(): void } {
+  try {
+    const child = spawn(process.execPath, ['-e', GUARD, JSON.stringify({ tmp, link })], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, windowsHide: true });
+    child.on('error', () => { /* no guard: the normal cleanup still runs */ });
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void }).unref?.();
+    return { release: () => child.stdin?.destroy() };
+  } catch {
+    return { release: () => undefined };
   }
 }
 
@@ -106,7 +160,7 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
  * Links `<dir>/node_modules` to the dependencies baked into the plugin image when the application directory
  * has none (ArgoCD checkouts have none, and generate never runs npm). Returns the link to remove afterwards.
  */
-function linkNodeModules(dir: string, given: string | undefined): string | undefined {
+function linkNodeModules(dir: string, given: string | undefined): { path: string; target: string } | undefined {
   const link = path.join(dir, 'node_modules');
   if (fs.existsSync(link) || isSymlink(link)) return undefined;
   const source = given ?? installedIn();
@@ -119,7 +173,7 @@ function linkNodeModules(dir: string, given: string | undefined): string | undef
   } catch (e) {
     throw new GenerateError(`cannot link node_modules into the application directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return link;
+  return { path: link, target: path.resolve(source) };
 }
 
 function isSymlink(p: string): boolean {

@@ -1,4 +1,3 @@
-import * as YAML from 'yaml';
 import { isRecord } from '../core/json';
 import { CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { Rule } from '../engine/types';
@@ -6,7 +5,7 @@ import { analyze, RULES } from '../rules';
 import { isIstioApiVersion } from '../schema/crd-validator';
 import { Inventory } from '../engine/types';
 import { formatReport, LintFormat } from './format';
-import { expandPaths, InputError, parseManifests, readSource } from './inputs';
+import { DEFAULT_LIMITS, expandPaths, InputError, InputLimits, InputReader, ReadChunk } from './inputs';
 
 /** Options of the `lint` command. */
 export interface LintOptions {
@@ -21,6 +20,13 @@ export interface LintOptions {
    * @default - no inventory: Ext-scope rules are skipped
    */
   readonly inventory?: string;
+  /** Lower (or raise) the input bounds; each unset one is its {@link DEFAULT_LIMITS} value. */
+  readonly limits?: Partial<InputLimits>;
+  /**
+   * Reads stdin for `-` in chunks (replaced in tests).
+   * @default - fd 0
+   */
+  readonly readStdin?: ReadChunk;
 }
 
 /** The outcome of a lint run: what to print and the exit code (0 clean, 1 violations, 2 bad input). */
@@ -37,10 +43,12 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     const suppress = parseSuppressions(options.suppress);
     checkCodes(Object.keys(suppress), '--suppress', () => true);
     checkCodes(options.enable, '--enable', (r) => r.optIn === true);
-    const inventory = options.inventory ? readInventory(options.inventory) : undefined;
+    const reader = new InputReader(limitsOf(options.limits), options.readStdin);
+    const inventory = options.inventory ? readInventory(options.inventory, reader) : undefined;
     const files = expandPaths(paths);
     if (files.length === 0) throw new InputError(`no files matched: ${paths.join(' ')} holds no *.yaml, *.yml or *.json file`);
-    const inputs = files.flatMap((f) => parseManifests(readSource(f), f));
+    if (files.filter((f) => f === '-').length > 1) throw new InputError('- (stdin) given more than once');
+    const inputs = files.flatMap((f) => reader.parse(reader.read(f), f));
     const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory });
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
@@ -80,14 +88,22 @@ function parseSuppressions(entries: readonly string[]): Record<string, string> {
   return out;
 }
 
-function readInventory(file: string): Inventory {
-  let data: any;
-  try {
-    data = YAML.parse(readSource(file));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${file}: invalid inventory YAML: ${(e as Error).message.split('\n')[0]}`);
+/** Every limit given is a positive integer (the CLI parses them); unset ones take the defaults. */
+function limitsOf(given: Partial<InputLimits> = {}): InputLimits {
+  const out: Record<string, number> = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) throw new InputError(`limit ${key}: expected a positive integer (received ${JSON.stringify(value)})`);
+    out[key] = value;
   }
+  return out as unknown as InputLimits;
+}
+
+function readInventory(file: string, reader: InputReader): Inventory {
+  // Read and parsed with the same bounds as the manifests (one document).
+  const docs = reader.parse(reader.read(file), file);
+  if (docs.length > 1) throw new InputError(`${file}: the inventory must be one YAML document`);
+  const data: any = docs[0]?.manifest;
   const list = (key: string): string[] | undefined => {
     const v = data?.[key];
     if (v === undefined) return undefined;

@@ -1,16 +1,39 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packageVersion } from '../core/package-info';
 import { DEFAULT_TIMEOUT_SECONDS, generate } from './generate';
+import { DEFAULT_LIMITS, InputLimits, ReadChunk } from './inputs';
 import { lint } from './lint';
 
 /** Writers used by {@link main}; replaced in tests. */
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /**
+   * Reads stdin (for `lint -`) in chunks.
+   * @default - fd 0
+   */
+  readonly readStdin?: ReadChunk;
 }
 
 const processIo: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A positive integer, for the lint limits. */
+function count(value: string): number {
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+/** A size in bytes: `1048576`, `64KiB`, `32MiB`, `1GiB` (also `K`, `M`, `G`, binary). */
+function size(value: string): number {
+  const m = /^([1-9]\d*)\s*(?:(K|M|G)(?:iB|B)?)?$/i.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected bytes, e.g. 1048576, 64KiB or 32MiB');
+  const n = Number(m[1]) * 1024 ** ({ '': 0, k: 1, m: 2, g: 3 } as Record<string, number>)[(m[2] ?? '').toLowerCase()];
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('too large');
+  return n;
+}
+
+const MiB = 1024 * 1024;
 
 /**
  * Runs the `cdk8s-istio-traffic` command line with `argv` (without `node` and the script) and returns the
@@ -32,8 +55,19 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--suppress <CODE=reason>', 'suppress a rule everywhere, with a reason (repeatable)', collect, [])
     .option('--enable <CODE>', 'run an opt-in rule, e.g. VS-37 (repeatable)', collect, [])
     .option('--inventory <file>', 'YAML declaring hosts, gateways and namespaces that exist outside the linted files')
+    .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
+    .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
+    .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
+    .option('--max-depth <n>', `nesting of mappings and sequences (default: ${DEFAULT_LIMITS.maxDepth})`, count)
+    .option('--max-aliases <n>', `alias expansion per document, as the yaml package's maxAliasCount (default: ${DEFAULT_LIMITS.maxAliases})`, count)
+    .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
+    .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count)
     .action((paths: string[], opts) => {
-      const result = lint(paths, opts);
+      const limits: Partial<InputLimits> = {
+        maxFileBytes: opts.maxFileSize, maxTotalBytes: opts.maxTotalSize, maxDocuments: opts.maxDocuments, maxDepth: opts.maxDepth,
+        maxAliases: opts.maxAliases, maxTokens: opts.maxTokens, maxTotalTokens: opts.maxTotalTokens,
+      };
+      const result = lint(paths, { ...opts, limits, readStdin: io.readStdin });
       io.stdout(result.stdout);
       io.stderr(result.stderr);
       exitCode = result.exitCode;

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkList, checkPort, enforce, propError } from '../core/enforce';
+import { checkHost, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
@@ -124,6 +124,7 @@ export class CanaryService extends Construct {
     super(scope, id);
     const rules = Rules.of(this);
     const path = this.node.path;
+    checkOptions(props, { path, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
     this.host = resolveServiceHost(props, this);
     this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
     this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
@@ -170,7 +171,7 @@ export class CanaryService extends Construct {
     const http: any[] = [];
     const testMatches = checkList(props.testMatches ?? [], 'testMatches', path);
     testMatches.forEach((m, i) => {
-      if (!(m instanceof HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
+      if (!isBuilt(m, HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
     });
     if (testMatches.length > 0) {
       http.push({ name: testRouteName, match: testMatches.map((m) => m._render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });

@@ -1,6 +1,6 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, enforce, propError, renderDuration } from '../core/enforce';
+import { checkHost, checkList, enforce, isBuilt, propError, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
@@ -50,7 +50,7 @@ export function renderResilience(props: RouteProps, path: string): RenderedResil
 }
 
 function checkRetryPolicy(retries: unknown, path: string): RetryPolicy {
-  if (!(retries instanceof RetryPolicy)) {
+  if (!isBuilt(retries, RetryPolicy)) {
     propError({ path, prop: 'retries' }, { value: retries, expected: 'a RetryPolicy', fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
   }
   return retries;
@@ -156,7 +156,7 @@ export function callHosts(targets: CallTarget[], path: string): string[] {
   if (!Array.isArray(targets)) propError({ path, prop: 'calls' }, { value: targets, expected: 'a list of CallTargets', message: `calls ${show(targets)} is not a list`, fix });
   return targets.flatMap((t, i) => {
     const prop = `calls[${i}]`;
-    if (t instanceof CallTarget) return t._hosts(path, prop);
+    if (isBuilt(t, CallTarget)) return t._hosts(path, prop);
     return propError({ path, prop }, { value: t, expected: 'a CallTarget', shown: describeRef(t), message: `${prop} ${describeRef(t)} is not a CallTarget`, fix });
   });
 }

@@ -1,13 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkList, checkPort, enforce, propError } from '../core/enforce';
+import { checkHost, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
 import { toDnsLabel } from '../core/grammar';
 import { isWildcardHost } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { portNameProblem } from '../core/protocols';
-import { serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
+import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
+import { sniProblem } from '../core/tls';
 import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyBaseProps } from '../policies/traffic-policy';
@@ -114,15 +115,24 @@ export class ExternalDependency extends Construct {
     super(scope, id);
     const rules = Rules.of(this);
     const path = this.node.path;
+    checkOptions(props, { path, prop: 'props' }, 'Pass props: new ExternalDependency(scope, id, { hosts, ports }).');
     const resolution = props.resolution ?? Resolution.DNS;
     if (!Object.values(Resolution).includes(resolution)) {
       propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
     }
     this.hosts = checkHosts(props.hosts, resolution, path);
-    if (props.tlsOrigination !== undefined && !(props.tlsOrigination instanceof TlsOrigination)) {
+    if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
       propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
     }
     const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
+    if (props.tlsOrigination) {
+      for (const host of this.hosts) {
+        enforce(sniProblem, [props.tlsOrigination._sni(host)], {
+          path, prop: 'tlsOrigination', allowed: 'a concrete hostname', message: (problem) => `tlsOrigination would send SNI "${props.tlsOrigination!._sni(host)}", which ${problem}`,
+          fix: `Set the SNI explicitly, e.g. TlsOrigination.simple({ sni: '${host.replace(/^\*\./, 'api.')}' }), or list concrete hosts instead of ${host}.`,
+        });
+      }
+    }
     const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path);
     const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
     const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
@@ -225,6 +235,10 @@ function checkHosts(hosts: string[], resolution: Resolution, path: string): stri
   hosts.forEach((h, i) => {
     const prop = `hosts[${i}]`;
     checkHost(h, { path, prop }, { allowWildcard: true });
+    enforce(meshHostAsExternalProblem, [h, 'MESH_EXTERNAL'], {
+      path, prop, allowed: 'a host outside the cluster', message: (problem) => `${prop} ${show(h)} ${problem}`,
+      fix: 'Call in-cluster services directly (they are in the mesh already): use ResilientBackend or CanaryService for them, not ExternalDependency.',
+    });
     enforce(wildcardResolutionProblem, [h, resolution, 0], {
       path, prop, allowed: 'a FQDN (or resolution NONE)', message: () => `wildcard host ${show(h)} cannot be resolved by ${resolution}`,
       fix: 'Use the exact hostname, or resolution: Resolution.NONE for wildcard hosts.',

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkLabels, enforce, propError, Where } from '../core/enforce';
+import { checkHost, checkLabels, enforce, isBuilt, propError, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { subsetLabelsProblem } from '../core/subsets';
 import { show } from '../core/text';
@@ -213,7 +213,7 @@ function podTemplate(obj: ApiObject, workload: IConstruct, where: Where): Record
  * Labels that select a subset's pods, checked (PROP for a value that is not a `Subset`; see `Subset`).
  */
 export function resolveSubsetLabels(source: Subset, scope: IConstruct, prop: string): Record<string, string> {
-  if (!(source instanceof Subset)) {
+  if (!isBuilt(source, Subset)) {
     return propError({ path: scope.node.path, prop }, {
       value: source, shown: describeRef(source), expected: 'a Subset',
       message: `${prop} ${describeRef(source)} is not a Subset`,

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkPort } from '../core/enforce';
+import { checkOptions, checkPort } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 
@@ -70,6 +70,7 @@ export class ResilientBackend extends Construct {
     super(scope, id);
     const rules = Rules.of(this);
     const path = this.node.path;
+    checkOptions(props, { path, prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
     this.host = resolveServiceHost(props, this);
     const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
     const resilience = renderResilience(props, path);

@@ -72,6 +72,13 @@ export function checkList<T>(value: readonly T[], prop: string, path: string): r
 
 /** Renders a cdk8s `Duration` as an Istio duration string; throws X-01 below 1 ms or with sub-ms precision. */
 export function renderDuration(duration: Duration, where: Where): string {
+  // Duck-typed, not instanceof: an app may load another copy of cdk8s.
+  if (typeof (duration as { toMilliseconds?: unknown } | null)?.toMilliseconds !== 'function') {
+    propError(where, {
+      value: duration, expected: 'a cdk8s Duration', message: `${where.prop} ${show(duration)} is not a cdk8s Duration`,
+      fix: `Pass a Duration, e.g. ${where.prop}: Duration.seconds(5) (import { Duration } from 'cdk8s').`,
+    });
+  }
   let ms: number;
   try {
     ms = duration.toMilliseconds({ integral: false });
@@ -127,4 +134,24 @@ export function checkLabels(labels: Record<string, string>, where: Where): Recor
     defineEntry(out, key, value);
   }
   return out;
+}
+
+/**
+ * Throws PROP unless `options` is an object (not null, a list or a primitive): the options argument of a
+ * factory or the props of a construct, called from JavaScript without them or with the wrong type.
+ */
+export function checkOptions<T>(options: T, where: Where, fix: string): T {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    propError(where, { value: options, expected: 'an object', message: `${where.prop} ${show(options)} is not an object`, fix });
+  }
+  return options;
+}
+
+/**
+ * True when `value` was built by `cls`'s factories: an instance that carries the fields its constructor sets,
+ * not `Object.create(cls.prototype)` or a prototype reached through `as any`.
+ */
+export function isBuilt<T>(value: unknown, cls: { prototype: T }): value is T {
+  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(cls.prototype, value)
+    && Reflect.ownKeys(value).length > 0;
 }

@@ -61,7 +61,17 @@ function controlCharacter(value: string): string | undefined {
  * X-11: why a header match value (`exact`, `prefix`) can never match, or `undefined`: a control character other
  * than tab, which Envoy refuses in request header values.
  */
+/**
+ * Longest header match value, in UTF-8 bytes: Envoy's default limit for all request headers together
+ * (`max_request_headers_kb`, 60 KiB); a request carrying a longer value is refused with 431, so the match could
+ * never be true.
+ */
+export const MAX_HEADER_VALUE_BYTES = 60 * 1024;
+
 export const headerMatchValueProblem = invariant('X-11', (value: string): string | undefined => {
+  if (value.length > MAX_HEADER_VALUE_BYTES / 4 && Buffer.byteLength(value, 'utf8') > MAX_HEADER_VALUE_BYTES) {
+    return `is ${Buffer.byteLength(value, 'utf8')} bytes long; Envoy refuses requests whose headers exceed ${MAX_HEADER_VALUE_BYTES / 1024} KiB (max_request_headers_kb), so it can never match`;
+  }
   const control = controlCharacter(value);
   return control ? `contains the control character ${control}, which no request header value carries` : undefined;
 });

@@ -3,14 +3,17 @@
  * is available here, so the pattern is translated to an equivalent JavaScript pattern (RE2-only syntax such as
  * `(?i)`, `(?P<name>…)`, `\z`, `\Q…\E`, `[[:alpha:]]` and `\pL` is rewritten) and compiled with `RegExp`.
  * Constructs that JavaScript accepts but RE2 does not (lookarounds, backreferences, unknown escapes, repeat
- * counts above 1000) are rejected explicitly. This is an approximation: it errs towards accepting.
+ * counts above 1000, unknown `[[:name:]]` classes, and `\C`, which C++ RE2 has but Go's regexp used by Istio's
+ * webhook refuses) are rejected explicitly. This is an approximation: it errs towards accepting.
  */
 import { invariant } from './check';
 
 /** Longest regex Istio accepts (it approximates Envoy's RE2 program-size limit by length). */
 export const MAX_REGEX_LENGTH = 1024;
 
-const RE2_LETTER_ESCAPES = new Set(['a', 'f', 't', 'n', 'r', 'v', 'd', 'D', 's', 'S', 'w', 'W', 'b', 'B', 'A', 'z', 'p', 'P', 'x', 'Q', 'E', 'C']);
+const RE2_LETTER_ESCAPES = new Set(['a', 'f', 't', 'n', 'r', 'v', 'd', 'D', 's', 'S', 'w', 'W', 'b', 'B', 'A', 'z', 'p', 'P', 'x', 'Q', 'E']);
+/** The ASCII classes Go's regexp/syntax knows (`[[:alpha:]]`); any other name is "invalid character class range". */
+const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);
 const RE2_FLAGS = /^[imsU]*(-[imsU]+)?$/;
 
 /** Verdicts of earlier patterns: large Apps repeat the same few regexes across many objects. */
@@ -81,7 +84,6 @@ function translate(p: string): { js: string; problem?: string } {
       }
       if (n === 'A' && !inClass) { js += '^'; i += 2; continue; }
       if (n === 'z' && !inClass) { js += '$'; i += 2; continue; }
-      if (n === 'C') { js += '.'; i += 2; continue; }
       js += c + n;
       i += 2;
       continue;
@@ -89,7 +91,9 @@ function translate(p: string): { js: string; problem?: string } {
     if (inClass) {
       if (c === '[' && p[i + 1] === ':') {
         const end = p.indexOf(':]', i + 2);
-        if (end >= 0 && /^\^?[a-z]+$/.test(p.slice(i + 2, end))) { js += 'a'; i = end + 2; continue; }
+        const name = end >= 0 ? /^\^?([a-z]+)$/.exec(p.slice(i + 2, end)) : null;
+        if (name && !POSIX_CLASSES.has(name[1])) return fail(`uses the unknown character class "[:${name[1]}:]", which RE2 does not support`);
+        if (name) { js += 'a'; i = end + 2; continue; }
       }
       if (c === '[') { js += '\\['; i++; continue; }
       if (c === ']') inClass = false;

@@ -1,4 +1,5 @@
 import { invariant } from './check';
+import { MESH_WIDE_HOSTS } from './hosts';
 import { isHttpFamily, isTlsFamily } from './protocols';
 /** ServiceEntry invariants shared by rules and ExternalDependency: hosts (SE-01), ports (SE-03), resolution (SE-05, SE-06). */
 
@@ -31,4 +32,18 @@ export const wildcardResolutionProblem = invariant('SE-05', (host: unknown, reso
 export const sharedPortProblem = invariant('SE-06', (protocol: string, hosts: number, resolution: string): string | undefined => {
   if (hosts < 2 || resolution === 'NONE' || isHttpFamily(protocol) || isTlsFamily(protocol)) return undefined;
   return `is shared by ${hosts} hosts with resolution ${resolution}, and cannot tell the hosts apart`;
+});
+
+/**
+ * SE-01: a MESH_EXTERNAL ServiceEntry may not claim a mesh service's host (`reviews.ns.svc.cluster.local`,
+ * `kubernetes.default.svc.cluster.local`, `*.svc.cluster.local`): the sidecars would treat the in-cluster service
+ * as external (no mTLS, the entry's resolution instead of the service registry), which predictably breaks the
+ * calls to it. `location` is the ServiceEntry's (`MESH_EXTERNAL` when unset, as Istio defaults it).
+ */
+export const meshHostAsExternalProblem = invariant('SE-01', (host: unknown, location: unknown): string | undefined => {
+  if (typeof host !== 'string' || (location !== undefined && location !== 'MESH_EXTERNAL')) return undefined;
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h.endsWith('.svc.cluster.local') || MESH_WIDE_HOSTS.has(h)
+    ? 'is an in-cluster (mesh) service host, so MESH_EXTERNAL would make the sidecars treat that mesh service as external (no mTLS, no service registry)'
+    : undefined;
 });

@@ -3,6 +3,7 @@
  * `TlsOrigination` and by the DR-14 rule.
  */
 import { invariant } from './check';
+import { isWildcardHost } from './hosts';
 import { hasText } from './json';
 
 /** The inline TLS material that may not be set next to `credentialName`. */
@@ -19,3 +20,10 @@ export const credentialConflictProblem = invariant('DR-14', (tls: Record<string,
   const inline = inlineNextToCredential(tls);
   return inline.length > 0 ? `sets credentialName "${String(tls.credentialName)}" together with ${inline.join(', ')}` : undefined;
 });
+
+/**
+ * DR-14: the SNI sent when originating TLS must name one server. A wildcard (`*.example.com`) is sent literally:
+ * no server presents a certificate for it, so every connection fails verification (or reaches a default vhost).
+ */
+export const sniProblem = invariant('DR-14', (sni: string): string | undefined =>
+  isWildcardHost(sni) ? `is the wildcard "${sni}"; a TLS client sends SNI literally, so it must name one concrete host` : undefined);

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { enforce, propError, renderDuration, Where } from '../core/enforce';
+import { enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
 import { faultActionProblem, faultHttpStatusProblem, faultPercentageProblem, testTrafficMatchProblem } from '../core/fault';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -51,7 +51,7 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
   const where = { path, prop: 'faultInjection' };
   if (!isRecord(fault)) propError(where, { value: fault, expected: '{ match, delay and/or abort }', message: `faultInjection ${show(fault)} is not an object`, fix: 'Set faultInjection: { match, delay and/or abort }.' });
   const scoping = "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').";
-  if (!(fault.match instanceof HttpMatch)) {
+  if (!isBuilt(fault.match, HttpMatch)) {
     propError({ path, prop: 'faultInjection.match' }, { value: fault.match, shown: fault.match == null ? 'null' : show(fault.match), expected: 'an HttpMatch', fix: scoping });
   }
   const match = fault.match._render();

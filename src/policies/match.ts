@@ -1,4 +1,4 @@
-import { enforce, propError } from '../core/enforce';
+import { enforce, isBuilt, propError } from '../core/enforce';
 import { unrenderableKeyProblem } from '../core/grammar';
 import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
 import { StringMatchField, stringMatchProblem } from '../core/match';
@@ -141,6 +141,9 @@ export class HttpMatch {
    * query parameter) are refused: one request has one value there, so an AND of two is a contradiction or a repeat.
    */
   public and(other: HttpMatch): HttpMatch {
+    const fix = "Combine two HttpMatch values, e.g. HttpMatch.pathPrefix('/api/').and(HttpMatch.header('x-canary').exact('1')).";
+    if (!isBuilt(this, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'this' }, { value: this, expected: 'an HttpMatch built by its factories', fix });
+    if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
     const a = this.conditions;
     const b = other.conditions;
     for (const field of ['uri', 'method'] as const) {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { checkList, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { checkList, checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
 import {
   ISTIO_DEFAULT_RETRY_ON as ISTIO_DEFAULT, retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites,
   writeRetryOnProblem,
@@ -152,6 +152,7 @@ export class RetryPolicy {
   /** Retries for idempotent requests. */
   public static idempotent(options: IdempotentRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.idempotent';
+    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.idempotent({ attempts: 2 }).');
     const attempts = checkAttempts(options.attempts, where);
     return new RetryPolicy(false, attempts, checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts, where),
       options.perTryTimeout, options.backoff, where, false);
@@ -165,6 +166,7 @@ export class RetryPolicy {
    */
   public static istioDefaultConditions(options: IstioDefaultRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.istioDefaultConditions';
+    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.istioDefaultConditions({ attempts: 2 }).');
     const attempts = checkAttempts(options.attempts, where);
     return new RetryPolicy(false, attempts, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true);
   }
@@ -172,6 +174,7 @@ export class RetryPolicy {
   /** Retries that are safe for non-idempotent requests: only when the request never reached the server. */
   public static nonIdempotent(options: NonIdempotentRetryOptions): RetryPolicy {
     const where = 'RetryPolicy.nonIdempotent';
+    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.nonIdempotent({ attempts: 2 }).');
     const attempts = checkAttempts(options.attempts, where);
     const retryOn = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts, where, true);
     enforce(writeRetryOnProblem, [retryOn], {

@@ -1,4 +1,4 @@
-import { checkHost, enforce, propError } from '../core/enforce';
+import { checkHost, checkOptions, enforce, propError } from '../core/enforce';
 import { credentialConflictProblem } from '../core/tls';
 
 /** Options of {@link TlsOrigination.simple}. */
@@ -68,8 +68,16 @@ export class TlsOrigination {
   /** TLS with server verification (the right choice for almost every external API). */
   public static simple(options: SimpleTlsOptions = {}): TlsOrigination {
     const path = 'TlsOrigination.simple';
+    checkOptions(options, { path, prop: 'options' }, 'Pass options such as TlsOrigination.simple({ sni: "api.example.com" }), or no argument.');
     for (const prop of ['caCertificates', 'credentialName'] as const) {
       if (options[prop] !== undefined && typeof options[prop] !== 'string') propError({ path, prop }, { value: options[prop], expected: 'a string', fix: `Set ${prop} to a string, or leave it out.` });
+      // Emitted as `""`, which names no file (or Secret): refused rather than sent to Istio as a setting that looks set.
+      if (options[prop] !== undefined && options[prop]!.trim() === '') {
+        propError({ path, prop }, {
+          value: options[prop], expected: prop === 'caCertificates' ? 'a non-empty file path' : 'a non-empty Secret name', message: `${prop} is empty`,
+          fix: prop === 'caCertificates' ? `Give the CA bundle's path, or leave caCertificates out to use the system bundle (${SYSTEM_CA_BUNDLE}).` : 'Name the Secret, or leave credentialName out.',
+        });
+      }
     }
     enforce(credentialConflictProblem, [{ mode: 'SIMPLE', caCertificates: options.caCertificates, credentialName: options.credentialName }], {
       path, prop: 'caCertificates', value: 'caCertificates + credentialName', allowed: 'one CA source',
@@ -87,11 +95,20 @@ export class TlsOrigination {
 
   /** TLS without verifying the server certificate. Only for tests against self-signed servers. */
   public static insecureSkipVerify(options: InsecureTlsOptions = {}): TlsOrigination {
+    checkOptions(options, { path: 'TlsOrigination.insecureSkipVerify', prop: 'options' }, 'Pass options such as TlsOrigination.insecureSkipVerify({ sni: "api.example.com" }), or no argument.');
     if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.insecureSkipVerify', prop: 'sni' });
     return new TlsOrigination(true, options);
   }
 
   private constructor(private readonly insecure: boolean, private readonly options: SimpleTlsOptions) {}
+
+  /**
+   * The SNI sent for `host`: the `sni` option, else the host.
+   * @internal
+   */
+  public _sni(host: string): string {
+    return this.options.sni ?? host;
+  }
 
   /**
    * The client TLS settings for `host`.

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { enforce, propError, renderDuration, Where } from '../core/enforce';
+import { enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';
@@ -159,10 +159,10 @@ export interface TrafficPolicyProps extends TrafficPolicyBaseProps {
 export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): DestinationRuleSpecTrafficPolicy | undefined {
   const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, 'connectionPool', path), path) : undefined;
   const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, 'outlierDetection', path), path) : undefined;
-  if (props.loadBalancer && !(props.loadBalancer instanceof LoadBalancer)) {
+  if (props.loadBalancer && !isBuilt(props.loadBalancer, LoadBalancer)) {
     propError({ path, prop: 'loadBalancer' }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
   }
-  if (props.localityFailover && !(props.localityFailover instanceof LocalityFailover)) {
+  if (props.localityFailover && !isBuilt(props.localityFailover, LocalityFailover)) {
     propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
   }
   const lb = props.loadBalancer?._render();

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { propError } from '../core/enforce';
 import { fail, formatViolation, IstioValidationError, SUPPRESSION_CODE, Violation } from '../core/errors';
 import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { CallChainOptions } from '../engine/call-graph';
@@ -14,6 +15,17 @@ import { renderTrafficReport } from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
 
 const ID = 'IstioTrafficRules';
+/** Longest suppression reason: it is written as an annotation, and an object's annotations total at most 256 KiB. */
+const MAX_REASON_BYTES = 4096;
+
+/** `value` when it is a construct (has a construct node); else a PROP error naming the call. */
+function constructOf(value: unknown, call: string, param: string): IConstruct {
+  const node = (value as { node?: unknown } | null | undefined)?.node;
+  if (typeof value !== 'object' || value === null || typeof node !== 'object' || node === null || typeof (node as { path?: unknown }).path !== 'string') {
+    propError({ path: call, prop: param }, { value, expected: 'a construct', fix: `Pass a construct (an App, a Chart or a construct of this library) to ${call}.` });
+  }
+  return value as IConstruct;
+}
 
 /**
  * Receives the warnings of a synth (see `Rules.warningSink`). Implement it to route warnings elsewhere (a
@@ -65,7 +77,7 @@ export const TRAFFIC_REPORT = 'traffic-report.md';
 export class Rules extends Construct {
   /** The engine of the App that contains `scope`, attached on first use. */
   public static of(scope: IConstruct): Rules {
-    const root = scope.node.root;
+    const root = constructOf(scope, 'Rules.of', 'scope').node.root;
     const existing = root.node.tryFindChild(ID);
     if (existing instanceof Rules) return existing;
     return new Rules(root, ID);
@@ -79,10 +91,17 @@ export class Rules extends Construct {
    * Raises SUPPRESSION for an unknown code, an empty reason, or a construct without Istio objects.
    */
   public static suppress(construct: IConstruct, code: string, reason: string): void {
-    const path = construct.node.path;
+    const path = constructOf(construct, 'Rules.suppress', 'construct').node.path;
     const fix = 'Name a rule code from docs/rules.md and say why the finding does not apply.';
-    if (!ruleCodes().has(code)) fail({ code: SUPPRESSION_CODE, path, value: code, message: `unknown rule code ${JSON.stringify(code)}`, fix });
+    if (typeof code !== 'string' || !ruleCodes().has(code)) fail({ code: SUPPRESSION_CODE, path, value: code, message: `unknown rule code ${JSON.stringify(code)}`, fix });
     if (typeof reason !== 'string' || reason.trim().length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: `suppression of ${code} has no reason`, fix });
+    if (Buffer.byteLength(reason.trim(), 'utf8') > MAX_REASON_BYTES) {
+      fail({
+        code: SUPPRESSION_CODE, path, value: `${reason.length} characters`, allowed: `at most ${MAX_REASON_BYTES} bytes`,
+        message: `the reason for suppressing ${code} is ${Buffer.byteLength(reason.trim(), 'utf8')} bytes long; it becomes an annotation, and the API server refuses more than 256 KiB of annotations per object`,
+        fix: 'Say why in a sentence or two (link to a ticket for more).',
+      });
+    }
     const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isIstioApiVersion(c.apiVersion));
     if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
     for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { appDir as makeAppDir } from '../support/apps';
 
 /*
  * `cdk8s-istio-traffic generate` run the way ArgoCD's CMP sidecar runs it: the bin spawned with node in a
@@ -63,16 +64,8 @@ function docs(text: string): any[] {
   }).filter((d) => d !== null);
 }
 
-/** A temporary application directory with the given files and node_modules linked to this repository's. */
 function appDir(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  }
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return dir;
+  return makeAppDir(work, name, files);
 }
 
 /** A JavaScript cdk8s app (`node main.js`) with access to this library as `lib`. */

@@ -292,7 +292,8 @@ export const externalSpec: fc.Arbitrary<ExternalSpec> = fc.record({
   const wildcard = hosts.some((h) => h.startsWith('*'));
   // timeout/retries need an HTTP port (VS-29) and exact hosts; TLS origination needs an HTTP port (DR-14).
   const resilience = http && !wildcard ? r.resilience : { warnsNoPerTry: false };
-  const tls = http ? r.tls : undefined;
+  // A wildcard host needs an explicit, concrete SNI for TLS origination (DR-14).
+  const tls = http && !(wildcard && r.tls && r.tls._sni('*') === '*') ? r.tls : undefined;
   // "." is the object's own namespace: listing both is a duplicate Istio rejects.
   const ownNs = r.namespace ?? r.chartNamespace;
   const given: string[] | undefined = r.exportTo as string[] | undefined;

@@ -290,3 +290,90 @@ describe(`lint on malformed YAML answers with an exit code and a report (${LINT_
     if (process.env.PROPERTY_STATS) console.log(`lint exit codes 0/1/2: ${codes.join('/')}`);
   }, timeoutFor(20, LINT_RUNS));
 });
+
+/**
+ * Issue 12 item 7: every public factory and constructor of src/index.ts called with hostile arguments (from
+ * JavaScript or through `as any`) throws an IstioValidationError with a code, path, value and fix, never a
+ * TypeError or SyntaxError. Subset and CallTarget factories are lazy by design (read when the construct using
+ * them is created), so they are exercised through a construct.
+ */
+describe('hostile arguments to every public factory and constructor end in an IstioValidationError (issue 12 item 7)', () => {
+  const api = require('../../src/index');
+  const hostileArgs: Array<[string, () => unknown]> = [
+    ['null', () => null], ['undefined', () => undefined], ['5', () => 5], ['"connect-failure"', () => 'connect-failure'], ['{}', () => ({})],
+    ['[]', () => []], ['true', () => true], ['[null]', () => [null]], ['[""]', () => ['']],
+  ];
+  const protos: Array<[string, () => unknown]> = ['LoadBalancer', 'LocalityFailover', 'RetryPolicy', 'TlsOrigination', 'HttpMatch', 'Subset', 'CallTarget']
+    .map((name): [string, () => unknown] => [`Object.create(${name}.prototype)`, () => Object.create(api[name].prototype)]);
+  const base: Record<string, () => Record<string, unknown>> = {
+    CanaryService: () => ({ host: 'reviews', stable: api.Subset.fromLabels({ version: 'v1' }), canary: api.Subset.fromLabels({ version: 'v2' }), canaryWeight: 10 }),
+    ResilientBackend: () => ({ host: 'reviews' }),
+    ExternalDependency: () => ({ hosts: ['api.example.com'], ports: [{ number: 443, protocol: api.PortProtocol.HTTPS }] }),
+  };
+  const construct = (kind: string, props: unknown) => () => {
+    const h = harness('api');
+    new api[kind](h.chart, 'x', props);
+    h.chart.toJson();
+  };
+  const cases: Array<[string, (x: unknown) => unknown, boolean?]> = [
+    ['RetryPolicy.idempotent(x)', (x) => api.RetryPolicy.idempotent(x)],
+    ['RetryPolicy.idempotent({ attempts: 2, retryOn: x })', (x) => api.RetryPolicy.idempotent({ attempts: 2, retryOn: x ?? 5 })],
+    ['RetryPolicy.nonIdempotent(x)', (x) => api.RetryPolicy.nonIdempotent(x)],
+    ['RetryPolicy.nonIdempotent({ attempts: 2, retryOn: x })', (x) => api.RetryPolicy.nonIdempotent({ attempts: 2, retryOn: x ?? 'connect-failure' })],
+    ['RetryPolicy.istioDefaultConditions(x)', (x) => api.RetryPolicy.istioDefaultConditions(x)],
+    ['HttpMatch.header(x)', (x) => api.HttpMatch.header(typeof x === 'string' ? 'X Bad' : x)],
+    ['HttpMatch.queryParam(x)', (x) => api.HttpMatch.queryParam(typeof x === 'string' ? '' : x)],
+    ['HttpMatch.pathPrefix(x)', (x) => api.HttpMatch.pathPrefix(typeof x === 'string' ? 'no-slash' : x)],
+    ['HttpMatch.pathRegex(x)', (x) => api.HttpMatch.pathRegex(typeof x === 'string' ? '(' : x)],
+    ['HttpMatch.pathPrefix("/").and(x)', (x) => api.HttpMatch.pathPrefix('/').and(x)],
+    ['LoadBalancer.simple(x)', (x) => api.LoadBalancer.simple(x)],
+    ['LocalityFailover.priority(x)', (x) => api.LocalityFailover.priority(x)],
+    ['LocalityFailover.regions(x)', (x) => api.LocalityFailover.regions(x)],
+    ['LocalityFailover.distribute(x)', (x) => api.LocalityFailover.distribute(x)],
+    // Every option of these two is optional, so `{}` is valid: a wrong-typed sni stands in for it.
+    ['TlsOrigination.simple(x)', (x) => api.TlsOrigination.simple(isEmptyObject(x) ? { sni: 5 } : x ?? null)],
+    ['TlsOrigination.insecureSkipVerify(x)', (x) => api.TlsOrigination.insecureSkipVerify(isEmptyObject(x) ? { sni: 5 } : x ?? null)],
+    ['Subset.fromLabels(x) as stable', (x) => construct('CanaryService', { ...base.CanaryService(), stable: api.Subset.fromLabels(x) })()],
+    ['Subset.fromWorkload(x) as canary', (x) => construct('CanaryService', { ...base.CanaryService(), canary: api.Subset.fromWorkload(x) })()],
+    ['CallTarget.host(x) in calls', (x) => construct('ResilientBackend', { host: 'reviews', calls: [api.CallTarget.host(typeof x === 'string' ? 'not a host' : x)] })()],
+    ['CallTarget.of(x) in calls', (x) => construct('ResilientBackend', { host: 'reviews', calls: [api.CallTarget.of(x)] })()],
+    ...['CanaryService', 'ResilientBackend', 'ExternalDependency'].map((kind): [string, (x: unknown) => unknown] => [`new ${kind}(chart, "x", x)`, (x) => construct(kind, x)()]),
+  ];
+  const isEmptyObject = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x) && Object.keys(x).length === 0;
+  test.each(cases.flatMap(([name, fn]) => hostileArgs.map(([label, make]): [string, () => unknown] => [name.replace(/\bx\b/, label), () => fn(make())])))('%s', (name, fn) => {
+    // The offending value is reported; for an `undefined` argument it is `undefined` itself.
+    expectValidationError(fn, !name.includes('(undefined)'));
+  });
+
+  const valueProps: Record<string, string[]> = {
+    CanaryService: ['loadBalancer', 'localityFailover', 'retries', 'testMatches', 'stable', 'canary', 'calls', 'timeout'],
+    ResilientBackend: ['loadBalancer', 'localityFailover', 'retries', 'calls', 'timeout'],
+    ExternalDependency: ['loadBalancer', 'retries', 'tlsOrigination', 'timeout'],
+  };
+  const propCases = Object.entries(valueProps).flatMap(([kind, props]) => props.flatMap((prop) => [...protos, ['"5s"', () => '5s'] as [string, () => unknown]]
+    .map(([label, make]): [string, () => unknown] => [`${kind} ${prop}: ${label}`, () => {
+      const v = make();
+      return construct(kind, { ...base[kind](), [prop]: prop === 'testMatches' || prop === 'calls' ? [v] : v })();
+    }])));
+  test.each(propCases)('%s', (_name, fn) => {
+    expectValidationError(fn);
+  });
+
+  function expectValidationError(fn: () => unknown, valueShown = true): void {
+    let error: unknown;
+    try {
+      fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(IstioValidationError);
+    const e = error as IstioValidationError;
+    expect(e.code).toMatch(CODE);
+    expect(e.path).toEqual(expect.any(String));
+    expect(e.path.length).toBeGreaterThan(0);
+    expect(e.fix).toEqual(expect.any(String));
+    expect(e.fix.length).toBeGreaterThan(0);
+    expect(e.message).toContain(e.fix);
+    if (valueShown) expect(e.value).not.toBeUndefined();
+  }
+});

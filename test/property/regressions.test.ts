@@ -260,3 +260,108 @@ describe('call-chain rules counted routes that never retry as retrying with Isti
     expect(chain(() => ({ host: 'orders.shop.svc.cluster.local' })).map((w) => w.split(' ')[0])).toEqual(['CC-02']);
   });
 });
+
+describe('issue 12 item 7: untyped crashes through the public API (TypeError / SyntaxError before the fix)', () => {
+  const anyApi = (x: unknown) => x as any;
+  test.each([
+    ['RetryPolicy.idempotent(null)', () => RetryPolicy.idempotent(anyApi(null))],
+    ['RetryPolicy.nonIdempotent(undefined)', () => RetryPolicy.nonIdempotent(anyApi(undefined))],
+    ['RetryPolicy.istioDefaultConditions(null)', () => RetryPolicy.istioDefaultConditions(anyApi(null))],
+    ['HttpMatch.and(undefined)', () => HttpMatch.pathPrefix('/').and(anyApi(undefined))],
+    ['HttpMatch.and({})', () => HttpMatch.pathPrefix('/').and(anyApi({}))],
+    ['TlsOrigination.simple(null)', () => TlsOrigination.simple(anyApi(null))],
+    ['TlsOrigination.simple(5)', () => TlsOrigination.simple(anyApi(5))],
+    ['new ResilientBackend(scope, "x")', () => new ResilientBackend(Testing.chart(), 'x', anyApi(undefined))],
+    ['new CanaryService(scope, "x")', () => new CanaryService(Testing.chart(), 'x', anyApi(undefined))],
+    ['new ExternalDependency(scope, "x", null)', () => new ExternalDependency(Testing.chart(), 'x', anyApi(null))],
+  ])('%s is PROP', (_name, fn) => {
+    const e = thrownBy(fn);
+    expect(e.code).toBe('PROP');
+    expect(e.fix.length).toBeGreaterThan(0);
+  });
+
+  test.each(['LoadBalancer', 'LocalityFailover', 'HttpMatch'])('Object.create(%s.prototype) passed as a value is PROP, not a SyntaxError', (name) => {
+    const proto = { LoadBalancer, LocalityFailover, HttpMatch }[name as 'LoadBalancer']!.prototype;
+    const prop = name === 'HttpMatch' ? { testMatches: [Object.create(proto)] } : { [name === 'LoadBalancer' ? 'loadBalancer' : 'localityFailover']: Object.create(proto) };
+    const e = thrownBy(() => {
+      const chart = Testing.chart();
+      new CanaryService(chart, 'c', { host: HOST, stable: V1, canary: V2, ...prop } as any);
+      chart.toJson();
+    });
+    expect(e.code).toBe('PROP');
+    expect(e.path).toBe('test/c');
+  });
+});
+
+describe('issue 12 item 8: accepted although wrong, or a wrong message', () => {
+  const external = (props: Record<string, unknown>) => () => new ExternalDependency(Testing.chart(), 'x', { hosts: ['api.example.com'], ports: [{ number: 443, protocol: PortProtocol.TLS }], ...props } as any);
+
+  test('TlsOrigination.simple({ caCertificates: "" }) is refused (it emitted caCertificates: "")', () => {
+    const e = thrownBy(() => TlsOrigination.simple({ caCertificates: '' }));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('caCertificates is empty');
+    expect(() => TlsOrigination.simple({ caCertificates: '/etc/ca.pem' })).not.toThrow();
+  });
+
+  test.each([[[null]], [['']]])('retryOn %j is refused', (retryOn) => {
+    thrownBy(() => RetryPolicy.idempotent({ attempts: 2, retryOn: retryOn as any }));
+  });
+
+  test.each(['reviews.ns.svc.cluster.local', 'kubernetes.default.svc.cluster.local', '*.svc.cluster.local'])('ExternalDependency refuses the in-cluster host %s (SE-01)', (host) => {
+    const e = thrownBy(external({ hosts: [host], resolution: 'NONE' }));
+    expect(e.code).toBe('SE-01');
+    expect(e.message).toContain('in-cluster (mesh) service host');
+  });
+
+  test('lint finds the same: a MESH_EXTERNAL ServiceEntry for an in-cluster host is SE-01; MESH_INTERNAL is fine', () => {
+    const manifest = (location?: string) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'se', namespace: 'ns' },
+      spec: { hosts: ['reviews.ns.svc.cluster.local'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS', ...(location ? { location } : {}) },
+    });
+    expect(analyze([{ manifest: manifest(), path: 'r.yaml:1' }]).errors.map((v) => v.code)).toContain('SE-01');
+    expect(analyze([{ manifest: manifest('MESH_INTERNAL'), path: 'r.yaml:1' }]).errors.map((v) => v.code)).not.toContain('SE-01');
+  });
+
+  test('TLS origination to a wildcard host without sni is refused (it emitted sni: "*.example.com"); an explicit sni is fine', () => {
+    const props = { hosts: ['*.example.com'], resolution: 'NONE', ports: [{ number: 80, protocol: PortProtocol.HTTP, targetPort: 443 }] };
+    const e = thrownBy(external({ ...props, tlsOrigination: TlsOrigination.simple() }));
+    expect(e.code).toBe('DR-14');
+    expect(e.message).toContain('SNI "*.example.com"');
+    expect(external({ ...props, tlsOrigination: TlsOrigination.simple({ sni: 'api.example.com' }) })).not.toThrow();
+  });
+
+  test('lint finds a wildcard sni too (DR-14)', () => {
+    const manifest = (sni: string) => ({
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'dr', namespace: 'ns' },
+      spec: { host: 'api.example.com', trafficPolicy: { tls: { mode: 'SIMPLE', sni } } },
+    });
+    expect(analyze([{ manifest: manifest('*.example.com'), path: 'r.yaml:1' }]).errors.map((v) => v.code)).toContain('DR-14');
+    expect(analyze([{ manifest: manifest('api.example.com'), path: 'r.yaml:1' }]).errors.map((v) => v.code)).not.toContain('DR-14');
+  });
+
+  test.each(['[[:foo:]]', 'a\\C'])('the RE2 check refuses %s as Go regexp (Istio\'s webhook) does', (regex) => {
+    expect(thrownBy(() => HttpMatch.pathRegex(regex)).code).toBe('X-10');
+  });
+
+  test('known POSIX classes stay accepted', () => {
+    expect(() => HttpMatch.pathRegex('[[:alpha:]][[:^digit:]]+')).not.toThrow();
+  });
+
+  test('a header match value over 60 KiB is refused (X-11); 60 KiB is accepted', () => {
+    expect(thrownBy(() => HttpMatch.header('x-a').exact('a'.repeat(60 * 1024 + 1))).code).toBe('X-11');
+    expect(() => HttpMatch.header('x-a').exact('a'.repeat(60 * 1024))).not.toThrow();
+  });
+
+  test.each([['hosts', { hosts: 'a.example.com' }], ['gateways', { gateways: 'mesh' }]])('%s given as a string says "is not a list" (PROP)', (prop, extra) => {
+    const e = thrownBy(() => new CanaryService(Testing.chart(), 'c', { host: HOST, stable: V1, canary: V2, ...extra } as any));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain(`${prop} "${Object.values(extra)[0]}" is not a list`);
+  });
+
+  test("timeout: '5s' says it is not a cdk8s Duration (PROP), not \"not a finite duration (received NaN)\"", () => {
+    const e = thrownBy(() => new ResilientBackend(Testing.chart(), 'b', { host: HOST, timeout: '5s' as any }));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('timeout "5s" is not a cdk8s Duration');
+    expect(e.message).not.toContain('NaN');
+  });
+});

@@ -248,3 +248,26 @@ describe('one object per kind, namespace and name (code DUPLICATE)', () => {
     expect(Testing.synth(chart)).toHaveLength(2);
   });
 });
+
+describe('misuse of Rules.of and Rules.suppress', () => {
+  test.each([[null], [undefined], [5], ['app'], [{}], [{ node: 5 }]])('Rules.of(%p) is a PROP error, not a TypeError', (value) => {
+    const e = thrown(() => Rules.of(value as any)) as IstioValidationError;
+    expect(e).toBeInstanceOf(IstioValidationError);
+    expect(e.code).toBe('PROP');
+    expect(e.path).toBe('Rules.of');
+  });
+
+  test('Rules.suppress on something that is not a construct is a PROP error', () => {
+    const e = thrown(() => Rules.suppress({} as any, 'VS-25', 'reason')) as IstioValidationError;
+    expect(e.code).toBe('PROP');
+  });
+
+  test('a suppression reason too long for an annotation is refused; a sentence passes', () => {
+    const { chart } = chartWithCollector();
+    const vs = new VirtualService(chart, 'vs', { metadata: { name: 'web' }, spec: { hosts: ['web.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }] } });
+    const e = thrown(() => Rules.suppress(vs, 'VS-25', 'x'.repeat(300 * 1024))) as IstioValidationError;
+    expect(e.code).toBe('SUPPRESSION');
+    expect(e.message).toContain('256 KiB');
+    expect(() => Rules.suppress(vs, 'VS-25', 'the mirror target runs in shadow mode')).not.toThrow();
+  });
+});

@@ -1,7 +1,7 @@
 import { Severity } from '../../core/errors';
 import { clusterLocal, hostMatches, isWildcardHost, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
-import { credentialConflictProblem, inlineNextToCredential } from '../../core/tls';
+import { credentialConflictProblem, inlineNextToCredential, sniProblem } from '../../core/tls';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe } from '../../engine/view';
 import { drHost, policiesOf, PolicyAt, topTlsMode } from '../../engine/view-dr';
@@ -28,6 +28,9 @@ export const DR14: Rule = {
       const credential = hasText(tls.credentialName) ? tls.credentialName : undefined;
       if (credential?.startsWith(CONFIGMAP_PREFIX)) out.push(...configMapProblems(o, credential, where, fix));
       const sans = arr(tls.subjectAltNames).length > 0;
+      // Not in the webhook: a wildcard SNI is sent literally, so every connection fails verification (error by the severity policy).
+      const sni = hasText(tls.sni) ? sniProblem(tls.sni) : undefined;
+      if (sni) out.push({ message: `${where}.sni ${sni}`, fix: 'Set sni to the concrete host the server certificate names, e.g. api.example.com.', value: tls.sni, allowed: 'a concrete hostname' });
       if (tls.insecureSkipVerify === true) {
         const conflicts = mode === 'SIMPLE'
           ? [hasText(tls.caCertificates) && 'caCertificates', credential && 'credentialName', sans && 'subjectAltNames']

@@ -2,7 +2,7 @@ import { Severity } from '../../core/errors';
 import { addressProblem } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { isTcpFamily, protocolOf, showProtocol } from '../../core/protocols';
-import { serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem } from '../../core/service-entry';
+import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem } from '../../core/service-entry';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
 /** The `resolution` of a ServiceEntry spec (`NONE` when unset, as Istio defaults it). */
@@ -47,6 +47,11 @@ export const SE01: Rule = {
         out.push({ message: `${where} is not a "*.domain" wildcard, which resolution DYNAMIC_DNS requires`, fix: 'Use a wildcard host such as "*.example.com", or resolution DNS for a single host.', value: h, allowed: '*.domain' });
       } else if (!dynamic && isPartialWildcard(h)) {
         out.push({ severity: Severity.WARNING, message: `${where} is a partial wildcard; only a whole first label "*" ("*.example.com") is a wildcard`, fix: 'Use "*.example.com" or list the exact hosts.', value: h });
+      }
+      // Istio accepts it, but the sidecars then treat the mesh service as external (no mTLS): error by the severity policy.
+      const inCluster = meshHostAsExternalProblem(h, o.spec.location);
+      if (inCluster) {
+        out.push({ message: `${where} ${inCluster}`, fix: 'Leave in-cluster services to the Kubernetes registry (no ServiceEntry), or set location: MESH_INTERNAL for a mesh service outside Kubernetes.', value: h, allowed: 'an external host' });
       }
       const key = h.toLowerCase().replace(/\.$/, '');
       const first = seen.get(key);
