@@ -14,6 +14,7 @@ import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyBaseProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
 import { metadataFor, renderResilience, RouteProps } from './common';
+import { crdCapProblem, SERVICE_ENTRY_MAX_HOSTS, SERVICE_ENTRY_MAX_PORTS } from '../core/caps';
 
 /** Port protocols of a ServiceEntry port (Istio's protocol list). */
 export enum PortProtocol {
@@ -231,6 +232,11 @@ function httpRouteName(httpPorts: ReadonlyArray<{ readonly number: number }>, i:
 
 function checkHosts(hosts: string[], resolution: Resolution, path: string): string[] {
   checkList(hosts, 'hosts', path);
+  // Refused before any per-host work, so 100,000 hosts cost milliseconds, not a synth.
+  enforce(crdCapProblem, [hosts.length, SERVICE_ENTRY_MAX_HOSTS, 'items', 'ServiceEntry'], {
+    path, prop: 'hosts', value: hosts.length, allowed: `at most ${SERVICE_ENTRY_MAX_HOSTS} hosts`,
+    fix: `Split the hosts over several ExternalDependency constructs (one ServiceEntry holds at most ${SERVICE_ENTRY_MAX_HOSTS}).`,
+  });
   enforce(serviceEntryHostsProblem, [hosts], { path, prop: 'hosts', value: '[]', allowed: '1-256 hosts', message: () => 'hosts is empty', fix: 'List the external hostnames, e.g. ["api.example.com"].' });
   hosts.forEach((h, i) => {
     const prop = `hosts[${i}]`;
@@ -254,6 +260,9 @@ function checkHosts(hosts: string[], resolution: Resolution, path: string): stri
 function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
   const example = 'Declare the port, e.g. { number: 443, protocol: PortProtocol.TLS }.';
   checkList(ports, 'ports', path);
+  enforce(crdCapProblem, [ports.length, SERVICE_ENTRY_MAX_PORTS, 'items', 'ServiceEntry'], {
+    path, prop: 'ports', value: ports.length, allowed: `at most ${SERVICE_ENTRY_MAX_PORTS} ports`, fix: `Declare at most ${SERVICE_ENTRY_MAX_PORTS} ports per ExternalDependency.`,
+  });
   // Istio accepts a ServiceEntry without ports; this construct needs them to know what to route.
   if (ports.length === 0) propError({ path, prop: 'ports' }, { value: ports, shown: '[]', expected: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
   const out = ports.map((p, i) => {

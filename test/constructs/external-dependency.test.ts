@@ -462,3 +462,27 @@ describe('escape hatches', () => {
     expect(dependency({ hosts: [HOST, 'auth.pgprovider.example'] }).construct.hosts).toEqual([HOST, 'auth.pgprovider.example']);
   });
 });
+
+describe('CRD caps enforced before any per-host work (X-13, issue 12 item 6)', () => {
+  const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}.example.com`);
+
+  test('256 hosts (max) pass; 257 (max+1) raise X-13 at construction, naming the count and the fix', () => {
+    expect(() => dependency({ hosts: hosts(256), ports: [TLS] })).not.toThrow();
+    const e = thrownBy(() => dependency({ hosts: hosts(257), ports: [TLS] }));
+    expect(e.code).toBe('X-13');
+    expect(e.value).toBe(257);
+    expect(e.message).toContain('hosts has 257 items (the ServiceEntry CRD allows at most 256)');
+    expect(e.fix).toContain('Split the hosts');
+  });
+
+  test('100,000 hosts are refused by the count alone: no host is checked first', () => {
+    const many = hosts(100_000);
+    many[99_999] = 'not a host!'; // would be X-03 if hosts were checked one by one before the count
+    expect(thrownBy(() => dependency({ hosts: many, ports: [TLS] })).code).toBe('X-13');
+  });
+
+  test('257 ports raise X-13 too', () => {
+    const ports = Array.from({ length: 257 }, (_, i) => ({ number: 1000 + i, protocol: PortProtocol.TLS }));
+    expect(thrownBy(() => dependency({ ports })).code).toBe('X-13');
+  });
+});

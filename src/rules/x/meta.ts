@@ -1,3 +1,4 @@
+import { crdCapProblem, SERVICE_ENTRY_MAX_HOSTS, SERVICE_ENTRY_MAX_PORTS } from '../../core/caps';
 import { Severity } from '../../core/errors';
 import { arr, isRecord } from '../../core/json';
 import { Finding, IstioKind, IstioObject, Rule } from '../../engine/types';
@@ -42,10 +43,10 @@ const each = (list: unknown, at: string, field: string): Array<[unknown, string]
 
 /** The size caps of the Istio 1.30 CRDs (`maxItems`, `maxProperties`, `maxLength`) on ServiceEntry and DestinationRule. */
 const CAPS: readonly Cap[] = [
-  { kind: 'ServiceEntry', unit: 'items', max: 256, collect: (s) => [[s.hosts, 'spec.hosts']] },
+  { kind: 'ServiceEntry', unit: 'items', max: SERVICE_ENTRY_MAX_HOSTS, collect: (s) => [[s.hosts, 'spec.hosts']] },
   { kind: 'ServiceEntry', unit: 'items', max: 256, collect: (s) => [[s.addresses, 'spec.addresses']] },
   { kind: 'ServiceEntry', unit: 'characters', max: 64, collect: (s) => arr(s.addresses).map((a, i): [unknown, string] => [a, `spec.addresses[${i}]`]) },
-  { kind: 'ServiceEntry', unit: 'items', max: 256, collect: (s) => [[s.ports, 'spec.ports']] },
+  { kind: 'ServiceEntry', unit: 'items', max: SERVICE_ENTRY_MAX_PORTS, collect: (s) => [[s.ports, 'spec.ports']] },
   { kind: 'ServiceEntry', unit: 'characters', max: 256, collect: (s) => [...each(s.ports, 'spec.ports', 'name'), ...each(s.ports, 'spec.ports', 'protocol')] },
   { kind: 'ServiceEntry', unit: 'items', max: 4096, collect: (s) => [[s.endpoints, 'spec.endpoints']] },
   { kind: 'ServiceEntry', unit: 'characters', max: 256, collect: (s) => each(s.endpoints, 'spec.endpoints', 'address') },
@@ -85,9 +86,10 @@ export const X13: Rule = {
       if (cap.kind !== o.kind) continue;
       for (const [value, where] of cap.collect(o.spec)) {
         const size = sizeOf(value, cap.unit);
-        if (size === undefined || size <= cap.max) continue;
+        const problem = size === undefined ? undefined : crdCapProblem(size, cap.max, cap.unit, o.kind);
+        if (!problem) continue;
         out.push({
-          message: `${where} has ${size} ${cap.unit} (the ${o.kind} CRD allows at most ${cap.max})`,
+          message: `${where} ${problem}`,
           fix: this.fix, value: size, allowed: `≤ ${cap.max} ${cap.unit}`,
         });
       }
