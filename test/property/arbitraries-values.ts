@@ -14,6 +14,13 @@ import { HttpMatch, HttpMethod } from '../../src/policies/match';
 import { RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 import { TlsOrigination } from '../../src/policies/tls';
 import { ConnectionPool, OutlierDetection } from '../../src/policies/traffic-policy';
+import { yamlReadBackProblem } from '../../src/core/yaml';
+
+/**
+ * `fc.stringMatching`, without the strings cdk8s would write so that they read back as another type (`0o17`:
+ * refused at synth with code YAML): valid props must synthesize.
+ */
+export const readableString = (pattern: RegExp): fc.Arbitrary<string> => fc.stringMatching(pattern).filter((s) => yamlReadBackProblem(s) === undefined);
 
 // ---------------------------------------------------------------------------------------------------------
 // Grammar primitives
@@ -21,10 +28,10 @@ import { ConnectionPool, OutlierDetection } from '../../src/policies/traffic-pol
 
 /** A DNS-1123 label (1-63 characters, here kept short so charts stay small). */
 export const dnsLabel = (maxInner = 10): fc.Arbitrary<string> =>
-  fc.stringMatching(new RegExp(`^[a-z]([-a-z0-9]{0,${maxInner}}[a-z0-9])?$`));
+  readableString(new RegExp(`^[a-z]([-a-z0-9]{0,${maxInner}}[a-z0-9])?$`));
 
 /** A DNS-1123 label of exactly 63 characters (the maximum). */
-export const longDnsLabel: fc.Arbitrary<string> = fc.stringMatching(/^[a-z][-a-z0-9]{61}[a-z0-9]$/);
+export const longDnsLabel: fc.Arbitrary<string> = readableString(/^[a-z][-a-z0-9]{61}[a-z0-9]$/);
 
 /** Namespaces (never the Istio root namespace, which has mesh-wide meaning for some kinds). */
 export const namespaceName: fc.Arbitrary<string> = fc.oneof(
@@ -34,7 +41,7 @@ export const namespaceName: fc.Arbitrary<string> = fc.oneof(
 
 /** An external FQDN such as `api.pgprovider.example`; labels may use upper case (hosts are case-insensitive). */
 export const externalFqdn: fc.Arbitrary<string> = fc.tuple(
-  fc.array(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,12}[a-z0-9])?$/), { minLength: 1, maxLength: 3 }),
+  fc.array(readableString(/^[a-z0-9]([-a-z0-9]{0,12}[a-z0-9])?$/), { minLength: 1, maxLength: 3 }),
   fc.constantFrom('example', 'example.com', 'example.org', 'io', 'co.uk'),
 ).map(([labels, tld]) => `${labels.join('.')}.${tld}`);
 
@@ -44,21 +51,21 @@ export const RESERVED_KEYS = ['__proto__', 'constructor'];
 /** Kubernetes label keys: plain names and `prefix/name`. */
 export const labelKey: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('app', 'version', 'track', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'tier') },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/) },
+  { weight: 1, arbitrary: readableString(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/) },
   {
     weight: 1,
-    arbitrary: fc.tuple(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?(\.[a-z0-9]{1,6}){0,2}$/), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/))
+    arbitrary: fc.tuple(readableString(/^[a-z0-9]([-a-z0-9]{0,8}[a-z0-9])?(\.[a-z0-9]{1,6}){0,2}$/), readableString(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?$/))
       .map(([p, n]) => `${p}/${n}`),
   },
 ).filter((k) => !k.startsWith('cdk8s.io/') && !RESERVED_KEYS.includes(k));
 
 /** Kubernetes label values (may be empty). */
 export const labelValue: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/).filter((v) => !/^[-+]?0[oO]_?[0-7]/.test(v)) },
+  { weight: 4, arbitrary: readableString(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,14}[A-Za-z0-9])?$/).filter((v) => !/^[-+]?0[oO]_?[0-7]/.test(v)) },
   // Valid label values that YAML readers take for numbers, booleans or null unless quoted: they must read back as strings.
   { weight: 1, arbitrary: fc.constantFrom('yes', 'on', 'off', 'y', 'n', 'true', 'False', 'null', '017', '0x1F', '0b101', '1_000', '1e3', '1.5', '12_3', '0', '08', '1E5') },
   { weight: 1, arbitrary: fc.constant('') },
-  { weight: 1, arbitrary: fc.stringMatching(/^[a-z][-a-z0-9_.]{61}[a-z0-9]$/) },
+  { weight: 1, arbitrary: readableString(/^[a-z][-a-z0-9_.]{61}[a-z0-9]$/) },
 );
 
 /** A label map. */
@@ -91,13 +98,13 @@ export const duration = (max = 60_000): fc.Arbitrary<Duration> => fc.tuple(milli
 
 const headerName: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('x-canary-test', 'x-qa-user', 'x-chaos-test', 'user-agent', 'x-user-id', 'end-user') },
-  { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,20}$/) },
+  { weight: 2, arbitrary: readableString(/^[a-z0-9!#$%&'*+.^_`|~-]{1,20}$/) },
   { weight: 1, arbitrary: fc.constantFrom(':authority', ':path', ':scheme', ':method') },
 ).filter((h) => h !== 'cookie' && !RESERVED_KEYS.includes(h));
 
 /** Header/query values: printable ASCII and some non-ASCII, no control characters. */
 const printable: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,16}$/) },
+  { weight: 4, arbitrary: readableString(/^[A-Za-z0-9._~-]{1,16}$/) },
   { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 16 }) },
   { weight: 1, arbitrary: fc.constantFrom('true', 'ünïcödé', '日本', 'a b') },
 );
@@ -105,12 +112,12 @@ const printable: fc.Arbitrary<string> = fc.oneof(
 /** RE2-compatible regexes (no look-around, no back-references). */
 const re2Regex: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('.*mobile.*', '^/api/v[0-9]+/.*$', '(?i)chrome', 'v[12]', '[a-f0-9]{8}', '^(a|b)+$', '\\d+', 'x\\.y'),
-  fc.stringMatching(/^[a-z0-9]{1,10}$/).map((s) => `^${s}.*`),
+  readableString(/^[a-z0-9]{1,10}$/).map((s) => `^${s}.*`),
 );
 
 const pathArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('/', '/api', '/api/v2/', '/login', '/health'),
-  fc.array(fc.stringMatching(/^[A-Za-z0-9._~%-]{1,8}$/), { minLength: 1, maxLength: 4 }).map((segs) => `/${segs.join('/')}`),
+  fc.array(readableString(/^[A-Za-z0-9._~%-]{1,8}$/), { minLength: 1, maxLength: 4 }).map((segs) => `/${segs.join('/')}`),
 );
 
 type ValueKind = 'exact' | 'prefix' | 'regex';
@@ -128,11 +135,11 @@ const headerAtom: fc.Arbitrary<Atom> = fc.tuple(headerName, valueKind, printable
   }));
 
 const cookieAtom: fc.Arbitrary<Atom> = fc.tuple(
-  fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/),
-  fc.stringMatching(/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]{0,12}$/),
+  readableString(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/),
+  readableString(/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]{0,12}$/),
 ).map(([name, value]) => ({ field: 'header:cookie', match: HttpMatch.cookie(name, value) }));
 
-const queryName = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/).filter((q) => !RESERVED_KEYS.includes(q));
+const queryName = readableString(/^[A-Za-z0-9_.-]{1,12}$/).filter((q) => !RESERVED_KEYS.includes(q));
 const queryAtom: fc.Arbitrary<Atom> = fc.tuple(queryName, valueKind, printable, re2Regex)
   .map(([name, kind, value, regex]) => ({
     field: `query:${name}`,
@@ -308,13 +315,13 @@ export const outlierDetection: fc.Arbitrary<OutlierDetection> = fc.record({
 export const loadBalancer: fc.Arbitrary<LoadBalancer> = fc.oneof(
   fc.constantFrom(...Object.values(LoadBalancerAlgorithm)).map((a) => LoadBalancer.simple(a)),
   headerName.filter((h) => !h.startsWith(':')).map((h) => LoadBalancer.consistentHashByHeader(h)),
-  fc.tuple(fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/), fc.option(duration(86_400_000), { nil: undefined }))
+  fc.tuple(readableString(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/), fc.option(duration(86_400_000), { nil: undefined }))
     .map(([n, ttl]) => LoadBalancer.consistentHashByCookie(n, ttl)),
   fc.constant(LoadBalancer.consistentHashBySourceIp()),
-  fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/).map((q) => LoadBalancer.consistentHashByQueryParameter(q)),
+  readableString(/^[A-Za-z0-9_.-]{1,12}$/).map((q) => LoadBalancer.consistentHashByQueryParameter(q)),
 );
 
-const regionName = fc.stringMatching(/^[a-z]{2}-[a-z]{4,7}[1-4]$/);
+const regionName = readableString(/^[a-z]{2}-[a-z]{4,7}[1-4]$/);
 export const localityFailover: fc.Arbitrary<LocalityFailover> = fc.oneof(
   fc.uniqueArray(fc.oneof(fc.constantFrom('topology.kubernetes.io/zone', 'topology.kubernetes.io/region', 'topology.istio.io/subzone'), labelKey), { minLength: 1, maxLength: 3 })
     .map((labels) => LocalityFailover.priority(labels)),
