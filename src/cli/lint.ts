@@ -20,7 +20,10 @@ export interface LintOptions {
    * @default - no inventory: Ext-scope rules are skipped
    */
   readonly inventory?: string;
-  /** Lower (or raise) the input bounds; each unset one is its {@link DEFAULT_LIMITS} value. */
+  /**
+   * Lower (or raise) the input bounds.
+   * @default - each unset bound is its {@link DEFAULT_LIMITS} value
+   */
   readonly limits?: Partial<InputLimits>;
   /**
    * Reads stdin for `-` in chunks (replaced in tests).

@@ -125,7 +125,10 @@ export interface RuleContext {
   readonly workloads: readonly Workload[];
   /** Kubernetes Services in the App. */
   readonly services: readonly ServiceInfo[];
-  /** The declared inventory; Ext-scope checks are skipped when it is absent. */
+  /**
+   * The declared inventory.
+   * @default - none: Ext-scope checks are skipped
+   */
   readonly inventory?: Inventory;
   /** Budgets of the call-chain rules. */
   readonly callChain?: CallChainOptions;
@@ -140,7 +143,10 @@ export interface RuleContext {
 export interface Rule extends RuleDoc {
   /** Kinds a `self` rule applies to. */
   readonly kinds: readonly IstioKind[];
-  /** Opt-in rules (Argo Rollouts, Flagger, ambient, strict mTLS profiles) run only when enabled. */
+  /**
+   * Opt-in rules (Argo Rollouts, Flagger, ambient, strict mTLS profiles) run only when enabled.
+   * @default false
+   */
   readonly optIn?: boolean;
   checkObject?(object: IstioObject): Finding[];
   checkApp?(context: RuleContext): AppFinding[];

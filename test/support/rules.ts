@@ -106,3 +106,20 @@ export const CATCH_ALL = { name: 'default', route: [dest(HOST)] };
 export function service(name: string, namespace?: string): ServiceInfo {
   return { name, namespace, ports: [{ port: 9080 }], path: `svc/${name}` };
 }
+
+/** Every finding (errors and warnings) of `rule` alone on the manifests. */
+export function findings(rule: Rule, ...manifests: any[]): Violation[] {
+  return all(runOnly(rule, {}, ...manifests));
+}
+
+/** The single finding of `rule` alone on the manifests; fails the test when there is not exactly one. */
+export function single(rule: Rule, ...manifests: any[]): Violation {
+  const found = findings(rule, ...manifests);
+  if (found.length !== 1) throw new Error(`expected one ${rule.code} finding, got ${JSON.stringify(found, null, 1)}`);
+  return found[0];
+}
+
+/** Whether `rule` alone finds nothing on the manifests. */
+export function passes(rule: Rule, ...manifests: any[]): boolean {
+  return findings(rule, ...manifests).length === 0;
+}

@@ -1,4 +1,4 @@
-import { codes, dest, dr, ERROR, HOST, one, only, se, vs, WARNING } from '../../support/rules';
+import { codes, dr, ERROR, HOST, one, se, WARNING } from '../../support/rules';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 import { RunOptions, ServiceInfo, Workload } from '../../../src/engine/types';

@@ -11,7 +11,6 @@ describe('destination-rule', () => {
 /** A DR with top-level outlier detection. */
 const outlier = (od: Record<string, unknown>) => dr({ host: HOST, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', ...od } } });
 
-
 const OD = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' };
 const FAILOVER_PRIORITY = { localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] } };
 

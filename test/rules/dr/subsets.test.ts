@@ -1,4 +1,4 @@
-import { codes, dest, dr, ERROR, HOST, one, only, run, se, vs, WARNING } from '../../support/rules';
+import { codes, dest, dr, ERROR, HOST, one, only, run, vs, WARNING } from '../../support/rules';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 import { RunOptions, ServiceInfo, Workload } from '../../../src/engine/types';
@@ -7,7 +7,6 @@ import { DR_RULES } from '../../../src/rules/dr';
 describe('destination-rule', () => {
 /** A DR with top-level outlier detection. */
 const outlier = (od: Record<string, unknown>) => dr({ host: HOST, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', ...od } } });
-
 
 const OD = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' };
 const FAILOVER_PRIORITY = { localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] } };

@@ -1,5 +1,4 @@
-import { codes, ERROR, gw, one, only, run, runWith, vs, WARNING } from '../../support/rules';
-import { ServiceInfo, Workload } from '../../../src/engine/types';
+import { codes, gw, one, run, vs, WARNING } from '../../support/rules';
 
 const INGRESS = { istio: 'ingressgateway' };
 /** An HTTPS server for `hosts` with credentialName `cert`. */
@@ -12,10 +11,6 @@ const gateway = (name: string, servers: unknown[], selector: Record<string, stri
 const routes = (name: string, hosts: string[], gateways: string[], namespace = 'shop') => vs({
   hosts, gateways, http: [{ name: 'default', route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }],
 }, { name, namespace });
-const pod = (labels: Record<string, string>, name = 'istio-ingressgateway', namespace = 'istio-system'): Workload => ({ kind: 'Deployment', name, namespace, podLabels: labels, path: `${name}-deployment` });
-const service = (selector: Record<string, string> | undefined, ports: ServiceInfo['ports'], namespace = 'istio-system'): ServiceInfo => ({
-  name: 'istio-ingressgateway', namespace, ...(selector ? { selector } : {}), ports, path: 'svc',
-});
 
 describe('GW-11 server hosts served by a bound VirtualService', () => {
   test('a host no bound VirtualService serves is a warning naming it', () => {

@@ -1,7 +1,4 @@
-import { codes, ERROR, gw, one, only, run, vs, WARNING } from '../../support/rules';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-import { GW_RULES } from '../../../src/rules/gw';
+import { codes, ERROR, gw, one, only, run, WARNING } from '../../support/rules';
 
 const HTTPS = { port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-cert' } };
 const HTTP = { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'], tls: { httpsRedirect: true } };
@@ -9,9 +6,6 @@ const HTTP = { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['sh
 const gateway = (...servers: unknown[]) => gw({ selector: { istio: 'ingressgateway' }, servers }, { namespace: 'shop' });
 /** A server like HTTPS with `tls` replaced. */
 const httpsWith = (tls: Record<string, unknown>) => ({ ...HTTPS, tls });
-/** The VS that serves shop.example.com through the gateway (keeps GW-11 quiet). */
-const ROUTES = vs({ hosts: ['shop.example.com'], gateways: ['shop/ingress'], http: [{ name: 'default', route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }] }, { namespace: 'shop' });
-const gwCodes = (...manifests: any[]) => codes(run(...manifests)).filter((c) => c.startsWith('GW-'));
 
 describe('GW-01 name and servers', () => {
   test('a dotted name is an error naming it', () => {

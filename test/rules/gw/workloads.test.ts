@@ -1,4 +1,4 @@
-import { codes, ERROR, gw, one, only, run, runWith, vs, WARNING } from '../../support/rules';
+import { codes, gw, one, run, runWith, WARNING } from '../../support/rules';
 import { ServiceInfo, Workload } from '../../../src/engine/types';
 
 const INGRESS = { istio: 'ingressgateway' };
@@ -8,10 +8,6 @@ const https = (hosts: string[], cert = 'shop-cert', extra: Record<string, unknow
 });
 /** A Gateway `name` in namespace shop. */
 const gateway = (name: string, servers: unknown[], selector: Record<string, string> = INGRESS) => gw({ selector, servers }, { name, namespace: 'shop' });
-/** A VS in shop bound to `gateways` for `hosts`. */
-const routes = (name: string, hosts: string[], gateways: string[], namespace = 'shop') => vs({
-  hosts, gateways, http: [{ name: 'default', route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }],
-}, { name, namespace });
 const pod = (labels: Record<string, string>, name = 'istio-ingressgateway', namespace = 'istio-system'): Workload => ({ kind: 'Deployment', name, namespace, podLabels: labels, path: `${name}-deployment` });
 const service = (selector: Record<string, string> | undefined, ports: ServiceInfo['ports'], namespace = 'istio-system'): ServiceInfo => ({
   name: 'istio-ingressgateway', namespace, ...(selector ? { selector } : {}), ports, path: 'svc',

@@ -1,7 +1,4 @@
-import { codes, ERROR, one, only, run, se, WARNING } from '../../support/rules';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-import { SE_RULES } from '../../../src/rules/se';
+import { codes, ERROR, one, only, run, se } from '../../support/rules';
 
 /** A valid external TLS API entry; tests override one field at a time. */
 const OK = { hosts: ['api.example.com'], location: 'MESH_EXTERNAL', ports: [{ number: 443, name: 'https', protocol: 'TLS' }], resolution: 'DNS' };

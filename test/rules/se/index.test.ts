@@ -1,16 +1,10 @@
-import { codes, ERROR, one, only, run, se, WARNING } from '../../support/rules';
+import { codes, run, se } from '../../support/rules';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 import { SE_RULES } from '../../../src/rules/se';
 
 /** A valid external TLS API entry; tests override one field at a time. */
 const OK = { hosts: ['api.example.com'], location: 'MESH_EXTERNAL', ports: [{ number: 443, name: 'https', protocol: 'TLS' }], resolution: 'DNS' };
-const entry = (over: Record<string, unknown>) => se({ ...OK, ...over });
-/** A ServiceEntry manifest with metadata labels. */
-const labelled = (spec: Record<string, unknown>, labels: Record<string, string>) => {
-  const m = se(spec);
-  return { ...m, metadata: { ...m.metadata, labels } };
-};
 
 test('the baseline entry passes every SE rule', () => {
   expect(codes(run(se(OK))).filter((c) => c.startsWith('SE-'))).toEqual([]);

@@ -1,4 +1,4 @@
-import { dest, ERROR, HOST, se, vs, WARNING } from '../../support/rules';
+import { dest, ERROR, HOST, se, vs } from '../../support/rules';
 import { Violation } from '../../../src/core/errors';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';

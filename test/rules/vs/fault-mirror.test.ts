@@ -1,11 +1,5 @@
-import { VS_RULES } from '../../../src/rules/vs';
+
 import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, vs, WARNING } from '../../support/rules';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-
-/** The VS rules of this test file's scope, taken from the family array by code. */
-const VS_TRAFFIC_RULES = VS_RULES.filter((r) => ['VS-20', 'VS-21', 'VS-22', 'VS-24', 'VS-26', 'VS-27', 'VS-28', 'VS-29', 'VS-30', 'VS-31', 'VS-32', 'VS-33', 'VS-34', 'VS-35', 'VS-36', 'VS-37', 'VS-38'].includes(r.code));
-
 
 /** Every match of the test route selects test traffic (so VS-23 stays quiet). */
 const TEST_MATCH = [{ headers: { 'x-chaos': { exact: 'true' } } }];

@@ -1,5 +1,4 @@
 import { CATCH_ALL, codes, ERROR, gw, HOST, one, only, run, runWith, vs, WARNING } from '../../support/rules';
-import { resolveGatewayRef } from '../../../src/core/gateway-ref';
 
 const SHOP = 'shop.example.com';
 /** A Gateway `namespace/name` with one HTTP server for `hosts`. */

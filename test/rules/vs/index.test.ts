@@ -1,12 +1,8 @@
-import { CATCH_ALL, codes, dest, ERROR, gw, HOST, one, only, run, runWith, vs, WARNING } from '../../support/rules';
-import { NON_IDEMPOTENT_ROUTES_ANNOTATION } from '../../../src/engine/intent';
+import { all, CATCH_ALL, dest, ERROR, gw, HOST, run, runOnly, runWith, vs } from '../../support/rules';
 import { VS_RULES } from '../../../src/rules/vs';
-import { Violation } from '../../../src/core/errors';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
-import { Rule, RuleReport, RunOptions } from '../../../src/engine/types';
 import { RULES } from '../../../src/rules';
-import { VS01, VS02, VS03, VS04, VS05 } from '../../../src/rules/vs/shape';
 import { resolveGatewayRef } from '../../../src/core/gateway-ref';
 
 describe('route-policy', () => {
@@ -15,14 +11,11 @@ const withRoute = (route: Record<string, unknown>, meta = {}) => vs({ hosts: [HO
 const method = (m: Record<string, string>) => [{ method: m }];
 const SAFE = 'connect-failure,refused-stream,reset-before-request';
 
-
 /** A catch-all route with a timeout and retries. */
 const budget = (timeout: string, retries: Record<string, unknown>) => vs({ hosts: [HOST], http: [{ ...CATCH_ALL, timeout, retries }] });
 
-
 const TEST_HEADER = { headers: { 'x-chaos-test': { exact: 'true' } } };
 const FAULT = { abort: { httpStatus: 503, percentage: { value: 100 } } };
-
 
 const MIRROR = { mirror: { host: 'reviews-shadow.shop.svc.cluster.local' }, mirrorPercentage: { value: 10 } };
 
@@ -41,26 +34,6 @@ describe('vs-structure', () => {
 /** The VS rules of this test file's scope, taken from the family array by code. */
 const VS_STRUCTURE_RULES = VS_RULES.filter((r) => ['VS-01', 'VS-02', 'VS-03', 'VS-04', 'VS-05', 'VS-07', 'VS-08', 'VS-09', 'VS-10', 'VS-13', 'VS-14', 'VS-15', 'VS-17'].includes(r.code));
 
-
-/** Runs `rules` alone over the manifests. */
-function check(rules: Rule | readonly Rule[], manifests: any[], options: RunOptions = {}): RuleReport {
-  return runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), Array.isArray(rules) ? rules : [rules as Rule], options);
-}
-/** Every finding of a report. */
-function all(report: RuleReport): Violation[] {
-  return [...report.errors, ...report.warnings];
-}
-/** The single finding of `rule` on `manifest`. */
-function single(rule: Rule, ...manifests: any[]): Violation {
-  const found = all(check(rule, manifests));
-  if (found.length !== 1) throw new Error(`expected one ${rule.code} finding, got ${JSON.stringify(found, null, 1)}`);
-  return found[0];
-}
-/** Whether `rule` passes `manifests`. */
-function passes(rule: Rule, ...manifests: any[]): boolean {
-  return all(check(rule, manifests)).length === 0;
-}
-
 describe('VS_STRUCTURE_RULES', () => {
   test('holds the thirteen assigned codes, all in the catalogue', () => {
     expect(VS_STRUCTURE_RULES.map((r) => r.code)).toEqual([
@@ -76,17 +49,17 @@ describe('VS_STRUCTURE_RULES', () => {
       vs({ hosts: [HOST], http: [{ match: [null, { headers: null, uri: 3, withoutHeaders: { a: null } }], route: [null, { destination: 5 }] }] }),
       vs({ hosts: [HOST], tcp: [{ match: [null], route: [{ destination: { host: 3, port: 'x' } }] }], tls: [{ match: 7 }] }),
     ];
-    expect(() => check(VS_STRUCTURE_RULES, junk, { services: [{ name: 'x', ports: [], path: 'svc' }], inventory: { hosts: [] } })).not.toThrow();
+    expect(() => runOnly(VS_STRUCTURE_RULES, { services: [{ name: 'x', ports: [], path: 'svc' }], inventory: { hosts: [] } }, ...junk)).not.toThrow();
   });
 
   test('a well-formed VirtualService to a Service in the App passes every rule of the family', () => {
-    const report = check(VS_STRUCTURE_RULES, [vs({
+    const report = runOnly(VS_STRUCTURE_RULES, { services: [{ name: 'reviews', namespace: 'shop', ports: [{ port: 9080 }], path: 'svc' }], inventory: { hosts: [] } }, vs({
       hosts: [HOST],
       http: [
         { name: 'canary', match: [{ headers: { 'x-canary': { exact: 'true' } } }], route: [dest(HOST, { subset: 'v2' })], retries: { attempts: 2, retryOn: 'connect-failure,503' } },
         { name: 'default', route: [dest(HOST, { subset: 'v1', weight: 90 }), dest(HOST, { subset: 'v2', weight: 10 })] },
       ],
-    }, { namespace: 'shop' })], { services: [{ name: 'reviews', namespace: 'shop', ports: [{ port: 9080 }], path: 'svc' }], inventory: { hosts: [] } });
+    }, { namespace: 'shop' }));
     expect(all(report)).toEqual([]);
   });
 });
@@ -121,7 +94,6 @@ describe('resolveGatewayRef', () => {
 describe('vs-traffic', () => {
 /** The VS rules of this test file's scope, taken from the family array by code. */
 const VS_TRAFFIC_RULES = VS_RULES.filter((r) => ['VS-20', 'VS-21', 'VS-22', 'VS-24', 'VS-26', 'VS-27', 'VS-28', 'VS-29', 'VS-30', 'VS-31', 'VS-32', 'VS-33', 'VS-34', 'VS-35', 'VS-36', 'VS-37', 'VS-38'].includes(r.code));
-
 
 /** Every match of the test route selects test traffic (so VS-23 stays quiet). */
 const TEST_MATCH = [{ headers: { 'x-chaos': { exact: 'true' } } }];

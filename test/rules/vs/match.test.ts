@@ -1,21 +1,6 @@
-import { CATCH_ALL, dest, ERROR, HOST, vs, WARNING } from '../../support/rules';
-import { Violation } from '../../../src/core/errors';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-import { Rule } from '../../../src/engine/types';
+import { CATCH_ALL, dest, ERROR, findings, HOST, single, vs, WARNING } from '../../support/rules';
 import { isJwtClaimKey, VS07, VS08, VS09 } from '../../../src/rules/vs/match';
 
-/** Every finding of `rule` alone on the manifests. */
-function findings(rule: Rule, ...manifests: any[]): Violation[] {
-  const report = runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), [rule]);
-  return [...report.errors, ...report.warnings];
-}
-/** The single finding of `rule`. */
-function single(rule: Rule, ...manifests: any[]): Violation {
-  const found = findings(rule, ...manifests);
-  if (found.length !== 1) throw new Error(`expected one ${rule.code} finding, got ${JSON.stringify(found, null, 1)}`);
-  return found[0];
-}
 /** An HTTP route with the given matches. */
 const route = (name: string, ...match: unknown[]) => ({ name, match, route: [dest(HOST)] });
 /** A VirtualService with the given HTTP routes and a final catch-all. */

@@ -1,4 +1,4 @@
-import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, runWith, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, vs, WARNING } from '../../support/rules';
 import { NON_IDEMPOTENT_ROUTES_ANNOTATION } from '../../../src/engine/intent';
 
 /** A VS with `route` above the catch-all. */
@@ -6,14 +6,11 @@ const withRoute = (route: Record<string, unknown>, meta = {}) => vs({ hosts: [HO
 const method = (m: Record<string, string>) => [{ method: m }];
 const SAFE = 'connect-failure,refused-stream,reset-before-request';
 
-
 /** A catch-all route with a timeout and retries. */
 const budget = (timeout: string, retries: Record<string, unknown>) => vs({ hosts: [HOST], http: [{ ...CATCH_ALL, timeout, retries }] });
 
-
 const TEST_HEADER = { headers: { 'x-chaos-test': { exact: 'true' } } };
 const FAULT = { abort: { httpStatus: 503, percentage: { value: 100 } } };
-
 
 const MIRROR = { mirror: { host: 'reviews-shadow.shop.svc.cluster.local' }, mirrorPercentage: { value: 10 } };
 

@@ -1,21 +1,6 @@
-import { dest, ERROR, HOST, vs } from '../../support/rules';
-import { Violation } from '../../../src/core/errors';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-import { Rule } from '../../../src/engine/types';
+import { dest, ERROR, findings, HOST, single, vs } from '../../support/rules';
 import { VS10, VS13, VS17 } from '../../../src/rules/vs/route';
 
-/** Every finding of `rule` alone on the manifests. */
-function findings(rule: Rule, ...manifests: any[]): Violation[] {
-  const report = runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), [rule]);
-  return [...report.errors, ...report.warnings];
-}
-/** The single finding of `rule`. */
-function single(rule: Rule, ...manifests: any[]): Violation {
-  const found = findings(rule, ...manifests);
-  if (found.length !== 1) throw new Error(`expected one ${rule.code} finding, got ${JSON.stringify(found, null, 1)}`);
-  return found[0];
-}
 /** A VirtualService whose single HTTP route "main" has the given fields. */
 const main = (fields: Record<string, unknown>) => vs({ hosts: [HOST], http: [{ name: 'main', ...fields }] });
 

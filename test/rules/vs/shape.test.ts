@@ -1,34 +1,6 @@
-import { VS_RULES } from '../../../src/rules/vs';
-import { CATCH_ALL, dest, ERROR, HOST, vs, WARNING } from '../../support/rules';
-import { Violation } from '../../../src/core/errors';
-import { toIstioObject } from '../../../src/engine/istio-object';
-import { runRules } from '../../../src/engine/run';
-import { Rule, RuleReport, RunOptions } from '../../../src/engine/types';
-import { RULES } from '../../../src/rules';
+
+import { CATCH_ALL, dest, ERROR, findings, HOST, passes, single, vs, WARNING } from '../../support/rules';
 import { VS01, VS02, VS03, VS04, VS05 } from '../../../src/rules/vs/shape';
-
-/** The VS rules of this test file's scope, taken from the family array by code. */
-const VS_STRUCTURE_RULES = VS_RULES.filter((r) => ['VS-01', 'VS-02', 'VS-03', 'VS-04', 'VS-05', 'VS-07', 'VS-08', 'VS-09', 'VS-10', 'VS-13', 'VS-14', 'VS-15', 'VS-17'].includes(r.code));
-
-
-/** Runs `rules` alone over the manifests. */
-function check(rules: Rule | readonly Rule[], manifests: any[], options: RunOptions = {}): RuleReport {
-  return runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), Array.isArray(rules) ? rules : [rules as Rule], options);
-}
-/** Every finding of a report. */
-function all(report: RuleReport): Violation[] {
-  return [...report.errors, ...report.warnings];
-}
-/** The single finding of `rule` on `manifest`. */
-function single(rule: Rule, ...manifests: any[]): Violation {
-  const found = all(check(rule, manifests));
-  if (found.length !== 1) throw new Error(`expected one ${rule.code} finding, got ${JSON.stringify(found, null, 1)}`);
-  return found[0];
-}
-/** Whether `rule` passes `manifests`. */
-function passes(rule: Rule, ...manifests: any[]): boolean {
-  return all(check(rule, manifests)).length === 0;
-}
 
 describe('VS-01 at least one route section', () => {
   test('a VirtualService with only hosts is an error', () => {
@@ -57,7 +29,7 @@ describe('VS-02 delegation', () => {
   });
 
   test('a delegate VirtualService with tcp and tls routes gets one error each', () => {
-    const found = all(check(VS02, [vs({ tcp: [{ route: [dest(HOST)] }], tls: [{ match: [{ sniHosts: [HOST] }], route: [dest(HOST)] }] })]));
+    const found = findings(VS02, vs({ tcp: [{ route: [dest(HOST)] }], tls: [{ match: [{ sniHosts: [HOST] }], route: [dest(HOST)] }] }));
     expect(found.map((f) => f.message)).toEqual([
       expect.stringContaining('sets spec.tcp'), expect.stringContaining('sets spec.tls'),
     ]);

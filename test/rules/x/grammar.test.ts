@@ -1,4 +1,4 @@
-import { CATCH_ALL, codes, dest, dr, ERROR, gw, HOST, one, only, run, runOnly, se, service, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, dest, dr, ERROR, gw, HOST, one, run, runOnly, se, vs, WARNING } from '../../support/rules';
 import { RULES } from '../../../src/rules';
 import { X_RULES } from '../../../src/rules/x';
 import { validateManifest } from '../../../src/schema/crd-validator';

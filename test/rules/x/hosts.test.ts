@@ -1,5 +1,4 @@
 import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, runOnly, se, service, vs, WARNING } from '../../support/rules';
-import { RULES } from '../../../src/rules';
 import { X_RULES } from '../../../src/rules/x';
 
 describe('X-04 short host names', () => {
