@@ -52,7 +52,7 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     if (files.length === 0) throw new InputError(`no files matched: ${paths.join(' ')} holds no *.yaml, *.yml or *.json file`);
     if (files.filter((f) => f === '-').length > 1) throw new InputError('- (stdin) given more than once');
     const inputs = files.flatMap((f) => reader.parse(reader.read(f), f));
-    const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory });
+    const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true });
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
   } catch (e) {

@@ -35,6 +35,13 @@ export interface AnalyzeOptions {
    * reader reads them back as another type (code YAML). @default false
    */
   readonly cdk8sOutput?: boolean;
+  /**
+   * The inputs are files applied together, as `kubectl apply -f DIR` does (lint): an object defined again in a
+   * later file replaces the earlier definition, which is then not checked; a warning (DUPLICATE) names both. Within
+   * one file, or without this option (synth: one App), a different object with the same identity is an error.
+   * Paths must be `file:line`. @default false
+   */
+  readonly laterFileWins?: boolean;
   /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
   readonly suppress?: Readonly<Record<string, string>>;
 }
@@ -67,8 +74,18 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
 
   const identities = new Map<string, { path: string; content: string }>();
+  const replaced = options.laterFileWins ? replacedByLaterFiles(inputs) : new Map<ManifestInput, ManifestInput>();
   for (const input of inputs) {
     const m = input.manifest;
+    const later = replaced.get(input);
+    if (later) {
+      pre.push({
+        code: DUPLICATE_CODE, severity: Severity.WARNING, path: later.path, value: identityOf(m),
+        message: `${identityOf(m)} is defined again here and at ${input.path}; as with kubectl apply -f DIR the later file wins, so ${input.path} is not checked`,
+        fix: 'Keep one definition of the object (or apply the files separately, one at a time, as intended).',
+      });
+      continue;
+    }
     const duplicate = duplicateOf(m, input.path, identities);
     if (duplicate) pre.push(duplicate);
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
@@ -113,15 +130,43 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   };
 }
 
+/** The identity of a Kubernetes-shaped manifest (`Kind.group namespace/name`), or undefined. */
+function identityOf(manifest: unknown): string | undefined {
+  if (!isRecord(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || !isRecord(manifest.metadata)) return undefined;
+  const { name, namespace } = manifest.metadata;
+  if (typeof name !== 'string' || name === '') return undefined;
+  return objectIdentity(manifest.apiVersion, manifest.kind, typeof namespace === 'string' ? namespace : undefined, name);
+}
+
+/** The file of a `file:line` path. */
+function fileOf(path: string): string {
+  const m = /^(.*):\d+$/.exec(path);
+  return m ? m[1] : path;
+}
+
+/** Inputs replaced by a definition of the same object in a later file, each mapped to the input that replaces it. */
+function replacedByLaterFiles(inputs: readonly ManifestInput[]): Map<ManifestInput, ManifestInput> {
+  const last = new Map<string, ManifestInput>();
+  for (const input of inputs) {
+    const id = identityOf(input.manifest);
+    if (id !== undefined) last.set(id, input);
+  }
+  const out = new Map<ManifestInput, ManifestInput>();
+  for (const input of inputs) {
+    const id = identityOf(input.manifest);
+    const winner = id === undefined ? undefined : last.get(id);
+    if (winner && winner !== input && fileOf(winner.path) !== fileOf(input.path)) out.set(input, winner);
+  }
+  return out;
+}
+
 /**
  * A DUPLICATE finding when `manifest` has the identity (kind, namespace, name) of an earlier, different object;
  * an identical copy is the same object written twice and passes.
  */
 function duplicateOf(manifest: unknown, path: string, seen: Map<string, { path: string; content: string }>): Violation | undefined {
-  if (!isRecord(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string' || !isRecord(manifest.metadata)) return undefined;
-  const { name, namespace } = manifest.metadata;
-  if (typeof name !== 'string' || name === '') return undefined;
-  const identity = objectIdentity(manifest.apiVersion, manifest.kind, typeof namespace === 'string' ? namespace : undefined, name);
+  const identity = identityOf(manifest);
+  if (identity === undefined) return undefined;
   const content = canonical(manifest);
   const first = seen.get(identity);
   if (!first) {

@@ -17,7 +17,7 @@ export const META_CODES: ReadonlyArray<{ readonly code: string; readonly title: 
   },
   {
     code: DUPLICATE_CODE, title: 'One object per kind, namespace and name',
-    why: 'The API server, kubectl apply and Argo CD key objects by kind, namespace and name: of two different objects with one identity only the last applied survives, so one host\'s routes, subsets or TLS policy silently disappear (two CanaryServices for reviews.a and reviews.b in one namespace both default to the name "reviews"). Checked at synth over the App and in lint over the input; an identical copy is one object written twice and passes.',
+    why: 'The API server, kubectl apply and Argo CD key objects by kind, namespace and name: of two different objects with one identity only the last applied survives, so one host\'s routes, subsets or TLS policy silently disappear (two CanaryServices for reviews.a and reviews.b in one namespace both default to the name "reviews"). Checked at synth over the App (an error) and in lint within one file (an error); across files lint does what kubectl apply -f DIR does — the later file wins and the earlier definition is not checked — and warns, naming both. An identical copy at synth is one object written twice and passes.',
     fix: 'Give the objects different names (constructs take a `name` prop), or merge them into one object.',
   },
   {

@@ -216,15 +216,26 @@ describe('lint input and options', () => {
 describe('one object per kind, namespace and name', () => {
   const dr = (host: string) => `apiVersion: networking.istio.io/v1alpha3\nkind: DestinationRule\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  host: ${host}\n`;
 
-  test('a different object with the identity of an earlier one is a DUPLICATE error naming both files', () => {
+  test('in a later file it replaces the earlier definition, as kubectl apply -f DIR does: a warning naming both, and only the later one is checked', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-dup-'));
     fs.writeFileSync(path.join(dir, 'a.yaml'), dr('reviews.shop.svc.cluster.local'));
     fs.writeFileSync(path.join(dir, 'b.yaml'), dr('ratings.shop.svc.cluster.local'));
     const r = JSON.parse(run('lint', dir, '--format', 'json').stdout);
-    const dup = r.errors.filter((v: any) => v.code === 'DUPLICATE');
+    expect(r.errors).toEqual([]);
+    const dup = r.warnings.filter((v: any) => v.code === 'DUPLICATE');
     expect(dup).toHaveLength(1);
     expect(dup[0].path).toMatch(/b\.yaml:1$/);
     expect(dup[0].message).toContain('a.yaml:1');
+    expect(r.summary.objects).toBe(1);
+    // Two definitions of one host would otherwise conflict with themselves (DR-19).
+    expect([...r.errors, ...r.warnings].map((v: any) => v.code)).not.toContain('DR-19');
+  });
+
+  test('a different object with the identity of an earlier one in the same file is a DUPLICATE error', () => {
+    const r = JSON.parse(run('lint', tmpFile('both.yaml', `${dr('reviews.shop.svc.cluster.local')}---\n${dr('ratings.shop.svc.cluster.local')}`), '--format', 'json').stdout);
+    const dup = r.errors.filter((v: any) => v.code === 'DUPLICATE');
+    expect(dup).toHaveLength(1);
+    expect(dup[0].message).toContain('both.yaml:1');
   });
 
   test('the same object in two files is one object, not a duplicate', () => {
