@@ -6,15 +6,20 @@
 export { IstioValidationError, Severity, Violation } from './core/errors';
 export { CallerProps, CallTarget, RouteProps } from './constructs/common';
 export { Subset } from './constructs/refs';
+export { Destination, DestinationOptions, HostDestinationOptions } from './constructs/destination';
+export { HostTraffic, HostTrafficProps, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/host-traffic';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
-export { ExternalDependency, ExternalDependencyProps, ExternalPort, PortProtocol, Resolution } from './constructs/external-dependency';
+export { ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
 export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
-export { HttpMatch, HttpMethod, ValueMatch } from './policies/match';
-export { FaultAbort, FaultDelay, FaultInjection } from './policies/fault';
+export { HttpMatch, HttpMethod, StringMatch, ValueMatch } from './policies/match';
+export { FaultAbort, FaultDelay, FaultInjection, HttpFault } from './policies/fault';
+export { CorsPolicy, HeaderChanges, HeaderOperations, HttpDirectResponse, HttpRedirect, HttpRewrite, RegexRewrite } from './policies/route';
 export { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover, RegionFailover } from './policies/load-balancer';
-export { InsecureTlsOptions, SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
-export { ConnectionPool, HttpConnectionPool, OutlierDetection, TcpConnectionPool, TrafficPolicyBaseProps, TrafficPolicyProps } from './policies/traffic-policy';
+export { InsecureTlsOptions, MutualTlsOptions, SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
+export {
+  ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetection, PortTrafficPolicy, TcpConnectionPool, TrafficPolicyBaseProps, TrafficPolicyProps,
+} from './policies/traffic-policy';
 export { CallChainOptions } from './engine/call-graph';
 export { IntentFacts } from './engine/intent';
 export { Inventory, RuleReport, SuppressedViolation } from './engine/types';

@@ -21,6 +21,10 @@ const INDEX_EXPORTS = [
   // jsii shape: warning sinks, named plugin contract types, TLS/traffic-policy option structs, the L1 namespace
   'InsecureTlsOptions', 'IPluginLogger', 'IPluginValidationContext', 'IPluginValidationReport', 'istio', 'IWarningSink', 'PluginViolatingResource',
   'PluginViolation', 'TrafficPolicyBaseProps', 'WarningCollector', 'WarningSink',
+  // the traffic model: HostTraffic, its routes and destinations, route actions, TLS modes, ServiceEntry fields
+  'CorsPolicy', 'Destination', 'DestinationOptions', 'ExternalEndpoint', 'H2UpgradePolicy', 'HeaderChanges', 'HeaderOperations',
+  'HostDestinationOptions', 'HostTraffic', 'HostTrafficProps', 'HttpDirectResponse', 'HttpFault', 'HttpRedirect', 'HttpRewrite', 'HttpRouteProps',
+  'L4MatchProps', 'Location', 'MutualTlsOptions', 'PortTrafficPolicy', 'RegexRewrite', 'StringMatch', 'SubsetProps', 'TcpRouteProps', 'TlsRouteProps',
 ];
 
 /** `cdk8s-istio-traffic/engine` (package.json `exports["./engine"]`). */

@@ -2,6 +2,7 @@ import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkHost, checkList, enforce, isBuilt, propError, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
+import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -42,16 +43,17 @@ export interface RenderedResilience {
 }
 
 /** Renders timeout and retries once, validated (X-01). */
-export function renderResilience(props: RouteProps, path: string): RenderedResilience {
+export function renderResilience(props: Pick<RouteProps, 'timeout' | 'retries'>, path: string, route?: string): RenderedResilience {
+  const at = (field: string) => (route === undefined ? field : `${route}.${field}`);
   return {
-    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: 'timeout' }) } : {}),
-    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path)._render() } : {}),
+    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: at('timeout') }) } : {}),
+    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path, at('retries'))._render() } : {}),
   };
 }
 
-function checkRetryPolicy(retries: unknown, path: string): RetryPolicy {
+function checkRetryPolicy(retries: unknown, path: string, prop: string): RetryPolicy {
   if (!isBuilt(retries, RetryPolicy)) {
-    propError({ path, prop: 'retries' }, { value: retries, expected: 'a RetryPolicy', fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
+    propError({ path, prop }, { value: retries, expected: 'a RetryPolicy', fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
   }
   return retries;
 }
@@ -175,4 +177,25 @@ export interface CallerProps {
    * @default false
    */
   readonly entryPoint?: boolean;
+}
+
+/**
+ * exportTo of emitted objects: X-05's checks (`serviceEntry` allows "~"). An empty list would mean every
+ * namespace; the constructs ask for ['*'] to say so (PROP).
+ */
+export function checkExportTo(exportTo: string[], namespace: string | undefined, path: string, serviceEntry: boolean): string[] {
+  const allowed = "'.', '*' (alone) or namespace names, no duplicates";
+  const fix = "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces.";
+  checkList(exportTo, 'exportTo', path);
+  if (exportTo.length === 0) propError({ path, prop: 'exportTo' }, { value: exportTo, expected: 'at least one entry', message: 'exportTo is empty', fix });
+  const shown = show(exportTo);
+  exportTo.forEach((entry, i) => {
+    const prop = `exportTo[${i}]`;
+    if (typeof entry !== 'string') propError({ path, prop }, { value: entry, expected: 'a namespace name, "." or "*"', fix });
+    const options = { namespace, serviceEntry };
+    enforce(exportToEntryProblem, [entry, options], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
+    enforce(exportToRepeatProblem, [exportTo, i, namespace], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
+  });
+  enforce(exportToListProblem, [exportTo], { path, prop: 'exportTo', value: shown, allowed, message: (problem) => `exportTo ${problem}`, fix });
+  return [...exportTo];
 }

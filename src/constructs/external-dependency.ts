@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
+import { checkHost, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
 import { toDnsLabel } from '../core/grammar';
 import { isWildcardHost } from '../core/hosts';
 import { isRecord } from '../core/json';
@@ -9,11 +9,10 @@ import { portNameProblem } from '../core/protocols';
 import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
 import { sniProblem } from '../core/tls';
-import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyBaseProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
-import { metadataFor, renderResilience, RouteProps } from './common';
+import { checkExportTo, metadataFor, renderResilience, RouteProps } from './common';
 import { crdCapProblem, SERVICE_ENTRY_MAX_HOSTS, SERVICE_ENTRY_MAX_PORTS } from '../core/caps';
 
 /** Port protocols of a ServiceEntry port (Istio's protocol list). */
@@ -32,8 +31,52 @@ export enum Resolution {
   DNS = 'DNS',
   /** Resolve through DNS and use the first address only (large DNS answers). */
   DNS_ROUND_ROBIN = 'DNS_ROUND_ROBIN',
-  /** Forward to the address the application connected to (wildcard hosts). */
+  /** Forward to the address the application connected to (wildcard hosts, `addresses`). */
   NONE = 'NONE',
+  /** Use the addresses listed in `endpoints`. */
+  STATIC = 'STATIC',
+}
+
+/** Whether the service is part of the mesh (ServiceEntry `location`). */
+export enum Location {
+  /** Outside the mesh: no mTLS, the hosts are treated as external. */
+  MESH_EXTERNAL = 'MESH_EXTERNAL',
+  /** Inside the mesh (e.g. VMs with sidecars, or services of another cluster): mTLS applies. */
+  MESH_INTERNAL = 'MESH_INTERNAL',
+}
+
+/**
+ * One endpoint of a `STATIC` (or DNS) dependency (ServiceEntry `endpoints[]`, Istio `WorkloadEntry` fields).
+ * @see https://istio.io/latest/docs/reference/config/networking/workload-entry/#WorkloadEntry
+ */
+export interface ExternalEndpoint {
+  /** IP address (STATIC) or hostname (DNS) of the endpoint. */
+  readonly address: string;
+  /**
+   * Port name → port number on this endpoint, when it differs from the ServiceEntry port.
+   * @default - the ServiceEntry ports
+   */
+  readonly ports?: { [name: string]: number };
+  /**
+   * Labels of the endpoint (for subsets).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Locality of the endpoint, `region/zone/subzone`.
+   * @default - none
+   */
+  readonly locality?: string;
+  /**
+   * Network of the endpoint (multi-network meshes).
+   * @default - the local network
+   */
+  readonly network?: string;
+  /**
+   * Load-balancing weight of the endpoint.
+   * @default - equal weights
+   */
+  readonly weight?: number;
 }
 
 /** One port of the external dependency (ServiceEntry `ports[]`). */
@@ -85,6 +128,28 @@ export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBasePr
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
    */
   readonly tlsOrigination?: TlsOrigination;
+  /**
+   * Virtual IPs or CIDR blocks of the service (ServiceEntry `addresses`), e.g. for TCP services reached by IP.
+   * @default - none
+   */
+  readonly addresses?: string[];
+  /**
+   * Endpoints of the service (ServiceEntry `endpoints`); needed with `Resolution.STATIC` (SE-05).
+   * @default - none (resolved by DNS, or the address the application connected to)
+   */
+  readonly endpoints?: ExternalEndpoint[];
+  /**
+   * Whether the service is outside the mesh (MESH_EXTERNAL) or part of it (MESH_INTERNAL).
+   * @default Location.MESH_EXTERNAL
+   */
+  readonly location?: Location;
+  /**
+   * Emit the TLS pass-through VirtualService that routes each TLS port by SNI. Set false to leave the host's
+   * VirtualService to another construct (e.g. a `HostTraffic` with its own routes): TLS ports still pass through
+   * (Istio routes them by SNI without one).
+   * @default true
+   */
+  readonly sniRouting?: boolean;
 }
 
 /**
@@ -121,9 +186,25 @@ export class ExternalDependency extends Construct {
     if (!Object.values(Resolution).includes(resolution)) {
       propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
     }
-    this.hosts = checkHosts(props.hosts, resolution, path);
+    const location = props.location ?? Location.MESH_EXTERNAL;
+    if (!Object.values(Location).includes(location)) {
+      propError({ path, prop: 'location' }, { value: location, shown: location, expected: Object.values(Location).join(', '), message: `unknown location ${show(location)}`, fix: 'Use a Location value.' });
+    }
+    this.hosts = checkHosts(props.hosts, resolution, location, path);
+    const addresses = props.addresses === undefined ? undefined : [...checkList(props.addresses, 'addresses', path)];
+    const endpoints = props.endpoints === undefined ? undefined : checkList(props.endpoints, 'endpoints', path).map((e, i) => {
+      if (!isRecord(e) || typeof e.address !== 'string') propError({ path, prop: `endpoints[${i}]` }, { value: e, expected: 'an endpoint { address }', fix: "Pass { address: '10.0.0.1' }." });
+      return { ...e, ...(e.labels ? { labels: checkLabels(e.labels, { path, prop: `endpoints[${i}].labels` }) } : {}) };
+    });
     if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
       propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+    }
+    if (props.tlsOrigination !== undefined && !props.tlsOrigination._originates) {
+      propError({ path, prop: 'tlsOrigination' }, {
+        value: props.tlsOrigination._render('').mode, shown: props.tlsOrigination._render('').mode, expected: 'TLS the proxy originates: SIMPLE or MUTUAL',
+        message: `tlsOrigination ${props.tlsOrigination._render('').mode} originates no TLS to an external server`,
+        fix: 'Use TlsOrigination.simple(…) or TlsOrigination.mutual(…); leave tlsOrigination out for TLS the application opens itself.',
+      });
     }
     const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
     if (props.tlsOrigination) {
@@ -134,7 +215,7 @@ export class ExternalDependency extends Construct {
         });
       }
     }
-    const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path);
+    const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path, false);
     const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
     const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
     const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
@@ -178,7 +259,10 @@ export class ExternalDependency extends Construct {
 
     this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
       metadata: metadataFor(this, name, props.namespace),
-      spec: { hosts: this.hosts, location: 'MESH_EXTERNAL' as any, ports, resolution: resolution as any, exportTo },
+      spec: {
+        hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports, resolution: resolution as any,
+        ...(endpoints ? { endpoints: endpoints as any } : {}), exportTo,
+      },
     });
     const basePolicy = renderTrafficPolicy(props, path);
     this.hosts.forEach((host, i) => {
@@ -207,7 +291,7 @@ export class ExternalDependency extends Construct {
           route: [{ destination: destination(p.number) }],
           ...resilience,
         })) : undefined;
-      const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host)
+      const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host) && props.sniRouting !== false
         ? tlsPorts.map((p) => ({
           match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
           route: [{ destination: destination(p.number) }],
@@ -230,7 +314,7 @@ function httpRouteName(httpPorts: ReadonlyArray<{ readonly number: number }>, i:
   return i === httpPorts.length - 1 ? 'default' : `default-${httpPorts[i].number}`;
 }
 
-function checkHosts(hosts: string[], resolution: Resolution, path: string): string[] {
+function checkHosts(hosts: string[], resolution: Resolution, location: Location, path: string): string[] {
   checkList(hosts, 'hosts', path);
   // Refused before any per-host work, so 100,000 hosts cost milliseconds, not a synth.
   enforce(crdCapProblem, [hosts.length, SERVICE_ENTRY_MAX_HOSTS, 'items', 'ServiceEntry'], {
@@ -241,7 +325,7 @@ function checkHosts(hosts: string[], resolution: Resolution, path: string): stri
   hosts.forEach((h, i) => {
     const prop = `hosts[${i}]`;
     checkHost(h, { path, prop }, { allowWildcard: true });
-    enforce(meshHostAsExternalProblem, [h, 'MESH_EXTERNAL'], {
+    enforce(meshHostAsExternalProblem, [h, location], {
       path, prop, allowed: 'a host outside the cluster', message: (problem) => `${prop} ${show(h)} ${problem}`,
       fix: 'Call in-cluster services directly (they are in the mesh already): use ResilientBackend or CanaryService for them, not ExternalDependency.',
     });
@@ -287,26 +371,4 @@ function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
     });
   }
   return out;
-}
-
-/**
- * exportTo of every emitted object (ServiceEntry, VirtualService, DestinationRule): X-05's checks, as for a
- * VirtualService ("~" is for ServiceEntries only, and applies to all three here). An empty list would mean every
- * namespace; the construct asks for ['*'] to say so (PROP).
- */
-function checkExportTo(exportTo: string[], namespace: string | undefined, path: string): string[] {
-  const allowed = "'.', '*' (alone) or namespace names, no duplicates";
-  const fix = "Use ['.'] (this namespace), ['*'] (everyone) or a list of namespaces.";
-  checkList(exportTo, 'exportTo', path);
-  if (exportTo.length === 0) propError({ path, prop: 'exportTo' }, { value: exportTo, expected: 'at least one entry', message: 'exportTo is empty', fix });
-  const shown = show(exportTo);
-  exportTo.forEach((entry, i) => {
-    const prop = `exportTo[${i}]`;
-    if (typeof entry !== 'string') propError({ path, prop }, { value: entry, expected: 'a namespace name, "." or "*"', fix });
-    const options = { namespace, serviceEntry: false };
-    enforce(exportToEntryProblem, [entry, options], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
-    enforce(exportToRepeatProblem, [exportTo, i, namespace], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
-  });
-  enforce(exportToListProblem, [exportTo], { path, prop: 'exportTo', value: shown, allowed, message: (problem) => `exportTo ${problem}`, fix });
-  return [...exportTo];
 }

@@ -22,18 +22,12 @@ export interface FaultAbort {
 }
 
 /**
- * Fault injection scoped to test traffic (Istio `HTTPRoute.fault` on a header-matched route).
- *
- * The library only injects faults into requests that match `match`, which must select test traffic by a header
- * (e.g. `x-chaos-test: true`) or query parameter condition; normal traffic is never affected (rule VS-23).
- * Timeouts and retries are not applied to the faulted route, because Istio disables them there.
- *
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * The fault a route injects (Istio `HTTPFaultInjection`): a delay and/or an abort. On a route of
+ * {@link HostTraffic}, rule VS-23 requires the route's matches to select test traffic (a header, query parameter,
+ * sourceLabels or sourceNamespace condition).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
  */
-export interface FaultInjection {
-  /** Which requests get the fault; must include a header (or query parameter) condition. */
-  readonly match: HttpMatch;
+export interface HttpFault {
   /**
    * Delay part of the fault.
    * @default - no delay
@@ -44,6 +38,21 @@ export interface FaultInjection {
    * @default - no abort
    */
   readonly abort?: FaultAbort;
+}
+
+/**
+ * Fault injection scoped to test traffic (Istio `HTTPRoute.fault` on a header-matched route).
+ *
+ * The library only injects faults into requests that match `match`, which must select test traffic by a header
+ * (e.g. `x-chaos-test: true`) or query parameter condition; normal traffic is never affected (rule VS-23).
+ * Timeouts and retries are not applied to the faulted route, because Istio disables them there.
+ *
+ * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
+ */
+export interface FaultInjection extends HttpFault {
+  /** Which requests get the fault; must include a header (or query parameter) condition. */
+  readonly match: HttpMatch;
 }
 
 /** Validates a fault and renders its Istio `HTTPFaultInjection`. */
@@ -59,26 +68,34 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
     path, prop: 'faultInjection.match', value: JSON.stringify(match), allowed: 'a match with a header or query parameter condition',
     message: () => 'faultInjection.match does not select test traffic by a header or query parameter, so the fault would hit real users', fix: scoping,
   });
+  return renderHttpFault(fault, { path, prop: 'faultInjection' });
+}
+
+/** Validates a route's fault (delay and/or abort; VS-22's checks) and renders its Istio `HTTPFaultInjection`. */
+export function renderHttpFault(fault: HttpFault, where: Where): Record<string, unknown> {
+  const path = where.path;
+  const at = where.prop;
+  if (!isRecord(fault)) propError(where, { value: fault, expected: '{ delay and/or abort }', message: `${at} ${show(fault)} is not an object`, fix: `Set ${at}: { delay and/or abort }.` });
   for (const part of ['delay', 'abort'] as const) {
     if (fault[part] !== undefined && !isRecord(fault[part])) {
-      propError({ path, prop: `faultInjection.${part}` }, {
-        value: fault[part], expected: 'an object', message: `faultInjection.${part} ${show(fault[part])} is not an object`,
-        fix: `Set faultInjection.${part} to { ${part === 'delay' ? 'fixedDelay' : 'httpStatus'}, percentage }.`,
+      propError({ path, prop: `${at}.${part}` }, {
+        value: fault[part], expected: 'an object', message: `${at}.${part} ${show(fault[part])} is not an object`,
+        fix: `Set ${at}.${part} to { ${part === 'delay' ? 'fixedDelay' : 'httpStatus'}, percentage }.`,
       });
     }
   }
-  enforce(faultActionProblem, [fault as unknown as Record<string, unknown>], { ...where, value: '{}', message: () => 'faultInjection sets neither delay nor abort', fix: 'Set faultInjection.delay and/or faultInjection.abort.' });
+  enforce(faultActionProblem, [fault as unknown as Record<string, unknown>], { ...where, value: '{}', message: () => `${at} sets neither delay nor abort`, fix: `Set ${at}.delay and/or ${at}.abort.` });
   const out: Record<string, unknown> = {};
   if (fault.delay) {
     out.delay = {
-      fixedDelay: renderDuration(fault.delay.fixedDelay, { path, prop: 'faultInjection.delay.fixedDelay' }),
-      percentage: { value: faultPercent(fault.delay.percentage, { path, prop: 'faultInjection.delay.percentage' }) },
+      fixedDelay: renderDuration(fault.delay.fixedDelay, { path, prop: `${at}.delay.fixedDelay` }),
+      percentage: { value: faultPercent(fault.delay.percentage, { path, prop: `${at}.delay.percentage` }) },
     };
   }
   if (fault.abort) {
     out.abort = {
-      httpStatus: httpStatus(fault.abort.httpStatus, { path, prop: 'faultInjection.abort.httpStatus' }),
-      percentage: { value: faultPercent(fault.abort.percentage, { path, prop: 'faultInjection.abort.percentage' }) },
+      httpStatus: httpStatus(fault.abort.httpStatus, { path, prop: `${at}.abort.httpStatus` }),
+      percentage: { value: faultPercent(fault.abort.percentage, { path, prop: `${at}.abort.percentage` }) },
     };
   }
   return out;

@@ -1,4 +1,4 @@
-import { enforce, isBuilt, propError } from '../core/enforce';
+import { checkLabels, checkPort, enforce, isBuilt, propError } from '../core/enforce';
 import { unrenderableKeyProblem } from '../core/grammar';
 import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
 import { StringMatchField, stringMatchProblem } from '../core/match';
@@ -29,6 +29,13 @@ export interface RenderedHttpMatch {
   readonly method?: StringMatch;
   readonly headers?: Record<string, StringMatch>;
   readonly queryParams?: Record<string, StringMatch>;
+  readonly withoutHeaders?: Record<string, StringMatch>;
+  readonly authority?: StringMatch;
+  readonly port?: number;
+  readonly sourceLabels?: Record<string, string>;
+  readonly sourceNamespace?: string;
+  readonly gateways?: string[];
+  readonly ignoreUriCase?: boolean;
 }
 
 const MAX_REGEX = MAX_REGEX_LENGTH;
@@ -134,7 +141,56 @@ export class HttpMatch {
     return new HttpMatch({ method });
   }
 
+  /**
+   * Match requests whose header `name` does not match the value chosen next (Istio `withoutHeaders`), e.g.
+   * `HttpMatch.withoutHeader('end-user').exact('jason')`.
+   */
+  public static withoutHeader(name: string): ValueMatch {
+    const key = checkHeaderName(name);
+    return ValueMatch._of((m) => new HttpMatch({ withoutHeaders: { [key]: m } }), `header "${key}"`, 'header');
+  }
+
+  /** Match the request authority (the Host header), e.g. `HttpMatch.authority().exact('shop.example.com')`. */
+  public static authority(): ValueMatch {
+    return ValueMatch._of((m) => new HttpMatch({ authority: m }), 'authority', 'header');
+  }
+
+  /** Match requests sent to port `port` (1-65535) of the host, e.g. one port of a gateway. */
+  public static port(port: number): HttpMatch {
+    return new HttpMatch({ port: checkPort(port, { path: 'HttpMatch.port', prop: 'port' }) });
+  }
+
+  /**
+   * Match requests from workloads carrying these labels (Istio `sourceLabels`; mesh-bound VirtualServices only).
+   * Label syntax is rule X-08's.
+   */
+  public static sourceLabels(labels: { [key: string]: string }): HttpMatch {
+    return new HttpMatch({ sourceLabels: checkLabels(labels, { path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' }) });
+  }
+
+  /** Match requests from workloads in namespace `namespace` (Istio `sourceNamespace`; a DNS label, rule VS-08). */
+  public static sourceNamespace(namespace: string): HttpMatch {
+    if (typeof namespace !== 'string') propError({ path: 'HttpMatch.sourceNamespace', prop: 'namespace' }, { value: namespace, expected: 'a namespace name', fix: 'Pass a namespace such as "bookinfo".' });
+    return new HttpMatch({ sourceNamespace: namespace });
+  }
+
+  /**
+   * Match only requests arriving through these gateways (`mesh` for sidecars, or `namespace/name`), overriding
+   * the VirtualService's `gateways` for this match (Istio `HTTPMatchRequest.gateways`).
+   */
+  public static gateways(...gateways: string[]): HttpMatch {
+    if (gateways.length === 0 || gateways.some((g) => typeof g !== 'string')) {
+      propError({ path: 'HttpMatch.gateways', prop: 'gateways' }, { value: gateways, expected: 'at least one gateway name', fix: 'Pass gateway names, e.g. HttpMatch.gateways("mesh").' });
+    }
+    return new HttpMatch({ gateways: [...gateways] });
+  }
+
   private constructor(private readonly conditions: RenderedHttpMatch) {}
+
+  /** This match with the URI compared case-insensitively (Istio `ignoreUriCase`; exact and prefix only). */
+  public ignoringUriCase(): HttpMatch {
+    return new HttpMatch({ ...this.conditions, ignoreUriCase: true });
+  }
 
   /**
    * A match requiring both this and `other` (AND). Two conditions on the same field (uri, method, one header or
@@ -146,7 +202,7 @@ export class HttpMatch {
     if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
     const a = this.conditions;
     const b = other.conditions;
-    for (const field of ['uri', 'method'] as const) {
+    for (const field of ['uri', 'method', 'authority', 'port', 'sourceNamespace', 'gateways', 'sourceLabels'] as const) {
       if (a[field] && b[field]) {
         propError({ path: 'HttpMatch.and', prop: field }, {
           value: field, shown: field, expected: `one ${field} condition`, message: `both sides set a ${field} condition, and one request has only one ${field}`,
@@ -159,6 +215,13 @@ export class HttpMatch {
       method: a.method ?? b.method,
       headers: mergeMaps(a.headers, b.headers, 'header'),
       queryParams: mergeMaps(a.queryParams, b.queryParams, 'query parameter'),
+      withoutHeaders: mergeMaps(a.withoutHeaders, b.withoutHeaders, 'header'),
+      authority: a.authority ?? b.authority,
+      port: a.port ?? b.port,
+      sourceLabels: a.sourceLabels ?? b.sourceLabels,
+      sourceNamespace: a.sourceNamespace ?? b.sourceNamespace,
+      gateways: a.gateways ?? b.gateways,
+      ignoreUriCase: a.ignoreUriCase || b.ignoreUriCase || undefined,
     });
   }
 
@@ -178,6 +241,13 @@ export class HttpMatch {
       ...(c.method ? { method: { ...c.method } } : {}),
       ...(c.headers ? { headers: copyMap(c.headers) } : {}),
       ...(c.queryParams ? { queryParams: copyMap(c.queryParams) } : {}),
+      ...(c.withoutHeaders ? { withoutHeaders: copyMap(c.withoutHeaders) } : {}),
+      ...(c.authority ? { authority: { ...c.authority } } : {}),
+      ...(c.port !== undefined ? { port: c.port } : {}),
+      ...(c.sourceLabels ? { sourceLabels: { ...c.sourceLabels } } : {}),
+      ...(c.sourceNamespace !== undefined ? { sourceNamespace: c.sourceNamespace } : {}),
+      ...(c.gateways ? { gateways: [...c.gateways] } : {}),
+      ...(c.ignoreUriCase ? { ignoreUriCase: true } : {}),
     };
   }
 }

@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
+import { checkList, checkPort, enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';
 import { LoadBalancer, LocalityFailover } from './load-balancer';
+import { TlsOrigination } from './tls';
 
 /**
  * TCP connection limits (Istio `ConnectionPoolSettings.TCPSettings`).
@@ -55,6 +56,26 @@ export interface HttpConnectionPool {
    * @default - Istio's 1h
    */
   readonly idleTimeout?: Duration;
+  /**
+   * Whether HTTP/1.1 connections to the host are upgraded to HTTP/2.
+   * @default - the mesh's `h2UpgradePolicy`
+   */
+  readonly h2UpgradePolicy?: H2UpgradePolicy;
+}
+
+/** HTTP/2 upgrade of HTTP/1.1 connections (Istio `ConnectionPoolSettings.HTTPSettings.H2UpgradePolicy`). */
+export enum H2UpgradePolicy {
+  /** Use the mesh-wide setting. */
+  DEFAULT = 'DEFAULT',
+  /** Keep HTTP/1.1. */
+  DO_NOT_UPGRADE = 'DO_NOT_UPGRADE',
+  /** Upgrade to HTTP/2. */
+  UPGRADE = 'UPGRADE',
+}
+
+function h2Upgrade(value: H2UpgradePolicy, where: Where): H2UpgradePolicy {
+  if (!Object.values(H2UpgradePolicy).includes(value)) propError(where, { value, expected: Object.values(H2UpgradePolicy).join(', '), fix: 'Use an H2UpgradePolicy value.' });
+  return value;
 }
 
 /**
@@ -150,29 +171,76 @@ export interface TrafficPolicyProps extends TrafficPolicyBaseProps {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
    */
   readonly localityFailover?: LocalityFailover;
+  /**
+   * TLS the client proxies use towards the host: `TlsOrigination.istioMutual()`, `.simple(…)`, `.mutual(…)`, or
+   * `.disable()` (rules DR-14..DR-17).
+   * @default - Istio's automatic mTLS
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
+   */
+  readonly tls?: TlsOrigination;
+  /**
+   * Policies for single ports of the host. Istio applies a port's entry instead of the top-level policy for that
+   * port (it inherits nothing from it). At most one entry per port (rule DR-06).
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-PortTrafficPolicy
+   */
+  readonly portLevelSettings?: PortTrafficPolicy[];
+}
+
+/**
+ * The policy of one port of a host (Istio `TrafficPolicy.PortTrafficPolicy`).
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-PortTrafficPolicy
+ */
+export interface PortTrafficPolicy extends TrafficPolicyBaseProps {
+  /** The port, 1-65535. */
+  readonly port: number;
+  /**
+   * TLS towards this port.
+   * @default - the host's
+   */
+  readonly tls?: TlsOrigination;
 }
 
 /**
  * Renders the DestinationRule `trafficPolicy` for `props`, or `undefined` when nothing is set.
  * Validates every value at once: invalid props raise IstioValidationError (see the rule reference for the codes).
  */
-export function renderTrafficPolicy(props: TrafficPolicyProps, path: string): DestinationRuleSpecTrafficPolicy | undefined {
-  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, 'connectionPool', path), path) : undefined;
-  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, 'outlierDetection', path), path) : undefined;
-  if (props.loadBalancer && !isBuilt(props.loadBalancer, LoadBalancer)) {
-    propError({ path, prop: 'loadBalancer' }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
-  }
+export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, host = ''): DestinationRuleSpecTrafficPolicy | undefined {
+  const base = renderBasePolicy(props, path, host, '');
   if (props.localityFailover && !isBuilt(props.localityFailover, LocalityFailover)) {
     propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
   }
-  const lb = props.loadBalancer?._render();
   const locality = props.localityFailover?._render();
-  const loadBalancer = lb || locality ? { ...(lb ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
-  if (!connectionPool && !outlierDetection && !loadBalancer) return undefined;
+  const loadBalancer = base.loadBalancer || locality ? { ...(base.loadBalancer ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
+  let portLevelSettings: Record<string, unknown>[] | undefined;
+  if (props.portLevelSettings !== undefined) {
+    checkList(props.portLevelSettings, 'portLevelSettings', path);
+    portLevelSettings = props.portLevelSettings.map((p, i) => {
+      const prop = `portLevelSettings[${i}]`;
+      record(p, prop, path);
+      const number = checkPort(p.port, { path, prop: `${prop}.port` });
+      return { port: { number }, ...renderBasePolicy(p, path, host, `${prop}.`) };
+    });
+  }
+  const out = compact({ connectionPool: base.connectionPool, loadBalancer, outlierDetection: base.outlierDetection, tls: base.tls, portLevelSettings });
+  return out as DestinationRuleSpecTrafficPolicy | undefined;
+}
+
+/** connectionPool, loadBalancer, outlierDetection and tls of a policy, rendered; `prefix` names the entry in errors. */
+function renderBasePolicy(props: TrafficPolicyBaseProps & { readonly tls?: TlsOrigination }, path: string, host: string, prefix: string): Record<string, any> {
+  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, `${prefix}connectionPool`, path), path, prefix) : undefined;
+  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, `${prefix}outlierDetection`, path), path, prefix) : undefined;
+  if (props.loadBalancer && !isBuilt(props.loadBalancer, LoadBalancer)) {
+    propError({ path, prop: `${prefix}loadBalancer` }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
+  }
+  if (props.tls !== undefined && !isBuilt(props.tls, TlsOrigination)) {
+    propError({ path, prop: `${prefix}tls` }, { value: props.tls, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.istioMutual(), .simple(…), .mutual(…) or .disable().' });
+  }
   return {
     ...(connectionPool ? { connectionPool } : {}),
-    ...(loadBalancer ? { loadBalancer: loadBalancer as any } : {}),
+    ...(props.loadBalancer ? { loadBalancer: props.loadBalancer._render() as any } : {}),
     ...(outlierDetection ? { outlierDetection } : {}),
+    ...(props.tls ? { tls: props.tls._render(host) } : {}),
   };
 }
 
@@ -222,17 +290,17 @@ function record<T>(value: T, prop: string, path: string): T {
   return value;
 }
 
-function renderConnectionPool(pool: ConnectionPool, path: string) {
-  const at = (prop: string): Where => ({ path, prop: `connectionPool.${prop}` });
-  if (pool.tcp !== undefined) record(pool.tcp, 'connectionPool.tcp', path);
-  if (pool.http !== undefined) record(pool.http, 'connectionPool.http', path);
+function renderConnectionPool(pool: ConnectionPool, path: string, prefix: string) {
+  const at = (prop: string): Where => ({ path, prop: `${prefix}connectionPool.${prop}` });
+  if (pool.tcp !== undefined) record(pool.tcp, `${prefix}connectionPool.tcp`, path);
+  if (pool.http !== undefined) record(pool.http, `${prefix}connectionPool.http`, path);
   enforce(connectionPoolProblem, [pool as Record<string, unknown>], {
-    path, prop: 'connectionPool', value: '{}', message: () => 'connectionPool sets neither tcp nor http limits',
+    path, prop: `${prefix}connectionPool`, value: '{}', message: () => 'connectionPool sets neither tcp nor http limits',
     fix: 'Set connectionPool.tcp and/or connectionPool.http, or leave connectionPool out.',
   });
   for (const [key, value] of [['tcp', pool.tcp], ['http', pool.http]] as const) {
     if (value !== undefined && Object.values(value).every((v) => v === undefined)) {
-      propError({ path, prop: `connectionPool.${key}` }, {
+      propError({ path, prop: `${prefix}connectionPool.${key}` }, {
         value, shown: '{}', expected: 'at least one setting', message: `connectionPool.${key} sets no limit`,
         fix: `Set at least one connectionPool.${key} field, or leave connectionPool.${key} out.`,
       });
@@ -248,12 +316,13 @@ function renderConnectionPool(pool: ConnectionPool, path: string) {
     maxRequestsPerConnection: limit(pool.http.maxRequestsPerConnection, at('http.maxRequestsPerConnection'), 0),
     maxRetries: limit(pool.http.maxRetries, at('http.maxRetries'), 0),
     idleTimeout: pool.http.idleTimeout && renderDuration(pool.http.idleTimeout, at('http.idleTimeout')),
+    h2UpgradePolicy: pool.http.h2UpgradePolicy && h2Upgrade(pool.http.h2UpgradePolicy, at('http.h2UpgradePolicy')),
   }) : undefined;
   return compact({ http, tcp });
 }
 
-function renderOutlierDetection(od: OutlierDetection, path: string) {
-  const at = (prop: string): Where => ({ path, prop: `outlierDetection.${prop}` });
+function renderOutlierDetection(od: OutlierDetection, path: string, prefix: string) {
+  const at = (prop: string): Where => ({ path, prop: `${prefix}outlierDetection.${prop}` });
   return compact({
     consecutive5XxErrors: count(od.consecutive5xxErrors ?? 5, at('consecutive5xxErrors')),
     consecutiveGatewayErrors: count(od.consecutiveGatewayErrors, at('consecutiveGatewayErrors')),

@@ -181,7 +181,7 @@ describe('ServiceEntry', () => {
   });
 
   test('rejects an unknown resolution with PROP', () => {
-    expect(thrownBy(() => dependency({ resolution: 'STATIC' as Resolution })).code).toBe('PROP');
+    expect(thrownBy(() => dependency({ resolution: 'STRICT_DNS' as Resolution })).code).toBe('PROP');
   });
 
   test('rejects duplicate port numbers with SE-03', () => {

@@ -31,10 +31,13 @@ export const VS06: Rule = {
     }
     if (catchAll.length === 0) {
       const mesh = isMeshBound(o.spec);
+      // Routes that all select a port split the host by port (Istio's egress TLS-origination task matches port 80
+      // only, the host's one HTTP port): whether a port is left over depends on the host's ports, so a warning.
+      const byPort = http.every((r) => arr(r?.match).every((m) => typeof m?.port === 'number'));
       out.push({
-        severity: mesh ? Severity.ERROR : Severity.WARNING,
+        severity: mesh && !byPort ? Severity.ERROR : Severity.WARNING,
         message: `${label(o)} has no catch-all route: requests matching none of its ${http.length} routes get 404 (NR)`
-          + (mesh ? '' : ' unless another VirtualService on the same gateway supplies a default'),
+          + (byPort ? ' (every route selects a port: requests on other HTTP ports of the host)' : mesh ? '' : ' unless another VirtualService on the same gateway supplies a default'),
         fix: 'Add a final route without `match` that sends the remaining traffic to the stable destination.',
       });
     }

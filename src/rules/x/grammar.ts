@@ -81,6 +81,8 @@ export const X03: Rule = {
     const out: Finding[] = [];
     /** `ip`: an IP address is a valid host here (VirtualService and Gateway hosts, webhook V3/G3). */
     const check = (host: unknown, where: string, wildcard: boolean, bare: boolean, ip = false) => {
+      // A bare "*" is a valid VirtualService host (VS-03 decides where) and SNI host (any SNI, as in Istio's
+      // multicluster samples).
       if (bare && host === '*') return;
       if (ip && typeof host === 'string' && isIpAddress(host)) return;
       const problem = hostProblem(host, { allowWildcard: wildcard });
@@ -91,7 +93,7 @@ export const X03: Rule = {
       arr(s.hosts).forEach((h, i) => check(h, `spec.hosts[${i}]`, true, true, true));
       for (const d of destinationsOf(s)) check(d.host, `${d.where} host`, true, false);
       arr(s.tls).forEach((r, i) => arr(r?.match).forEach((m, j) => arr(m?.sniHosts)
-        .forEach((h, k) => check(h, `spec.tls[${i}].match[${j}].sniHosts[${k}]`, true, false))));
+        .forEach((h, k) => check(h, `spec.tls[${i}].match[${j}].sniHosts[${k}]`, true, true))));
     } else if (o.kind === 'DestinationRule') {
       // A missing host is DR-01's finding.
       if (typeof s.host === 'string') check(s.host, 'spec.host', true, false);

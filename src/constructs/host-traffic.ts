@@ -1,0 +1,506 @@
+import { Chart, Duration, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { checkHost, checkList, checkOptions, checkPort, isBuilt, propError, Where } from '../core/enforce';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
+import { HttpFault, renderHttpFault } from '../policies/fault';
+import { HttpMatch } from '../policies/match';
+import { RetryPolicy } from '../policies/retry';
+import {
+  CorsPolicy, HeaderOperations, HttpDirectResponse, HttpRedirect, HttpRewrite, renderCorsPolicy, renderDirectResponse, renderHeaders, renderRedirect,
+  renderRewrite,
+} from '../policies/route';
+import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
+import { Rules } from '../synth/rules';
+import { CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience } from './common';
+import { Destination } from './destination';
+import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
+
+/**
+ * One subset of the host (Istio DestinationRule `Subset`).
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset
+ */
+export interface SubsetProps {
+  /** Subset name, a DNS label unique in the host (DR-02), e.g. `v2`. */
+  readonly name: string;
+  /** The subset's pods: `Subset.fromLabels({ version: 'v2' })` or `Subset.fromWorkload(deployment)` (DR-03). */
+  readonly pods: Subset;
+  /**
+   * Traffic policy of this subset; Istio applies it instead of the host's for the subset's endpoints.
+   * @default - the host's policy
+   */
+  readonly trafficPolicy?: TrafficPolicyProps;
+}
+
+/**
+ * One HTTP route (Istio `HTTPRoute`): which requests (`match`), what happens to them (`route`, `redirect` or
+ * `directResponse`), and the route's own policy.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+ */
+export interface HttpRouteProps {
+  /**
+   * Route name (Argo Rollouts and Flagger refer to routes by name; RetryPolicy.nonIdempotent needs one).
+   * @default - unnamed
+   */
+  readonly name?: string;
+  /**
+   * Requests this route takes: any of the matches (OR); the conditions inside one `HttpMatch` all hold (AND).
+   * @default - every request (the catch-all route, which must be last: VS-06)
+   */
+  readonly match?: HttpMatch[];
+  /**
+   * Destinations, weighted when more than one (weights sum to 100, VS-11).
+   * @default - the host itself, unless `redirect` or `directResponse` is set
+   */
+  readonly route?: Destination[];
+  /**
+   * Answer with a redirect instead of forwarding (exclusive with `route` and `directResponse`, VS-05).
+   * @default - none
+   */
+  readonly redirect?: HttpRedirect;
+  /**
+   * Answer with a fixed response instead of forwarding (exclusive with `route` and `redirect`, VS-05).
+   * @default - none
+   */
+  readonly directResponse?: HttpDirectResponse;
+  /**
+   * Rewrite the path or authority before forwarding (VS-27).
+   * @default - none
+   */
+  readonly rewrite?: HttpRewrite;
+  /**
+   * Overall deadline of a request, retries included; ≥ perTryTimeout × (attempts + 1) (VS-19).
+   * @default - no timeout (Istio's default)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retry policy of this route.
+   * @default - Istio's implicit policy (2 retries on connect-failure, refused-stream, unavailable, cancelled, 503)
+   */
+  readonly retries?: RetryPolicy;
+  /**
+   * Fault to inject; the route's matches must select test traffic (VS-23).
+   * @default - none
+   */
+  readonly fault?: HttpFault;
+  /**
+   * Mirror (shadow) the route's requests to this destination; responses are discarded (VS-25, VS-26).
+   * @default - no mirroring
+   */
+  readonly mirror?: Destination;
+  /**
+   * Percentage (0-100) of requests mirrored when `mirror` is set (VS-24).
+   * @default - Istio's 100
+   */
+  readonly mirrorPercentage?: number;
+  /**
+   * Header manipulation of the route's requests and responses (VS-28, X-11).
+   * @default - none
+   */
+  readonly headers?: HeaderOperations;
+  /**
+   * CORS policy of the route (VS-28).
+   * @default - none
+   */
+  readonly corsPolicy?: CorsPolicy;
+}
+
+/**
+ * Layer-4 match attributes shared by TCP and TLS routes (Istio `L4MatchAttributes` / `TLSMatchAttributes`).
+ */
+export interface L4MatchProps {
+  /**
+   * Port of the connection, 1-65535.
+   * @default - any port
+   */
+  readonly port?: number;
+  /**
+   * Only connections from workloads with these labels.
+   * @default - any workload
+   */
+  readonly sourceLabels?: { [key: string]: string };
+  /**
+   * Only connections from this namespace.
+   * @default - any namespace
+   */
+  readonly sourceNamespace?: string;
+  /**
+   * Only connections through these gateways (overrides the VirtualService's `gateways`).
+   * @default - the VirtualService's gateways
+   */
+  readonly gateways?: string[];
+  /**
+   * Only connections to these IPv4/IPv6 addresses or CIDR blocks.
+   * @default - any address
+   */
+  readonly destinationSubnets?: string[];
+}
+
+/**
+ * One TCP route (Istio `TCPRoute`): connections matching the attributes go to the weighted destinations.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
+ */
+export interface TcpRouteProps extends L4MatchProps {
+  /** Destinations, weighted when more than one (weights sum to 100). */
+  readonly route: Destination[];
+}
+
+/**
+ * One TLS route (Istio `TLSRoute`): unterminated TLS routed by SNI (and port) to the weighted destinations.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TLSRoute
+ */
+export interface TlsRouteProps extends L4MatchProps {
+  /** SNI hosts the route takes; within the VirtualService's hosts (VS-29). */
+  readonly sniHosts: string[];
+  /** Destinations, weighted when more than one (weights sum to 100). */
+  readonly route: Destination[];
+}
+
+/**
+ * Props of {@link HostTraffic}.
+ */
+export interface HostTrafficProps extends TrafficPolicyProps, CallerProps {
+  /**
+   * The service host (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`; a short name resolves in the
+   * objects' namespace). Set either `host` or `service`.
+   * @default - derived from `service`
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#DestinationRule
+   */
+  readonly host?: string;
+  /**
+   * The Kubernetes Service of the host (cdk8s-plus of any version, or an `ApiObject` of kind Service): the host is
+   * `name.namespace.svc.cluster.local`. Set either `host` or `service`.
+   * @default - the host is `host`
+   */
+  readonly service?: IConstruct;
+  /**
+   * `metadata.name` of the VirtualService and the DestinationRule.
+   * @default - the host's first label, e.g. `reviews`
+   */
+  readonly name?: string;
+  /**
+   * `metadata.name` of the VirtualService, when it differs from `name`.
+   * @default - `name`
+   */
+  readonly virtualServiceName?: string;
+  /**
+   * `metadata.name` of the DestinationRule, when it differs from `name`.
+   * @default - `name`
+   */
+  readonly destinationRuleName?: string;
+  /**
+   * `metadata.namespace` of the emitted objects.
+   * @default - the Chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Port of the host that routes to it (and its subsets) name, needed when the Service exposes several (VS-14).
+   * @default - none (the host's only port)
+   */
+  readonly port?: number;
+  /**
+   * Subsets of the host, in order; more with {@link HostTraffic.addSubset}.
+   * @default - none
+   */
+  readonly subsets?: SubsetProps[];
+  /**
+   * HTTP routes, in the order Istio evaluates them (first match wins); more with {@link HostTraffic.addHttpRoute}.
+   * @default - none
+   */
+  readonly httpRoutes?: HttpRouteProps[];
+  /**
+   * TCP routes, in order; more with {@link HostTraffic.addTcpRoute}.
+   * @default - none
+   */
+  readonly tcpRoutes?: TcpRouteProps[];
+  /**
+   * TLS routes, in order; more with {@link HostTraffic.addTlsRoute}.
+   * @default - none
+   */
+  readonly tlsRoutes?: TlsRouteProps[];
+  /**
+   * Gateways the VirtualService binds to: `'mesh'` (sidecars) and/or gateways as `namespace/name` (VS-04).
+   * Without `'mesh'` the routes apply at those gateways only, and the service host is not listed in `hosts`.
+   * @default - the mesh only
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+   */
+  readonly gateways?: string[];
+  /**
+   * Further hosts the VirtualService answers for, e.g. the public hostname at a gateway, or `'*'` on a
+   * VirtualService bound only to gateways (VS-03). Required when `gateways` leaves out `'mesh'`.
+   * @default - only the service host (mesh-bound)
+   */
+  readonly hosts?: string[];
+  /**
+   * Namespaces that see the VirtualService and the DestinationRule (X-05): `'.'`, `'*'` or namespace names.
+   * @default - every namespace (Istio's default)
+   */
+  readonly exportTo?: string[];
+}
+
+type RenderedRoute = Record<string, any>;
+
+/**
+ * The traffic of one service host, as Istio configures it: a `DestinationRule` (subsets and traffic policy) and a
+ * `VirtualService` (HTTP, TCP and TLS routes in order, gateway bindings), each emitted only when it has content.
+ * The model the intent constructs (`CanaryService`, `ResilientBackend`) are built on; use it directly for any
+ * routing they do not say.
+ *
+ * Subsets and routes may be added after construction ({@link addSubset}, {@link addHttpRoute}, …); the objects
+ * render them at synth. Each addition is checked when it is made (PROP for a wrong shape, rule codes for what a
+ * value class checks), and the finished objects go through every rule at synth like hand-written YAML. An HTTP
+ * route with `match` added when the list ends with a catch-all route (one without `match`) is placed before it: a
+ * route after the catch-all could never match (VS-06).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
+ */
+export class HostTraffic extends Construct {
+  /** The service host. */
+  public readonly host: string;
+  private readonly namespace?: string;
+  private readonly vsName: string;
+  private readonly drName: string;
+  private readonly port?: number;
+  private readonly trafficPolicy?: Record<string, unknown>;
+  private readonly gateways?: string[];
+  private readonly vsHosts: string[];
+  private readonly exportTo?: string[];
+  private readonly subsets: Record<string, unknown>[] = [];
+  private readonly http: RenderedRoute[] = [];
+  private readonly tcp: RenderedRoute[] = [];
+  private readonly tls: RenderedRoute[] = [];
+  private readonly pendingCalls: string[] = [];
+  private entryPoint = false;
+  private dr?: DestinationRule;
+  private vs?: VirtualService;
+
+  constructor(scope: Construct, id: string, props: HostTrafficProps) {
+    super(scope, id);
+    Rules.of(this);
+    const path = this.node.path;
+    checkOptions(props, { path, prop: 'props' }, "Pass props: new HostTraffic(scope, id, { host: 'reviews', subsets, httpRoutes }).");
+    this.host = resolveServiceHost(props, this);
+    this.namespace = props.namespace;
+    const name = props.name ?? shortName(this.host);
+    this.vsName = props.virtualServiceName ?? name;
+    this.drName = props.destinationRuleName ?? name;
+    metadataFor(this, this.vsName, props.namespace);
+    metadataFor(this, this.drName, props.namespace);
+    this.port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
+    this.trafficPolicy = renderTrafficPolicy(props, path, this.host) as Record<string, unknown> | undefined;
+    this.gateways = checkGateways(props.gateways, path);
+    const meshBound = this.gateways === undefined || this.gateways.includes('mesh');
+    const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => vsHost(h, { path, prop: `hosts[${i}]` }));
+    if (!meshBound && extraHosts.length === 0) {
+      propError({ path, prop: 'hosts' }, {
+        value: props.hosts, shown: '[]', expected: 'the hosts clients use at the gateway',
+        message: `the VirtualService binds only to ${this.gateways!.join(', ')}, where the service host ${show(this.host)} is not what clients ask for, and hosts is empty`,
+        fix: "List the public hostnames served at the gateway in hosts (or '*'), or add 'mesh' to gateways.",
+      });
+    }
+    this.vsHosts = [...new Set(meshBound ? [this.host, ...extraHosts] : extraHosts)];
+    this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
+
+    if (this.trafficPolicy) this.ensureDestinationRule();
+    checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
+    checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.httpRoute(r, `httpRoutes[${i}]`));
+    checkList(props.tcpRoutes ?? [], 'tcpRoutes', path).forEach((r, i) => this.l4Route(r, `tcpRoutes[${i}]`, 'tcp'));
+    checkList(props.tlsRoutes ?? [], 'tlsRoutes', path).forEach((r, i) => this.l4Route(r, `tlsRoutes[${i}]`, 'tls'));
+    this.pendingCalls.push(...callHosts(props.calls ?? [], path));
+    this.entryPoint = props.entryPoint === true;
+    this.recordCalls();
+  }
+
+  /** The emitted VirtualService (escape hatch), once the host has a route. */
+  public get virtualService(): VirtualService | undefined {
+    return this.vs;
+  }
+
+  /** The emitted DestinationRule (escape hatch), once the host has a subset or a traffic policy. */
+  public get destinationRule(): DestinationRule | undefined {
+    return this.dr;
+  }
+
+  /** Names of the subsets defined so far, in order. */
+  public get subsetNames(): string[] {
+    return this.subsets.map((s) => s.name as string);
+  }
+
+  /**
+   * Adds a subset to the DestinationRule (emitting it if needed). Raises PROP for a wrong shape, DR-03 for a
+   * subset without labels, X-08 for bad label syntax; DR-02 (names) and DR-04 (overlaps) run at synth.
+   */
+  public addSubset(subset: SubsetProps): this {
+    this.subset(subset, `subsets[${this.subsets.length}]`);
+    return this;
+  }
+
+  /**
+   * Adds an HTTP route to the VirtualService (emitting it if needed): appended, or placed before a trailing
+   * catch-all when it has a `match`. Raises PROP for a wrong shape and the codes of its value classes; the
+   * finished route list is checked by every VS rule at synth.
+   */
+  public addHttpRoute(route: HttpRouteProps): this {
+    this.httpRoute(route, `httpRoutes[${this.http.length}]`);
+    return this;
+  }
+
+  /** Adds a TCP route (port match, weighted destinations) to the VirtualService, emitting it if needed. */
+  public addTcpRoute(route: TcpRouteProps): this {
+    this.l4Route(route, `tcpRoutes[${this.tcp.length}]`, 'tcp');
+    return this;
+  }
+
+  /** Adds a TLS route (SNI hosts and port, weighted destinations) to the VirtualService, emitting it if needed. */
+  public addTlsRoute(route: TlsRouteProps): this {
+    this.l4Route(route, `tlsRoutes[${this.tls.length}]`, 'tls');
+    return this;
+  }
+
+  /**
+   * Declares that this service calls `targets` (`CallTarget.host(…)`, `CallTarget.of(construct)`), for the
+   * call-chain rules (CC-01..CC-04) and the traffic report; recorded on the VirtualService (calls of a host without
+   * routes are not analysed). Invalid targets raise IstioValidationError at once.
+   */
+  public calls(...targets: CallTarget[]): this {
+    this.pendingCalls.push(...callHosts(targets, this.node.path));
+    this.recordCalls();
+    return this;
+  }
+
+  private recordCalls(): void {
+    if (this.vs && (this.pendingCalls.length > 0 || this.entryPoint)) {
+      Rules.of(this).recordIntent(this.vs, { calls: [...this.pendingCalls], entryPoint: this.entryPoint });
+    }
+  }
+
+  private subset(subset: SubsetProps, prop: string): void {
+    const path = this.node.path;
+    if (!isRecord(subset)) propError({ path, prop }, { value: subset, expected: 'a subset { name, pods }', fix: "Pass { name: 'v2', pods: Subset.fromLabels({ version: 'v2' }) }." });
+    if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
+    const labels = resolveSubsetLabels(subset.pods, this, `${prop}.pods`);
+    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : renderTrafficPolicy(checkOptions(subset.trafficPolicy, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host);
+    this.subsets.push({ name: subset.name, labels, ...(trafficPolicy ? { trafficPolicy } : {}) });
+    this.ensureDestinationRule();
+  }
+
+  private httpRoute(route: HttpRouteProps, prop: string): void {
+    const path = this.node.path;
+    const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
+    checkOptions(route, { path, prop }, 'Pass a route such as { match: [HttpMatch.pathPrefix("/api")], route: [Destination.subset("v1")] }.');
+    if (route.name !== undefined && typeof route.name !== 'string') propError(where('name'), { value: route.name, expected: 'a string', fix: 'Name the route with a string.' });
+    const match = route.match === undefined ? undefined : checkList(route.match, `${prop}.match`, path).map((m, i) => {
+      if (!isBuilt(m, HttpMatch)) propError(where(`match[${i}]`), { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('end-user').exact('jason')." });
+      return m._render();
+    });
+    const actions = (['route', 'redirect', 'directResponse'] as const).filter((k) => route[k] !== undefined);
+    if (actions.length > 1) {
+      propError({ path, prop }, {
+        value: actions.join(' + '), expected: 'one of route, redirect or directResponse', message: `${prop} sets ${actions.join(' and ')}, and a route has exactly one action`,
+        fix: 'Keep one of route, redirect or directResponse on the route.',
+      });
+    }
+    const destinations = route.route === undefined && actions.length === 0 ? [Destination.host(this.host)] : route.route;
+    const resilience = renderResilience({ timeout: route.timeout, retries: route.retries }, path, prop);
+    if (route.retries?.forWrites && !route.name) {
+      propError(where('name'), { value: route.name, expected: 'a route name', message: `${prop} uses RetryPolicy.nonIdempotent but has no name, which the non-idempotent record refers to`, fix: 'Name the route, e.g. name: "orders-writes".' });
+    }
+    if (route.mirror !== undefined && !isBuilt(route.mirror, Destination)) propError(where('mirror'), { value: route.mirror, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
+    if (route.mirrorPercentage !== undefined && typeof route.mirrorPercentage !== 'number') propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'a number 0-100', fix: 'Set mirrorPercentage to a number between 0 and 100.' });
+    const rendered: RenderedRoute = {
+      ...(route.name ? { name: route.name } : {}),
+      ...(match ? { match } : {}),
+      ...(destinations ? { route: this.destinations(destinations, where('route')) } : {}),
+      ...(route.redirect !== undefined ? { redirect: renderRedirect(route.redirect, where('redirect')) } : {}),
+      ...(route.directResponse !== undefined ? { directResponse: renderDirectResponse(route.directResponse, where('directResponse')) } : {}),
+      ...(route.rewrite !== undefined ? { rewrite: renderRewrite(route.rewrite, where('rewrite')) } : {}),
+      ...resilience,
+      ...(route.fault !== undefined ? { fault: renderHttpFault(route.fault, where('fault')) } : {}),
+      ...(route.mirror !== undefined ? { mirror: route.mirror._render(this.host, this.port, where('mirror')).destination } : {}),
+      ...(route.mirrorPercentage !== undefined ? { mirrorPercentage: { value: route.mirrorPercentage } } : {}),
+      ...(route.headers !== undefined ? { headers: renderHeaders(route.headers, where('headers')) } : {}),
+      ...(route.corsPolicy !== undefined ? { corsPolicy: renderCorsPolicy(route.corsPolicy, where('corsPolicy')) } : {}),
+    };
+    const last = this.http[this.http.length - 1];
+    if (match && last && last.match === undefined) this.http.splice(this.http.length - 1, 0, rendered);
+    else this.http.push(rendered);
+    this.ensureVirtualService();
+    if (route.retries?.forWrites) Rules.of(this).recordIntent(this.vs!, { owner: path, nonIdempotentRoutes: [route.name!] });
+  }
+
+  private l4Route(route: TlsRouteProps | TcpRouteProps, prop: string, kind: 'tcp' | 'tls'): void {
+    const path = this.node.path;
+    const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
+    checkOptions(route, { path, prop }, kind === 'tls' ? "Pass { sniHosts: ['api.example.com'], route: [Destination.host('…')] }." : "Pass { port: 9000, route: [Destination.subset('v1')] }.");
+    const m: Record<string, unknown> = {};
+    if (kind === 'tls') {
+      const sniHosts = (route as TlsRouteProps).sniHosts;
+      checkList(sniHosts, `${prop}.sniHosts`, path);
+      m.sniHosts = sniHosts.map((h, i) => vsHost(h, where(`sniHosts[${i}]`)));
+    }
+    if (route.port !== undefined) m.port = checkPort(route.port, where('port'));
+    if (route.sourceLabels !== undefined) m.sourceLabels = resolveSubsetLabels(Subset.fromLabels(route.sourceLabels), this, `${prop}.sourceLabels`);
+    if (route.sourceNamespace !== undefined) m.sourceNamespace = route.sourceNamespace;
+    if (route.gateways !== undefined) m.gateways = checkGateways(route.gateways, path);
+    if (route.destinationSubnets !== undefined) m.destinationSubnets = [...checkList(route.destinationSubnets, `${prop}.destinationSubnets`, path)];
+    if (!Array.isArray(route.route) || route.route.length === 0) {
+      propError(where('route'), { value: route.route, expected: 'at least one Destination', fix: "Pass route: [Destination.subset('v1')]." });
+    }
+    const rendered = {
+      ...(Object.keys(m).length > 0 ? { match: [m] } : {}),
+      route: this.destinations(route.route, where('route')),
+    };
+    (kind === 'tcp' ? this.tcp : this.tls).push(rendered);
+    this.ensureVirtualService();
+  }
+
+  private destinations(list: Destination[], where: Where): Record<string, unknown>[] {
+    checkList(list, where.prop, where.path);
+    return list.map((d, i) => {
+      const at = { path: where.path, prop: `${where.prop}[${i}]` };
+      if (!isBuilt(d, Destination)) propError(at, { value: d, expected: 'a Destination', fix: 'Use Destination.subset("v1"), Destination.host("…") or Destination.service(service).' });
+      return d._render(this.host, this.port, at) as unknown as Record<string, unknown>;
+    });
+  }
+
+  private ensureDestinationRule(): void {
+    if (this.dr) return;
+    const subsets = this.subsets;
+    this.dr = new DestinationRule(this, 'DestinationRule', {
+      metadata: metadataFor(this, this.drName, this.namespace),
+      spec: {
+        host: this.host,
+        ...(this.trafficPolicy ? { trafficPolicy: this.trafficPolicy as any } : {}),
+        subsets: Lazy.any({ produce: () => (subsets.length > 0 ? subsets.map((s) => ({ ...s })) : undefined) }),
+        ...(this.exportTo ? { exportTo: this.exportTo } : {}),
+      },
+    });
+    if (this.vs) this.vs.node.addDependency(this.dr);
+  }
+
+  private ensureVirtualService(): void {
+    if (this.vs) return;
+    const lazyList = (list: RenderedRoute[]) => Lazy.any({ produce: () => (list.length > 0 ? [...list] : undefined) });
+    this.vs = new VirtualService(this, 'VirtualService', {
+      metadata: metadataFor(this, this.vsName, this.namespace),
+      spec: {
+        hosts: this.vsHosts,
+        ...(this.gateways ? { gateways: this.gateways } : {}),
+        http: lazyList(this.http),
+        tcp: lazyList(this.tcp),
+        tls: lazyList(this.tls),
+        ...(this.exportTo ? { exportTo: this.exportTo } : {}),
+      },
+    });
+    if (this.dr) this.vs.node.addDependency(this.dr);
+    Rules.of(this).recordIntent(this.vs, { owner: this.node.path });
+    this.recordCalls();
+  }
+}
+
+/** A VirtualService host or SNI host: `*` (any; VS-03 decides where it may be used), or X-03's grammar with wildcards. */
+function vsHost(host: string, where: Where): string {
+  return host === '*' ? host : checkHost(host, where, { allowWildcard: true });
+}

@@ -1,0 +1,237 @@
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs';
+import { thrownBy } from '../support/errors';
+import { Destination } from '../../src/constructs/destination';
+import { HostTraffic, HostTrafficProps } from '../../src/constructs/host-traffic';
+import { Subset } from '../../src/constructs/refs';
+import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { RetryOn, RetryPolicy } from '../../src/policies/retry';
+import { TlsOrigination } from '../../src/policies/tls';
+import { Rules } from '../../src/synth/rules';
+
+const HOST = 'ratings.bookinfo.svc.cluster.local';
+const JASON = HttpMatch.header('end-user').exact('jason');
+const v = (name: string) => ({ name, pods: Subset.fromLabels({ version: name }) });
+
+function host(props: Partial<HostTrafficProps> = {}, chart: Chart = testChart([HOST, 'reviews.bookinfo.svc.cluster.local']).chart) {
+  const construct = new HostTraffic(chart, 'ratings', { host: HOST, ...props });
+  return { chart, construct };
+}
+
+describe('objects emitted only when they have content', () => {
+  test('subsets only: a DestinationRule and no VirtualService', () => {
+    const { chart, construct } = host({ subsets: [v('v1')] });
+    expect(objectsOf(chart, 'VirtualService')).toHaveLength(0);
+    expect(oneOf(chart, 'DestinationRule').spec).toEqual({ host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' } }] });
+    expect(construct.virtualService).toBeUndefined();
+  });
+
+  test('routes only: a VirtualService and no DestinationRule', () => {
+    const { chart, construct } = host({ httpRoutes: [{ timeout: Duration.seconds(3) }] });
+    expect(objectsOf(chart, 'DestinationRule')).toHaveLength(0);
+    expect(oneOf(chart, 'VirtualService').spec).toEqual({ hosts: [HOST], http: [{ route: [{ destination: { host: HOST } }], timeout: '3s' }] });
+    expect(construct.destinationRule).toBeUndefined();
+  });
+
+  test('nothing set: nothing emitted', () => {
+    const { chart } = host();
+    expect(istioObjects(chart)).toHaveLength(0);
+  });
+
+  test('any number of subsets, each with its own policy', () => {
+    const { chart, construct } = host({
+      subsets: [v('v1'), v('v2'), { ...v('v2-mysql'), trafficPolicy: { tls: TlsOrigination.istioMutual() } }],
+      httpRoutes: [{ route: [Destination.subset('v1')] }],
+    });
+    construct.addSubset(v('v2-mysql-vm'));
+    const dr = oneOf(chart, 'DestinationRule');
+    expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['v1', 'v2', 'v2-mysql', 'v2-mysql-vm']);
+    expect(dr.spec.subsets[2].trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    expect(construct.subsetNames).toEqual(['v1', 'v2', 'v2-mysql', 'v2-mysql-vm']);
+  });
+});
+
+describe('HTTP routes', () => {
+  test('each route has its own policy; routes added later render in order before the catch-all', () => {
+    const { chart, construct } = host({
+      subsets: [v('v1'), v('v2')],
+      httpRoutes: [{ name: 'primary', route: [Destination.subset('v1')], timeout: Duration.seconds(10) }],
+    });
+    construct.addHttpRoute({
+      name: 'testing', match: [JASON], route: [Destination.subset('v2')], timeout: Duration.seconds(15),
+      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(3) }),
+    });
+    construct.addHttpRoute({ name: 'chaos', match: [HttpMatch.header('x-chaos').exact('1')], fault: { delay: { fixedDelay: Duration.seconds(7), percentage: 100 } }, route: [Destination.subset('v1')] });
+    const http = oneOf(chart, 'VirtualService').spec.http;
+    expect(http.map((r: any) => r.name)).toEqual(['testing', 'chaos', 'primary']);
+    expect(http[0]).toMatchObject({ timeout: '15s', retries: { attempts: 2, perTryTimeout: '3s' } });
+    expect(http[1].fault).toEqual({ delay: { fixedDelay: '7s', percentage: { value: 100 } } });
+    expect(http[2].timeout).toBe('10s');
+  });
+
+  test('a second catch-all is appended, and VS-06 refuses it at synth', () => {
+    const { chart } = host({ httpRoutes: [{}, {}] });
+    expect(thrownBy(() => Testing.synth(chart)).message).toContain('VS-06');
+  });
+
+  test('a fault on a route that selects no test traffic is VS-23 at synth, and can be suppressed with a reason', () => {
+    const fault = { abort: { httpStatus: 503, percentage: 100 } };
+    expect(thrownBy(() => Testing.synth(host({ httpRoutes: [{ fault }] }).chart)).message).toContain('VS-23');
+    const { chart, construct } = host({ httpRoutes: [{ fault }] });
+    Rules.suppress(construct, 'VS-23', 'chaos day: every request fails on purpose');
+    expect(oneOf(chart, 'VirtualService').spec.http[0].fault.abort.httpStatus).toBe(503);
+  });
+
+  test('redirect, directResponse, rewrite, headers, CORS and mirror render as Istio fields', () => {
+    const { chart } = host({
+      subsets: [v('v1'), v('v2')],
+      httpRoutes: [
+        { match: [HttpMatch.pathPrefix('/old')], redirect: { uri: '/new', redirectCode: 302 } },
+        { match: [HttpMatch.pathExact('/health')], directResponse: { status: 200, body: 'ok' } },
+        {
+          match: [HttpMatch.pathPrefix('/api').and(HttpMatch.method(HttpMethod.GET))],
+          rewrite: { uri: '/', authority: 'ratings' },
+          headers: { request: { set: { 'x-api': '1' } }, response: { remove: ['server'] } },
+          corsPolicy: { allowOrigins: [{ exact: 'https://shop.example.com' }], allowMethods: ['GET'], maxAge: Duration.hours(1) },
+          route: [Destination.subset('v1', { headers: { response: { add: { 'x-version': 'v1' } } } })],
+          mirror: Destination.subset('v2'), mirrorPercentage: 10,
+        },
+        { route: [Destination.subset('v1')] },
+      ],
+    });
+    const http = oneOf(chart, 'VirtualService').spec.http;
+    expect(http[0]).toEqual({ match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', redirectCode: 302 } });
+    expect(http[1]).toEqual({ match: [{ uri: { exact: '/health' } }], directResponse: { status: 200, body: { string: 'ok' } } });
+    expect(http[2]).toMatchObject({
+      rewrite: { uri: '/', authority: 'ratings' },
+      headers: { request: { set: { 'x-api': '1' } }, response: { remove: ['server'] } },
+      corsPolicy: { allowOrigins: [{ exact: 'https://shop.example.com' }], allowMethods: ['GET'], maxAge: '3600s' },
+      route: [{ destination: { host: HOST, subset: 'v1' }, headers: { response: { add: { 'x-version': 'v1' } } } }],
+      mirror: { host: HOST, subset: 'v2' }, mirrorPercentage: { value: 10 },
+    });
+  });
+
+  test('two actions on one route are PROP, naming the route', () => {
+    const e = thrownBy(() => host({ httpRoutes: [{ route: [Destination.subset('v1')], directResponse: { status: 404 } }] }));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('httpRoutes[0] sets route and directResponse');
+  });
+
+  test('non-idempotent retries need a route name and are held to it (VS-18)', () => {
+    const writes = RetryPolicy.nonIdempotent({ attempts: 1 });
+    expect(thrownBy(() => host({ httpRoutes: [{ retries: writes }] })).code).toBe('PROP');
+    const { chart, construct } = host({ httpRoutes: [{ name: 'writes', retries: writes }] });
+    expect(Rules.of(chart)._intentOf(construct.virtualService!).nonIdempotentRoutes).toEqual(['writes']);
+    expect(oneOf(chart, 'VirtualService').spec.http[0].retries.retryOn).not.toContain(RetryOn.FIVE_XX);
+  });
+
+  test('the new match conditions render as Istio fields', () => {
+    const { chart } = host({
+      httpRoutes: [
+        { match: [HttpMatch.withoutHeader('end-user').exact('jason').and(HttpMatch.port(9080)).and(HttpMatch.sourceLabels({ app: 'reviews' }))] },
+        { match: [HttpMatch.authority().exact('ratings').and(HttpMatch.sourceNamespace('bookinfo')).and(HttpMatch.gateways('mesh'))] },
+        { match: [HttpMatch.pathPrefix('/API').ignoringUriCase()] },
+        {},
+      ],
+    });
+    const http = oneOf(chart, 'VirtualService').spec.http;
+    expect(http[0].match).toEqual([{ withoutHeaders: { 'end-user': { exact: 'jason' } }, port: 9080, sourceLabels: { app: 'reviews' } }]);
+    expect(http[1].match).toEqual([{ authority: { exact: 'ratings' }, sourceNamespace: 'bookinfo', gateways: ['mesh'] }]);
+    expect(http[2].match).toEqual([{ uri: { prefix: '/API' }, ignoreUriCase: true }]);
+    expect(thrownBy(() => HttpMatch.port(9080).and(HttpMatch.port(80))).code).toBe('PROP');
+    expect(thrownBy(() => HttpMatch.port(0)).code).toBe('X-02');
+  });
+});
+
+describe('bindings', () => {
+  test('bound only to a gateway: hosts are required and the service host is not listed', () => {
+    expect(thrownBy(() => host({ gateways: ['istio-system/public'], httpRoutes: [{}] })).message).toContain('hosts is empty');
+    const chart = testChart([HOST]).chart;
+    new ApiObject(chart, 'gw', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] } });
+    host({ gateways: ['istio-system/public'], hosts: ['*'], port: 9080, httpRoutes: [{}] }, chart);
+    expect(oneOf(chart, 'VirtualService').spec).toMatchObject({ hosts: ['*'], gateways: ['istio-system/public'], http: [{ route: [{ destination: { host: HOST, port: { number: 9080 } } }] }] });
+  });
+
+  test('mesh and a gateway: the service host comes first', () => {
+    const { chart } = host({ gateways: ['mesh', 'istio-system/public'], hosts: ['ratings.example.com'], httpRoutes: [{}] });
+    expect(Testing.synth(chart).find((o) => o.kind === 'VirtualService').spec.hosts).toEqual([HOST, 'ratings.example.com']);
+  });
+
+  test('exportTo applies to both objects and is checked (X-05)', () => {
+    const { chart } = host({ exportTo: ['.'], subsets: [v('v1')], httpRoutes: [{ route: [Destination.subset('v1')] }] });
+    for (const o of istioObjects(chart)) expect(o.spec.exportTo).toEqual(['.']);
+    expect(thrownBy(() => host({ exportTo: ['~'], httpRoutes: [{}] })).code).toBe('X-05');
+  });
+});
+
+describe('TCP and TLS routes', () => {
+  test('weighted TCP route on a port, TLS route by SNI', () => {
+    const { chart, construct } = host({ subsets: [v('v1'), v('v2')], port: 9000 });
+    construct.addTcpRoute({ port: 31400, route: [Destination.subset('v1', { weight: 80 }), Destination.subset('v2', { weight: 20 })] });
+    construct.addTlsRoute({ sniHosts: [HOST], port: 443, route: [Destination.subset('v1')] });
+    const spec = oneOf(chart, 'VirtualService').spec;
+    expect(spec.tcp).toEqual([{ match: [{ port: 31400 }], route: [
+      { destination: { host: HOST, subset: 'v1', port: { number: 9000 } }, weight: 80 },
+      { destination: { host: HOST, subset: 'v2', port: { number: 9000 } }, weight: 20 },
+    ] }]);
+    expect(spec.tls).toEqual([{ match: [{ sniHosts: [HOST], port: 443 }], route: [{ destination: { host: HOST, subset: 'v1', port: { number: 9000 } } }] }]);
+    expect(spec.http).toBeUndefined();
+  });
+
+  test('a TCP route without destinations is PROP', () => {
+    expect(thrownBy(() => host({ tcpRoutes: [{ port: 80, route: [] }] })).code).toBe('PROP');
+  });
+});
+
+describe('traffic policy', () => {
+  test('port-level settings and client TLS modes', () => {
+    const { chart } = host({
+      tls: TlsOrigination.istioMutual(),
+      portLevelSettings: [{ port: 9443, tls: TlsOrigination.mutual({ credentialName: 'ratings-client' }) }],
+    });
+    expect(oneOf(chart, 'DestinationRule').spec.trafficPolicy).toEqual({
+      tls: { mode: 'ISTIO_MUTUAL' },
+      portLevelSettings: [{ port: { number: 9443 }, tls: { mode: 'MUTUAL', credentialName: 'ratings-client', sni: HOST, subjectAltNames: [HOST] } }],
+    });
+  });
+
+  test('mutual TLS without client material is PROP; with both sources it is DR-14', () => {
+    expect(thrownBy(() => TlsOrigination.mutual({})).code).toBe('PROP');
+    expect(thrownBy(() => TlsOrigination.mutual({ credentialName: 'c', clientCertificate: '/a', privateKey: '/b' })).code).toBe('DR-14');
+  });
+});
+
+describe('destinations', () => {
+  test('Destination.service takes a Kubernetes Service by shape', () => {
+    const { chart } = host();
+    const svc = new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'bookinfo' } });
+    const d = Destination.service(svc, { port: 9080 });
+    expect(d._render(HOST, undefined, { path: 'x', prop: 'route[0]' })).toEqual({ destination: { host: 'reviews.bookinfo.svc.cluster.local', port: { number: 9080 } } });
+    expect(thrownBy(() => Destination.service(chart)).code).toBe('PROP');
+  });
+
+  test('a weight outside 0-100 is VS-11', () => {
+    expect(thrownBy(() => host({ httpRoutes: [{ route: [Destination.subset('v1', { weight: 120 })] }] })).code).toBe('VS-11');
+  });
+});
+
+test('calls are recorded on the VirtualService once the host has a route', () => {
+  const { chart, construct } = host({ subsets: [v('v1')] });
+  construct.calls(); // nothing yet
+  construct.addHttpRoute({ route: [Destination.subset('v1')] });
+  construct.calls();
+  const again = host({ httpRoutes: [{}], entryPoint: true }, Testing.chart());
+  expect(Rules.of(again.chart)._intentOf(again.construct.virtualService!).entryPoint).toBe(true);
+  expect(Rules.of(chart)._intentOf(construct.virtualService!).owner).toBe(construct.node.path);
+});
+
+test('snapshot of a host with every part', () => {
+  const { chart, construct } = host({
+    subsets: [v('v1'), v('v2')], port: 9080, tls: TlsOrigination.istioMutual(),
+    httpRoutes: [{ name: 'jason', match: [JASON], route: [Destination.subset('v2')] }, { name: 'primary', route: [Destination.subset('v1', { weight: 90 }), Destination.subset('v2', { weight: 10 })] }],
+  });
+  expect(construct.virtualService!.node.dependencies).toContain(construct.destinationRule);
+  const objects = istioObjects(chart);
+  expect(objects.map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+  expect(objects).toMatchSnapshot();
+});
