@@ -6,9 +6,9 @@ import { CanaryService, HttpMatch, RetryPolicy, RetryOn, Rules, Subset } from '.
  * Seed 000 (blog-system "Istio Traffic Management 실전 가이드"): the `web-service` canary with an admin
  * header route, retries, timeout, 100 % shadow traffic to the canary and a circuit breaker.
  *
- * Changed from the seed: the seed gives the header route its own retries (2 × 3s, timeout 15s); a
- * CanaryService applies one timeout/retry policy to every route it generates, so both routes use the
- * primary route's 3 × 2s within 10s (2s × 4 attempts = 8s ≤ 10s, VS-19). The host is written as an FQDN.
+ * As in the seed, the header route has its own policy (2 retries × 3s within 15s: 3s × 3 attempts = 9s ≤ 15s,
+ * VS-19) and the primary route 3 × 2s within 10s (2s × 4 attempts = 8s ≤ 10s). Changed from the seed: the host is
+ * written as an FQDN.
  */
 export class BlogSystemChart extends Chart {
   public readonly web: CanaryService;
@@ -25,6 +25,12 @@ export class BlogSystemChart extends Chart {
       retries: RetryPolicy.idempotent({
         attempts: 3,
         perTryTimeout: Duration.seconds(2),
+        retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
+      }),
+      testTimeout: Duration.seconds(15),
+      testRetries: RetryPolicy.idempotent({
+        attempts: 2,
+        perTryTimeout: Duration.seconds(3),
         retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
       }),
       mirrorPercentage: 100,

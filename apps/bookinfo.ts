@@ -1,17 +1,15 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { CanaryService, HttpMatch, HttpMethod, ResilientBackend, Subset } from '../src';
+import { CanaryService, Destination, HttpMatch, HttpMethod, ResilientBackend, Subset } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), bookinfo namespace:
  * - `reviews`: 90/10 between v1 and v2, the internal QA header (`x-qa-user: true`) and `GET /api/v2/`
- *   always on v2. The subsets' labels come from the two Deployments' pod templates, so they are written once.
- * - `ratings`: 3s delay for 50 % and HTTP 503 for 10 % of requests carrying `x-chaos-test: true`; normal
- *   traffic untouched.
- *
- * Changed from the seed: `ratings` routes to the host rather than to subset v1 (ratings has one version,
- * so the subset adds nothing and would need its own DestinationRule).
+ *   always on v2. The subsets' labels come from the Deployments' pod templates, so they are written once.
+ *   Bookinfo's third version, v3, is a subset too; Bookinfo's test user (`end-user: jason`) sees it.
+ * - `ratings`: subset v1, with a 3s delay for 50 % and HTTP 503 for 10 % of requests carrying
+ *   `x-chaos-test: true` on the route to v1; normal traffic untouched.
  */
 export class BookinfoChart extends Chart {
   public readonly reviews: CanaryService;
@@ -21,6 +19,7 @@ export class BookinfoChart extends Chart {
     super(scope, id, { namespace: 'bookinfo', ...props });
     const reviewsV1 = reviewsDeployment(this, 'v1');
     const reviewsV2 = reviewsDeployment(this, 'v2');
+    const reviewsV3 = reviewsDeployment(this, 'v3');
     const service = new kplus.Service(this, 'reviews-service', {
       metadata: { name: 'reviews' },
       selector: kplus.Pods.select(this, 'reviews-pods', { labels: { app: 'reviews' } }),
@@ -39,9 +38,13 @@ export class BookinfoChart extends Chart {
         HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
       ],
     });
+    this.reviews.addSubset({ name: 'v3', pods: Subset.fromWorkload(reviewsV3) });
+    this.reviews.addHttpRoute({ name: 'jason', match: [HttpMatch.header('end-user').exact('jason')], route: [Destination.subset('v3')] });
 
     this.ratings = new ResilientBackend(this, 'ratings', {
       host: 'ratings.bookinfo.svc.cluster.local',
+      subsets: [{ name: 'v1', pods: Subset.fromLabels({ app: 'ratings', version: 'v1' }) }],
+      subset: 'v1',
       faultInjection: {
         match: HttpMatch.header('x-chaos-test').exact('true'),
         delay: { fixedDelay: Duration.seconds(3), percentage: 50 },

@@ -45,7 +45,7 @@ export class IstioInActionChart extends Chart {
       canaryWeight: 10,
       mirrorPercentage: 100,
     });
-    this.catalog.virtualService.node.addDependency(gateway);
+    this.catalog.virtualService!.node.addDependency(gateway);
     Rules.suppress(this.catalog, 'VS-25', 'catalog is read-only: the book mirrors GET /items traffic');
     Rules.suppress(this.catalog, 'VS-26', 'v2 gets 10 % live and a shadow copy of all traffic on purpose, to compare both in Kiali');
 

@@ -76,11 +76,12 @@ describe('seed 000: blog-system web-service', () => {
     expect(vs.spec.http[0].route).toEqual([{ destination: { host: 'web-service.blog-system.svc.cluster.local', subset: 'canary' } }]);
   });
 
-  test('every route retries 3 × 2s within 10s', () => {
-    for (const route of vs.spec.http) {
-      expect(route.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,reset,connect-failure,refused-stream' });
-      expect(route.timeout).toBe('10s');
-    }
+  test('the primary route retries 3 × 2s within 10s, the header route keeps its own 2 × 3s within 15s', () => {
+    const [test, primary] = vs.spec.http;
+    expect(primary.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+    expect(primary.timeout).toBe('10s');
+    expect(test.retries).toEqual({ attempts: 2, perTryTimeout: '3s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+    expect(test.timeout).toBe('15s');
   });
 
   test('stable 100 / canary 0 with 100 % shadow traffic to the canary', () => {
@@ -106,7 +107,9 @@ describe('seed 001: bookinfo, commerce and payments', () => {
       { headers: { 'x-qa-user': { exact: 'true' } } },
       { uri: { prefix: '/api/v2/' }, method: { exact: 'GET' } },
     ]);
-    expect(vs.spec.http[1].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
+    expect(vs.spec.http.map((r: any) => r.name)).toEqual(['canary-testing', 'jason', 'primary']);
+    expect(vs.spec.http[1].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v3' } }]);
+    expect(vs.spec.http[2].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 90], ['v2', 10]]);
   });
 
   test('reviews: subset labels come from the Deployments, without cdk8s bookkeeping labels', () => {
@@ -115,18 +118,21 @@ describe('seed 001: bookinfo, commerce and payments', () => {
     expect(dr.spec.subsets).toEqual([
       { name: 'v1', labels: { app: 'reviews', version: 'v1' } },
       { name: 'v2', labels: { app: 'reviews', version: 'v2' } },
+      { name: 'v3', labels: { app: 'reviews', version: 'v3' } },
     ]);
   });
 
-  test('ratings: fault only for x-chaos-test, normal traffic untouched', () => {
+  test('ratings: fault only for x-chaos-test on the route to subset v1, normal traffic untouched', () => {
     const vs = find('bookinfo', 'VirtualService', 'ratings');
+    const v1 = [{ destination: { host: 'ratings.bookinfo.svc.cluster.local', subset: 'v1' } }];
     expect(vs.spec.http[0]).toEqual({
       name: 'fault-injection',
       match: [{ headers: { 'x-chaos-test': { exact: 'true' } } }],
       fault: { delay: { fixedDelay: '3s', percentage: { value: 50 } }, abort: { httpStatus: 503, percentage: { value: 10 } } },
-      route: [{ destination: { host: 'ratings.bookinfo.svc.cluster.local' } }],
+      route: v1,
     });
-    expect(vs.spec.http[1]).toEqual({ name: 'default', route: [{ destination: { host: 'ratings.bookinfo.svc.cluster.local' } }] });
+    expect(vs.spec.http[1]).toEqual({ name: 'default', route: v1 });
+    expect(find('bookinfo', 'DestinationRule', 'ratings').spec.subsets).toEqual([{ name: 'v1', labels: { app: 'ratings', version: 'v1' } }]);
   });
 
   test('orders: v1 serves everything, 20 % mirrored to v2', () => {

@@ -1,15 +1,17 @@
+import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
+import { checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
 import { HttpMatch } from '../policies/match';
-import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
+import { RetryPolicy } from '../policies/retry';
+import { TrafficPolicyProps } from '../policies/traffic-policy';
 
-import { Rules } from '../synth/rules';
-import { CallerProps, callHosts, CallTarget, checkGateways, metadataFor, renderResilience, routeName, RouteProps } from './common';
-import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
+import { CallerProps, renderResilience, routeName, RouteProps, withdrawn } from './common';
+import { Destination } from './destination';
+import { HostTraffic, HostTrafficProps } from './host-traffic';
+import { resolveSubsetLabels, Subset } from './refs';
 
 /**
  * Props of {@link CanaryService}.
@@ -61,6 +63,16 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
    */
   readonly testMatches?: HttpMatch[];
   /**
+   * Overall deadline of the test route, when it differs from `timeout` (seed 000: the test route 15s, the primary 10s).
+   * @default - `timeout`
+   */
+  readonly testTimeout?: Duration;
+  /**
+   * Retry policy of the test route, when it differs from `retries`.
+   * @default - `retries`
+   */
+  readonly testRetries?: RetryPolicy;
+  /**
    * Name of the test route.
    * @default 'canary-testing'
    */
@@ -79,6 +91,7 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
   readonly mirrorPercentage?: number;
   /**
    * Gateways the VirtualService binds to: `'mesh'` (sidecars), ingress gateways as `namespace/name`, or both.
+   * Without `'mesh'`, `hosts` gives the hosts served there and the service host is not listed.
    * @default - the mesh only
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
    */
@@ -93,6 +106,11 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
    * @default - the Service's only port
    */
   readonly port?: number;
+  /**
+   * Namespaces that see the VirtualService and the DestinationRule (X-05): `'.'`, `'*'` or namespace names.
+   * @default - every namespace (Istio's default)
+   */
+  readonly exportTo?: string[];
 }
 
 /**
@@ -104,109 +122,72 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
  * - a `VirtualService` with an optional test route (`canary-testing`: matching requests go to the canary),
  *   then the weighted catch-all route (`primary`: stable `100 - canaryWeight`, canary `canaryWeight`, both
  *   always listed so Argo Rollouts can manage the weights), with optional mirroring to the canary.
- *   `timeout` and `retries` apply to every route.
+ *   `timeout` and `retries` apply to both routes; `testTimeout` / `testRetries` override them on the test route.
+ *
+ * A {@link HostTraffic} preset: more versions with `addSubset`, routes with their own policy (a test route with
+ * its own retries, a fault for test traffic, a route to any version) with `addHttpRoute`, placed before the
+ * primary route — so a canary and a chaos test share one VirtualService and one DestinationRule.
  *
  * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  */
-export class CanaryService extends Construct {
-  /** The service host routed by this canary. */
-  public readonly host: string;
-  /** The emitted DestinationRule (escape hatch). */
-  public readonly destinationRule: DestinationRule;
-  /** The emitted VirtualService (escape hatch). */
-  public readonly virtualService: VirtualService;
+export class CanaryService extends HostTraffic {
   /** Name of the stable subset. */
   public readonly stableSubsetName: string;
   /** Name of the canary subset. */
   public readonly canarySubsetName: string;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
-    super(scope, id);
-    const rules = Rules.of(this);
-    const path = this.node.path;
-    checkOptions(props, { path, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
-    this.host = resolveServiceHost(props, this);
-    this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
-    this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
-    enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
-      path, prop: 'canarySubsetName', message: () => `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.',
-    });
-    const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
-    const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-    // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04).
-    enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
-      path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
-      message: (problem) => `stable and canary ${problem}`,
-      fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
-    });
-    const weight = props.canaryWeight ?? 0;
-    // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
-    enforce(routeWeightProblem, [weight, 100], {
-      path, prop: 'canaryWeight', allowed: 'integer 0-100',
-      message: () => `canaryWeight must be an integer 0-100 (received ${show(weight)})`, fix: 'Set canaryWeight to an integer 0-100.',
-    });
-    const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
-    const gateways = checkGateways(props.gateways, path);
-    const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkHost(h, { path, prop: `hosts[${i}]` }, { allowWildcard: true }));
-    const resilience = renderResilience(props, path);
-    const testRouteName = routeName(props.testRouteName, 'canary-testing', 'testRouteName', path);
-    const primaryRouteName = routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path);
-    const mirror = props.mirrorPercentage === undefined ? undefined : checkMirrorPercentage(props.mirrorPercentage, path);
-    const trafficPolicy = renderTrafficPolicy(props, path);
-    const name = props.name ?? shortName(this.host);
+    checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
+    super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
+    try {
+      const path = this.node.path;
+      this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
+      this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
+      enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
+        path, prop: 'canarySubsetName', message: () => `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.',
+      });
+      const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
+      const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
+      // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04).
+      enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
+        path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
+        message: (problem) => `stable and canary ${problem}`,
+        fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
+      });
+      const weight = props.canaryWeight ?? 0;
+      // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
+      enforce(routeWeightProblem, [weight, 100], {
+        path, prop: 'canaryWeight', allowed: 'integer 0-100',
+        message: () => `canaryWeight must be an integer 0-100 (received ${show(weight)})`, fix: 'Set canaryWeight to an integer 0-100.',
+      });
+      renderResilience(props, path);
+      renderResilience({ timeout: props.testTimeout, retries: props.testRetries }, path, { timeout: 'testTimeout', retries: 'testRetries' });
+      const testRouteName = routeName(props.testRouteName, 'canary-testing', 'testRouteName', path);
+      const primaryRouteName = routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path);
+      const mirror = props.mirrorPercentage === undefined ? undefined : checkMirrorPercentage(props.mirrorPercentage, path);
+      const testMatches = checkList(props.testMatches ?? [], 'testMatches', path);
+      testMatches.forEach((m, i) => {
+        if (!isBuilt(m, HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
+      });
 
-    const destination = (subset: string) => ({ host: this.host, subset, ...(port ? { port: { number: port } } : {}) });
-    this.destinationRule = new DestinationRule(this, 'DestinationRule', {
-      metadata: metadataFor(this, name, props.namespace),
-      spec: {
-        host: this.host,
-        subsets: [
-          { name: this.stableSubsetName, labels: stableLabels },
-          { name: this.canarySubsetName, labels: canaryLabels },
-        ],
-        ...(trafficPolicy ? { trafficPolicy } : {}),
-      },
-    });
-
-    const http: any[] = [];
-    const testMatches = checkList(props.testMatches ?? [], 'testMatches', path);
-    testMatches.forEach((m, i) => {
-      if (!isBuilt(m, HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
-    });
-    if (testMatches.length > 0) {
-      http.push({ name: testRouteName, match: testMatches.map((m) => m._render()), route: [{ destination: destination(this.canarySubsetName) }], ...resilience });
+      this.addSubset({ name: this.stableSubsetName, pods: Subset.fromLabels(stableLabels) });
+      this.addSubset({ name: this.canarySubsetName, pods: Subset.fromLabels(canaryLabels) });
+      const resilience = { timeout: props.timeout, retries: props.retries };
+      this.addHttpRoute({
+        name: primaryRouteName,
+        route: [Destination.subset(this.stableSubsetName, { weight: 100 - weight }), Destination.subset(this.canarySubsetName, { weight })],
+        ...resilience,
+        ...(mirror !== undefined && mirror > 0 ? { mirror: Destination.subset(this.canarySubsetName), mirrorPercentage: mirror } : {}),
+      });
+      if (testMatches.length > 0) {
+        this.addHttpRoute({
+          name: testRouteName, match: [...testMatches], route: [Destination.subset(this.canarySubsetName)],
+          timeout: props.testTimeout ?? props.timeout, retries: props.testRetries ?? props.retries,
+        });
+      }
+    } catch (e) {
+      throw withdrawn(this, e);
     }
-    http.push({
-      name: primaryRouteName,
-      route: [
-        { destination: destination(this.stableSubsetName), weight: 100 - weight },
-        { destination: destination(this.canarySubsetName), weight },
-      ],
-      ...resilience,
-      ...(mirror !== undefined && mirror > 0 ? { mirror: destination(this.canarySubsetName), mirrorPercentage: { value: mirror } } : {}),
-    });
-    this.virtualService = new VirtualService(this, 'VirtualService', {
-      metadata: metadataFor(this, name, props.namespace),
-      spec: {
-        hosts: [...new Set([this.host, ...extraHosts])],
-        ...(gateways ? { gateways } : {}),
-        http,
-      },
-    });
-    this.virtualService.node.addDependency(this.destinationRule);
-    const nonIdempotent = props.retries?.forWrites ? http.map((r) => r.name as string) : [];
-    for (const obj of [this.destinationRule, this.virtualService]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
-    rules.recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
-  }
-
-  /**
-   * Declares that this service calls `targets` (`CallTarget.host(…)`, `CallTarget.of(construct)`), for the call-chain
-   * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
-   * traffic report. Invalid targets raise IstioValidationError at once.
-   */
-  public calls(...targets: CallTarget[]): this {
-    Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
-    return this;
   }
 }
 

@@ -43,11 +43,11 @@ export interface RenderedResilience {
 }
 
 /** Renders timeout and retries once, validated (X-01). */
-export function renderResilience(props: Pick<RouteProps, 'timeout' | 'retries'>, path: string, route?: string): RenderedResilience {
-  const at = (field: string) => (route === undefined ? field : `${route}.${field}`);
+export function renderResilience(props: Pick<RouteProps, 'timeout' | 'retries'>, path: string,
+  names: { readonly timeout: string; readonly retries: string } = { timeout: 'timeout', retries: 'retries' }): RenderedResilience {
   return {
-    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: at('timeout') }) } : {}),
-    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path, at('retries'))._render() } : {}),
+    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: names.timeout }) } : {}),
+    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path, names.retries)._render() } : {}),
   };
 }
 
@@ -198,4 +198,13 @@ export function checkExportTo(exportTo: string[], namespace: string | undefined,
   });
   enforce(exportToListProblem, [exportTo], { path, prop: 'exportTo', value: shown, allowed, message: (problem) => `exportTo ${problem}`, fix });
   return [...exportTo];
+}
+
+/**
+ * Removes a construct whose constructor failed from its scope, and returns the error to rethrow: a refused
+ * construct leaves nothing behind (no half-built objects in the next synth).
+ */
+export function withdrawn(construct: IConstruct, error: unknown): unknown {
+  construct.node.scope?.node.tryRemoveChild(construct.node.id);
+  return error;
 }

@@ -13,7 +13,7 @@ import {
 } from '../policies/route';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
-import { CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience } from './common';
+import { CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
 import { Destination } from './destination';
 import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
 
@@ -278,39 +278,43 @@ export class HostTraffic extends Construct {
 
   constructor(scope: Construct, id: string, props: HostTrafficProps) {
     super(scope, id);
-    Rules.of(this);
-    const path = this.node.path;
-    checkOptions(props, { path, prop: 'props' }, "Pass props: new HostTraffic(scope, id, { host: 'reviews', subsets, httpRoutes }).");
-    this.host = resolveServiceHost(props, this);
-    this.namespace = props.namespace;
-    const name = props.name ?? shortName(this.host);
-    this.vsName = props.virtualServiceName ?? name;
-    this.drName = props.destinationRuleName ?? name;
-    metadataFor(this, this.vsName, props.namespace);
-    metadataFor(this, this.drName, props.namespace);
-    this.port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
-    this.trafficPolicy = renderTrafficPolicy(props, path, this.host) as Record<string, unknown> | undefined;
-    this.gateways = checkGateways(props.gateways, path);
-    const meshBound = this.gateways === undefined || this.gateways.includes('mesh');
-    const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => vsHost(h, { path, prop: `hosts[${i}]` }));
-    if (!meshBound && extraHosts.length === 0) {
-      propError({ path, prop: 'hosts' }, {
-        value: props.hosts, shown: '[]', expected: 'the hosts clients use at the gateway',
-        message: `the VirtualService binds only to ${this.gateways!.join(', ')}, where the service host ${show(this.host)} is not what clients ask for, and hosts is empty`,
-        fix: "List the public hostnames served at the gateway in hosts (or '*'), or add 'mesh' to gateways.",
-      });
-    }
-    this.vsHosts = [...new Set(meshBound ? [this.host, ...extraHosts] : extraHosts)];
-    this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
+    try {
+      Rules.of(this);
+      const path = this.node.path;
+      checkOptions(props, { path, prop: 'props' }, "Pass props: new HostTraffic(scope, id, { host: 'reviews', subsets, httpRoutes }).");
+      this.host = resolveServiceHost(props, this);
+      this.namespace = props.namespace;
+      const name = props.name ?? shortName(this.host);
+      this.vsName = props.virtualServiceName ?? name;
+      this.drName = props.destinationRuleName ?? name;
+      metadataFor(this, this.vsName, props.namespace);
+      metadataFor(this, this.drName, props.namespace);
+      this.port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
+      this.trafficPolicy = renderTrafficPolicy(props, path, this.host) as Record<string, unknown> | undefined;
+      this.gateways = checkGateways(props.gateways, path);
+      const meshBound = this.gateways === undefined || this.gateways.includes('mesh');
+      const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => vsHost(h, { path, prop: `hosts[${i}]` }));
+      if (!meshBound && extraHosts.length === 0) {
+        propError({ path, prop: 'hosts' }, {
+          value: props.hosts, shown: '[]', expected: 'the hosts clients use at the gateway',
+          message: `the VirtualService binds only to ${this.gateways!.join(', ')}, where the service host ${show(this.host)} is not what clients ask for, and hosts is empty`,
+          fix: "List the public hostnames served at the gateway in hosts (or '*'), or add 'mesh' to gateways.",
+        });
+      }
+      this.vsHosts = [...new Set(meshBound ? [this.host, ...extraHosts] : extraHosts)];
+      this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
 
-    if (this.trafficPolicy) this.ensureDestinationRule();
-    checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
-    checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.httpRoute(r, `httpRoutes[${i}]`));
-    checkList(props.tcpRoutes ?? [], 'tcpRoutes', path).forEach((r, i) => this.l4Route(r, `tcpRoutes[${i}]`, 'tcp'));
-    checkList(props.tlsRoutes ?? [], 'tlsRoutes', path).forEach((r, i) => this.l4Route(r, `tlsRoutes[${i}]`, 'tls'));
-    this.pendingCalls.push(...callHosts(props.calls ?? [], path));
-    this.entryPoint = props.entryPoint === true;
-    this.recordCalls();
+      if (this.trafficPolicy) this.ensureDestinationRule();
+      checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
+      checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.httpRoute(r, `httpRoutes[${i}]`));
+      checkList(props.tcpRoutes ?? [], 'tcpRoutes', path).forEach((r, i) => this.l4Route(r, `tcpRoutes[${i}]`, 'tcp'));
+      checkList(props.tlsRoutes ?? [], 'tlsRoutes', path).forEach((r, i) => this.l4Route(r, `tlsRoutes[${i}]`, 'tls'));
+      this.pendingCalls.push(...callHosts(props.calls ?? [], path));
+      this.entryPoint = props.entryPoint === true;
+      this.recordCalls();
+    } catch (e) {
+      throw withdrawn(this, e);
+    }
   }
 
   /** The emitted VirtualService (escape hatch), once the host has a route. */
@@ -403,7 +407,7 @@ export class HostTraffic extends Construct {
       });
     }
     const destinations = route.route === undefined && actions.length === 0 ? [Destination.host(this.host)] : route.route;
-    const resilience = renderResilience({ timeout: route.timeout, retries: route.retries }, path, prop);
+    const resilience = renderResilience({ timeout: route.timeout, retries: route.retries }, path, { timeout: `${prop}.timeout`, retries: `${prop}.retries` });
     if (route.retries?.forWrites && !route.name) {
       propError(where('name'), { value: route.name, expected: 'a route name', message: `${prop} uses RetryPolicy.nonIdempotent but has no name, which the non-idempotent record refers to`, fix: 'Name the route, e.g. name: "orders-writes".' });
     }
@@ -478,6 +482,7 @@ export class HostTraffic extends Construct {
       },
     });
     if (this.vs) this.vs.node.addDependency(this.dr);
+    Rules.of(this).recordIntent(this.dr, { owner: this.node.path });
   }
 
   private ensureVirtualService(): void {

@@ -1,12 +1,10 @@
 import { Construct, IConstruct } from 'constructs';
-import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkOptions, checkPort } from '../core/enforce';
+import { checkOptions, propError } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
-import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
-
-import { Rules } from '../synth/rules';
-import { CallerProps, callHosts, CallTarget, metadataFor, renderResilience, routeName as checkRouteName, RouteProps } from './common';
-import { resolveServiceHost, shortName } from './refs';
+import { TrafficPolicyProps } from '../policies/traffic-policy';
+import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, withdrawn } from './common';
+import { Destination } from './destination';
+import { HostTraffic, HostTrafficProps, SubsetProps } from './host-traffic';
 
 /**
  * Props of {@link ResilientBackend}.
@@ -42,6 +40,32 @@ export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, C
    * @default - the Service's only port
    */
   readonly port?: number;
+  /**
+   * Subsets of the host (DestinationRule `subsets`), e.g. to inject faults into one version.
+   * @default - none
+   */
+  readonly subsets?: SubsetProps[];
+  /**
+   * The subset the routes send to (declared in `subsets`, or by another DestinationRule of the host: VS-16).
+   * @default - every endpoint of the host
+   */
+  readonly subset?: string;
+  /**
+   * Gateways the VirtualService binds to: `'mesh'` and/or `namespace/name` (without `'mesh'`, `hosts` gives the
+   * hosts served there).
+   * @default - the mesh only
+   */
+  readonly gateways?: string[];
+  /**
+   * Further hosts the VirtualService answers for (required when bound only to gateways).
+   * @default - only the service host
+   */
+  readonly hosts?: string[];
+  /**
+   * Namespaces that see the VirtualService and the DestinationRule (X-05).
+   * @default - every namespace (Istio's default)
+   */
+  readonly exportTo?: string[];
 }
 
 /**
@@ -49,67 +73,39 @@ export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, C
  *
  * Emits, in apply order:
  * - a `DestinationRule` with the traffic policy (connection pool and outlier detection, load balancer,
- *   locality failover), only when one of them is set;
- * - a `VirtualService` for the host: an optional `fault-injection` route for requests matching the test
+ *   locality failover, client TLS) and `subsets`, when one of them is set;
+ * - a `VirtualService` for the host, when a route setting is given (`timeout`, `retries`, `faultInjection`,
+ *   `subset`, `gateways`, `routeName`, or `calls`/`entryPoint`, which it carries) or nothing else is: an optional `fault-injection` route for requests matching the test
  *   header (no timeout or retries there, Istio ignores them on faulted routes), then the catch-all `default`
- *   route with `timeout` and `retries`.
+ *   route with `timeout` and `retries`, to `subset` when set. With only a traffic policy it is DestinationRule-only,
+ *   and leaves the host's routes to another construct.
  *
- * Use `RetryPolicy.nonIdempotent` when the host receives writes: the route is then recorded as
+ * A {@link HostTraffic} preset: further routes with `addHttpRoute` (placed before the default route), subsets with
+ * `addSubset`. Use `RetryPolicy.nonIdempotent` when the host receives writes: the route is then recorded as
  * non-idempotent and held to it (VS-18). Invalid props raise IstioValidationError at once (see the rule
  * reference for the codes).
  */
-export class ResilientBackend extends Construct {
-  /** The service host. */
-  public readonly host: string;
-  /** The emitted VirtualService (escape hatch). */
-  public readonly virtualService: VirtualService;
-  /** The emitted DestinationRule, when a traffic policy is set (escape hatch). */
-  public readonly destinationRule?: DestinationRule;
-
+export class ResilientBackend extends HostTraffic {
   constructor(scope: Construct, id: string, props: ResilientBackendProps) {
-    super(scope, id);
-    const rules = Rules.of(this);
-    const path = this.node.path;
-    checkOptions(props, { path, prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
-    this.host = resolveServiceHost(props, this);
-    const port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
-    const resilience = renderResilience(props, path);
-    const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
-    const trafficPolicy = renderTrafficPolicy(props, path);
-    const name = props.name ?? shortName(this.host);
-    const routeName = checkRouteName(props.routeName, 'default', 'routeName', path);
-    const route = [{ destination: { host: this.host, ...(port ? { port: { number: port } } : {}) } }];
-
-    if (trafficPolicy) {
-      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
-        metadata: metadataFor(this, name, props.namespace),
-        spec: { host: this.host, trafficPolicy },
-      });
+    checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
+    super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
+    try {
+      const path = this.node.path;
+      const resilience = renderResilience(props, path);
+      const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
+      const routeName = checkRouteName(props.routeName, 'default', 'routeName', path);
+      if (props.subset !== undefined && typeof props.subset !== 'string') propError({ path, prop: 'subset' }, { value: props.subset, expected: 'a subset name', fix: "Name a subset declared in subsets, e.g. 'v1'." });
+      // Calls are recorded on the VirtualService (the call graph reads them there), so declaring them keeps it.
+      const routeSettings = Object.keys(resilience).length > 0 || fault !== undefined || props.subset !== undefined || props.gateways !== undefined
+        || Boolean(props.routeName) || (props.calls ?? []).length > 0 || props.entryPoint === true;
+      if (!routeSettings && this.destinationRule !== undefined) return;
+      const route = [props.subset !== undefined ? Destination.subset(props.subset) : Destination.host(this.host)];
+      this.addHttpRoute({ name: routeName, route, timeout: props.timeout, retries: props.retries });
+      if (fault && props.faultInjection) {
+        this.addHttpRoute({ name: 'fault-injection', match: [props.faultInjection.match], fault: props.faultInjection, route });
+      }
+    } catch (e) {
+      throw withdrawn(this, e);
     }
-    const http: any[] = [];
-    if (fault && props.faultInjection) {
-      http.push({ name: 'fault-injection', match: [props.faultInjection.match._render()], fault, route });
-    }
-    http.push({ name: routeName, route, ...resilience });
-    this.virtualService = new VirtualService(this, 'VirtualService', {
-      metadata: metadataFor(this, name, props.namespace),
-      spec: { hosts: [this.host], http },
-    });
-    if (this.destinationRule) this.virtualService.node.addDependency(this.destinationRule);
-    const nonIdempotent = props.retries?.forWrites ? [routeName] : [];
-    for (const obj of [this.destinationRule, this.virtualService]) {
-      if (obj) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
-    }
-    rules.recordIntent(this.virtualService, { calls: callHosts(props.calls ?? [], path), entryPoint: props.entryPoint === true });
-  }
-
-  /**
-   * Declares that this service calls `targets` (`CallTarget.host(…)`, `CallTarget.of(construct)`), for the call-chain
-   * rules (CC-01 retry amplification, CC-02 retry layers, CC-03 nested timeouts, CC-04 cycles) and the
-   * traffic report. Invalid targets raise IstioValidationError at once.
-   */
-  public calls(...targets: CallTarget[]): this {
-    Rules.of(this).recordIntent(this.virtualService, { calls: callHosts(targets, this.node.path) });
-    return this;
   }
 }

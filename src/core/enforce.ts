@@ -144,6 +144,13 @@ export function checkOptions<T>(options: T, where: Where, fix: string): T {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     propError(where, { value: options, expected: 'an object', message: `${where.prop} ${show(options)} is not an object`, fix });
   }
+  // Options are plain data (jsii passes structs by value): an instance of a class (an HttpMatch where a route
+  // belongs, a construct) is a slip that would otherwise read as "nothing set".
+  const proto = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = typeof proto?.constructor === 'function' && proto.constructor.name ? proto.constructor.name : 'a class instance';
+    propError(where, { value: options, shown: name, expected: 'a plain options object', message: `${where.prop} is ${/^[A-Z]/.test(name) ? `a ${name}` : name}, not an options object`, fix });
+  }
   return options;
 }
 

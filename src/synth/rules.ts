@@ -223,8 +223,7 @@ export class Rules extends Construct {
 
   private collect(): ManifestInput[] {
     const out: ManifestInput[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject)) continue;
+    for (const c of applyOrder(this.node.root)) {
       // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
       if (!isIstioApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
       const manifest = c.toJson();
@@ -233,4 +232,29 @@ export class Rules extends Construct {
     }
     return out;
   }
+}
+
+/**
+ * The App's ApiObjects in the order cdk8s writes them: tree order, except that an object comes after the objects
+ * it depends on (`node.addDependency`, on an object or on a construct holding objects) — so order-sensitive rules
+ * (DR-22) see the manifests as they are applied.
+ */
+function applyOrder(root: IConstruct): ApiObject[] {
+  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const known = new Set<IConstruct>(objects);
+  const done = new Set<ApiObject>();
+  const visiting = new Set<ApiObject>();
+  const out: ApiObject[] = [];
+  const visit = (o: ApiObject): void => {
+    if (done.has(o) || visiting.has(o)) return; // a dependency cycle is cdk8s's error, not ours
+    visiting.add(o);
+    for (const dep of o.node.dependencies) {
+      for (const d of dep.node.findAll()) if (known.has(d)) visit(d as ApiObject);
+    }
+    visiting.delete(o);
+    done.add(o);
+    out.push(o);
+  };
+  objects.forEach(visit);
+  return out;
 }

@@ -490,13 +490,13 @@ describe('gateways and hosts', () => {
     const e = thrownBy(() => canary({ gateways: [gateway] }));
     expect(e.code).toBe('VS-04');
     expect(e.value).toBe(gateway);
-    expect(() => canary({ gateways: [`istio-system/${'g'.repeat(63)}`] })).not.toThrow();
+    expect(() => canary({ gateways: [`istio-system/${'g'.repeat(63)}`], hosts: ['reviews.example.com'] })).not.toThrow();
   });
 
   test('accepts the legacy "name.namespace" gateway form, which rule VS-04 warns about at synth (as Istio does)', () => {
     const { chart, warnings } = setup();
-    canary({ gateways: ['public-gateway.istio-system'] }, chart);
-    expect(of(chart, 'VirtualService').spec.gateways).toEqual(['public-gateway.istio-system']);
+    canary({ gateways: ['public-gateway.istio-system', 'mesh'] }, chart);
+    expect(of(chart, 'VirtualService').spec.gateways).toEqual(['public-gateway.istio-system', 'mesh']);
     expect(warnings.filter((w) => w.code === 'VS-04').map((w) => [w.path, w.message]))
       .toEqual([['test/canary', 'spec.gateways[0] "public-gateway.istio-system" uses the legacy dotted "name.namespace" form']]);
   });
@@ -542,13 +542,13 @@ describe('traffic policy', () => {
 describe('escape hatches', () => {
   test('exposes the VirtualService for patches', () => {
     const { chart, construct } = canary();
-    construct.virtualService.metadata.addLabel('team', 'reviews');
+    construct.virtualService!.metadata.addLabel('team', 'reviews');
     expect(of(chart, 'VirtualService').metadata.labels).toEqual({ team: 'reviews' });
   });
 
   test('exposes the DestinationRule for patches', () => {
     const { chart, construct } = canary();
-    construct.destinationRule.metadata.addAnnotation('owner', 'reviews-team');
+    construct.destinationRule!.metadata.addAnnotation('owner', 'reviews-team');
     expect(of(chart, 'DestinationRule').metadata.annotations).toEqual({ owner: 'reviews-team' });
   });
 });
@@ -627,5 +627,22 @@ describe('names of the emitted objects', () => {
       new CanaryService(chart, `reviews-${ns}`, { name: `reviews-${ns}`, host: `reviews.${ns}.svc.cluster.local`, stable: Subset.fromLabels({ version: 'v1' }), canary: Subset.fromLabels({ version: 'v2' }) });
     }
     expect(istioObjects(chart).map((o) => o.metadata.name)).toEqual(['reviews-a', 'reviews-a', 'reviews-b', 'reviews-b']);
+  });
+});
+
+describe('a refused CanaryService leaves nothing behind', () => {
+  test('a DestinationRule its traffic policy started is withdrawn with it, and the id is free again', () => {
+    const { chart } = setup();
+    const e = thrownBy(() => canary({ outlierDetection: { consecutive5xxErrors: 5 }, canaryWeight: 101 }, chart));
+    expect(e.code).toBe('VS-11');
+    expect(istio(chart)).toEqual([]);
+    canary({ outlierDetection: { consecutive5xxErrors: 5 } }, chart);
+    expect(istio(chart).map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+  });
+
+  test('props that are a class instance (a slip from JavaScript) are PROP', () => {
+    const e = thrownBy(() => new CanaryService(setup().chart, 'c', HttpMatch.header('x').exact('1') as any));
+    expect(e.code).toBe('PROP');
+    expect(e.message).toContain('not an options object');
   });
 });

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-33';
 import { istioObjects, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
 import { ResilientBackend, ResilientBackendProps } from '../../src/constructs/resilient-backend';
+import { Subset } from '../../src/constructs/refs';
 import { IstioValidationError, Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 import { HttpMatch } from '../../src/policies/match';
@@ -42,11 +43,32 @@ describe('emitted objects', () => {
     expect(construct.destinationRule).toBeUndefined();
   });
 
-  test('emits a DestinationRule before the VirtualService when a traffic policy is set', () => {
-    const { chart } = backend({ outlierDetection: {} });
+  test('emits a DestinationRule before the VirtualService when a traffic policy and a route setting are set', () => {
+    const { chart } = backend({ outlierDetection: {}, timeout: Duration.seconds(3) });
     expect(istio(chart).map((o) => [o.apiVersion, o.kind])).toEqual([
       ['networking.istio.io/v1', 'DestinationRule'],
       ['networking.istio.io/v1', 'VirtualService'],
+    ]);
+  });
+
+  test('is DestinationRule-only with a traffic policy and no route setting, leaving the routes to another construct', () => {
+    const { chart, construct } = backend({ outlierDetection: {} });
+    expect(istio(chart).map((o) => o.kind)).toEqual(['DestinationRule']);
+    expect(construct.virtualService).toBeUndefined();
+    // Declared calls need the VirtualService that carries them.
+    const withCalls = backend({ outlierDetection: {}, entryPoint: true });
+    expect(istio(withCalls.chart).map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
+  });
+
+  test('routes to a subset with a fault for test traffic on it (Bookinfo: delay jason on ratings v1)', () => {
+    const { chart } = backend({
+      subsets: [{ name: 'v1', pods: Subset.fromLabels({ version: 'v1' }) }], subset: 'v1',
+      faultInjection: { match: HttpMatch.header('end-user').exact('jason'), delay: { fixedDelay: Duration.seconds(7), percentage: 100 } },
+    });
+    expect(of(chart, 'DestinationRule').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
+    expect(of(chart, 'VirtualService').spec.http).toEqual([
+      { name: 'fault-injection', match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: HOST, subset: 'v1' } }], fault: { delay: { fixedDelay: '7s', percentage: { value: 100 } } } },
+      { name: 'default', route: [{ destination: { host: HOST, subset: 'v1' } }] },
     ]);
   });
 
@@ -81,13 +103,13 @@ describe('emitted objects', () => {
 
 describe('names, namespace and host', () => {
   test('derives the name from the host', () => {
-    const { chart } = backend({ outlierDetection: {} });
+    const { chart } = backend({ outlierDetection: {}, timeout: Duration.seconds(3) });
     expect(of(chart, 'DestinationRule').metadata).toEqual({ name: 'ratings' });
     expect(of(chart, 'VirtualService').metadata).toEqual({ name: 'ratings' });
   });
 
   test('uses the given name and namespace', () => {
-    const { chart } = backend({ name: 'ratings-resilience', namespace: 'shop', outlierDetection: {} });
+    const { chart } = backend({ name: 'ratings-resilience', namespace: 'shop', outlierDetection: {}, timeout: Duration.seconds(3) });
     expect(of(chart, 'DestinationRule').metadata).toEqual({ name: 'ratings-resilience', namespace: 'shop' });
     expect(of(chart, 'VirtualService').metadata).toEqual({ name: 'ratings-resilience', namespace: 'shop' });
   });
@@ -202,7 +224,7 @@ describe('traffic policy', () => {
 describe('escape hatches', () => {
   test('exposes the VirtualService', () => {
     const { chart, construct } = backend();
-    construct.virtualService.metadata.addLabel('team', 'ratings');
+    construct.virtualService!.metadata.addLabel('team', 'ratings');
     expect(of(chart, 'VirtualService').metadata.labels).toEqual({ team: 'ratings' });
   });
 
@@ -224,7 +246,7 @@ describe('synth-time rules', () => {
 
   test('passes DR-09 when outlier detection is set', () => {
     const { chart } = backend({ localityFailover: LocalityFailover.priority(['topology.kubernetes.io/zone']), outlierDetection: {} });
-    expect(istio(chart)).toHaveLength(2);
+    expect(istio(chart)).toHaveLength(1);
   });
 
   test('fails synth with DR-08 for maxEjectionPercent 100 without minHealthPercent', () => {
@@ -242,14 +264,14 @@ describe('synth-time rules', () => {
   test('only warns (DR-08) when minHealthPercent gives a panic fallback', () => {
     const { chart, warnings } = setup();
     backend({ outlierDetection: { maxEjectionPercent: 100, minHealthPercent: 30 } }, chart);
-    expect(istio(chart)).toHaveLength(2);
+    expect(istio(chart)).toHaveLength(1);
     expect(warnings.map((w) => [w.code, w.path])).toEqual([['DR-08', 'test/backend']]);
   });
 
   test('passes DR-08 at maxEjectionPercent 99', () => {
     const { chart, warnings } = setup();
     backend({ outlierDetection: { maxEjectionPercent: 99 } }, chart);
-    expect(istio(chart)).toHaveLength(2);
+    expect(istio(chart)).toHaveLength(1);
     expect(warnings).toEqual([]);
   });
 

@@ -115,7 +115,7 @@ describe.each(FLAVOURS)('%s', (_name, flavour) => {
     const chart = bookinfo();
     const service = flavour.service(chart, {});
     const caller = new ResilientBackend(chart, 'productpage', { host: 'productpage.bookinfo.svc.cluster.local', calls: [CallTarget.of(service)] });
-    expect(Rules.of(chart)._intentOf(caller.virtualService).calls).toEqual([FQDN]);
+    expect(Rules.of(chart)._intentOf(caller.virtualService!).calls).toEqual([FQDN]);
   });
 
   test('a Service is refused as a subset and a Deployment as the service, with PROP', () => {

@@ -142,7 +142,10 @@ export const canarySpec: fc.Arbitrary<CanarySpec> = fc.record({
     chartNamespace: r.chartNamespace, host, stable, canary, canaryWeight: r.canaryWeight,
     stableSubsetName: r.subsetNames?.[0], canarySubsetName: r.subsetNames?.[1],
     testMatches: r.testMatches, testRouteName: r.routeNames?.[0], primaryRouteName: r.routeNames?.[1],
-    mirrorPercentage: mirror, gateways: r.gateways, extraHosts: r.extraHosts, port, name: r.name, namespace: r.namespace,
+    // Bound only to gateways, the VirtualService would serve only `hosts` (tested in the HostTraffic suites): these
+    // specs keep the mesh binding, so the service host stays the VirtualService's first host.
+    mirrorPercentage: mirror, gateways: r.gateways && !r.gateways.includes('mesh') ? [...r.gateways, 'mesh'] : r.gateways,
+    extraHosts: r.extraHosts, port, name: r.name, namespace: r.namespace,
     resilience, policy: r.policy, entryPoint: r.entryPoint, inventory: r.inventory,
   };
 })

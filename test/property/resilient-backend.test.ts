@@ -32,8 +32,12 @@ describe(`ResilientBackend: valid props (${RUNS} runs)`, () => {
 
       const istio = manifests.filter((m) => m.apiVersion === 'networking.istio.io/v1');
       const hasPolicy = Object.keys(spec.policy).length > 0;
-      same(istio.map((m) => m.kind), hasPolicy ? ['DestinationRule', 'VirtualService'] : ['VirtualService'], 'kinds in apply order');
+      // With a traffic policy and no route setting the backend is DestinationRule-only.
+      const hasRoutes = !hasPolicy || spec.resilience.timeout !== undefined || spec.resilience.retries !== undefined || spec.fault !== undefined
+        || Boolean(spec.routeName) || spec.entryPoint === true;
+      same(istio.map((m) => m.kind), [...(hasPolicy ? ['DestinationRule'] : []), ...(hasRoutes ? ['VirtualService'] : [])], 'kinds in apply order');
       check((construct.destinationRule !== undefined) === hasPolicy, 'a DestinationRule exactly when a traffic policy is set');
+      if (!hasRoutes) return;
       const routes = istio[istio.length - 1].spec.http;
       // The normal route is the last one, has no match and carries timeout and retries.
       const normal = routes[routes.length - 1];

@@ -13,7 +13,7 @@ function hasMatch(route: any): boolean {
 export const VS06: Rule = {
   code: 'VS-06', title: 'Exactly one catch-all HTTP route, and it is last', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Routes are evaluated top to bottom; routes after a match-less route are unreachable, and requests matching no route get 404 (NR).',
+  why: 'Routes are evaluated top to bottom; routes after a match-less route are unreachable, and requests matching no route get 404 (NR). A list whose every route selects a port splits the host by port (Istio\'s egress TLS-origination task) and only warns: whether a port is left over depends on the host\'s ports.',
   fix: 'End the http list with exactly one route without `match`; put specific routes above it.',
   upstream: 'IST0130 (webhook V39), Istio best practices, Flagger pattern',
   checkObject(o: IstioObject): Finding[] {

@@ -61,6 +61,15 @@ describe('VS-06 catch-all last', () => {
     expect(v.message).toContain('unless another VirtualService on the same gateway supplies a default');
   });
 
+  test('a mesh-bound VirtualService whose every route selects a port only warns (a split by port, as in Istio\'s egress task)', () => {
+    const byPort = { match: [{ port: 80 }], route: [dest(HOST, { port: { number: 443 } })] };
+    const v = one(run(vs({ hosts: [HOST], http: [byPort] })), 'VS-06');
+    expect(v.severity).toBe(WARNING);
+    expect(v.message).toContain('every route selects a port');
+    // One route without a port condition makes it the usual error again.
+    expect(one(run(vs({ hosts: [HOST], http: [byPort, headerRoute] })), 'VS-06').severity).toBe(ERROR);
+  });
+
   test('a gateway-bound VirtualService with a catch-all passes', () => {
     const report = run(vs({ hosts: ['shop.example.com'], gateways: ['istio-system/ingress'], http: [headerRoute, CATCH_ALL] }));
     expect(codes(report)).not.toContain('VS-06');

@@ -180,6 +180,12 @@ describe('X-03 hostnames', () => {
     expect(codes(run(vs({ hosts: ['*'], gateways: ['istio-system/ingress'], http: [CATCH_ALL] })))).not.toContain('X-03');
   });
 
+  test('"*" as a TLS sniHosts entry passes (any SNI, Istio\'s multicluster samples); a partial wildcard there does not', () => {
+    const tls = (sni: string) => vs({ hosts: ['*'], gateways: ['istio-system/eastwest'], tls: [{ match: [{ port: 15012, sniHosts: [sni] }], route: [dest(HOST)] }] });
+    expect(codes(run(tls('*')))).not.toContain('X-03');
+    expect(one(run(tls('istiod*.local')), 'X-03').message).toContain('sniHosts[0]');
+  });
+
   test('"*" as a ServiceEntry host is an error', () => {
     const report = run(se({ hosts: ['*'], ports: [{ number: 443, name: 'https', protocol: 'TLS' }], resolution: 'NONE' }));
     expect(one(report, 'X-03').message).toContain('spec.hosts[0] "*"');
