@@ -7,7 +7,7 @@ export { IstioValidationError, Severity, Violation } from './core/errors';
 export { CallerProps, CallTarget, RouteProps } from './constructs/common';
 export { Subset } from './constructs/refs';
 export { Destination, DestinationOptions, HostDestinationOptions } from './constructs/destination';
-export { HostTraffic, HostTrafficProps, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/host-traffic';
+export { HostTraffic, HostTrafficProps, HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/host-traffic';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
@@ -15,7 +15,7 @@ export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOpt
 export { HttpMatch, HttpMethod, StringMatch, ValueMatch } from './policies/match';
 export { FaultAbort, FaultDelay, FaultInjection, HttpFault } from './policies/fault';
 export { CorsPolicy, HeaderChanges, HeaderOperations, HttpDirectResponse, HttpRedirect, HttpRewrite, RegexRewrite } from './policies/route';
-export { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover, RegionFailover } from './policies/load-balancer';
+export { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover, RegionFailover, WarmupOptions } from './policies/load-balancer';
 export { InsecureTlsOptions, MutualTlsOptions, SimpleTlsOptions, SYSTEM_CA_BUNDLE, TlsOrigination } from './policies/tls';
 export {
   ConnectionPool, H2UpgradePolicy, HttpConnectionPool, OutlierDetection, PortTrafficPolicy, TcpConnectionPool, TrafficPolicyBaseProps, TrafficPolicyProps,

@@ -34,6 +34,21 @@ export interface SubsetProps {
 }
 
 /**
+ * One mirror of a route (Istio `HTTPMirrorPolicy`): a copy of the requests goes to `destination`, its responses
+ * are discarded.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMirrorPolicy
+ */
+export interface HttpMirror {
+  /** Where the copies go. */
+  readonly destination: Destination;
+  /**
+   * Percentage (0-100) of requests mirrored (VS-24).
+   * @default - Istio's 100
+   */
+  readonly percentage?: number;
+}
+
+/**
  * One HTTP route (Istio `HTTPRoute`): which requests (`match`), what happens to them (`route`, `redirect` or
  * `directResponse`), and the route's own policy.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
@@ -94,6 +109,11 @@ export interface HttpRouteProps {
    * @default - Istio's 100
    */
   readonly mirrorPercentage?: number;
+  /**
+   * Several mirrors, each with its own percentage (Istio `mirrors`; exclusive with `mirror`, VS-05).
+   * @default - none
+   */
+  readonly mirrors?: HttpMirror[];
   /**
    * Header manipulation of the route's requests and responses (VS-28, X-11).
    * @default - none
@@ -413,6 +433,16 @@ export class HostTraffic extends Construct {
     }
     if (route.mirror !== undefined && !isBuilt(route.mirror, Destination)) propError(where('mirror'), { value: route.mirror, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
     if (route.mirrorPercentage !== undefined && typeof route.mirrorPercentage !== 'number') propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'a number 0-100', fix: 'Set mirrorPercentage to a number between 0 and 100.' });
+    if (route.mirrors !== undefined && route.mirror !== undefined) {
+      propError(where('mirrors'), { value: 'mirror + mirrors', expected: 'mirror or mirrors', message: `${prop} sets both mirror and mirrors`, fix: 'List every mirror in mirrors, or use mirror alone.' });
+    }
+    const mirrors = route.mirrors === undefined ? undefined : checkList(route.mirrors, `${prop}.mirrors`, path).map((m, i) => {
+      const at = where(`mirrors[${i}]`);
+      checkOptions(m, at, 'Pass { destination: Destination.subset("v2"), percentage: 10 }.');
+      if (!isBuilt(m.destination, Destination)) propError({ ...at, prop: `${at.prop}.destination` }, { value: m.destination, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
+      if (m.percentage !== undefined && typeof m.percentage !== 'number') propError({ ...at, prop: `${at.prop}.percentage` }, { value: m.percentage, expected: 'a number 0-100', fix: 'Set percentage between 0 and 100.' });
+      return { destination: m.destination._render(this.host, this.port, { ...at, prop: `${at.prop}.destination` }).destination, ...(m.percentage !== undefined ? { percentage: { value: m.percentage } } : {}) };
+    });
     const rendered: RenderedRoute = {
       ...(route.name ? { name: route.name } : {}),
       ...(match ? { match } : {}),
@@ -424,6 +454,7 @@ export class HostTraffic extends Construct {
       ...(route.fault !== undefined ? { fault: renderHttpFault(route.fault, where('fault')) } : {}),
       ...(route.mirror !== undefined ? { mirror: route.mirror._render(this.host, this.port, where('mirror')).destination } : {}),
       ...(route.mirrorPercentage !== undefined ? { mirrorPercentage: { value: route.mirrorPercentage } } : {}),
+      ...(mirrors ? { mirrors } : {}),
       ...(route.headers !== undefined ? { headers: renderHeaders(route.headers, where('headers')) } : {}),
       ...(route.corsPolicy !== undefined ? { corsPolicy: renderCorsPolicy(route.corsPolicy, where('corsPolicy')) } : {}),
     };

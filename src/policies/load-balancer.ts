@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { enforce, propError } from '../core/enforce';
+import { checkOptions, enforce, propError, renderDuration } from '../core/enforce';
 import { durationProblem, formatMillis, unrenderableKeyProblem } from '../core/grammar';
 import { hashHeaderNameProblem } from '../core/http';
 import { defineEntry, isRecord } from '../core/json';
@@ -8,6 +8,8 @@ import {
 } from '../core/locality';
 import { hashCookieNameProblem, hashQueryParameterProblem } from '../core/policy';
 import { show, text } from '../core/text';
+
+const UINT64_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Simple load-balancing algorithms (Istio `LoadBalancerSettings.simple`). */
 export enum LoadBalancerAlgorithm {
@@ -25,6 +27,21 @@ export enum LoadBalancerAlgorithm {
 export interface RenderedLoadBalancer {
   readonly simple?: string;
   readonly consistentHash?: Record<string, unknown>;
+  readonly warmup?: Record<string, unknown>;
+}
+
+/** Options of {@link LoadBalancer.withWarmup}. */
+export interface WarmupOptions {
+  /**
+   * Share of its full traffic (percent 0-100) a new endpoint starts with.
+   * @default - Istio's 10
+   */
+  readonly minimumPercent?: number;
+  /**
+   * How fast traffic ramps up (1 is linear, larger is slower at first).
+   * @default - Istio's 1
+   */
+  readonly aggression?: number;
 }
 
 /**
@@ -106,6 +123,58 @@ export class LoadBalancer {
   }
 
   private constructor(private readonly settings: RenderedLoadBalancer) {}
+
+  /**
+   * This load balancer with slow start: new endpoints get a growing share of traffic over `duration` (Istio
+   * `warmup`). Only for `ROUND_ROBIN` and `LEAST_REQUEST` (PROP otherwise: Envoy has no slow start for the others).
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#WarmupConfiguration
+   */
+  public withWarmup(duration: Duration, options: WarmupOptions = {}): LoadBalancer {
+    const where = { path: 'LoadBalancer.withWarmup', prop: 'duration' };
+    const simple = this.settings.simple;
+    if (simple !== LoadBalancerAlgorithm.ROUND_ROBIN && simple !== LoadBalancerAlgorithm.LEAST_REQUEST) {
+      propError(where, { value: simple ?? 'consistentHash', shown: simple ?? 'consistentHash', expected: 'ROUND_ROBIN or LEAST_REQUEST', message: `warmup needs ROUND_ROBIN or LEAST_REQUEST, not ${simple ?? 'a consistent hash'}`, fix: 'Use LoadBalancer.simple(LoadBalancerAlgorithm.LEAST_REQUEST).withWarmup(…).' });
+    }
+    checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { minimumPercent: 10 }.');
+    const warmup: Record<string, unknown> = { duration: renderDuration(duration, where) };
+    if (options.minimumPercent !== undefined) {
+      if (typeof options.minimumPercent !== 'number' || !(options.minimumPercent >= 0 && options.minimumPercent <= 100)) {
+        propError({ ...where, prop: 'minimumPercent' }, { value: options.minimumPercent, expected: 'a percentage 0-100', fix: 'Set minimumPercent between 0 and 100.' });
+      }
+      warmup.minimumPercent = options.minimumPercent;
+    }
+    if (options.aggression !== undefined) {
+      if (typeof options.aggression !== 'number' || !(options.aggression >= 1) || !Number.isFinite(options.aggression)) {
+        propError({ ...where, prop: 'aggression' }, { value: options.aggression, expected: 'a number ≥ 1', fix: 'Set aggression to 1 (linear) or more.' });
+      }
+      warmup.aggression = options.aggression;
+    }
+    return new LoadBalancer({ ...this._render(), warmup });
+  }
+
+  /** This consistent hash on a ring of at least `minimumRingSize` virtual nodes (Istio `ringHash`). */
+  public withRingHash(minimumRingSize: number): LoadBalancer {
+    return this.hashAlgorithm('ringHash', 'minimumRingSize', minimumRingSize);
+  }
+
+  /** This consistent hash with Maglev and a lookup table of `tableSize` entries, a prime (Istio `maglev`). */
+  public withMaglev(tableSize: number): LoadBalancer {
+    return this.hashAlgorithm('maglev', 'tableSize', tableSize);
+  }
+
+  private hashAlgorithm(algorithm: 'ringHash' | 'maglev', field: string, value: number): LoadBalancer {
+    const where = { path: `LoadBalancer.with${algorithm === 'maglev' ? 'Maglev' : 'RingHash'}`, prop: field };
+    if (!this.settings.consistentHash) {
+      propError(where, { value: this.settings.simple, shown: this.settings.simple, expected: 'a consistent-hash load balancer', message: `${algorithm} applies to a consistent hash, not to ${this.settings.simple}`, fix: 'Start from a LoadBalancer.consistentHashBy…(…) factory.' });
+    }
+    if (!Number.isInteger(value) || value < 1 || value > UINT64_SAFE) {
+      propError(where, { value, expected: 'a positive integer', fix: `Set ${field} to a positive integer${algorithm === 'maglev' ? ' (a prime, e.g. 65537)' : ', e.g. 1024'}.` });
+    }
+    const hash = { ...this.settings.consistentHash };
+    delete hash.ringHash;
+    delete hash.maglev;
+    return new LoadBalancer({ ...this._render(), consistentHash: { ...hash, [algorithm]: { [field]: value } } });
+  }
 
   /**
    * The Istio `LoadBalancerSettings` fields this load balancer emits (without `localityLbSetting`).

@@ -73,6 +73,11 @@ export interface IdempotentRetryOptions {
    */
   readonly retryOn?: RetryOn[];
   /**
+   * Whether a retry avoids the endpoints already tried (Istio `retryIgnorePreviousHosts`).
+   * @default - Istio's true
+   */
+  readonly retryIgnorePreviousHosts?: boolean;
+  /**
    * Base interval of Envoy's exponential back-off between retries.
    * @default - Envoy's 25ms
    */
@@ -93,6 +98,11 @@ export interface IstioDefaultRetryOptions {
    * @default - no per-try timeout: Istio uses the route timeout (rule VS-19 warns)
    */
   readonly perTryTimeout?: Duration;
+  /**
+   * Whether a retry avoids the endpoints already tried (Istio `retryIgnorePreviousHosts`).
+   * @default - Istio's true
+   */
+  readonly retryIgnorePreviousHosts?: boolean;
   /**
    * Base interval of Envoy's exponential back-off between retries.
    * @default - Envoy's 25ms
@@ -116,6 +126,11 @@ export interface NonIdempotentRetryOptions {
    */
   readonly retryOn?: RetryOn[];
   /**
+   * Whether a retry avoids the endpoints already tried (Istio `retryIgnorePreviousHosts`).
+   * @default - Istio's true
+   */
+  readonly retryIgnorePreviousHosts?: boolean;
+  /**
    * Base interval of Envoy's exponential back-off between retries.
    * @default - Envoy's 25ms
    */
@@ -128,6 +143,7 @@ export interface RenderedRetries {
   readonly perTryTimeout?: string;
   readonly retryOn?: string;
   readonly backoff?: string;
+  readonly retryIgnorePreviousHosts?: boolean;
 }
 
 const DEFAULT_IDEMPOTENT = [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM];
@@ -155,7 +171,7 @@ export class RetryPolicy {
     checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.idempotent({ attempts: 2 }).');
     const attempts = checkAttempts(options.attempts, where);
     return new RetryPolicy(false, attempts, checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts, where),
-      options.perTryTimeout, options.backoff, where, false);
+      options.perTryTimeout, options.backoff, where, false, ignoreHosts(options.retryIgnorePreviousHosts, where));
   }
 
   /**
@@ -168,7 +184,7 @@ export class RetryPolicy {
     const where = 'RetryPolicy.istioDefaultConditions';
     checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.istioDefaultConditions({ attempts: 2 }).');
     const attempts = checkAttempts(options.attempts, where);
-    return new RetryPolicy(false, attempts, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true);
+    return new RetryPolicy(false, attempts, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true, ignoreHosts(options.retryIgnorePreviousHosts, where));
   }
 
   /** Retries that are safe for non-idempotent requests: only when the request never reached the server. */
@@ -182,7 +198,7 @@ export class RetryPolicy {
       message: () => `retryOn contains "${unsafeForWrites(retryOn).join(',')}", which can replay a request the server already received`,
       fix: `Retry non-idempotent requests only on ${SAFE_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
     });
-    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where, false);
+    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where, false, ignoreHosts(options.retryIgnorePreviousHosts, where));
   }
 
   /** No retries at all (`attempts: 0`). Safe for every route. */
@@ -211,7 +227,7 @@ export class RetryPolicy {
   private readonly rendered: RenderedRetries;
 
   private constructor(forWrites: boolean, attempts: number, retryOn: readonly RetryOn[],
-    perTryTimeout: Duration | undefined, backoff: Duration | undefined, where: string, istioDefault: boolean) {
+    perTryTimeout: Duration | undefined, backoff: Duration | undefined, where: string, istioDefault: boolean, retryIgnorePreviousHosts?: boolean) {
     this.forWrites = forWrites;
     this.attempts = attempts;
     this.retryOn = [...new Set(retryOn)];
@@ -223,6 +239,7 @@ export class RetryPolicy {
       ...(perTryTimeout ? { perTryTimeout: renderDuration(perTryTimeout, { path: where, prop: 'perTryTimeout' }) } : {}),
       ...(attempts > 0 && !istioDefault ? { retryOn: this.retryOn.join(',') } : {}),
       ...(backoff ? { backoff: renderDuration(backoff, { path: where, prop: 'backoff' }) } : {}),
+      ...(retryIgnorePreviousHosts !== undefined ? { retryIgnorePreviousHosts } : {}),
     };
   }
 
@@ -243,6 +260,12 @@ export class RetryPolicy {
   public _render(): RenderedRetries {
     return { ...this.rendered };
   }
+}
+
+/** `retryIgnorePreviousHosts`: a boolean when given (PROP). */
+function ignoreHosts(value: unknown, where: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') propError({ path: where, prop: 'retryIgnorePreviousHosts' }, { value, expected: 'a boolean', fix: 'Set retryIgnorePreviousHosts to true or false, or leave it out.' });
+  return value as boolean | undefined;
 }
 
 /**

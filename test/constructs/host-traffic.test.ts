@@ -4,6 +4,7 @@ import { thrownBy } from '../support/errors';
 import { Destination } from '../../src/constructs/destination';
 import { HostTraffic, HostTrafficProps } from '../../src/constructs/host-traffic';
 import { Subset } from '../../src/constructs/refs';
+import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
 import { RetryOn, RetryPolicy } from '../../src/policies/retry';
 import { TlsOrigination } from '../../src/policies/tls';
@@ -234,4 +235,41 @@ test('snapshot of a host with every part', () => {
   const objects = istioObjects(chart);
   expect(objects.map((o) => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
   expect(objects).toMatchSnapshot();
+});
+
+describe('load balancer, retry and mirror options', () => {
+  test('warmup on LEAST_REQUEST, ring hash and maglev on consistent hashes', () => {
+    const warm = LoadBalancer.simple(LoadBalancerAlgorithm.LEAST_REQUEST).withWarmup(Duration.seconds(60), { minimumPercent: 10, aggression: 2 });
+    expect(warm._render()).toEqual({ simple: 'LEAST_REQUEST', warmup: { duration: '60s', minimumPercent: 10, aggression: 2 } });
+    expect(LoadBalancer.consistentHashByHeader('x-user').withRingHash(1024)._render()).toEqual({ consistentHash: { httpHeaderName: 'x-user', ringHash: { minimumRingSize: 1024 } } });
+    expect(LoadBalancer.consistentHashBySourceIp().withRingHash(8).withMaglev(65537)._render()).toEqual({ consistentHash: { useSourceIp: true, maglev: { tableSize: 65537 } } });
+    expect(thrownBy(() => LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM).withWarmup(Duration.seconds(1))).code).toBe('PROP');
+    expect(thrownBy(() => LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN).withMaglev(65537)).code).toBe('PROP');
+    expect(thrownBy(() => LoadBalancer.consistentHashBySourceIp().withRingHash(0)).code).toBe('PROP');
+    expect(thrownBy(() => LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN).withWarmup(Duration.seconds(1), { minimumPercent: 150 })).code).toBe('PROP');
+    const { chart } = host({ loadBalancer: warm });
+    expect(oneOf(chart, 'DestinationRule').spec.trafficPolicy.loadBalancer.warmup.duration).toBe('60s');
+  });
+
+  test('retryIgnorePreviousHosts is emitted when set, PROP when not a boolean', () => {
+    const retries = RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1), retryIgnorePreviousHosts: false });
+    expect(retries._render().retryIgnorePreviousHosts).toBe(false);
+    expect(RetryPolicy.idempotent({ attempts: 2 })._render().retryIgnorePreviousHosts).toBeUndefined();
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 1, retryIgnorePreviousHosts: 'no' as any })).code).toBe('PROP');
+  });
+
+  test('several mirrors, each with its percentage; mirror and mirrors together are PROP', () => {
+    const { chart } = host({
+      subsets: [v('v1'), v('v2'), v('v3')],
+      httpRoutes: [{
+        match: [HttpMatch.method(HttpMethod.GET)], route: [Destination.subset('v1')],
+        mirrors: [{ destination: Destination.subset('v2'), percentage: 10 }, { destination: Destination.subset('v3') }],
+      }, { route: [Destination.subset('v1')] }],
+    });
+    expect(oneOf(chart, 'VirtualService').spec.http[0].mirrors).toEqual([
+      { destination: { host: HOST, subset: 'v2' }, percentage: { value: 10 } },
+      { destination: { host: HOST, subset: 'v3' } },
+    ]);
+    expect(thrownBy(() => host({ httpRoutes: [{ mirror: Destination.subset('v2'), mirrors: [{ destination: Destination.subset('v3') }] }] })).code).toBe('PROP');
+  });
 });
