@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Composer, Document, isMap, isScalar, Lexer, LineCounter, Parser, visit } from 'yaml';
+import { Severity, Violation, YAML_CODE } from '../core/errors';
+import { describeYamlValue, goYamlV2Key, goYamlV2Plain } from '../core/go-yaml';
 import type { CST } from 'yaml';
 type Token = CST.Token;
 import { ManifestInput } from '../engine/analyze';
@@ -240,6 +242,7 @@ export function parseManifests(
     const error = doc.errors[0];
     if (error) throw new InputError(`${name}:${lineOf(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}`);
     checkUniqueKeys(doc, (offset) => `${name}:${lineOf(offset)}`);
+    const findings = readAsKubectl(doc, (offset) => `${name}:${lineOf(offset)}`);
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineOf(start);
     let value: unknown;
@@ -254,7 +257,7 @@ export function parseManifests(
     if (depthExceeds(value, limits.maxDepth)) throw new InputError(`${name}:${line}: nesting deeper than ${limits.maxDepth} levels once aliases are expanded (--max-depth)`);
     if (value === null || value === undefined) return;
     const items = isList(value) ? value.items : [value];
-    for (const manifest of items) out.push({ manifest, path: `${name}:${line}` });
+    items.forEach((manifest, i) => out.push({ manifest, path: `${name}:${line}`, ...(i === 0 && findings.length > 0 ? { findings } : {}) }));
   };
   for (const lexeme of new Lexer().lex(text)) {
     if (++tokens.used > limits.maxTotalTokens) throw new InputError(`${name}:${lineCounter.lineStarts.length}: the input holds more than ${limits.maxTotalTokens} YAML tokens in all (--max-total-tokens)`);
@@ -298,6 +301,33 @@ function depthExceeds(value: unknown, maxDepth: number): boolean {
     for (const child of Array.isArray(v) ? v : v instanceof Map ? v.values() : Object.values(v)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/**
+ * Re-reads the document's plain scalars as kubectl does (go-yaml v2: YAML 1.1 booleans, Go number syntax; see
+ * core/go-yaml), so the rules and the schema check see what the API server would store. Where a YAML 1.2 reader
+ * (kustomize, Argo CD's kustomize builds, the JS `yaml` package) reads the scalar as something else, the text means
+ * two things: a YAML warning names both readings and asks for quotes.
+ */
+function readAsKubectl(doc: Document.Parsed, where: (offset: number) => string): Violation[] {
+  const out: Violation[] = [];
+  visit(doc, {
+    Scalar(key, node) {
+      if (node.type !== 'PLAIN' || node.tag !== undefined || typeof node.source !== 'string') return;
+      const source = node.source;
+      const yaml12 = node.value;
+      const kubectl = key === 'key' ? goYamlV2Key(source) : goYamlV2Plain(source);
+      const asKey = key === 'key' ? (yaml12 === null ? 'null' : String(yaml12)) : yaml12;
+      if (Object.is(kubectl, asKey) || (typeof kubectl === 'number' && typeof asKey === 'number' && Number.isNaN(kubectl) && Number.isNaN(asKey))) return;
+      node.value = kubectl;
+      out.push({
+        code: YAML_CODE, severity: Severity.WARNING, path: where(node.range?.[0] ?? 0), value: source, allowed: 'a scalar every YAML reader reads alike',
+        message: `the unquoted ${key === 'key' ? 'key' : 'value'} ${source} is ${describeYamlValue(kubectl)} to kubectl and Istio (go-yaml v2) but ${describeYamlValue(asKey)} to YAML 1.2 readers (kustomize, the JS yaml package); lint checks what kubectl reads`,
+        fix: typeof kubectl === 'string' || typeof asKey === 'string' ? `Quote it ("${source}") if it is a string, or write the ${typeof kubectl === 'boolean' ? 'boolean as true/false' : 'number in decimal'}.` : 'Write the number in decimal.',
+      });
+    },
+  });
+  return out;
 }
 
 /**

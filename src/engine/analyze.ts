@@ -16,6 +16,12 @@ export interface ManifestInput {
   readonly path: string;
   /** Intent facts recorded by the emitting construct. @default - none */
   readonly facts?: IntentFacts;
+  /**
+   * Findings about how the manifest was read (lint: unquoted YAML scalars that kubectl and YAML 1.2 readers read
+   * differently, code YAML), reported with the rules' findings.
+   * @default - none
+   */
+  readonly findings?: Violation[];
 }
 
 /** Options of {@link analyze}. */
@@ -86,6 +92,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
       });
       continue;
     }
+    if (input.findings) pre.push(...input.findings);
     const duplicate = duplicateOf(m, input.path, identities);
     if (duplicate) pre.push(duplicate);
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.

@@ -22,8 +22,8 @@ export const META_CODES: ReadonlyArray<{ readonly code: string; readonly title: 
   },
   {
     code: YAML_CODE, title: 'Values read back as what was built',
-    why: 'cdk8s writes manifests with a YAML 1.1 schema, which leaves a few strings unquoted that kubectl (go-yaml v2 reads plain scalars with Go\'s number syntax) and YAML 1.2 readers (kustomize, the JS yaml package) read as integers — `0o17`, `0O17`, `-0o17`, `0o1_7` — and writes U+2028, U+2029 and U+0085 raw, which go-yaml takes for line breaks. Such a label, header value or name would be applied as something else, or refused. Checked at synth for every Istio object, workload and Service of the App.',
-    fix: 'Change the value (cdk8s cannot be told to quote it), e.g. "v0o17" instead of "0o17", or match a header with a regex.',
+    why: 'cdk8s writes manifests with a YAML 1.1 schema, which leaves a few strings unquoted that kubectl (go-yaml v2 reads plain scalars with Go\'s number syntax) and YAML 1.2 readers (kustomize, the JS yaml package) read as integers — `0o17`, `0O17`, `-0o17`, `0o1_7` — and writes U+2028, U+2029 and U+0085 raw, which go-yaml takes for line breaks. Such a label, header value or name would be applied as something else, or refused. Checked at synth for every Istio object, workload and Service of the App. lint reads YAML as kubectl does (YAML 1.1 booleans, Go number syntax) and warns, at the scalar\'s line, where an unquoted scalar means something else to YAML 1.2 readers (`yes`, `on`, `017`, `1_000`).',
+    fix: 'Change the value (cdk8s cannot be told to quote it), e.g. "v0o17" instead of "0o17", or match a header with a regex; in YAML you write, quote such strings.',
   },
   {
     code: PROP_CODE, title: 'Props have the shape the API declares',
