@@ -1,4 +1,6 @@
+import { dnsLabelProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
+import { isClusterScoped } from '../core/k8s';
 import { CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { Rule } from '../engine/types';
 import { analyze, RULES } from '../rules';
@@ -20,6 +22,12 @@ export interface LintOptions {
    * @default - no inventory: Ext-scope rules are skipped
    */
   readonly inventory?: string;
+  /**
+   * Namespace of the objects without `metadata.namespace`, as `kubectl apply -n` sets it (short hosts then resolve
+   * there, X-04). A DNS-1123 label.
+   * @default - unknown: such objects are checked as namespace-less
+   */
+  readonly namespace?: string;
   /**
    * Lower (or raise) the input bounds.
    * @default - each unset bound is its {@link DEFAULT_LIMITS} value
@@ -51,7 +59,11 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     const files = expandPaths(paths);
     if (files.length === 0) throw new InputError(`no files matched: ${paths.join(' ')} holds no *.yaml, *.yml or *.json file`);
     if (files.filter((f) => f === '-').length > 1) throw new InputError('- (stdin) given more than once');
-    const inputs = files.flatMap((f) => reader.parse(reader.read(f), f));
+    if (options.namespace !== undefined && dnsLabelProblem(options.namespace)) {
+      throw new InputError(`--namespace ${JSON.stringify(options.namespace)} ${dnsLabelProblem(options.namespace)}`);
+    }
+    const parsed = files.flatMap((f) => reader.parse(reader.read(f), f));
+    const inputs = options.namespace === undefined ? parsed : parsed.map((i) => inNamespace(i, options.namespace!));
     const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true });
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
@@ -59,6 +71,15 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     if (e instanceof InputError) return { exitCode: 2, stdout: '', stderr: `cdk8s-istio-traffic lint: ${e.message}\n` };
     throw e;
   }
+}
+
+/** The input as `kubectl apply -n namespace` applies it: a namespaced object without a namespace gets it. */
+function inNamespace(input: ManifestInput, namespace: string): ManifestInput {
+  const m = input.manifest;
+  if (!isRecord(m) || typeof m.kind !== 'string' || typeof m.apiVersion !== 'string' || isClusterScoped(m.apiVersion, m.kind)) return input;
+  const metadata = isRecord(m.metadata) ? m.metadata : {};
+  if (metadata.namespace !== undefined) return input;
+  return { ...input, manifest: { ...m, metadata: { ...metadata, namespace } } };
 }
 
 /** Refuses codes that are not catalogue rules (or, for --enable, not opt-in rules): a typo would silently do nothing. */

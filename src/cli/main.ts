@@ -55,6 +55,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--suppress <CODE=reason>', 'suppress a rule everywhere, with a reason (repeatable)', collect, [])
     .option('--enable <CODE>', 'run an opt-in rule, e.g. VS-37 (repeatable)', collect, [])
     .option('--inventory <file>', 'YAML declaring hosts, gateways and namespaces that exist outside the linted files')
+    .option('-n, --namespace <namespace>', 'namespace of objects without metadata.namespace, as kubectl apply -n (default: unknown)')
     .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
     .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
     .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
