@@ -42,6 +42,10 @@ function toText(report: RuleReport, summary: LintSummary): string {
   lines.push(`${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
   const unchecked = uncheckedLine(summary);
   if (unchecked) lines.push(unchecked);
+  const notChecked = report.notChecked ?? [];
+  if (notChecked.length > 0) {
+    lines.push(`${notChecked.length} reference(s) to objects outside the input not checked (declare them with --inventory, or pass --complete): ${notChecked.join('; ')}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,6 +57,7 @@ function toJson(report: RuleReport, summary: LintSummary) {
     summary: {
       files: summary.files, objects: summary.objects, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length,
       unchecked: Object.fromEntries([...(summary.unchecked ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
+      notChecked: report.notChecked ?? [],
     },
   };
 }

@@ -29,6 +29,12 @@ export interface LintOptions {
    */
   readonly namespace?: string;
   /**
+   * The input is everything that is applied: a subset of a host whose DestinationRule is not in it is an error
+   * (VS-16), not a reference noted as not checked.
+   * @default false
+   */
+  readonly complete?: boolean;
+  /**
    * Lower (or raise) the input bounds.
    * @default - each unset bound is its {@link DEFAULT_LIMITS} value
    */
@@ -64,7 +70,7 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     }
     const parsed = files.flatMap((f) => reader.parse(reader.read(f), f));
     const inputs = options.namespace === undefined ? parsed : parsed.map((i) => inNamespace(i, options.namespace!));
-    const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true });
+    const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true, complete: options.complete === true });
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
   } catch (e) {
@@ -134,8 +140,12 @@ function readInventory(file: string, reader: InputReader): Inventory {
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InputError(`${file}: "${key}" must be a list of strings`);
     return v;
   };
-  if (typeof data !== 'object' || data === null) throw new InputError(`${file}: the inventory must be a mapping with hosts, gateways and/or namespaces`);
-  const unknown = Object.keys(data).filter((k) => !['hosts', 'gateways', 'namespaces'].includes(k));
-  if (unknown.length > 0) throw new InputError(`${file}: unknown inventory key(s) ${unknown.join(', ')}; expected hosts, gateways, namespaces`);
-  return { hosts: list('hosts'), gateways: list('gateways'), namespaces: list('namespaces') };
+  if (typeof data !== 'object' || data === null) throw new InputError(`${file}: the inventory must be a mapping with hosts, gateways, namespaces and/or subsets`);
+  const unknown = Object.keys(data).filter((k) => !['hosts', 'gateways', 'namespaces', 'subsets'].includes(k));
+  if (unknown.length > 0) throw new InputError(`${file}: unknown inventory key(s) ${unknown.join(', ')}; expected hosts, gateways, namespaces, subsets`);
+  const subsets = data.subsets;
+  if (subsets !== undefined && (!isRecord(subsets) || Object.values(subsets).some((v) => !Array.isArray(v) || v.some((x) => typeof x !== 'string')))) {
+    throw new InputError(`${file}: "subsets" must map hosts to lists of subset names, e.g. details.bookinfo.svc.cluster.local: [v1, v2]`);
+  }
+  return { hosts: list('hosts'), gateways: list('gateways'), namespaces: list('namespaces'), ...(subsets ? { subsets } : {}) };
 }

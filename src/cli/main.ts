@@ -55,6 +55,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--suppress <CODE=reason>', 'suppress a rule everywhere, with a reason (repeatable)', collect, [])
     .option('--enable <CODE>', 'run an opt-in rule, e.g. VS-37 (repeatable)', collect, [])
     .option('--inventory <file>', 'YAML declaring hosts, gateways and namespaces that exist outside the linted files')
+    .option('--complete', 'the input is everything that is applied: references to objects not in it are errors, not notes', false)
     .option('-n, --namespace <namespace>', 'namespace of objects without metadata.namespace, as kubectl apply -n (default: unknown)')
     .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
     .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
@@ -77,6 +78,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .description('ArgoCD config management plugin: run the cdk8s app of the current directory and print all its manifests '
       + 'as one YAML stream, or nothing at all (exit code 1, reason on stderr) if anything fails')
     .option('--app <entry>', 'app entry file (.js or .ts) instead of the app: command of cdk8s.yaml')
+    .option('--complete', 'the input is everything that is applied: references to objects not in it are errors, not notes', false)
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects without one (default: $ARGOCD_APP_NAMESPACE)')
     .option('--strict', 'treat rule warnings as errors', false)
     .option('--sync-waves', 'annotate VirtualServices with the ArgoCD sync wave after their DestinationRules', false)

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
+import { checkHost, checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
@@ -8,7 +8,7 @@ import { HttpMatch } from '../policies/match';
 import { RetryPolicy } from '../policies/retry';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 
-import { CallerProps, renderResilience, routeName, RouteProps, withdrawn } from './common';
+import { CallerProps, renderResilience, routeName, RouteProps, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
 import { HostTraffic, HostTrafficProps } from './host-traffic';
 import { resolveSubsetLabels, Subset } from './refs';
@@ -141,6 +141,8 @@ export class CanaryService extends HostTraffic {
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
     try {
       const path = this.node.path;
+      // HostTraffic takes wildcard hosts (external egress routing); a service with versions or a circuit breaker is one host.
+      checkHost(this.host, { path, prop: 'host' });
       this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
       this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
       enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
@@ -186,7 +188,7 @@ export class CanaryService extends HostTraffic {
         });
       }
     } catch (e) {
-      throw withdrawn(this, e);
+      throw withdrawn(this, asValidationError(e, this.node.path));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, enforce, isBuilt, propError, renderDuration } from '../core/enforce';
+import { checkHost, checkList, enforce, isBuilt, propError, readingProps, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
 import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
@@ -207,4 +207,18 @@ export function checkExportTo(exportTo: string[], namespace: string | undefined,
 export function withdrawn(construct: IConstruct, error: unknown): unknown {
   construct.node.scope?.node.tryRemoveChild(construct.node.id);
   return error;
+}
+
+/**
+ * An error thrown while a constructor read its props, as an IstioValidationError: one already is; anything else
+ * (a Proxy or getter that throws) becomes PROP at `path`.
+ */
+export function asValidationError(e: unknown, path: string): unknown {
+  try {
+    return readingProps({ path, prop: 'props' }, () => {
+      throw e;
+    });
+  } catch (converted) {
+    return converted;
+  }
 }

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { checkHost, checkOptions, checkPort, enforce, propError, Where } from '../core/enforce';
+import { checkHost, checkKeys, checkOptions, checkPort, enforce, propError, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
@@ -55,13 +55,17 @@ export class Destination {
   /** Subset `name` of the host the construct routes (its DestinationRule defines it; VS-16). */
   public static subset(name: string, options: DestinationOptions = {}): Destination {
     if (typeof name !== 'string') propError({ path: 'Destination.subset', prop: 'name' }, { value: name, expected: 'a subset name', fix: 'Name the subset, e.g. Destination.subset("v2").' });
-    return new Destination(undefined, { ...checkOptions(options, { path: 'Destination.subset', prop: 'options' }, 'Pass options such as { weight: 20 }.'), subset: name });
+    const o = checkOptions(options, { path: 'Destination.subset', prop: 'options' }, 'Pass options such as { weight: 20 }.');
+    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers'], { path: 'Destination.subset', prop: 'options' });
+    return new Destination(undefined, { ...o, subset: name });
   }
 
-  /** Host `host` (a FQDN, a short name in the VirtualService's namespace, or a ServiceEntry host; X-03 grammar). */
+  /** Host `host` (a FQDN, a short name in the VirtualService's namespace, or a ServiceEntry host, `*.` wildcards included; X-03 grammar). */
   public static host(host: string, options: HostDestinationOptions = {}): Destination {
     const where = { path: 'Destination.host', prop: 'host' };
-    return new Destination(checkHost(host, where), checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.'));
+    const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
+    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
+    return new Destination(checkHost(host, where, { allowWildcard: true }), o);
   }
 
   /**
@@ -75,7 +79,9 @@ export class Destination {
     if (host === undefined) {
       propError(where, { value: service, shown: describeRef(service), expected: 'a Kubernetes Service or a construct with a host', message: `service ${describeRef(service)} has no host`, fix: 'Pass a Service construct, or use Destination.host("name.namespace.svc.cluster.local").' });
     }
-    return new Destination(host, checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.'));
+    const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
+    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
+    return new Destination(host, o);
   }
 
   private constructor(private readonly host: string | undefined, private readonly options: HostDestinationOptions) {}
@@ -104,6 +110,14 @@ export class Destination {
       ...(o.weight !== undefined ? { weight: o.weight } : {}),
       ...(o.headers !== undefined ? { headers: renderHeaders(o.headers, { ...where, prop: `${where.prop}.headers` }) } : {}),
     };
+  }
+
+  /**
+   * The options a mirror or an L4 destination cannot carry that this destination sets (`weight`, `headers`).
+   * @internal
+   */
+  public _extras(...fields: Array<'weight' | 'headers'>): string[] {
+    return fields.filter((f) => this.options[f] !== undefined);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, propError } from '../core/enforce';
-import { toDnsLabel } from '../core/grammar';
+import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, isPlainObject, propError } from '../core/enforce';
+import { toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
 import { isWildcardHost } from '../core/hosts';
-import { isRecord } from '../core/json';
+import { defineEntry, isRecord } from '../core/json';
 import { portNameProblem } from '../core/protocols';
 import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
@@ -12,7 +12,7 @@ import { sniProblem } from '../core/tls';
 import { TlsOrigination } from '../policies/tls';
 import { compact, renderTrafficPolicy, TrafficPolicyBaseProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
-import { checkExportTo, metadataFor, renderResilience, RouteProps } from './common';
+import { asValidationError, checkExportTo, metadataFor, renderResilience, RouteProps, withdrawn } from './common';
 import { crdCapProblem, SERVICE_ENTRY_MAX_HOSTS, SERVICE_ENTRY_MAX_PORTS } from '../core/caps';
 
 /** Port protocols of a ServiceEntry port (Istio's protocol list). */
@@ -179,133 +179,135 @@ export class ExternalDependency extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalDependencyProps) {
     super(scope, id);
-    const rules = Rules.of(this);
-    const path = this.node.path;
-    checkOptions(props, { path, prop: 'props' }, 'Pass props: new ExternalDependency(scope, id, { hosts, ports }).');
-    const resolution = props.resolution ?? Resolution.DNS;
-    if (!Object.values(Resolution).includes(resolution)) {
-      propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
-    }
-    const location = props.location ?? Location.MESH_EXTERNAL;
-    if (!Object.values(Location).includes(location)) {
-      propError({ path, prop: 'location' }, { value: location, shown: location, expected: Object.values(Location).join(', '), message: `unknown location ${show(location)}`, fix: 'Use a Location value.' });
-    }
-    this.hosts = checkHosts(props.hosts, resolution, location, path);
-    const addresses = props.addresses === undefined ? undefined : [...checkList(props.addresses, 'addresses', path)];
-    const endpoints = props.endpoints === undefined ? undefined : checkList(props.endpoints, 'endpoints', path).map((e, i) => {
-      if (!isRecord(e) || typeof e.address !== 'string') propError({ path, prop: `endpoints[${i}]` }, { value: e, expected: 'an endpoint { address }', fix: "Pass { address: '10.0.0.1' }." });
-      return { ...e, ...(e.labels ? { labels: checkLabels(e.labels, { path, prop: `endpoints[${i}].labels` }) } : {}) };
-    });
-    if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
-      propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
-    }
-    if (props.tlsOrigination !== undefined && !props.tlsOrigination._originates) {
-      propError({ path, prop: 'tlsOrigination' }, {
-        value: props.tlsOrigination._render('').mode, shown: props.tlsOrigination._render('').mode, expected: 'TLS the proxy originates: SIMPLE or MUTUAL',
-        message: `tlsOrigination ${props.tlsOrigination._render('').mode} originates no TLS to an external server`,
-        fix: 'Use TlsOrigination.simple(…) or TlsOrigination.mutual(…); leave tlsOrigination out for TLS the application opens itself.',
-      });
-    }
-    const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
-    if (props.tlsOrigination) {
-      for (const host of this.hosts) {
-        enforce(sniProblem, [props.tlsOrigination._sni(host)], {
-          path, prop: 'tlsOrigination', allowed: 'a concrete hostname', message: (problem) => `tlsOrigination would send SNI "${props.tlsOrigination!._sni(host)}", which ${problem}`,
-          fix: `Set the SNI explicitly, e.g. TlsOrigination.simple({ sni: '${host.replace(/^\*\./, 'api.')}' }), or list concrete hosts instead of ${host}.`,
+    try {
+      const rules = Rules.of(this);
+      const path = this.node.path;
+      checkOptions(props, { path, prop: 'props' }, 'Pass props: new ExternalDependency(scope, id, { hosts, ports }).');
+      const resolution = props.resolution ?? Resolution.DNS;
+      if (!Object.values(Resolution).includes(resolution)) {
+        propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
+      }
+      const location = props.location ?? Location.MESH_EXTERNAL;
+      if (!Object.values(Location).includes(location)) {
+        propError({ path, prop: 'location' }, { value: location, shown: location, expected: Object.values(Location).join(', '), message: `unknown location ${show(location)}`, fix: 'Use a Location value.' });
+      }
+      this.hosts = checkHosts(props.hosts, resolution, location, path);
+      if (props.sniRouting !== undefined && typeof props.sniRouting !== 'boolean') propError({ path, prop: 'sniRouting' }, { value: props.sniRouting, expected: 'a boolean', fix: 'Set sniRouting to true or false, or leave it out.' });
+      const addresses = props.addresses === undefined ? undefined : nonEmptyStrings(props.addresses, 'addresses', path, 'an IP address or CIDR block, e.g. "10.0.0.0/16"');
+      const endpoints = props.endpoints === undefined ? undefined : checkEndpoints(props.endpoints, path);
+      if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
+        propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+      }
+      if (props.tlsOrigination !== undefined && !props.tlsOrigination._originates) {
+        propError({ path, prop: 'tlsOrigination' }, {
+          value: props.tlsOrigination._render('').mode, shown: props.tlsOrigination._render('').mode, expected: 'TLS the proxy originates: SIMPLE or MUTUAL',
+          message: `tlsOrigination ${props.tlsOrigination._render('').mode} originates no TLS to an external server`,
+          fix: 'Use TlsOrigination.simple(…) or TlsOrigination.mutual(…); leave tlsOrigination out for TLS the application opens itself.',
         });
       }
-    }
-    const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path, false);
-    const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
-    const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
-    const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
-    if (opaque) {
-      enforce(sharedPortProblem, [opaque.protocol, this.hosts.length, resolution], {
-        path, prop: 'ports', value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports',
-        message: () => `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`,
-        fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.',
-      });
-    }
-    const resilience = renderResilience(props, path);
-    const protocols = ports.map((p) => p.protocol).join(',');
-    // The next three are contracts of this construct, not of Istio: it would otherwise drop a setting silently.
-    if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
-      propError({ path, prop: 'timeout/retries' }, {
-        value: protocols, shown: protocols, expected: 'an HTTP, HTTP2 or GRPC port',
-        message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them, so they would be dropped',
-        fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.',
-      });
-    }
-    const wildcard = this.hosts.find((h) => isWildcardHost(h));
-    if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
-      // Timeouts and retries need an HTTP route per host with that host as destination; for a wildcard the route
-      // would apply to whatever host the application called, which this construct does not emit (nor SNI routes).
-      propError({ path, prop: 'hosts' }, {
-        value: wildcard, shown: wildcard, expected: 'exact hostnames when timeout/retries are set',
-        message: `timeout/retries need a route whose destination is each host, and this construct emits no route for wildcard host ${JSON.stringify(wildcard)}`,
-        fix: 'List the exact hostnames the application calls, or remove timeout/retries.',
-      });
-    }
-    if (props.tlsOrigination && httpPorts.length === 0) {
-      propError({ path, prop: 'tlsOrigination' }, {
-        value: protocols, shown: protocols, expected: 'an HTTP port to originate TLS from',
-        message: 'tlsOrigination is set but no port speaks plain HTTP, so there is nothing to originate TLS from',
-        fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
-      });
-    }
-    const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
-    const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
-    const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
+      const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
+      if (props.tlsOrigination) {
+        for (const host of this.hosts) {
+          enforce(sniProblem, [props.tlsOrigination._sni(host)], {
+            path, prop: 'tlsOrigination', allowed: 'a concrete hostname', message: (problem) => `tlsOrigination would send SNI "${props.tlsOrigination!._sni(host)}", which ${problem}`,
+            fix: `Set the SNI explicitly, e.g. TlsOrigination.simple({ sni: '${host.replace(/^\*\./, 'api.')}' }), or list concrete hosts instead of ${host}.`,
+          });
+        }
+      }
+      const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path, false);
+      const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
+      const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
+      const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
+      if (opaque) {
+        enforce(sharedPortProblem, [opaque.protocol, this.hosts.length, resolution], {
+          path, prop: 'ports', value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports',
+          message: () => `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`,
+          fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.',
+        });
+      }
+      const resilience = renderResilience(props, path);
+      const protocols = ports.map((p) => p.protocol).join(',');
+      // The next three are contracts of this construct, not of Istio: it would otherwise drop a setting silently.
+      if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
+        propError({ path, prop: 'timeout/retries' }, {
+          value: protocols, shown: protocols, expected: 'an HTTP, HTTP2 or GRPC port',
+          message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them, so they would be dropped',
+          fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.',
+        });
+      }
+      const wildcard = this.hosts.find((h) => isWildcardHost(h));
+      if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
+        // Timeouts and retries need an HTTP route per host with that host as destination; for a wildcard the route
+        // would apply to whatever host the application called, which this construct does not emit (nor SNI routes).
+        propError({ path, prop: 'hosts' }, {
+          value: wildcard, shown: wildcard, expected: 'exact hostnames when timeout/retries are set',
+          message: `timeout/retries need a route whose destination is each host, and this construct emits no route for wildcard host ${JSON.stringify(wildcard)}`,
+          fix: 'List the exact hostnames the application calls, or remove timeout/retries.',
+        });
+      }
+      if (props.tlsOrigination && httpPorts.length === 0) {
+        propError({ path, prop: 'tlsOrigination' }, {
+          value: protocols, shown: protocols, expected: 'an HTTP port to originate TLS from',
+          message: 'tlsOrigination is set but no port speaks plain HTTP, so there is nothing to originate TLS from',
+          fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
+        });
+      }
+      const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
+      const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
+      const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
 
-    this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
-      metadata: metadataFor(this, name, props.namespace),
-      spec: {
-        hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports, resolution: resolution as any,
-        ...(endpoints ? { endpoints: endpoints as any } : {}), exportTo,
-      },
-    });
-    const basePolicy = renderTrafficPolicy(props, path);
-    this.hosts.forEach((host, i) => {
-      const id = this.hosts.length === 1 ? '' : `-${i}`;
-      const tls = props.tlsOrigination?._render(host);
-      // A port-level entry inherits nothing from the top-level policy (Istio replaces it wholesale for that
-      // port), so it repeats the connection pool, load balancer and outlier detection next to its TLS settings.
-      const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, ...(basePolicy ?? {}), tls })) : undefined;
-      const trafficPolicy = compact({ ...(basePolicy ?? {}), portLevelSettings });
-      let dr: DestinationRule | undefined;
-      if (trafficPolicy) {
-        dr = new DestinationRule(this, `DestinationRule${id}`, {
-          metadata: metadataFor(this, objectName(host), props.namespace),
-          spec: { host, trafficPolicy: trafficPolicy as any, exportTo },
-        });
-        dr.node.addDependency(this.serviceEntry);
-        this.destinationRules.push(dr);
-      }
-      // With several ServiceEntry ports every destination names its port (rule VS-14): one HTTP route per HTTP
-      // port, matched by port except the last one (the catch-all), and one TLS route per TLS port.
-      const destination = (port: number) => ({ host, ...(ports.length > 1 ? { port: { number: port } } : {}) });
-      const http = httpPorts.length > 0 && Object.keys(resilience).length > 0
-        ? httpPorts.map((p, i) => ({
-          name: httpRouteName(httpPorts, i),
-          ...(i < httpPorts.length - 1 ? { match: [{ port: p.number }] } : {}),
-          route: [{ destination: destination(p.number) }],
-          ...resilience,
-        })) : undefined;
-      const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host) && props.sniRouting !== false
-        ? tlsPorts.map((p) => ({
-          match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
-          route: [{ destination: destination(p.number) }],
-        })) : undefined;
-      if (!http && !tlsRoutes) return;
-      const vs = new VirtualService(this, `VirtualService${id}`, {
-        metadata: metadataFor(this, objectName(host), props.namespace),
-        spec: { hosts: [host], exportTo, ...(http ? { http } : {}), ...(tlsRoutes ? { tls: tlsRoutes } : {}) },
+      this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
+        metadata: metadataFor(this, name, props.namespace),
+        spec: {
+          hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports, resolution: resolution as any,
+          ...(endpoints ? { endpoints: endpoints as any } : {}), exportTo,
+        },
       });
-      vs.node.addDependency(dr ?? this.serviceEntry);
-      this.virtualServices.push(vs);
-    });
-    const nonIdempotent = props.retries?.forWrites ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
-    for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+      const basePolicy = renderTrafficPolicy(props, path);
+      this.hosts.forEach((host, i) => {
+        const id = this.hosts.length === 1 ? '' : `-${i}`;
+        const tls = props.tlsOrigination?._render(host);
+        // A port-level entry inherits nothing from the top-level policy (Istio replaces it wholesale for that
+        // port), so it repeats the connection pool, load balancer and outlier detection next to its TLS settings.
+        const portLevelSettings = tls ? httpPorts.map((p) => ({ port: { number: p.number }, ...(basePolicy ?? {}), tls })) : undefined;
+        const trafficPolicy = compact({ ...(basePolicy ?? {}), portLevelSettings });
+        let dr: DestinationRule | undefined;
+        if (trafficPolicy) {
+          dr = new DestinationRule(this, `DestinationRule${id}`, {
+            metadata: metadataFor(this, objectName(host), props.namespace),
+            spec: { host, trafficPolicy: trafficPolicy as any, exportTo },
+          });
+          dr.node.addDependency(this.serviceEntry);
+          this.destinationRules.push(dr);
+        }
+        // With several ServiceEntry ports every destination names its port (rule VS-14): one HTTP route per HTTP
+        // port, matched by port except the last one (the catch-all), and one TLS route per TLS port.
+        const destination = (port: number) => ({ host, ...(ports.length > 1 ? { port: { number: port } } : {}) });
+        const http = httpPorts.length > 0 && Object.keys(resilience).length > 0
+          ? httpPorts.map((p, i) => ({
+            name: httpRouteName(httpPorts, i),
+            ...(i < httpPorts.length - 1 ? { match: [{ port: p.number }] } : {}),
+            route: [{ destination: destination(p.number) }],
+            ...resilience,
+          })) : undefined;
+        const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host) && props.sniRouting !== false
+          ? tlsPorts.map((p) => ({
+            match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
+            route: [{ destination: destination(p.number) }],
+          })) : undefined;
+        if (!http && !tlsRoutes) return;
+        const vs = new VirtualService(this, `VirtualService${id}`, {
+          metadata: metadataFor(this, objectName(host), props.namespace),
+          spec: { hosts: [host], exportTo, ...(http ? { http } : {}), ...(tlsRoutes ? { tls: tlsRoutes } : {}) },
+        });
+        vs.node.addDependency(dr ?? this.serviceEntry);
+        this.virtualServices.push(vs);
+      });
+      const nonIdempotent = props.retries?.forWrites ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
+      for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+    } catch (e) {
+      throw withdrawn(this, asValidationError(e, this.node.path));
+    }
   }
 }
 
@@ -371,4 +373,48 @@ function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
     });
   }
   return out;
+}
+
+/** A non-empty list of strings (PROP otherwise: an empty list would be written and mean nothing). */
+function nonEmptyStrings(list: string[], prop: string, path: string, example: string): string[] {
+  checkList(list, prop, path);
+  if (list.length === 0) propError({ path, prop }, { value: list, shown: '[]', expected: `at least one entry: ${example}`, message: `${prop} is empty`, fix: `List entries, or leave ${prop} out.` });
+  list.forEach((x, i) => {
+    if (typeof x !== 'string' || x === '') propError({ path, prop: `${prop}[${i}]` }, { value: x, expected: example, fix: `Write ${prop}[${i}] as ${example}.` });
+  });
+  return [...list];
+}
+
+/** ServiceEntry endpoints: plain objects with the declared fields, each of its type (PROP). */
+function checkEndpoints(endpoints: ExternalEndpoint[], path: string): Record<string, unknown>[] {
+  checkList(endpoints, 'endpoints', path);
+  if (endpoints.length === 0) propError({ path, prop: 'endpoints' }, { value: endpoints, shown: '[]', expected: 'at least one endpoint', message: 'endpoints is empty', fix: 'List endpoints, or leave endpoints out.' });
+  return endpoints.map((e, i) => {
+    const prop = `endpoints[${i}]`;
+    if (!isPlainObject(e) || typeof e.address !== 'string' || e.address === '') propError({ path, prop }, { value: e, expected: 'an endpoint { address }', fix: "Pass { address: '10.0.0.1' }." });
+    checkKeys(e as unknown as Record<string, unknown>, ['address', 'ports', 'labels', 'locality', 'network', 'weight'], { path, prop });
+    for (const field of ['locality', 'network'] as const) {
+      if (e[field] !== undefined && typeof e[field] !== 'string') propError({ path, prop: `${prop}.${field}` }, { value: e[field], expected: 'a string', fix: `Set ${field} to a string, or leave it out.` });
+    }
+    if (e.weight !== undefined && (!Number.isInteger(e.weight) || e.weight < 0)) propError({ path, prop: `${prop}.weight` }, { value: e.weight, expected: 'a non-negative integer', fix: 'Set weight to an integer, or leave it out.' });
+    let ports: Record<string, number> | undefined;
+    if (e.ports !== undefined) {
+      if (!isPlainObject(e.ports)) propError({ path, prop: `${prop}.ports` }, { value: e.ports, expected: 'a map of port names to numbers', fix: "Pass ports such as { https: 8443 }." });
+      ports = {};
+      for (const name of Object.keys(e.ports)) {
+        enforce(portNameProblem, [name], { path, prop: `${prop}.ports`, allowed: 'DNS-1123 label', message: (problem) => `${prop}.ports key ${show(name)} ${problem}`, fix: 'Use the ServiceEntry port names as keys.' });
+        const unrenderable = unrenderableKeyProblem(name);
+        if (unrenderable) propError({ path, prop: `${prop}.ports` }, { value: name, shown: name, expected: 'a port name cdk8s can synthesize', message: `${prop}.ports key ${unrenderable}`, fix: 'Use the ServiceEntry port names as keys.' });
+        defineEntry(ports, name, checkPort((e.ports as Record<string, number>)[name], { path, prop: `${prop}.ports.${name}` }));
+      }
+    }
+    return {
+      address: e.address,
+      ...(ports ? { ports } : {}),
+      ...(e.labels !== undefined ? { labels: checkLabels(e.labels, { path, prop: `${prop}.labels` }) } : {}),
+      ...(e.locality !== undefined ? { locality: e.locality } : {}),
+      ...(e.network !== undefined ? { network: e.network } : {}),
+      ...(e.weight !== undefined ? { weight: e.weight } : {}),
+    };
+  });
 }

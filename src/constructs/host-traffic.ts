@@ -1,7 +1,7 @@
 import { Chart, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkList, checkOptions, checkPort, isBuilt, propError, Where } from '../core/enforce';
+import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, isBuilt, propError, readingProps, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
 import { HttpFault, renderHttpFault } from '../policies/fault';
@@ -13,7 +13,7 @@ import {
 } from '../policies/route';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
-import { CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
+import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
 import { Destination } from './destination';
 import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
 
@@ -183,7 +183,7 @@ export interface TlsRouteProps extends L4MatchProps {
 export interface HostTrafficProps extends TrafficPolicyProps, CallerProps {
   /**
    * The service host (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`; a short name resolves in the
-   * objects' namespace). Set either `host` or `service`.
+   * objects' namespace; a wildcard such as `*.wikipedia.org` for external hosts). Set either `host` or `service`.
    * @default - derived from `service`
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#DestinationRule
    */
@@ -257,6 +257,13 @@ export interface HostTrafficProps extends TrafficPolicyProps, CallerProps {
    * @default - every namespace (Istio's default)
    */
   readonly exportTo?: string[];
+  /**
+   * Pods the DestinationRule applies to (DestinationRule `workloadSelector.matchLabels`), e.g. the egress gateway
+   * that originates mutual TLS with a `credentialName` (Istio hands the Secret only to selected workloads). X-07.
+   * @default - every workload that sees the DestinationRule
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#DestinationRule
+   */
+  readonly workloadSelector?: { [key: string]: string };
 }
 
 type RenderedRoute = Record<string, any>;
@@ -287,6 +294,7 @@ export class HostTraffic extends Construct {
   private readonly gateways?: string[];
   private readonly vsHosts: string[];
   private readonly exportTo?: string[];
+  private readonly workloadSelector?: Record<string, string>;
   private readonly subsets: Record<string, unknown>[] = [];
   private readonly http: RenderedRoute[] = [];
   private readonly tcp: RenderedRoute[] = [];
@@ -302,7 +310,8 @@ export class HostTraffic extends Construct {
       Rules.of(this);
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new HostTraffic(scope, id, { host: 'reviews', subsets, httpRoutes }).");
-      this.host = resolveServiceHost(props, this);
+      // A wildcard host (`*.wikipedia.org`) is valid in both objects: Istio's wildcard egress task routes one.
+      this.host = resolveServiceHost(props, this, { allowWildcard: true });
       this.namespace = props.namespace;
       const name = props.name ?? shortName(this.host);
       this.vsName = props.virtualServiceName ?? name;
@@ -323,6 +332,7 @@ export class HostTraffic extends Construct {
       }
       this.vsHosts = [...new Set(meshBound ? [this.host, ...extraHosts] : extraHosts)];
       this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
+      this.workloadSelector = props.workloadSelector === undefined ? undefined : checkLabels(props.workloadSelector, { path, prop: 'workloadSelector' });
 
       if (this.trafficPolicy) this.ensureDestinationRule();
       checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
@@ -333,7 +343,7 @@ export class HostTraffic extends Construct {
       this.entryPoint = props.entryPoint === true;
       this.recordCalls();
     } catch (e) {
-      throw withdrawn(this, e);
+      throw withdrawn(this, asValidationError(e, this.node.path));
     }
   }
 
@@ -357,7 +367,7 @@ export class HostTraffic extends Construct {
    * subset without labels, X-08 for bad label syntax; DR-02 (names) and DR-04 (overlaps) run at synth.
    */
   public addSubset(subset: SubsetProps): this {
-    this.subset(subset, `subsets[${this.subsets.length}]`);
+    readingProps({ path: this.node.path, prop: 'subset' }, () => this.subset(subset, `subsets[${this.subsets.length}]`));
     return this;
   }
 
@@ -367,19 +377,19 @@ export class HostTraffic extends Construct {
    * finished route list is checked by every VS rule at synth.
    */
   public addHttpRoute(route: HttpRouteProps): this {
-    this.httpRoute(route, `httpRoutes[${this.http.length}]`);
+    readingProps({ path: this.node.path, prop: 'route' }, () => this.httpRoute(route, `httpRoutes[${this.http.length}]`));
     return this;
   }
 
   /** Adds a TCP route (port match, weighted destinations) to the VirtualService, emitting it if needed. */
   public addTcpRoute(route: TcpRouteProps): this {
-    this.l4Route(route, `tcpRoutes[${this.tcp.length}]`, 'tcp');
+    readingProps({ path: this.node.path, prop: 'route' }, () => this.l4Route(route, `tcpRoutes[${this.tcp.length}]`, 'tcp'));
     return this;
   }
 
   /** Adds a TLS route (SNI hosts and port, weighted destinations) to the VirtualService, emitting it if needed. */
   public addTlsRoute(route: TlsRouteProps): this {
-    this.l4Route(route, `tlsRoutes[${this.tls.length}]`, 'tls');
+    readingProps({ path: this.node.path, prop: 'route' }, () => this.l4Route(route, `tlsRoutes[${this.tls.length}]`, 'tls'));
     return this;
   }
 
@@ -403,10 +413,11 @@ export class HostTraffic extends Construct {
   private subset(subset: SubsetProps, prop: string): void {
     const path = this.node.path;
     if (!isRecord(subset)) propError({ path, prop }, { value: subset, expected: 'a subset { name, pods }', fix: "Pass { name: 'v2', pods: Subset.fromLabels({ version: 'v2' }) }." });
+    checkKeys(subset as unknown as Record<string, unknown>, ['name', 'pods', 'trafficPolicy'], { path, prop });
     if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
     const labels = resolveSubsetLabels(subset.pods, this, `${prop}.pods`);
     const trafficPolicy = subset.trafficPolicy === undefined ? undefined : renderTrafficPolicy(checkOptions(subset.trafficPolicy, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host);
-    this.subsets.push({ name: subset.name, labels, ...(trafficPolicy ? { trafficPolicy } : {}) });
+    this.subsets.push({ name: subset.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
     this.ensureDestinationRule();
   }
 
@@ -414,6 +425,10 @@ export class HostTraffic extends Construct {
     const path = this.node.path;
     const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
     checkOptions(route, { path, prop }, 'Pass a route such as { match: [HttpMatch.pathPrefix("/api")], route: [Destination.subset("v1")] }.');
+    checkKeys(route as Record<string, unknown>, HTTP_ROUTE_FIELDS, { path, prop });
+    if (route.name && this.http.some((r) => r.name === route.name)) {
+      propError(where('name'), { value: route.name, expected: 'a route name not used yet', message: `${prop} is named ${show(route.name)} like an earlier route of the VirtualService`, fix: 'Give every route its own name (Argo Rollouts and Flagger find routes by name).' });
+    }
     if (route.name !== undefined && typeof route.name !== 'string') propError(where('name'), { value: route.name, expected: 'a string', fix: 'Name the route with a string.' });
     const match = route.match === undefined ? undefined : checkList(route.match, `${prop}.match`, path).map((m, i) => {
       if (!isBuilt(m, HttpMatch)) propError(where(`match[${i}]`), { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('end-user').exact('jason')." });
@@ -433,13 +448,19 @@ export class HostTraffic extends Construct {
     }
     if (route.mirror !== undefined && !isBuilt(route.mirror, Destination)) propError(where('mirror'), { value: route.mirror, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
     if (route.mirrorPercentage !== undefined && typeof route.mirrorPercentage !== 'number') propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'a number 0-100', fix: 'Set mirrorPercentage to a number between 0 and 100.' });
+    if (route.mirrorPercentage !== undefined && route.mirror === undefined) {
+      propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'mirror set', message: `${prop} sets mirrorPercentage without mirror, so nothing is mirrored`, fix: 'Set mirror (or mirrors with their own percentage), or remove mirrorPercentage.' });
+    }
+    if (route.mirror !== undefined) noExtras(route.mirror, where('mirror'), 'a mirror');
     if (route.mirrors !== undefined && route.mirror !== undefined) {
       propError(where('mirrors'), { value: 'mirror + mirrors', expected: 'mirror or mirrors', message: `${prop} sets both mirror and mirrors`, fix: 'List every mirror in mirrors, or use mirror alone.' });
     }
     const mirrors = route.mirrors === undefined ? undefined : checkList(route.mirrors, `${prop}.mirrors`, path).map((m, i) => {
       const at = where(`mirrors[${i}]`);
       checkOptions(m, at, 'Pass { destination: Destination.subset("v2"), percentage: 10 }.');
+      checkKeys(m as unknown as Record<string, unknown>, ['destination', 'percentage'], at);
       if (!isBuilt(m.destination, Destination)) propError({ ...at, prop: `${at.prop}.destination` }, { value: m.destination, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
+      noExtras(m.destination, { ...at, prop: `${at.prop}.destination` }, 'a mirror');
       if (m.percentage !== undefined && typeof m.percentage !== 'number') propError({ ...at, prop: `${at.prop}.percentage` }, { value: m.percentage, expected: 'a number 0-100', fix: 'Set percentage between 0 and 100.' });
       return { destination: m.destination._render(this.host, this.port, { ...at, prop: `${at.prop}.destination` }).destination, ...(m.percentage !== undefined ? { percentage: { value: m.percentage } } : {}) };
     });
@@ -469,6 +490,7 @@ export class HostTraffic extends Construct {
     const path = this.node.path;
     const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
     checkOptions(route, { path, prop }, kind === 'tls' ? "Pass { sniHosts: ['api.example.com'], route: [Destination.host('…')] }." : "Pass { port: 9000, route: [Destination.subset('v1')] }.");
+    checkKeys(route as unknown as Record<string, unknown>, [...L4_FIELDS, ...(kind === 'tls' ? ['sniHosts'] : [])], { path, prop });
     const m: Record<string, unknown> = {};
     if (kind === 'tls') {
       const sniHosts = (route as TlsRouteProps).sniHosts;
@@ -477,9 +499,19 @@ export class HostTraffic extends Construct {
     }
     if (route.port !== undefined) m.port = checkPort(route.port, where('port'));
     if (route.sourceLabels !== undefined) m.sourceLabels = resolveSubsetLabels(Subset.fromLabels(route.sourceLabels), this, `${prop}.sourceLabels`);
-    if (route.sourceNamespace !== undefined) m.sourceNamespace = route.sourceNamespace;
+    if (route.sourceNamespace !== undefined) {
+      if (typeof route.sourceNamespace !== 'string' || route.sourceNamespace === '') propError(where('sourceNamespace'), { value: route.sourceNamespace, expected: 'a namespace name', fix: 'Name the namespace, e.g. "bookinfo".' });
+      m.sourceNamespace = route.sourceNamespace;
+    }
     if (route.gateways !== undefined) m.gateways = checkGateways(route.gateways, path);
-    if (route.destinationSubnets !== undefined) m.destinationSubnets = [...checkList(route.destinationSubnets, `${prop}.destinationSubnets`, path)];
+    if (route.destinationSubnets !== undefined) {
+      const subnets = checkList(route.destinationSubnets, `${prop}.destinationSubnets`, path);
+      if (subnets.length === 0 || subnets.some((x) => typeof x !== 'string')) propError(where('destinationSubnets'), { value: subnets, expected: 'IP addresses or CIDR blocks', fix: 'List addresses such as "10.0.0.0/16", or leave destinationSubnets out.' });
+      m.destinationSubnets = [...subnets];
+    }
+    for (const [i, d] of (Array.isArray(route.route) ? route.route : []).entries()) {
+      if (isBuilt(d, Destination)) noExtras(d, where(`route[${i}]`), `a ${kind.toUpperCase()} route destination`, ['headers']);
+    }
     if (!Array.isArray(route.route) || route.route.length === 0) {
       propError(where('route'), { value: route.route, expected: 'at least one Destination', fix: "Pass route: [Destination.subset('v1')]." });
     }
@@ -510,6 +542,7 @@ export class HostTraffic extends Construct {
         ...(this.trafficPolicy ? { trafficPolicy: this.trafficPolicy as any } : {}),
         subsets: Lazy.any({ produce: () => (subsets.length > 0 ? subsets.map((s) => ({ ...s })) : undefined) }),
         ...(this.exportTo ? { exportTo: this.exportTo } : {}),
+        ...(this.workloadSelector ? { workloadSelector: { matchLabels: this.workloadSelector } } : {}),
       },
     });
     if (this.vs) this.vs.node.addDependency(this.dr);
@@ -539,4 +572,16 @@ export class HostTraffic extends Construct {
 /** A VirtualService host or SNI host: `*` (any; VS-03 decides where it may be used), or X-03's grammar with wildcards. */
 function vsHost(host: string, where: Where): string {
   return host === '*' ? host : checkHost(host, where, { allowWildcard: true });
+}
+
+const HTTP_ROUTE_FIELDS = ['name', 'match', 'route', 'redirect', 'directResponse', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrorPercentage', 'mirrors', 'headers', 'corsPolicy'];
+const L4_FIELDS = ['port', 'sourceLabels', 'sourceNamespace', 'gateways', 'destinationSubnets', 'route'];
+
+/** PROP when a destination used where Istio has no weight or headers (a mirror, a TCP/TLS route) sets them. */
+function noExtras(d: Destination, where: Where, what: string, fields: Array<'weight' | 'headers'> = ['weight', 'headers']): void {
+  if (!isBuilt(d, Destination)) return;
+  const extras = d._extras(...fields);
+  if (extras.length > 0) {
+    propError(where, { value: extras.join(', '), expected: `a destination without ${fields.join(' or ')}`, message: `${where.prop} sets ${extras.join(' and ')}, which ${what} cannot carry`, fix: `Remove ${extras.join(' and ')} from the destination.` });
+  }
 }

@@ -82,7 +82,7 @@ export interface HostChoice {
  * grammar, `service` must be a Kubernetes Service construct (PROP otherwise) and gives
  * `name.namespace.svc.cluster.local`.
  */
-export function resolveServiceHost(props: HostChoice, scope: IConstruct): string {
+export function resolveServiceHost(props: HostChoice, scope: IConstruct, options: { readonly allowWildcard?: boolean } = {}): string {
   const path = scope.node.path;
   const { host, service } = props;
   if (host !== undefined && service !== undefined) {
@@ -100,7 +100,7 @@ export function resolveServiceHost(props: HostChoice, scope: IConstruct): string
       fix: 'Pass the Service construct that selects the pods (e.g. a cdk8s-plus Service), or set host to a hostname.',
     });
   }
-  if (typeof host === 'string') return checkHost(host, { path, prop: 'host' });
+  if (typeof host === 'string') return checkHost(host, { path, prop: 'host' }, { allowWildcard: options.allowWildcard === true });
   if (host === undefined) {
     return propError({ path, prop: 'host' }, {
       value: host, expected: 'a hostname string, or a Service construct in service',
@@ -143,7 +143,17 @@ export class Subset {
     return new Subset(undefined, workload);
   }
 
-  private constructor(private readonly labels: { [key: string]: string } | undefined, private readonly workload: IConstruct | undefined) {}
+  /**
+   * Every endpoint of the host: a subset without labels, Istio's way to attach a policy to some routes of a host
+   * (the egress-gateway and TLS-origination tasks). Rule DR-03 warns when it is the only subset of its
+   * DestinationRule and refuses it next to others (it would overlap each of them).
+   */
+  public static allEndpoints(): Subset {
+    return new Subset({}, undefined, true);
+  }
+
+  private constructor(private readonly labels: { [key: string]: string } | undefined, private readonly workload: IConstruct | undefined,
+    private readonly all = false) {}
 
   /**
    * The subset's labels, checked: PROP when the labels are not a map or the workload has no pod template, DR-03
@@ -152,6 +162,7 @@ export class Subset {
    */
   public _resolveLabels(scope: IConstruct, prop: string): Record<string, string> {
     const path = scope.node.path;
+    if (this.all) return {};
     const labels = this.workload !== undefined ? workloadLabels(this.workload, path, prop) : this.labels;
     if (!isRecord(labels)) {
       return propError({ path, prop: `${prop}.labels` }, {

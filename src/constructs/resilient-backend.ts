@@ -1,8 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
-import { checkOptions, propError } from '../core/enforce';
+import { checkHost, checkOptions, propError } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
-import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, withdrawn } from './common';
+import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
 import { HostTraffic, HostTrafficProps, SubsetProps } from './host-traffic';
 
@@ -75,7 +75,7 @@ export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, C
  * - a `DestinationRule` with the traffic policy (connection pool and outlier detection, load balancer,
  *   locality failover, client TLS) and `subsets`, when one of them is set;
  * - a `VirtualService` for the host, when a route setting is given (`timeout`, `retries`, `faultInjection`,
- *   `subset`, `gateways`, `routeName`, or `calls`/`entryPoint`, which it carries) or nothing else is: an optional `fault-injection` route for requests matching the test
+ *   `subset`, `gateways`, `hosts`, `routeName`, or `calls`/`entryPoint`, which it carries) or nothing else is: an optional `fault-injection` route for requests matching the test
  *   header (no timeout or retries there, Istio ignores them on faulted routes), then the catch-all `default`
  *   route with `timeout` and `retries`, to `subset` when set. With only a traffic policy it is DestinationRule-only,
  *   and leaves the host's routes to another construct.
@@ -91,13 +91,15 @@ export class ResilientBackend extends HostTraffic {
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
     try {
       const path = this.node.path;
+      // HostTraffic takes wildcard hosts (external egress routing); a service with versions or a circuit breaker is one host.
+      checkHost(this.host, { path, prop: 'host' });
       const resilience = renderResilience(props, path);
       const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
       const routeName = checkRouteName(props.routeName, 'default', 'routeName', path);
       if (props.subset !== undefined && typeof props.subset !== 'string') propError({ path, prop: 'subset' }, { value: props.subset, expected: 'a subset name', fix: "Name a subset declared in subsets, e.g. 'v1'." });
       // Calls are recorded on the VirtualService (the call graph reads them there), so declaring them keeps it.
       const routeSettings = Object.keys(resilience).length > 0 || fault !== undefined || props.subset !== undefined || props.gateways !== undefined
-        || Boolean(props.routeName) || (props.calls ?? []).length > 0 || props.entryPoint === true;
+        || Boolean(props.routeName) || props.hosts !== undefined || (props.calls ?? []).length > 0 || props.entryPoint === true;
       if (!routeSettings && this.destinationRule !== undefined) return;
       const route = [props.subset !== undefined ? Destination.subset(props.subset) : Destination.host(this.host)];
       this.addHttpRoute({ name: routeName, route, timeout: props.timeout, retries: props.retries });
@@ -105,7 +107,7 @@ export class ResilientBackend extends HostTraffic {
         this.addHttpRoute({ name: 'fault-injection', match: [props.faultInjection.match], fault: props.faultInjection, route });
       }
     } catch (e) {
-      throw withdrawn(this, e);
+      throw withdrawn(this, asValidationError(e, this.node.path));
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { Check } from './check';
-import { fail, PROP_CODE } from './errors';
+import { fail, IstioValidationError, PROP_CODE } from './errors';
 import { durationProblem, formatMillis, labelKeyProblem, labelValueProblem, portProblem, unrenderableKeyProblem } from './grammar';
 import { HostGrammarOptions, hostProblem } from './hosts';
 import { defineEntry } from './json';
@@ -67,7 +67,55 @@ export function propError(where: Where, details: PropDetails): never {
 /** Throws PROP unless `value` is an array (props typed as lists, passed through `as any`). Returns it. */
 export function checkList<T>(value: readonly T[], prop: string, path: string): readonly T[] {
   if (!Array.isArray(value)) propError({ path, prop }, { value, expected: 'a list', fix: `Pass ${prop} as an array.` });
+  // A hole (`[, x]`) is skipped by forEach and map: it would vanish from the output instead of being refused.
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) propError({ path, prop: `${prop}[${i}]` }, { value: undefined, shown: 'a hole', expected: 'an entry', message: `${prop}[${i}] is a hole in the list`, fix: `Remove the empty slot from ${prop}.` });
+  }
   return value;
+}
+
+/** A plain data object (`{ … }`, `Object.create(null)`): not a Map, Date, class instance, list or primitive. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  let proto: unknown;
+  try {
+    proto = Object.getPrototypeOf(value);
+  } catch {
+    return false; // a Proxy that refuses: not plain data
+  }
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Throws PROP for a key of a struct that the API does not declare (`requests` for `request`, `allowOrigin` for
+ * `allowOrigins`): a misspelt field would otherwise be dropped in silence.
+ */
+export function checkKeys(value: Record<string, unknown>, allowed: readonly string[], where: Where): void {
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)) || key.toLowerCase().startsWith(a.toLowerCase()));
+    propError({ ...where, prop: `${where.prop}.${key}` }, {
+      value: key, shown: key, expected: `one of ${allowed.join(', ')}`, message: `${where.prop} has no field ${JSON.stringify(key)}`,
+      fix: near ? `Did you mean ${near}?` : `Use the fields ${allowed.join(', ')}.`,
+    });
+  }
+}
+
+/**
+ * Runs `read` (which reads caller-supplied props) and turns anything it throws that is not an
+ * IstioValidationError — a Proxy or getter that throws, a revoked object — into a PROP error at `where`.
+ */
+export function readingProps<T>(where: Where, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof IstioValidationError) throw e;
+    return propError(where, {
+      value: undefined, shown: e instanceof Error ? e.message : String(e), expected: 'props that can be read',
+      message: `${where.prop} could not be read (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)})`,
+      fix: 'Pass plain data objects (no Proxies or getters that throw).',
+    });
+  }
 }
 
 /** Renders a cdk8s `Duration` as an Istio duration string; throws X-01 below 1 ms or with sub-ms precision. */
@@ -119,6 +167,10 @@ export function checkHost(host: string, where: Where, options: HostGrammarOption
  * cannot synthesize (`__proto__`, `constructor`). Returns a sorted copy.
  */
 export function checkLabels(labels: Record<string, string>, where: Where): Record<string, string> {
+  if (!isPlainObject(labels)) {
+    propError(where, { value: labels, shown: readingProps(where, () => show(labels)), expected: 'a map of label keys to values', message: `${where.prop} is not a map of labels`, fix: 'Pass labels as an object, e.g. { version: "v2" }.' });
+  }
+  readingProps(where, () => Object.keys(labels).forEach((k) => void labels[k]));
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];
@@ -145,8 +197,13 @@ export function checkOptions<T>(options: T, where: Where, fix: string): T {
     propError(where, { value: options, expected: 'an object', message: `${where.prop} ${show(options)} is not an object`, fix });
   }
   // Options are plain data (jsii passes structs by value): an instance of a class (an HttpMatch where a route
-  // belongs, a construct) is a slip that would otherwise read as "nothing set".
-  const proto = Object.getPrototypeOf(options);
+  // belongs, a construct) is a slip that would otherwise read as "nothing set". Every field is read once here, so
+  // a Proxy or getter that throws is PROP, not a TypeError later.
+  const proto = readingProps(where, () => {
+    const p = Object.getPrototypeOf(options);
+    for (const key of Object.keys(options as object)) void (options as Record<string, unknown>)[key];
+    return p;
+  });
   if (proto !== Object.prototype && proto !== null) {
     const name = typeof proto?.constructor === 'function' && proto.constructor.name ? proto.constructor.name : 'a class instance';
     propError(where, { value: options, shown: name, expected: 'a plain options object', message: `${where.prop} is ${/^[A-Z]/.test(name) ? `a ${name}` : name}, not an options object`, fix });

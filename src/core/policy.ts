@@ -52,3 +52,17 @@ export const hashCookieNameProblem = invariant('DR-13', (name: unknown): string 
 /** DR-13: a consistent-hash `httpQueryParameterName` is not empty (Envoy rejects the route otherwise). */
 export const hashQueryParameterProblem = invariant('DR-13', (name: string): string | undefined =>
   name === '' ? 'is empty' : undefined);
+
+/**
+ * DR-06: a port appears in at most one `portLevelSettings` entry of a policy (Istio applies only the first, so a
+ * second entry for the port is dead configuration). `ports` are the entries' port numbers in order.
+ */
+export const portLevelRepeatProblem = invariant('DR-06', (ports: readonly unknown[]): string | undefined => {
+  const seen = new Set<unknown>();
+  for (const p of ports) {
+    if (p === undefined) continue;
+    if (seen.has(p)) return `has two entries for port ${String(p)}; Istio applies only the first`;
+    seen.add(p);
+  }
+  return undefined;
+});

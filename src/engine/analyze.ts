@@ -48,6 +48,12 @@ export interface AnalyzeOptions {
    * Paths must be `file:line`. @default false
    */
   readonly laterFileWins?: boolean;
+  /**
+   * The inputs are everything that is applied (synth: the App). lint passes false unless `--complete`: a
+   * reference to an object in neither the input nor the inventory is then noted (`notChecked`), not reported.
+   * @default true
+   */
+  readonly complete?: boolean;
   /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
   readonly suppress?: Readonly<Record<string, string>>;
 }
@@ -132,6 +138,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
     warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
     suppressed: report.suppressed,
+    ...(report.notChecked ? { notChecked: report.notChecked } : {}),
     objects: objects.length,
     istioObjects: objects,
   };

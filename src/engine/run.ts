@@ -11,7 +11,10 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
     byKind.set(o.kind, list);
   }
   const memos = new Map<string, unknown>();
+  const notChecked: string[] = [];
   const context: RuleContext = {
+    complete: options.complete !== false,
+    notChecked: (note) => { notChecked.push(note); },
     objects, ofKind: (kind) => byKind.get(kind) ?? [],
     workloads: options.workloads ?? [], services: options.services ?? [], inventory: options.inventory, callChain: options.callChain,
     memo: <T>(key: string, build: () => T): T => {
@@ -44,7 +47,7 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
       for (const f of guard(rule, () => rule.checkApp!(context))) add(rule, f.object, f);
     }
   }
-  return report;
+  return notChecked.length > 0 ? { ...report, notChecked } : report;
 }
 
 /** A rule must never crash the run: a throw is a bug in the rule, reported with the rule's code. */

@@ -101,6 +101,12 @@ export interface Inventory {
    * @default - none
    */
   readonly namespaces?: string[];
+  /**
+   * Subsets defined outside the App, by host (FQDN): `{ 'details.bookinfo.svc.cluster.local': ['v1', 'v2'] }`
+   * (VS-16 checks routes to these hosts against them).
+   * @default - none
+   */
+  readonly subsets?: { [host: string]: string[] };
 }
 
 /** Budgets of the call-chain rules. */
@@ -132,6 +138,14 @@ export interface RuleContext {
   readonly inventory?: Inventory;
   /** Budgets of the call-chain rules. */
   readonly callChain?: CallChainOptions;
+  /**
+   * Whether the objects are everything that is applied (synth: the App). When false (lint without `--complete`),
+   * a reference to an object that is neither in the input nor in the inventory is noted with
+   * {@link RuleContext.notChecked}, not reported.
+   */
+  readonly complete: boolean;
+  /** Notes a reference the rule could not check because its target is outside the input. */
+  notChecked(note: string): void;
   /**
    * A value computed once per rule run and shared by the rules that ask for it under the same `key` (an index
    * of hosts, the call graph): what several App-scope rules need is built once, and goes with the run.
@@ -166,6 +180,11 @@ export interface RunOptions {
   readonly inventory?: Inventory;
   /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
   readonly callChain?: CallChainOptions;
+  /**
+   * The objects are everything that is applied (see {@link RuleContext.complete}).
+   * @default true
+   */
+  readonly complete?: boolean;
 }
 
 /** A violation that a suppression with a reason turned off. */
@@ -179,5 +198,10 @@ export interface RuleReport {
   readonly warnings: Violation[];
   /** Violations suppressed per object with a reason (reported, never fatal). */
   readonly suppressed: SuppressedViolation[];
+  /**
+   * References not checked because their targets are outside the input (only when the input is not complete).
+   * @default - none
+   */
+  readonly notChecked?: string[];
 }
 

@@ -122,6 +122,15 @@ export class LoadBalancer {
     return new LoadBalancer({ consistentHash: { httpQueryParameterName: name } });
   }
 
+  /**
+   * Slow start with Istio's default algorithm (LEAST_REQUEST, not written): `warmup` alone, as in Istio's
+   * reference. Same options as {@link withWarmup}.
+   */
+  public static warmup(duration: Duration, options: WarmupOptions = {}): LoadBalancer {
+    const warm = new LoadBalancer({ simple: LoadBalancerAlgorithm.LEAST_REQUEST }).withWarmup(duration, options)._render();
+    return new LoadBalancer({ warmup: warm.warmup });
+  }
+
   private constructor(private readonly settings: RenderedLoadBalancer) {}
 
   /**

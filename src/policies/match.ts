@@ -165,12 +165,17 @@ export class HttpMatch {
    * Label syntax is rule X-08's.
    */
   public static sourceLabels(labels: { [key: string]: string }): HttpMatch {
-    return new HttpMatch({ sourceLabels: checkLabels(labels, { path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' }) });
+    const checked = checkLabels(labels, { path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' });
+    if (Object.keys(checked).length === 0) {
+      propError({ path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' }, { value: labels, shown: '{}', expected: 'at least one label', message: 'sourceLabels is empty, so it would match every workload', fix: 'Give the labels of the calling workloads, e.g. { app: "reviews" }.' });
+    }
+    return new HttpMatch({ sourceLabels: checked });
   }
 
   /** Match requests from workloads in namespace `namespace` (Istio `sourceNamespace`; a DNS label, rule VS-08). */
   public static sourceNamespace(namespace: string): HttpMatch {
-    if (typeof namespace !== 'string') propError({ path: 'HttpMatch.sourceNamespace', prop: 'namespace' }, { value: namespace, expected: 'a namespace name', fix: 'Pass a namespace such as "bookinfo".' });
+    // An empty sourceNamespace is unset for Istio: the match would take every namespace.
+    if (typeof namespace !== 'string' || namespace === '') propError({ path: 'HttpMatch.sourceNamespace', prop: 'namespace' }, { value: namespace, expected: 'a namespace name', fix: 'Pass a namespace such as "bookinfo".' });
     return new HttpMatch({ sourceNamespace: namespace });
   }
 
@@ -179,8 +184,8 @@ export class HttpMatch {
    * the VirtualService's `gateways` for this match (Istio `HTTPMatchRequest.gateways`).
    */
   public static gateways(...gateways: string[]): HttpMatch {
-    if (gateways.length === 0 || gateways.some((g) => typeof g !== 'string')) {
-      propError({ path: 'HttpMatch.gateways', prop: 'gateways' }, { value: gateways, expected: 'at least one gateway name', fix: 'Pass gateway names, e.g. HttpMatch.gateways("mesh").' });
+    if (gateways.length === 0 || gateways.some((g) => typeof g !== 'string' || g === '') || new Set(gateways).size !== gateways.length) {
+      propError({ path: 'HttpMatch.gateways', prop: 'gateways' }, { value: gateways, expected: 'distinct gateway names, at least one', fix: 'Pass gateway names once each, e.g. HttpMatch.gateways("mesh").' });
     }
     return new HttpMatch({ gateways: [...gateways] });
   }
@@ -189,6 +194,12 @@ export class HttpMatch {
 
   /** This match with the URI compared case-insensitively (Istio `ignoreUriCase`; exact and prefix only). */
   public ignoringUriCase(): HttpMatch {
+    if (!this.conditions.uri || this.conditions.uri.regex !== undefined) {
+      propError({ path: 'HttpMatch.ignoringUriCase', prop: 'uri' }, {
+        value: this.conditions.uri?.regex ?? 'no uri', expected: 'an exact or prefix uri match', message: this.conditions.uri ? 'ignoreUriCase does not apply to a regex uri match' : 'the match has no uri condition to compare case-insensitively',
+        fix: 'Use it on HttpMatch.pathExact(…) or HttpMatch.pathPrefix(…); write a regex case-insensitively with (?i).',
+      });
+    }
     return new HttpMatch({ ...this.conditions, ignoreUriCase: true });
   }
 

@@ -5,8 +5,9 @@
  * the finished VirtualService, as for hand-written YAML.
  */
 import { Duration } from 'cdk8s';
-import { checkList, checkPort, propError, renderDuration, Where } from '../core/enforce';
-import { defineEntry, isRecord } from '../core/json';
+import { checkKeys, checkList, checkPort, isPlainObject, propError, renderDuration, Where } from '../core/enforce';
+import { unrenderableKeyProblem } from '../core/grammar';
+import { defineEntry } from '../core/json';
 import { show } from '../core/text';
 import { StringMatch } from './match';
 
@@ -166,8 +167,15 @@ export interface CorsPolicy {
   readonly allowCredentials?: boolean;
 }
 
-function record(value: unknown, where: Where, example: string): Record<string, any> {
-  if (!isRecord(value)) propError(where, { value, expected: 'an object', message: `${where.prop} ${show(value)} is not an object`, fix: `Set ${where.prop} to ${example}, or leave it out.` });
+/** A plain object with only the declared fields and at least one of them set (PROP otherwise: it would do nothing). */
+function record(value: unknown, where: Where, example: string, fields?: readonly string[]): Record<string, any> {
+  if (!isPlainObject(value)) propError(where, { value, expected: 'an object', message: `${where.prop} ${show(value)} is not a plain object`, fix: `Set ${where.prop} to ${example}, or leave it out.` });
+  if (fields) {
+    checkKeys(value, fields, where);
+    if (fields.every((f) => value[f] === undefined)) {
+      propError(where, { value, shown: '{}', expected: `at least one of ${fields.join(', ')}`, message: `${where.prop} sets nothing, so it would do nothing`, fix: `Set ${where.prop} to ${example}, or leave it out.` });
+    }
+  }
   return value;
 }
 
@@ -184,18 +192,22 @@ function strings(value: unknown, where: Where): string[] {
 function stringMap(value: unknown, where: Where): Record<string, string> {
   const map = record(value, where, '{ "x-name": "value" }');
   const out: Record<string, string> = {};
-  for (const key of Object.keys(map)) defineEntry(out, key, str(map[key], { path: where.path, prop: `${where.prop}["${key}"]` }));
+  for (const key of Object.keys(map)) {
+    const unrenderable = unrenderableKeyProblem(key);
+    if (unrenderable) propError({ path: where.path, prop: `${where.prop}["${key}"]` }, { value: key, shown: key, expected: 'a header name cdk8s can synthesize', message: `${where.prop} header name ${unrenderable}`, fix: 'Use a header name such as "x-api-version".' });
+    defineEntry(out, key, str(map[key], { path: where.path, prop: `${where.prop}["${key}"]` }));
+  }
   return out;
 }
 
 /** Renders Istio `Headers` (PROP for a wrong shape). */
 export function renderHeaders(value: HeaderOperations, where: Where): Record<string, unknown> {
-  const headers = record(value, where, '{ request: { set: { … } } }');
+  const headers = record(value, where, '{ request: { set: { … } } }', ['request', 'response']);
   const out: Record<string, unknown> = {};
   for (const side of ['request', 'response'] as const) {
     if (headers[side] === undefined) continue;
     const at = (field: string): Where => ({ path: where.path, prop: `${where.prop}.${side}.${field}` });
-    const changes = record(headers[side], { path: where.path, prop: `${where.prop}.${side}` }, '{ set, add, remove }');
+    const changes = record(headers[side], { path: where.path, prop: `${where.prop}.${side}` }, '{ set, add, remove }', ['set', 'add', 'remove']);
     const rendered: Record<string, unknown> = {};
     if (changes.set !== undefined) rendered.set = stringMap(changes.set, at('set'));
     if (changes.add !== undefined) rendered.add = stringMap(changes.add, at('add'));
@@ -207,13 +219,13 @@ export function renderHeaders(value: HeaderOperations, where: Where): Record<str
 
 /** Renders Istio `HTTPRewrite` (PROP for a wrong shape). */
 export function renderRewrite(value: HttpRewrite, where: Where): Record<string, unknown> {
-  const rewrite = record(value, where, '{ uri: "/" }');
+  const rewrite = record(value, where, '{ uri: "/" }', ['uri', 'uriRegexRewrite', 'authority']);
   const out: Record<string, unknown> = {};
   if (rewrite.uri !== undefined) out.uri = str(rewrite.uri, { ...where, prop: `${where.prop}.uri` });
   if (rewrite.authority !== undefined) out.authority = str(rewrite.authority, { ...where, prop: `${where.prop}.authority` });
   if (rewrite.uriRegexRewrite !== undefined) {
     const at = `${where.prop}.uriRegexRewrite`;
-    const regex = record(rewrite.uriRegexRewrite, { ...where, prop: at }, '{ match, rewrite }');
+    const regex = record(rewrite.uriRegexRewrite, { ...where, prop: at }, '{ match, rewrite }', ['match', 'rewrite']);
     out.uriRegexRewrite = { match: str(regex.match, { ...where, prop: `${at}.match` }), rewrite: str(regex.rewrite, { ...where, prop: `${at}.rewrite` }) };
   }
   return out;
@@ -221,7 +233,7 @@ export function renderRewrite(value: HttpRewrite, where: Where): Record<string, 
 
 /** Renders Istio `HTTPRedirect` (PROP for a wrong shape, X-02 for the port). */
 export function renderRedirect(value: HttpRedirect, where: Where): Record<string, unknown> {
-  const redirect = record(value, where, '{ uri: "/new" }');
+  const redirect = record(value, where, '{ uri: "/new" }', ['uri', 'authority', 'port', 'scheme', 'redirectCode']);
   const out: Record<string, unknown> = {};
   for (const field of ['uri', 'authority', 'scheme'] as const) {
     if (redirect[field] !== undefined) out[field] = str(redirect[field], { ...where, prop: `${where.prop}.${field}` });
@@ -236,7 +248,7 @@ export function renderRedirect(value: HttpRedirect, where: Where): Record<string
 
 /** Renders Istio `HTTPDirectResponse` (PROP for a wrong shape). */
 export function renderDirectResponse(value: HttpDirectResponse, where: Where): Record<string, unknown> {
-  const response = record(value, where, '{ status: 404 }');
+  const response = record(value, where, '{ status: 404 }', ['status', 'body']);
   if (!Number.isInteger(response.status)) propError({ ...where, prop: `${where.prop}.status` }, { value: response.status, expected: 'an HTTP status 200-599', fix: 'Set status, e.g. 404.' });
   return {
     status: response.status,
@@ -246,7 +258,7 @@ export function renderDirectResponse(value: HttpDirectResponse, where: Where): R
 
 /** Renders Istio `CorsPolicy` (PROP for a wrong shape, X-01 for maxAge). */
 export function renderCorsPolicy(value: CorsPolicy, where: Where): Record<string, unknown> {
-  const cors = record(value, where, '{ allowOrigins: [{ exact: "https://example.com" }] }');
+  const cors = record(value, where, '{ allowOrigins: [{ exact: "https://example.com" }] }', ['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'maxAge', 'allowCredentials']);
   const at = (field: string): Where => ({ path: where.path, prop: `${where.prop}.${field}` });
   const out: Record<string, unknown> = {};
   if (cors.allowOrigins !== undefined) {
@@ -267,6 +279,7 @@ export function renderCorsPolicy(value: CorsPolicy, where: Where): Record<string
 /** An Istio `StringMatch`: exactly one of exact, prefix or regex, a string (PROP otherwise). */
 export function renderStringMatch(value: unknown, where: Where): StringMatch {
   const match = record(value, where, '{ exact: "value" }');
+  checkKeys(match, ['exact', 'prefix', 'regex'], where);
   const set = (['exact', 'prefix', 'regex'] as const).filter((k) => match[k] !== undefined);
   if (set.length !== 1) {
     propError(where, { value, expected: 'exactly one of exact, prefix or regex', message: `${where.prop} ${show(value)} does not set exactly one of exact, prefix or regex`, fix: 'Use { exact: "…" }, { prefix: "…" } or { regex: "…" }.' });

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
 import { checkList, checkPort, enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
-import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, UINT32_MAX } from '../core/policy';
+import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, portLevelRepeatProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';
 import { LoadBalancer, LocalityFailover } from './load-balancer';
 import { TlsOrigination } from './tls';
@@ -221,6 +221,8 @@ export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, hos
       const number = checkPort(p.port, { path, prop: `${prop}.port` });
       return { port: { number }, ...renderBasePolicy(p, path, host, `${prop}.`) };
     });
+    const ports = portLevelSettings.map((p) => (p.port as { number: number }).number);
+    enforce(portLevelRepeatProblem, [ports], { path, prop: 'portLevelSettings', value: ports.join(','), allowed: 'one entry per port', fix: 'Merge the entries for the port into one.' });
   }
   const out = compact({ connectionPool: base.connectionPool, loadBalancer, outlierDetection: base.outlierDetection, tls: base.tls, portLevelSettings });
   return out as DestinationRuleSpecTrafficPolicy | undefined;

@@ -1,6 +1,8 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
+import { codes, dr, one, run } from '../support/rules';
+import { CanaryService } from '../../src/constructs/canary-service';
 import { Destination } from '../../src/constructs/destination';
 import { HostTraffic, HostTrafficProps } from '../../src/constructs/host-traffic';
 import { Subset } from '../../src/constructs/refs';
@@ -271,5 +273,39 @@ describe('load balancer, retry and mirror options', () => {
       { destination: { host: HOST, subset: 'v3' } },
     ]);
     expect(thrownBy(() => host({ httpRoutes: [{ mirror: Destination.subset('v2'), mirrors: [{ destination: Destination.subset('v3') }] }] })).code).toBe('PROP');
+  });
+});
+
+describe('egress patterns', () => {
+  test('Subset.allEndpoints() emits a label-less subset; DR-03 warns when it is the only one and refuses it next to others', () => {
+    const gw = 'istio-egressgateway.istio-system.svc.cluster.local';
+    const { chart, warnings } = (() => { const t = testChart([gw]); host({ host: gw, subsets: [{ name: 'cnn', pods: Subset.allEndpoints() }] }, t.chart); return t; })();
+    expect(oneOf(chart, 'DestinationRule').spec.subsets).toEqual([{ name: 'cnn' }]);
+    expect(warnings.map((w) => w.code)).toContain('DR-03');
+    const mixed = host({ subsets: [v('v1'), { name: 'all', pods: Subset.allEndpoints() }] });
+    expect(thrownBy(() => Testing.synth(mixed.chart)).message).toContain('DR-03');
+  });
+
+  test('workloadSelector scopes the DestinationRule (X-08 label syntax)', () => {
+    const { chart } = host({ workloadSelector: { app: 'sleep' }, tls: TlsOrigination.istioMutual() });
+    expect(oneOf(chart, 'DestinationRule').spec.workloadSelector).toEqual({ matchLabels: { app: 'sleep' } });
+    expect(thrownBy(() => host({ workloadSelector: { 'bad key!': 'x' }, tls: TlsOrigination.istioMutual() })).code).toBe('X-08');
+  });
+
+  test('a wildcard host routes external traffic; presets keep refusing one (X-03)', () => {
+    const { chart } = host({ host: '*.wikipedia.org', tlsRoutes: [{ port: 443, sniHosts: ['*.wikipedia.org'], route: [Destination.host('www.wikipedia.org', { port: 443 })] }] }, testChart(['www.wikipedia.org']).chart);
+    expect(Testing.synth(chart).find((o) => o.kind === 'VirtualService').spec.hosts).toEqual(['*.wikipedia.org']);
+    expect(thrownBy(() => new CanaryService(testChart().chart, 'c', { host: '*.example.com', stable: Subset.fromLabels({ v: '1' }), canary: Subset.fromLabels({ v: '2' }) })).code).toBe('X-03');
+  });
+
+  test('LoadBalancer.warmup writes warmup alone (Istio\'s default algorithm)', () => {
+    expect(LoadBalancer.warmup(Duration.seconds(300), { minimumPercent: 5 })._render()).toEqual({ warmup: { duration: '300s', minimumPercent: 5 } });
+  });
+
+  test('two portLevelSettings entries for one port are DR-06, at construction and in YAML', () => {
+    expect(thrownBy(() => host({ portLevelSettings: [{ port: 80, tls: TlsOrigination.istioMutual() }, { port: 80, tls: TlsOrigination.disable() }] })).code).toBe('DR-06');
+    const twice = one(run(dr({ host: HOST, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' } }, { port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }] } })), 'DR-06');
+    expect(twice.message).toContain('two entries for port 80');
+    expect(codes(run(dr({ host: HOST, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' } }, { port: { number: 81 }, tls: { mode: 'DISABLE' } }] } })))).not.toContain('DR-06');
   });
 });

@@ -1,3 +1,4 @@
+import { portLevelRepeatProblem } from '../../core/policy';
 import { isIP } from 'net';
 import { Severity } from '../../core/errors';
 import { portProblem } from '../../core/grammar';
@@ -63,7 +64,7 @@ const PORT_POLICY_FIELDS = ['outlierDetection', 'connectionPool', 'loadBalancer'
 export const DR06: Rule = {
   code: 'DR-06', title: 'Traffic policies are not empty; port-level entries, tunnel and proxyProtocol are well formed', severity: Severity.ERROR, levels: 'E', scope: 'self',
   kinds: [...KINDS],
-  why: 'Istio rejects an empty traffic policy, a port-level entry without a port or without a setting, tunnel together with proxyProtocol, a tunnel protocol other than CONNECT/POST, a tunnel target that is not an FQDN or IP, and unknown PROXY protocol versions.',
+  why: 'Istio rejects an empty traffic policy, a port-level entry without a port or without a setting (and applies only the first of two entries for one port), tunnel together with proxyProtocol, a tunnel protocol other than CONNECT/POST, a tunnel target that is not an FQDN or IP, and unknown PROXY protocol versions.',
   fix: 'Remove empty policies; give each portLevelSettings entry a port.number and at least one of outlierDetection, connectionPool, loadBalancer or tls; use either tunnel or proxyProtocol.',
   upstream: 'webhook D4-D8',
   checkObject(o: IstioObject): Finding[] {
@@ -81,6 +82,11 @@ export const DR06: Rule = {
       if (version !== undefined && version !== 'V1' && version !== 'V2') {
         out.push({ message: `${where}.proxyProtocol.version ${JSON.stringify(version)} is not a PROXY protocol version`, fix, value: version, allowed: 'V1, V2' });
       }
+    }
+    for (const p of rootPoliciesOf(o.spec)) {
+      const ports = arr(p.policy.portLevelSettings).map((e) => (isRecord(e) && isRecord(e.port) ? e.port.number : undefined));
+      const repeat = portLevelRepeatProblem(ports);
+      if (repeat) out.push({ message: `${p.where}.portLevelSettings ${repeat}`, fix: 'Merge the entries for the port into one.', allowed: 'one entry per port' });
     }
     for (const { where, entry } of portEntries(o.spec)) {
       if (!isRecord(entry)) {

@@ -280,18 +280,25 @@ export const DR22: Rule = {
 };
 
 export const DR03: Rule = {
-  code: 'DR-03', title: 'Every subset has labels', severity: Severity.ERROR, levels: 'E', scope: 'self',
+  code: 'DR-03', title: 'Every subset has labels', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['DestinationRule'],
-  why: 'A subset without labels selects every endpoint of the host, so routing to it is not routing to a version at all. Stricter than Istio (which accepts it) and Kiali (warning).',
+  why: 'A subset without labels selects every endpoint of the host, so routing to it is not routing to a version at all: next to other subsets it overlaps each of them and a split between them is a lie (an error, stricter than Istio, which accepts it, and Kiali, which warns). As the only subset it is Istio\'s documented way to attach a policy to some routes of a host (egress gateway and TLS-origination tasks): a warning.',
   fix: "Give the subset the labels only its pods carry, e.g. labels: { version: 'v2' }.",
   upstream: 'KIA0209 (warning upstream, raised here); webhook D3 accepts it',
   checkObject(o: IstioObject): Finding[] {
-    return arr(o.spec.subsets).flatMap((s, i): Finding[] => {
+    const subsets = arr(o.spec.subsets);
+    return subsets.flatMap((s, i): Finding[] => {
       const labels = isRecord(s) ? s.labels : undefined;
       const problem = subsetLabelsProblem(labels);
       if (!problem) return [];
       const name = isRecord(s) && typeof s.name === 'string' ? `subset "${s.name}"` : `subsets[${i}]`;
-      return [{ message: `${name} ${problem}, so it selects every pod of ${JSON.stringify(o.spec.host)}`, fix: this.fix, value: labels ?? null, allowed: 'at least one label' }];
+      const alone = subsets.length === 1;
+      return [{
+        ...(alone ? { severity: Severity.WARNING } : {}),
+        message: `${name} ${problem}, so it selects every endpoint of ${JSON.stringify(o.spec.host)}${alone ? '' : ' and overlaps every other subset'}`,
+        fix: alone ? `${this.fix} If the subset only carries a policy for all endpoints (as in Istio's egress tasks), suppress DR-03 with that reason.` : this.fix,
+        value: labels ?? null, allowed: 'at least one label',
+      }];
     });
   },
 };

@@ -104,7 +104,7 @@ export const VS12: Rule = {
 export const VS16: Rule = {
   code: 'VS-16', title: 'Every referenced subset is defined by a DestinationRule for that host', severity: Severity.ERROR, levels: 'E', scope: 'app',
   kinds: ['VirtualService'],
-  why: 'A route to an undefined subset has no endpoints: requests fail with 503 (NR/UH) until the subset exists.',
+  why: 'A route to an undefined subset has no endpoints: requests fail with 503 (NR/UH) until the subset exists. Subsets may come from DestinationRules in the App or the inventory (`subsets` by host); lint without --complete notes, rather than reports, a host with no DestinationRule in its input.',
   fix: 'Define the subset (name and labels) in a DestinationRule for the same host, applied before the VirtualService.',
   upstream: 'IST0101 (host+subset), KIA1107, Argo Rollouts',
   checkApp(ctx: RuleContext): AppFinding[] {
@@ -119,8 +119,13 @@ export const VS16: Rule = {
       for (const d of destinationsOf(vs.spec)) {
         if (!d.subset) continue;
         const host = fqdn(d.host, vs.namespace);
-        const rules = index.lookup(host);
+        const declared = ctx.inventory?.subsets?.[host];
+        const rules = [...index.lookup(host), ...(Array.isArray(declared) ? [new Set(declared)] : [])];
         if (rules.some((r) => r.has(d.subset!))) continue;
+        if (rules.length === 0 && !ctx.complete) {
+          ctx.notChecked(`subset "${d.subset}" of ${host} (${vs.path}): no DestinationRule for the host in the input or the inventory`);
+          continue;
+        }
         const known = [...new Set(rules.flatMap((r) => [...r]))];
         out.push({
           object: vs, value: d.subset, allowed: known.length ? known.join(', ') : 'no subsets defined',

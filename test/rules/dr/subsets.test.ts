@@ -12,11 +12,18 @@ const OD = { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' }
 const FAILOVER_PRIORITY = { localityLbSetting: { enabled: true, failoverPriority: ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone'] } };
 
 describe('DR-03 subsets have labels', () => {
-  test('a subset without labels is an error naming the subset and host', () => {
+  test('a subset without labels next to other subsets is an error naming the subset and host', () => {
     const v = one(run(dr({ host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'all' }] })), 'DR-03');
     expect(v.severity).toBe(ERROR);
-    expect(v.message).toContain(`subset "all" has no labels, so it selects every pod of "${HOST}"`);
+    expect(v.message).toContain(`subset "all" has no labels, so it selects every endpoint of "${HOST}" and overlaps every other subset`);
     expect(v.value).toBeNull();
+  });
+
+  test('a label-less subset that is the only one (Istio\'s egress tasks: a policy carrier) is a warning', () => {
+    const report = run(dr({ host: 'istio-egressgateway.istio-system.svc.cluster.local', subsets: [{ name: 'cnn' }] }));
+    const v = one(report, 'DR-03');
+    expect(v.severity).toBe(WARNING);
+    expect(v.fix).toContain('suppress DR-03');
   });
 
   test('a subset with an empty labels map is an error', () => {

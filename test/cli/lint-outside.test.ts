@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+
+function lint(text: string, ...args: string[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-ns-'));
+  const file = path.join(dir, 'in.yaml');
+  fs.writeFileSync(file, text);
+  let stdout = '';
+  let stderr = '';
+  const code = main(['lint', file, '--format', 'json', ...args], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+  return { code, report: stdout ? JSON.parse(stdout) : undefined, stderr };
+}
+
+const VS = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts:
+  - reviews
+  http:
+  - route:
+    - destination:
+        host: reviews
+`;
+
+test('--namespace places namespace-less objects as kubectl apply -n does: short hosts resolve there (no X-04)', () => {
+  const without = lint(VS);
+  expect(without.report.warnings.map((w: any) => w.code)).toContain('X-04');
+  const withNs = lint(VS, '--namespace', 'bookinfo');
+  expect(withNs.report.warnings.map((w: any) => w.code)).not.toContain('X-04');
+  expect(withNs.code).toBe(0);
+});
+
+test('--namespace that is not a DNS label is a usage error (exit 2)', () => {
+  const r = lint(VS, '-n', 'Not_A_Namespace');
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--namespace "Not_A_Namespace"');
+});
+
+describe('subsets of hosts whose DestinationRule is outside the input (VS-16)', () => {
+  const toV2 = VS.replace('        host: reviews\n', '        host: reviews\n        subset: v2\n');
+  const inventory = (text: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-inv-'));
+    fs.writeFileSync(path.join(dir, 'inventory.yaml'), text);
+    return path.join(dir, 'inventory.yaml');
+  };
+
+  test('are noted as not checked, not reported, unless --complete', () => {
+    const partial = lint(toV2, '-n', 'bookinfo');
+    expect(partial.report.errors.map((e: any) => e.code)).not.toContain('VS-16');
+    expect(partial.report.summary.notChecked).toEqual([expect.stringContaining('subset "v2" of reviews.bookinfo.svc.cluster.local')]);
+    const complete = lint(toV2, '-n', 'bookinfo', '--complete');
+    expect(complete.report.errors.map((e: any) => e.code)).toContain('VS-16');
+    expect(complete.report.summary.notChecked).toEqual([]);
+  });
+
+  test('are checked against the subsets the inventory declares', () => {
+    const has = inventory('subsets:\n  reviews.bookinfo.svc.cluster.local: [v1, v2]\n');
+    expect(lint(toV2, '-n', 'bookinfo', '--inventory', has).report.errors.map((e: any) => e.code)).not.toContain('VS-16');
+    const lacks = inventory('subsets:\n  reviews.bookinfo.svc.cluster.local: [v1]\n');
+    const r = lint(toV2, '-n', 'bookinfo', '--inventory', lacks);
+    expect(r.report.errors.find((e: any) => e.code === 'VS-16').message).toContain('not among the defined subsets (v1)');
+    expect(lint(toV2, '--inventory', inventory('subsets: [v1]\n')).code).toBe(2);
+  });
+
+  test('when the DestinationRule is in the input and lacks the subset, it stays an error', () => {
+    const withDr = `${toV2}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+`;
+    expect(lint(withDr, '-n', 'bookinfo').report.errors.map((e: any) => e.code)).toContain('VS-16');
+  });
+});
