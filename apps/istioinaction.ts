@@ -36,7 +36,6 @@ export class IstioInActionChart extends Chart {
     this.catalog = new CanaryService(this, 'catalog', {
       host: 'catalog.istioinaction.svc.cluster.local',
       hosts: ['catalog.istioinaction.io'],
-      gateways: ['istioinaction/catalog-gateway', 'mesh'],
       stable: Subset.fromLabels({ app: 'catalog', version: 'v1' }),
       canary: Subset.fromLabels({ app: 'catalog', version: 'v2' }),
       stableSubsetName: 'version-v1',
@@ -45,7 +44,8 @@ export class IstioInActionChart extends Chart {
       canaryWeight: 10,
       mirrorPercentage: 100,
     });
-    this.catalog.virtualService!.node.addDependency(gateway);
+    // Bound by object: the VirtualService keeps the mesh binding and is applied after the Gateway.
+    this.catalog.bindGateway(gateway);
     Rules.suppress(this.catalog, 'VS-25', 'catalog is read-only: the book mirrors GET /items traffic');
     Rules.suppress(this.catalog, 'VS-26', 'v2 gets 10 % live and a shadow copy of all traffic on purpose, to compare both in Kiali');
 

@@ -174,7 +174,7 @@ describe('seed 001: bookinfo, commerce and payments', () => {
 describe('seeds 002/004: istioinaction', () => {
   test('catalog: internal cohort on v2, 90/10, mirrored, bound to the ingress gateway and the mesh', () => {
     const vs = find('istioinaction', 'VirtualService', 'catalog');
-    expect(vs.spec.gateways).toEqual(['istioinaction/catalog-gateway', 'mesh']);
+    expect(vs.spec.gateways).toEqual(['mesh', 'istioinaction/catalog-gateway']);
     expect(vs.spec.hosts).toEqual(['catalog.istioinaction.svc.cluster.local', 'catalog.istioinaction.io']);
     expect(vs.spec.http[0].match).toEqual([{ headers: { 'x-istio-cohort': { exact: 'internal' } } }]);
     expect(vs.spec.http[1].route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['version-v1', 90], ['version-v2', 10]]);

@@ -15,7 +15,7 @@ import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-pol
 import { Rules } from '../synth/rules';
 import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
 import { Destination } from './destination';
-import { resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
+import { describeRef, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
 
 /**
  * One subset of the host (Istio DestinationRule `Subset`).
@@ -291,7 +291,7 @@ export class HostTraffic extends Construct {
   private readonly drName: string;
   private readonly port?: number;
   private readonly trafficPolicy?: Record<string, unknown>;
-  private readonly gateways?: string[];
+  private gateways?: string[];
   private readonly vsHosts: string[];
   private readonly exportTo?: string[];
   private readonly workloadSelector?: Record<string, string>;
@@ -300,6 +300,7 @@ export class HostTraffic extends Construct {
   private readonly tcp: RenderedRoute[] = [];
   private readonly tls: RenderedRoute[] = [];
   private readonly pendingCalls: string[] = [];
+  private readonly gatewayObjects: IConstruct[] = [];
   private entryPoint = false;
   private dr?: DestinationRule;
   private vs?: VirtualService;
@@ -390,6 +391,27 @@ export class HostTraffic extends Construct {
   /** Adds a TLS route (SNI hosts and port, weighted destinations) to the VirtualService, emitting it if needed. */
   public addTlsRoute(route: TlsRouteProps): this {
     readingProps({ path: this.node.path, prop: 'route' }, () => this.l4Route(route, `tlsRoutes[${this.tls.length}]`, 'tls'));
+    return this;
+  }
+
+  /**
+   * Binds the VirtualService to an Istio Gateway given as an object (an `ApiObject` of kind Gateway; its
+   * `namespace/name` is taken, and the VirtualService is applied after it), keeping its other bindings: a
+   * VirtualService bound to the mesh so far stays bound to it (`gateways: ['mesh', 'istio-system/public']`).
+   * PROP for anything else or a gateway bound twice.
+   */
+  public bindGateway(gateway: IConstruct): this {
+    const path = this.node.path;
+    const ref = gatewayRefOf(gateway);
+    if (ref === undefined) {
+      propError({ path, prop: 'gateway' }, { value: gateway, shown: describeRef(gateway), expected: 'an Istio Gateway (ApiObject of kind Gateway, networking.istio.io)', message: `gateway ${describeRef(gateway)} is not an Istio Gateway`, fix: "Pass the Gateway's ApiObject, or list it as 'namespace/name' in gateways." });
+    }
+    const current = this.gateways ?? ['mesh'];
+    if (current.includes(ref)) propError({ path, prop: 'gateway' }, { value: ref, shown: ref, expected: 'a gateway not bound yet', message: `the VirtualService is bound to ${ref} already`, fix: 'Bind each gateway once.' });
+    this.gateways = [...current, ref];
+    // The VirtualService is applied after the Gateway it binds to (now, or when it is emitted).
+    this.gatewayObjects.push(gateway);
+    if (this.vs) this.vs.node.addDependency(gateway);
     return this;
   }
 
@@ -556,7 +578,7 @@ export class HostTraffic extends Construct {
       metadata: metadataFor(this, this.vsName, this.namespace),
       spec: {
         hosts: this.vsHosts,
-        ...(this.gateways ? { gateways: this.gateways } : {}),
+        gateways: Lazy.any({ produce: () => (this.gateways ? [...this.gateways] : undefined) }),
         http: lazyList(this.http),
         tcp: lazyList(this.tcp),
         tls: lazyList(this.tls),
@@ -564,6 +586,7 @@ export class HostTraffic extends Construct {
       },
     });
     if (this.dr) this.vs.node.addDependency(this.dr);
+    for (const g of this.gatewayObjects) this.vs.node.addDependency(g);
     Rules.of(this).recordIntent(this.vs, { owner: this.node.path });
     this.recordCalls();
   }

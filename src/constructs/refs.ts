@@ -53,6 +53,17 @@ export function serviceHostOf(value: unknown): string | undefined {
   return obj && isService(obj) ? serviceFqdn(obj) : undefined;
 }
 
+/**
+ * The `namespace/name` reference of an Istio Gateway construct (an `ApiObject` of kind Gateway, group
+ * networking.istio.io; namespace from the object, else its Chart, else the short name), or `undefined`.
+ */
+export function gatewayRefOf(value: unknown): string | undefined {
+  const obj = apiObjectOf(value);
+  if (!obj || obj.kind !== 'Gateway' || !obj.apiVersion.startsWith('networking.istio.io/')) return undefined;
+  const namespace = obj.metadata.namespace ?? Chart.of(obj).namespace;
+  return namespace ? `${namespace}/${obj.name}` : obj.name;
+}
+
 const SERVICE_EXPECTED = 'a Kubernetes Service construct (a cdk8s-plus Service, or an ApiObject of kind Service, apiVersion v1)';
 
 /**

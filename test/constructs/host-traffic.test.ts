@@ -309,3 +309,35 @@ describe('egress patterns', () => {
     expect(codes(run(dr({ host: HOST, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'DISABLE' } }, { port: { number: 81 }, tls: { mode: 'DISABLE' } }] } })))).not.toContain('DR-06');
   });
 });
+
+describe('bindGateway', () => {
+  const gateway = (chart: Chart, namespace?: string) => new ApiObject(chart, `gw-${namespace ?? 'chart'}`, {
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', ...(namespace ? { namespace } : {}) },
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
+  });
+
+  test('binds by object, keeping the mesh binding, and the VirtualService is applied after the Gateway', () => {
+    const { chart, construct } = host({ hosts: ['ratings.example.com'], httpRoutes: [{}] });
+    const gw = gateway(chart, 'istio-system');
+    construct.bindGateway(gw);
+    const objects = Testing.synth(chart);
+    expect(objects.find((o) => o.kind === 'VirtualService').spec.gateways).toEqual(['mesh', 'istio-system/public']);
+    expect(construct.virtualService!.node.dependencies).toContain(gw);
+  });
+
+  test('a gateway-only VirtualService stays gateway-only; the namespace comes from the Chart when the object has none', () => {
+    const chart = new Chart(Testing.app(), 'ns', { namespace: 'edge' });
+    testChart([HOST], chart);
+    const traffic = host({ gateways: ['edge/internal'], hosts: ['*'], httpRoutes: [{}] }, chart).construct;
+    traffic.bindGateway(gateway(chart));
+    expect(traffic.virtualService!.toJson().spec.gateways).toEqual(['edge/internal', 'edge/public']);
+  });
+
+  test('anything but an Istio Gateway, or a gateway bound twice, is PROP', () => {
+    const { chart, construct } = host({ httpRoutes: [{}] });
+    expect(thrownBy(() => construct.bindGateway(chart)).code).toBe('PROP');
+    const gw = gateway(chart, 'istio-system');
+    construct.bindGateway(gw);
+    expect(thrownBy(() => construct.bindGateway(gw)).message).toContain('bound to istio-system/public already');
+  });
+});
