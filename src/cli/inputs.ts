@@ -147,9 +147,12 @@ export class InputReader {
 }
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Folders a directory scan does not enter (a folder named on the command line is always read). */
+const SKIPPED_DIR = (name: string) => name === 'node_modules' || name.startsWith('.');
 
 /**
- * Expands files, directories (recursively: *.yaml, *.yml, *.json, sorted) and `-` (stdin) into file names.
+ * Expands files, directories (recursively: *.yaml, *.yml, *.json, sorted; `node_modules` and hidden folders skipped)
+ * and `-` (stdin) into file names.
  * Only regular files (or symlinks to them) are taken: a device, FIFO or socket, or a symlink to nowhere, named on
  * the command line or with a manifest extension in a directory, is an {@link InputError} (exit 2) naming it — the
  * scan never skips a manifest it cannot check. A directory reached twice (symlink loops) is scanned once.
@@ -179,8 +182,10 @@ export function expandPaths(args: readonly string[]): string[] {
         if (!candidate && !entry.isDirectory()) continue;
         throw cannotRead(child, e);
       }
-      if (stat.isDirectory()) visitDir(child);
-      else if (candidate) {
+      if (stat.isDirectory()) {
+        // Dependencies and tool folders (node_modules, .git, .github, …) hold YAML that is not applied.
+        if (!SKIPPED_DIR(entry.name)) visitDir(child);
+      } else if (candidate) {
         if (!stat.isFile()) throw notRegular(child, stat);
         out.push(child);
       }

@@ -82,3 +82,20 @@ spec:
     expect(lint(withDr, '-n', 'bookinfo').report.errors.map((e: any) => e.code)).toContain('VS-16');
   });
 });
+
+test('a directory scan skips node_modules and hidden folders, but reads them when named', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-skip-'));
+  for (const dir of ['node_modules/pkg', '.github/workflows', 'manifests']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  const broken = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: x\nspec:\n  hosts: [a]\n  http: [{ route: [{ destination: { host: a } }], retries: { attempts: -1 } }]\n';
+  fs.writeFileSync(path.join(root, 'node_modules/pkg/vs.yaml'), broken);
+  fs.writeFileSync(path.join(root, '.github/workflows/ci.yaml'), 'on: push\njobs: {}\n');
+  fs.writeFileSync(path.join(root, 'manifests/vs.yaml'), VS);
+  let stdout = '';
+  const run = (...args: string[]) => {
+    stdout = '';
+    return main(['lint', ...args, '--format', 'json'], { stdout: (t) => { stdout += t; }, stderr: () => undefined });
+  };
+  expect(run(root, '-n', 'shop')).toBe(0);
+  expect(JSON.parse(stdout).summary.files).toBe(1);
+  expect(run(path.join(root, 'node_modules'))).toBe(1);
+});
