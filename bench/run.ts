@@ -39,3 +39,6 @@ for (const r of rows) {
 const t1k = rows.find((r) => r.n === 1000);
 const t5k = rows.find((r) => r.n === 5000);
 if (t1k && t5k) console.log(`\nscaling t(5,000)/t(1,000): ours ${(t5k.lib.ms / t1k.lib.ms).toFixed(2)} (linear = 5.00), L1 floor ${(t5k.l1.ms / t1k.l1.ms).toFixed(2)}`);
+
+// lint throughput (bench/lint.ts), in its own process.
+if (process.env.BENCH_LINT !== '0') execFileSync(process.execPath, [path.join(__dirname, 'lint.js')], { stdio: 'inherit' });

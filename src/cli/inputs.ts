@@ -1,11 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Composer, Document, isMap, isScalar, Lexer, LineCounter, Parser, visit } from 'yaml';
-import { Severity, Violation, YAML_CODE } from '../core/errors';
-import { describeYamlValue, goYamlV2Key, goYamlV2Plain } from '../core/go-yaml';
-import type { CST } from 'yaml';
-type Token = CST.Token;
 import { ManifestInput } from '../engine/analyze';
+import { readDocuments, ReadError } from './yaml-read';
 
 /** Input the user gave that cannot be read or parsed: reported as `file:line: message`, exit code 2. */
 export class InputError extends Error {
@@ -28,11 +24,12 @@ export interface InputLimits {
   readonly maxDocuments: number;
   /** Nesting of mappings and sequences, also counting what aliases expand to. `--max-depth` */
   readonly maxDepth: number;
-  /** Alias expansion per document, as the `yaml` package's `maxAliasCount`. `--max-aliases` */
+  /** Alias nodes (`*ref`) per document; what they expand to is bounded by `maxTokens` and `maxDepth` too. `--max-aliases` */
   readonly maxAliases: number;
   /**
-   * YAML tokens (scalars, indicators, spaces, line breaks) per file: what the parser holds in memory grows with
-   * them, not with bytes (32 MiB of `[],` is 11 million tokens and gigabytes of syntax tree). `--max-tokens`
+   * YAML tokens (runs of non-space characters, flow indicators) per document, counted before it is parsed, and the
+   * nodes its aliases expand to: what the parser and the rules hold grows with them, not with bytes (32 MiB of `[],`
+   * is 11 million tokens). `--max-tokens`
    */
   readonly maxTokens: number;
   /** YAML tokens of all files together (their parsed objects are kept until the rules ran). `--max-total-tokens` */
@@ -216,144 +213,26 @@ export function readSource(file: string): string {
 
 /**
  * Parses a multi-document YAML (or JSON) text into manifests labelled `file:line` (the line where each
- * document starts). `kind: List` documents are flattened. Syntax errors, duplicate keys and exceeded limits raise
- * {@link InputError} with the line.
+ * document starts), read as kubectl reads them (see yaml-read.ts). `kind: List` documents are flattened. Syntax
+ * errors, duplicate keys and exceeded limits raise {@link InputError} with the line.
  */
 export function parseManifests(
   text: string, file: string, limits: InputLimits = DEFAULT_LIMITS, tokens: { used: number } = { used: 0 },
 ): ManifestInput[] {
   const name = displayName(file);
-  const lineCounter = new LineCounter();
-  const lineOf = (offset: number) => lineCounter.linePos(offset).line;
-  const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  let documents;
+  try {
+    documents = readDocuments(text, name, limits, tokens);
+  } catch (e) {
+    if (e instanceof ReadError) throw new InputError(e.message);
+    throw e;
+  }
   const out: ManifestInput[] = [];
-  let documents = 0;
-  /** Tokens of the document being parsed: its syntax tree is in memory until it ends. */
-  let docTokens = 0;
-  let docLine = 1;
-  lineCounter.addNewLine(0);
-  const take = (cst: Iterable<Token>) => {
-    for (const token of cst) {
-      if (token.type === 'document') {
-        docTokens = 0;
-        if (++documents > limits.maxDocuments) throw new InputError(`${name}:${lineOf(token.offset)}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
-        checkSyntaxDepth(token, limits.maxDepth, (offset) => `${name}:${lineOf(offset)}`);
-      }
-      for (const doc of composer.next(token)) load(doc);
-    }
-  };
-  const load = (doc: Document.Parsed) => {
-    const error = doc.errors[0];
-    if (error) throw new InputError(`${name}:${lineOf(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}`);
-    checkUniqueKeys(doc, (offset) => `${name}:${lineOf(offset)}`);
-    const findings = readAsKubectl(doc, (offset) => `${name}:${lineOf(offset)}`);
-    const start = doc.contents?.range?.[0] ?? doc.range[0];
-    const line = lineOf(start);
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliases });
-    } catch (e) {
-      if (e instanceof ReferenceError && /Excessive alias count/.test(e.message)) {
-        throw new InputError(`${name}:${line}: aliases expand beyond the limit of ${limits.maxAliases} (--max-aliases); a YAML "billion laughs" document?`);
-      }
-      throw new InputError(`${name}:${line}: cannot load document: ${(e as Error).message}`);
-    }
-    if (depthExceeds(value, limits.maxDepth)) throw new InputError(`${name}:${line}: nesting deeper than ${limits.maxDepth} levels once aliases are expanded (--max-depth)`);
-    if (value === null || value === undefined) return;
-    const items = isList(value) ? value.items : [value];
-    items.forEach((manifest, i) => out.push({ manifest, path: `${name}:${line}`, ...(i === 0 && findings.length > 0 ? { findings } : {}) }));
-  };
-  for (const lexeme of new Lexer().lex(text)) {
-    if (++tokens.used > limits.maxTotalTokens) throw new InputError(`${name}:${lineCounter.lineStarts.length}: the input holds more than ${limits.maxTotalTokens} YAML tokens in all (--max-total-tokens)`);
-    if (docTokens++ === 0) docLine = lineCounter.lineStarts.length;
-    if (docTokens > limits.maxTokens) throw new InputError(`${name}:${docLine}: a YAML document of more than ${limits.maxTokens} tokens (--max-tokens)`);
-    take(parser.next(lexeme));
+  for (const doc of documents) {
+    const items = isList(doc.value) ? doc.value.items : [doc.value];
+    items.forEach((manifest, i) => out.push({ manifest, path: `${name}:${doc.line}`, json: true, ...(i === 0 && doc.findings.length > 0 ? { findings: doc.findings } : {}) }));
   }
-  take(parser.end());
-  for (const doc of composer.end()) load(doc);
   return out;
-}
-
-/** Nesting of the syntax tree, walked without recursion (the `yaml` composer recurses and overflows the stack). */
-function checkSyntaxDepth(document: Token, maxDepth: number, where: (offset: number) => string): void {
-  const stack: Array<[Token | undefined, number]> = [[document, 0]];
-  while (stack.length > 0) {
-    const [token, depth] = stack.pop()!;
-    if (!token) continue;
-    if (token.type === 'document') {
-      stack.push([token.value, depth]);
-    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth + 1 > maxDepth) throw new InputError(`${where(token.offset)}: nesting deeper than ${maxDepth} levels (--max-depth)`);
-      for (const item of token.items) {
-        if ('key' in item) stack.push([item.key ?? undefined, depth + 1]);
-        stack.push([item.value, depth + 1]);
-      }
-    }
-  }
-}
-
-/** Nesting of a loaded value (aliases can nest what is shallow in the text); each shared object is walked once per depth. */
-function depthExceeds(value: unknown, maxDepth: number): boolean {
-  const deepest = new Map<object, number>();
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth + 1 > maxDepth) return true;
-    if ((deepest.get(v) ?? -1) >= depth) continue;
-    deepest.set(v, depth);
-    for (const child of Array.isArray(v) ? v : v instanceof Map ? v.values() : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/**
- * Re-reads the document's plain scalars as kubectl does (go-yaml v2: YAML 1.1 booleans, Go number syntax; see
- * core/go-yaml), so the rules and the schema check see what the API server would store. Where a YAML 1.2 reader
- * (kustomize, Argo CD's kustomize builds, the JS `yaml` package) reads the scalar as something else, the text means
- * two things: a YAML warning names both readings and asks for quotes.
- */
-function readAsKubectl(doc: Document.Parsed, where: (offset: number) => string): Violation[] {
-  const out: Violation[] = [];
-  visit(doc, {
-    Scalar(key, node) {
-      if (node.type !== 'PLAIN' || node.tag !== undefined || typeof node.source !== 'string') return;
-      const source = node.source;
-      const yaml12 = node.value;
-      const kubectl = key === 'key' ? goYamlV2Key(source) : goYamlV2Plain(source);
-      const asKey = key === 'key' ? (yaml12 === null ? 'null' : String(yaml12)) : yaml12;
-      if (Object.is(kubectl, asKey) || (typeof kubectl === 'number' && typeof asKey === 'number' && Number.isNaN(kubectl) && Number.isNaN(asKey))) return;
-      node.value = kubectl;
-      out.push({
-        code: YAML_CODE, severity: Severity.WARNING, path: where(node.range?.[0] ?? 0), value: source, allowed: 'a scalar every YAML reader reads alike',
-        message: `the unquoted ${key === 'key' ? 'key' : 'value'} ${source} is ${describeYamlValue(kubectl)} to kubectl and Istio (go-yaml v2) but ${describeYamlValue(asKey)} to YAML 1.2 readers (kustomize, the JS yaml package); lint checks what kubectl reads`,
-        fix: typeof kubectl === 'string' || typeof asKey === 'string' ? `Quote it ("${source}") if it is a string, or write the ${typeof kubectl === 'boolean' ? 'boolean as true/false' : 'number in decimal'}.` : 'Write the number in decimal.',
-      });
-    },
-  });
-  return out;
-}
-
-/**
- * Two equal keys in one mapping: the last would silently win (a `retries` block overridden), and kubectl's strict
- * field validation refuses them. Linear in the keys (the `yaml` package's own `uniqueKeys` is quadratic).
- */
-function checkUniqueKeys(doc: Document.Parsed, where: (offset: number) => string): void {
-  visit(doc, {
-    Map(_, map) {
-      if (!isMap(map)) return;
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
-        const key = String(pair.key.value);
-        if (seen.has(key)) {
-          throw new InputError(`${where(pair.key.range?.[0] ?? 0)}: duplicate key ${JSON.stringify(key)} in a mapping (the last value would silently win; kubectl's strict field validation refuses it)`);
-        }
-        seen.add(key);
-      }
-    },
-  });
 }
 
 function isList(value: unknown): value is { items: unknown[] } {

@@ -61,7 +61,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
     .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
     .option('--max-depth <n>', `nesting of mappings and sequences (default: ${DEFAULT_LIMITS.maxDepth})`, count)
-    .option('--max-aliases <n>', `alias expansion per document, as the yaml package's maxAliasCount (default: ${DEFAULT_LIMITS.maxAliases})`, count)
+    .option('--max-aliases <n>', `alias nodes (*ref) per document (default: ${DEFAULT_LIMITS.maxAliases})`, count)
     .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
     .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count)
     .action((paths: string[], opts) => {

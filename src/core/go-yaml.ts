@@ -74,3 +74,32 @@ export function describeYamlValue(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
   return `the string ${JSON.stringify(String(value))}`;
 }
+
+const CORE_INT = /^[-+]?[0-9]+$/;
+const CORE_OCT = /^0o[0-7]+$/;
+const CORE_HEX = /^0x[0-9a-fA-F]+$/;
+const CORE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const CORE_INF = /^[-+]?\.(inf|Inf|INF)$/;
+const CORE_NAN = /^\.(nan|NaN|NAN)$/;
+
+/**
+ * The value a YAML 1.2 reader (core schema: the JS `yaml` package, kustomize's go-yaml v3) reads for the plain
+ * scalar `source`.
+ */
+export function yaml12Plain(source: string): null | boolean | number | string {
+  if (source === '' || source === '~' || source === 'null' || source === 'Null' || source === 'NULL') return null;
+  if (source === 'true' || source === 'True' || source === 'TRUE') return true;
+  if (source === 'false' || source === 'False' || source === 'FALSE') return false;
+  if (CORE_INT.test(source)) return Number.parseInt(source, 10);
+  if (CORE_OCT.test(source)) return Number.parseInt(source.slice(2), 8);
+  if (CORE_HEX.test(source)) return Number.parseInt(source.slice(2), 16);
+  if (CORE_FLOAT.test(source)) return Number(source);
+  if (CORE_INF.test(source)) return source.startsWith('-') ? -Infinity : Infinity;
+  if (CORE_NAN.test(source)) return NaN;
+  return source;
+}
+
+/** Whether two scalar readings are the same value (NaN equals NaN). */
+export function sameYamlValue(a: unknown, b: unknown): boolean {
+  return Object.is(a, b) || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+}

@@ -22,6 +22,12 @@ export interface ManifestInput {
    * @default - none
    */
   readonly findings?: Violation[];
+  /**
+   * The manifest is plain JSON data read from text (lint), not a rendered object that may hold `undefined`: the
+   * schema check need not copy it.
+   * @default false
+   */
+  readonly json?: boolean;
 }
 
 /** Options of {@link analyze}. */
@@ -85,7 +91,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const global = new Map(Object.entries(options.suppress ?? {}));
   for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
 
-  const identities = new Map<string, { path: string; content: string }>();
+  const identities = new Map<string, { path: string; manifest: unknown }>();
   const replaced = options.laterFileWins ? replacedByLaterFiles(inputs) : new Map<ManifestInput, ManifestInput>();
   for (const input of inputs) {
     const m = input.manifest;
@@ -104,7 +110,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
     const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
     if (options.cdk8sOutput) pre.push(...yamlViolations(m, input.path));
-    if (istio && options.schema !== false) pre.push(...schemaViolations(m, input.path));
+    if (istio && options.schema !== false) pre.push(...schemaViolations(m, input.path, input.json === true));
     const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
     if (found) {
       const suppressions = new Map([...global, ...(found.suppressions ?? new Map())]);
@@ -178,16 +184,16 @@ function replacedByLaterFiles(inputs: readonly ManifestInput[]): Map<ManifestInp
  * A DUPLICATE finding when `manifest` has the identity (kind, namespace, name) of an earlier, different object;
  * an identical copy is the same object written twice and passes.
  */
-function duplicateOf(manifest: unknown, path: string, seen: Map<string, { path: string; content: string }>): Violation | undefined {
+function duplicateOf(manifest: unknown, path: string, seen: Map<string, { path: string; manifest: unknown }>): Violation | undefined {
   const identity = identityOf(manifest);
   if (identity === undefined) return undefined;
-  const content = canonical(manifest);
   const first = seen.get(identity);
   if (!first) {
-    seen.set(identity, { path, content });
+    seen.set(identity, { path, manifest });
     return undefined;
   }
-  if (first.content === content) return undefined;
+  // Compared only when two objects share an identity: most never do.
+  if (canonical(first.manifest) === canonical(manifest)) return undefined;
   return {
     code: DUPLICATE_CODE, severity: Severity.ERROR, path, value: identity,
     message: `${identity} is also defined, differently, by ${first.path}; kubectl apply and Argo CD keep only the last one, so the other's settings disappear`,
@@ -205,9 +211,9 @@ function yamlViolations(manifest: unknown, path: string): Violation[] {
 }
 
 /** SCHEMA findings of one Istio-group manifest against its kind's CRD at its version. */
-function schemaViolations(manifest: Record<string, any>, path: string): Violation[] {
+function schemaViolations(manifest: Record<string, any>, path: string, json: boolean): Violation[] {
   const kind = typeof manifest.kind === 'string' ? manifest.kind : 'object';
-  return validateManifest(manifest).map((issue) => ({
+  return validateManifest(manifest, { json }).map((issue) => ({
     code: SCHEMA_CODE, severity: Severity.ERROR, path,
     message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the Istio 1.30 ${kind} CRD)`,
     fix: issue.unserved

@@ -302,9 +302,10 @@ export function isIstioApiVersion(apiVersion: unknown): boolean {
  * schema of its kind at its version (every kind and served version of the bundled crd-all.gen.yaml).
  *
  * Returns `[]` when valid. A kind or version the CRDs do not serve yields a single issue saying so (the API
- * server would answer "no matches for kind"). Never throws.
+ * server would answer "no matches for kind"). Never throws. `json`: the manifest is plain JSON data already (read
+ * from text), so it is not copied first.
  */
-export function validateManifest(manifest: unknown): SchemaIssue[] {
+export function validateManifest(manifest: unknown, options: { readonly json?: boolean } = {}): SchemaIssue[] {
   try {
     if (!isRecord(manifest)) return [{ path: '', message: `manifest must be an object, got ${jsonType(manifest)}` }];
     const { apiVersion, kind } = manifest;
@@ -318,8 +319,9 @@ export function validateManifest(manifest: unknown): SchemaIssue[] {
           : `${String(apiVersion)} ${String(kind)} is not a kind the Istio 1.30 CRDs define (no matches for kind)`,
       }];
     }
-    // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt).
-    const data = JSON.parse(JSON.stringify(manifest)) as Json;
+    // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt); a manifest read
+    // from YAML or JSON text (`json`) is that already.
+    const data = (options.json ? manifest : JSON.parse(JSON.stringify(manifest))) as Json;
     const issues = kv.validate(data) ? [] : ajvIssues(kv.validate.errors ?? [], data, kv);
     if (kv.rules) checkNode(kv.rules, data, [], issues, new CelConverter());
     return issues;

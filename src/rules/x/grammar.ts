@@ -13,17 +13,30 @@ const DURATION_KEYS = new Set([
 /** Maps whose keys are user-chosen names (labels, header names), never schema fields. */
 const USER_KEYED_MAPS = new Set(['labels', 'matchLabels', 'sourceLabels', 'set', 'add']);
 
-/** Calls `visit(key, value, parentKey, path)` for every property below `node`. */
-function walk(node: unknown, path: string, parentKey: string, visit: (key: string, value: unknown, parentKey: string, path: string) => void): void {
-  if (Array.isArray(node)) {
-    node.forEach((item, i) => walk(item, `${path}[${i}]`, parentKey, visit));
-  } else if (isRecord(node)) {
-    for (const key of Object.keys(node)) {
-      const child = `${path}.${key}`;
-      visit(key, node[key], parentKey, child);
-      walk(node[key], child, key, visit);
+/**
+ * Calls `visit(key, value, parentKey, path)` for every property below `node`; `path()` builds the property's path
+ * (`spec.http[0].timeout`) only when a finding needs it.
+ */
+function walk(node: unknown, root: string, parentKey: string, visit: (key: string, value: unknown, parentKey: string, path: () => string) => void): void {
+  const segments: string[] = [root];
+  const pathOf = () => segments.join('');
+  const go = (n: unknown, parent: string) => {
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) {
+        segments.push(`[${i}]`);
+        go(n[i], parent);
+        segments.pop();
+      }
+    } else if (isRecord(n)) {
+      for (const key of Object.keys(n)) {
+        segments.push(`.${key}`);
+        visit(key, n[key], parent, pathOf);
+        go(n[key], key);
+        segments.pop();
+      }
     }
-  }
+  };
+  go(node, parentKey);
 }
 
 /** An IPv4 or IPv6 address. */
@@ -44,7 +57,7 @@ export const X01: Rule = {
       const ms = parseDuration(value);
       const problem = ms === undefined ? 'is not a duration' : durationProblem(ms, `${parentKey}.${key}`);
       if (problem) {
-        out.push({ message: `${path} "${value}" ${problem}`, fix: this.fix, value, allowed: '>= 1ms, whole milliseconds' });
+        out.push({ message: `${path()} "${value}" ${problem}`, fix: this.fix, value, allowed: '>= 1ms, whole milliseconds' });
       }
     });
     return out;
@@ -65,7 +78,7 @@ export const X02: Rule = {
       if (!isPortNumber) return;
       if (o.kind === 'Gateway' && value === 0) return; // unix:// bound servers use port 0 (GW-03)
       const problem = portProblem(value);
-      if (problem) out.push({ message: `${path} ${JSON.stringify(value)} ${problem}`, fix: this.fix, value, allowed: '1-65535' });
+      if (problem) out.push({ message: `${path()} ${JSON.stringify(value)} ${problem}`, fix: this.fix, value, allowed: '1-65535' });
     });
     return out;
   },

@@ -1,0 +1,318 @@
+/**
+ * Reads manifest YAML as kubectl reads it, fast: js-yaml's event parser and constructor, with a schema whose plain
+ * scalars resolve as go-yaml v2 (kubectl, the API server, Istio) resolves them (core/go-yaml), and a pass over the
+ * events that warns (YAML) where YAML 1.2 readers read an unquoted scalar differently. The text is split into its
+ * documents first (a `---` or `...` line at column 0 ends any scalar, YAML's c-forbidden rule), so each document
+ * is bounded and parsed on its own.
+ */
+import {
+  constructFromEvents, defineScalarTag, EVENT_ALIAS, EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, FAILSAFE_SCHEMA,
+  getScalarValue, mergeTag, NOT_RESOLVED, parseEvents, SCALAR_STYLE_PLAIN, YAMLException,
+} from 'js-yaml';
+import type { Event, ScalarEvent } from 'js-yaml';
+import { Severity, Violation, YAML_CODE } from '../core/errors';
+import { describeYamlValue, goYamlV2Key, goYamlV2Plain, sameYamlValue, yaml12Plain } from '../core/go-yaml';
+
+/** One more memo: the four implicit resolvers of a scalar ask for the same reading in turn. */
+let lastSource: string | undefined;
+let lastValue: unknown;
+function goValue(source: string): unknown {
+  if (source !== lastSource) {
+    lastValue = goYamlV2Plain(source);
+    lastSource = source;
+  }
+  return lastValue;
+}
+
+const FIRST_NUMERIC = [..."+-.0123456789"];
+
+function goTag(name: string, is: (v: unknown) => boolean, firstChars: readonly string[] | null) {
+  return defineScalarTag(`tag:yaml.org,2002:${name}`, {
+    implicit: true,
+    implicitFirstChars: firstChars,
+    resolve: (source: string) => {
+      const value = goValue(source);
+      return is(value) ? value : NOT_RESOLVED;
+    },
+    identify: () => false,
+  });
+}
+
+/** go-yaml v2's resolution: null, YAML 1.1 booleans, Go integers and floats; timestamps stay strings; `<<` merges. */
+const KUBECTL_SCHEMA = FAILSAFE_SCHEMA.withTags(
+  goTag('null', (v) => v === null, ['', '~', 'n', 'N']),
+  goTag('bool', (v) => typeof v === 'boolean', [...'yYnNtTfFoO']),
+  goTag('int', (v) => typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0), FIRST_NUMERIC),
+  goTag('float', (v) => typeof v === 'number' && (!Number.isInteger(v) || Object.is(v, -0)), FIRST_NUMERIC),
+  mergeTag,
+  // A local tag (`!Ref`, `!!binary` aside) leaves the scalar a string, as go-yaml v2 does.
+  defineScalarTag('!', { matchByTagPrefix: true, resolve: (source: string) => source, identify: () => false }),
+);
+
+/** Limits of one read (see InputLimits). */
+export interface ReadLimits {
+  readonly maxDocuments: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxTotalTokens: number;
+}
+
+/** One document read: its value, the line it starts on, and the YAML warnings of its scalars. */
+export interface ReadDocument {
+  readonly value: unknown;
+  readonly line: number;
+  readonly findings: Violation[];
+}
+
+/** A problem with the input itself: the message, with `file:line:` first. */
+export class ReadError extends Error {}
+
+/** Documents of `text` in order (empty documents skipped). `tokens.used` counts against `maxTotalTokens`. */
+export function readDocuments(text: string, name: string, limits: ReadLimits, tokens: { used: number }): ReadDocument[] {
+  const lineStarts = lineStartsOf(text);
+  const lineOf = (offset: number) => lineAt(lineStarts, offset);
+  const out: ReadDocument[] = [];
+  let documents = 0;
+  for (const batch of batches(text, limits, tokens, lineOf, name)) {
+    const source = text.slice(batch.start, batch.end);
+    const startLine = lineOf(batch.start);
+    let events: Event[];
+    let values: unknown[];
+    try {
+      events = parseEvents(source, { maxDepth: limits.maxDepth });
+    } catch (e) {
+      throw readError(e, name, startLine, limits);
+    }
+    try {
+      values = constructFromEvents(events, { source, schema: KUBECTL_SCHEMA, maxAliases: limits.maxAliases });
+    } catch (e) {
+      const repeat = e instanceof YAMLException && /duplicated mapping key/.test(e.reason) ? repeatedKey(events, source) : undefined;
+      if (repeat) {
+        throw new ReadError(`${name}:${lineOf(batch.start + repeat.offset)}: duplicate key ${JSON.stringify(repeat.key)} in a mapping (the last value would silently win; kubectl's strict field validation refuses it)`);
+      }
+      throw readError(e, name, startLine, limits);
+    }
+    const docs = splitEvents(events);
+    values.forEach((value, i) => {
+      const doc = docs[i];
+      const first = doc ? firstOffset(doc) : undefined;
+      const line = first === undefined ? startLine : lineOf(batch.start + first);
+      if (++documents > limits.maxDocuments) throw new ReadError(`${name}:${line}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
+      if (doc && hasAlias(doc)) checkExpansion(value, limits, `${name}:${line}`);
+      if (value === null || value === undefined) return;
+      out.push({ value, line, findings: doc ? ambiguities(doc, source, (offset) => `${name}:${lineOf(batch.start + offset)}`) : [] });
+    });
+  }
+  return out;
+}
+
+/** Parsing whole runs of documents of up to this many characters at once: few parser calls, bounded memory. */
+const BATCH_CHARS = 1 << 20;
+
+/**
+ * The document chunks of `text` grouped into batches (consecutive documents of up to {@link BATCH_CHARS}), each
+ * document's tokens checked against the limits before anything is parsed.
+ */
+function batches(text: string, limits: ReadLimits, tokens: { used: number }, lineOf: (offset: number) => number, name: string): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  for (const chunk of documentChunks(text)) {
+    const estimate = roughTokens(text, chunk.start, chunk.end);
+    if (estimate > limits.maxTokens) throw new ReadError(`${name}:${lineOf(chunk.start)}: a YAML document of more than ${limits.maxTokens} tokens (--max-tokens)`);
+    tokens.used += estimate;
+    if (tokens.used > limits.maxTotalTokens) throw new ReadError(`${name}:${lineOf(chunk.start)}: the input holds more than ${limits.maxTotalTokens} YAML tokens in all (--max-total-tokens)`);
+    const last = out[out.length - 1];
+    if (last && last.end === chunk.start && chunk.end - last.start <= BATCH_CHARS) last.end = chunk.end;
+    else out.push({ ...chunk });
+  }
+  return out;
+}
+
+/** Offsets of the documents of `text`: split before each `---` line and after each `...` line at column 0. */
+function documentChunks(text: string): Array<{ start: number; end: number }> {
+  // Directives (`%YAML`, `%TAG`) bind to the next document; such (rare) files are parsed in one piece.
+  if (/^%/m.test(text)) return [{ start: 0, end: text.length }];
+  const out: Array<{ start: number; end: number }> = [];
+  const marker = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    if (m[1] === '---') {
+      if (m.index > start) out.push({ start, end: m.index });
+      start = m.index;
+    } else {
+      const lineEnd = text.indexOf('\n', m.index);
+      const end = lineEnd < 0 ? text.length : lineEnd + 1;
+      out.push({ start, end });
+      start = end;
+    }
+  }
+  if (start < text.length) out.push({ start, end: text.length });
+  return out;
+}
+
+/**
+ * An upper bound of the YAML tokens of `source` (each run of non-space characters, each flow indicator): checked
+ * before parsing, so no document is parsed whose events would not fit the limit.
+ */
+function roughTokens(source: string, start: number, end: number): number {
+  let n = 0;
+  let inToken = false;
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      inToken = false;
+    } else if (c === 44 || c === 91 || c === 93 || c === 123 || c === 125) { // , [ ] { }
+      n++;
+      inToken = false;
+    } else if (!inToken) {
+      n++;
+      inToken = true;
+    }
+  }
+  return n;
+}
+
+/** The events of each document (DOCUMENT … its POP). */
+function splitEvents(events: Event[]): Event[][] {
+  const out: Event[][] = [];
+  let depth = 0;
+  let current: Event[] = [];
+  for (const e of events) {
+    if (e.type === EVENT_DOCUMENT && depth === 0) current = [];
+    current.push(e);
+    if (e.type === EVENT_DOCUMENT || e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) depth++;
+    else if (e.type === EVENT_POP && --depth === 0) out.push(current);
+  }
+  return out;
+}
+
+function firstOffset(doc: Event[]): number | undefined {
+  for (const e of doc) {
+    if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) return e.start;
+    if (e.type === EVENT_SCALAR) return e.valueStart;
+  }
+  return undefined;
+}
+
+function hasAlias(doc: Event[]): boolean {
+  return doc.some((e) => e.type === EVENT_ALIAS);
+}
+
+/**
+ * Aliases share one object in the result; anything that walks it (the rules, the schema check) sees it expanded.
+ * The expanded size (memoised per shared object) and depth must stay within the per-document bounds.
+ */
+function checkExpansion(value: unknown, limits: ReadLimits, where: string): void {
+  const size = new Map<object, number>();
+  const depthOf = new Map<object, number>();
+  const measure = (v: unknown): [number, number] => {
+    if (typeof v !== 'object' || v === null) return [1, 0];
+    const known = size.get(v);
+    if (known !== undefined) return [known, depthOf.get(v)!];
+    size.set(v, Infinity); // a cycle (a merge of itself) counts as too large
+    let total = 1;
+    let depth = 0;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      const [s, d] = measure(child);
+      total += s;
+      depth = Math.max(depth, d + 1);
+      if (total > limits.maxTokens || depth > limits.maxDepth) break;
+    }
+    size.set(v, total);
+    depthOf.set(v, depth);
+    return [total, depth];
+  };
+  const [total, depth] = measure(value);
+  if (total > limits.maxTokens) throw new ReadError(`${where}: aliases expand beyond the limit of ${limits.maxTokens} YAML nodes (--max-tokens); a YAML "billion laughs" document?`);
+  if (depth > limits.maxDepth) throw new ReadError(`${where}: nesting deeper than ${limits.maxDepth} levels once aliases are expanded (--max-depth)`);
+}
+
+/** YAML warnings for the plain scalars of `doc` that kubectl and YAML 1.2 readers read as different values. */
+function ambiguities(doc: Event[], source: string, where: (offset: number) => string): Violation[] {
+  const out: Violation[] = [];
+  /** Per open collection: a mapping counts its nodes (even = key). */
+  const stack: Array<{ map: boolean; n: number }> = [];
+  for (const e of doc) {
+    const top = stack[stack.length - 1];
+    const isKey = top !== undefined && top.map && top.n % 2 === 0;
+    if (e.type === EVENT_SCALAR || e.type === EVENT_ALIAS || e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) {
+      if (top) top.n++;
+    }
+    if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0 });
+    else if (e.type === EVENT_POP) stack.pop();
+    else if (e.type === EVENT_SCALAR && e.style === SCALAR_STYLE_PLAIN && e.tagStart === -1) {
+      const note = ambiguity(e, source, isKey, where);
+      if (note) out.push(note);
+    }
+  }
+  return out;
+}
+
+function ambiguity(e: ScalarEvent, source: string, isKey: boolean, where: (offset: number) => string): Violation | undefined {
+  const raw = source.slice(e.valueStart, e.valueEnd);
+  // Most scalars are words: nothing to resolve unless the first character can start a non-string reading.
+  if (raw.length > 0 && !/[-+.0-9~nNyYtTfFoO]/.test(raw[0])) return undefined;
+  const text = raw.includes('\n') ? getScalarValue(source, e) : raw;
+  const kubectl = isKey ? goYamlV2Key(text) : goYamlV2Plain(text);
+  const other = yaml12Plain(text);
+  const yaml12 = isKey ? (other === null ? 'null' : String(other)) : other;
+  if (sameYamlValue(kubectl, yaml12)) return undefined;
+  return {
+    code: YAML_CODE, severity: Severity.WARNING, path: where(e.valueStart), value: text, allowed: 'a scalar every YAML reader reads alike',
+    message: `the unquoted ${isKey ? 'key' : 'value'} ${text} is ${describeYamlValue(kubectl)} to kubectl and Istio (go-yaml v2) but ${describeYamlValue(yaml12)} to YAML 1.2 readers (kustomize, the JS yaml package); lint checks what kubectl reads`,
+    fix: typeof kubectl === 'string' || typeof yaml12 === 'string'
+      ? `Quote it ("${text}") if it is a string, or write the ${typeof kubectl === 'boolean' || typeof yaml12 === 'boolean' ? 'boolean as true/false' : 'number in decimal'}.`
+      : 'Write the number in decimal.',
+  };
+}
+
+function readError(e: unknown, name: string, startLine: number, limits: ReadLimits): ReadError {
+  if (!(e instanceof YAMLException)) return new ReadError(`${name}:${startLine}: cannot load document: ${e instanceof Error ? e.message : String(e)}`);
+  const line = startLine + (e.mark?.line ?? 0);
+  const reason = e.reason ?? e.message;
+  if (/nesting|depth/i.test(reason)) return new ReadError(`${name}:${line}: nesting deeper than ${limits.maxDepth} levels (--max-depth)`);
+  if (/alias/i.test(reason) && /max|limit|exceed|too many/i.test(reason)) {
+    return new ReadError(`${name}:${line}: more than ${limits.maxAliases} aliases in one document (--max-aliases); a YAML "billion laughs" document?`);
+  }
+  return new ReadError(`${name}:${line}: invalid YAML: ${reason.split('\n')[0]}`);
+}
+
+/** The first key repeated in a mapping of `events` (keys compared as kubectl reads them), with its offset. */
+function repeatedKey(events: Event[], source: string): { key: string; offset: number } | undefined {
+  const stack: Array<{ keys?: Set<string>; n: number }> = [];
+  for (const e of events) {
+    const top = stack[stack.length - 1];
+    const isKey = top?.keys !== undefined && top.n % 2 === 0;
+    if (e.type === EVENT_SCALAR || e.type === EVENT_ALIAS || e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) {
+      if (top) top.n++;
+    }
+    if (isKey && e.type === EVENT_SCALAR) {
+      const text = getScalarValue(source, e);
+      const key = e.style === SCALAR_STYLE_PLAIN && e.tagStart === -1 ? goYamlV2Key(text) : text;
+      if (top.keys!.has(key)) return { key, offset: e.valueStart };
+      top.keys!.add(key);
+    }
+    if (e.type === EVENT_MAPPING) stack.push({ keys: new Set(), n: 0 });
+    else if (e.type === EVENT_SEQUENCE || e.type === EVENT_DOCUMENT) stack.push({ n: 0 });
+    else if (e.type === EVENT_POP) stack.pop();
+  }
+  return undefined;
+}
+
+function lineStartsOf(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+/** 1-based line of `offset`. */
+function lineAt(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
