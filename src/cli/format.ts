@@ -1,6 +1,6 @@
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder';
 import { RULES_DOC, Severity, Violation } from '../core/errors';
-import { packageVersion } from '../core/package-info';
+import { packageVersion, rulesDocUrl } from '../core/package-info';
 import { META_CODES } from '../engine/docs';
 import { RuleReport } from '../engine/types';
 import { RULES } from '../rules';
@@ -49,11 +49,24 @@ function toText(report: RuleReport, summary: LintSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A finding with its location split out (file, line, column) and the address of its rule's documentation. */
+function located<V extends Violation>(v: V) {
+  const { file, line, column } = location(v.path);
+  return { ...v, file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), docs: docsUrl(v.code) };
+}
+
+const docsUrls = new Map<string, string>();
+function docsUrl(code: string): string {
+  let url = docsUrls.get(code);
+  if (url === undefined) docsUrls.set(code, (url = rulesDocUrl(code)));
+  return url;
+}
+
 function toJson(report: RuleReport, summary: LintSummary) {
   return {
-    errors: report.errors,
-    warnings: report.warnings,
-    suppressed: report.suppressed,
+    errors: report.errors.map(located),
+    warnings: report.warnings.map(located),
+    suppressed: report.suppressed.map(located),
     summary: {
       files: summary.files, objects: summary.objects, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length,
       unchecked: Object.fromEntries([...(summary.unchecked ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
@@ -62,8 +75,10 @@ function toJson(report: RuleReport, summary: LintSummary) {
   };
 }
 
-/** Splits `file:line` (file names may contain colons). */
-function location(path: string): { file: string; line?: number } {
+/** Splits `file:line` or `file:line:column` (file names may contain colons). */
+function location(path: string): { file: string; line?: number; column?: number } {
+  const withColumn = /^(.*):(\d+):(\d+)$/.exec(path);
+  if (withColumn) return { file: withColumn[1], line: Number(withColumn[2]), column: Number(withColumn[3]) };
   const m = /^(.*):(\d+)$/.exec(path);
   return m ? { file: m[1], line: Number(m[2]) } : { file: path };
 }
@@ -74,19 +89,23 @@ function toSarif(report: RuleReport) {
   });
   const docs = [...RULES, ...META_CODES].map((r) => ({ id: r.code, title: r.title, help: `${r.why} Fix: ${r.fix}` }));
   for (const d of docs) {
-    const rule = new SarifRuleBuilder().initSimple({ ruleId: d.id, shortDescriptionText: d.title, fullDescriptionText: d.help });
+    const rule = new SarifRuleBuilder().initSimple({ ruleId: d.id, shortDescriptionText: d.title, fullDescriptionText: d.help, helpUri: docsUrl(d.id) });
     rule.rule.help = { text: `${d.help} See ${RULES_DOC}#${d.id.toLowerCase()} in the cdk8s-istio-traffic package.` };
     run.addRule(rule);
   }
   const add = (v: Violation, suppressed?: string) => {
-    const { file, line: startLine } = location(v.path);
+    const { file, line: startLine, column: startColumn } = location(v.path);
     const result = new SarifResultBuilder().initSimple({
       level: v.severity === Severity.ERROR ? 'error' : 'warning',
       messageText: `${v.message.replace(/\.$/, '')}. ${v.fix}`,
       ruleId: v.code,
       fileUri: file === '<stdin>' ? 'stdin' : file,
       ...(startLine ? { startLine } : {}),
+      ...(startLine && startColumn ? { startColumn } : {}),
     });
+    // The builder fills in an end position before the start column; the finding marks a point, so none is given.
+    const region = result.result.locations?.[0]?.physicalLocation?.region;
+    if (region && startLine) result.result.locations![0].physicalLocation!.region = { startLine, ...(startColumn ? { startColumn } : {}) };
     if (suppressed !== undefined) result.result.suppressions = [{ kind: 'inSource', justification: suppressed }];
     run.addResult(result);
   };

@@ -230,7 +230,13 @@ export function parseManifests(
   const out: ManifestInput[] = [];
   for (const doc of documents) {
     const items = isList(doc.value) ? doc.value.items : [doc.value];
-    items.forEach((manifest, i) => out.push({ manifest, path: `${name}:${doc.line}`, json: true, ...(i === 0 && doc.findings.length > 0 ? { findings: doc.findings } : {}) }));
+    const list = isList(doc.value);
+    items.forEach((manifest, i) => out.push({
+      manifest, path: `${name}:${doc.line}`, json: true,
+      ...(i === 0 && doc.findings.length > 0 ? { findings: doc.findings } : {}),
+      // Field paths are the manifest's own; in a `kind: List` they would be under items[i].
+      ...(list ? {} : { locate: doc.locate }),
+    }));
   }
   return out;
 }

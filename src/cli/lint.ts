@@ -2,6 +2,8 @@ import { dnsLabelProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { isClusterScoped } from '../core/k8s';
 import { CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
+import { SuppressedViolation } from '../engine/types';
+import { Violation } from '../core/errors';
 import { Rule } from '../engine/types';
 import { analyze, RULES } from '../rules';
 import { isIstioApiVersion } from '../schema/crd-validator';
@@ -70,13 +72,36 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     }
     const parsed = files.flatMap((f) => reader.parse(reader.read(f), f));
     const inputs = options.namespace === undefined ? parsed : parsed.map((i) => inNamespace(i, options.namespace!));
-    const report = analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true, complete: options.complete === true });
+    const report = atFields(analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true, complete: options.complete === true }), inputs);
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
     return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
   } catch (e) {
     if (e instanceof InputError) return { exitCode: 2, stdout: '', stderr: `cdk8s-istio-traffic lint: ${e.message}\n` };
     throw e;
   }
+}
+
+/** A field path in a finding's message: `spec.http[0].retries` (SCHEMA and most rules), or a route `http[2]`. */
+const FIELD = /(?:^|[\s(,'"])((?:spec|metadata)(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])+)/;
+const ROUTE = /^(http|tcp|tls)\[(\d+)\]/;
+
+/**
+ * Findings pointed at the field they name: `file:line:column` of the field (the longest prefix of its path in the
+ * document) instead of the document's first line, where the message names a field and the input can locate it.
+ */
+function atFields<R extends { errors: Violation[]; warnings: Violation[]; suppressed: SuppressedViolation[] }>(report: R, inputs: readonly ManifestInput[]): R {
+  const byPath = new Map<string, ManifestInput>();
+  for (const i of inputs) if (i.locate && !byPath.has(i.path)) byPath.set(i.path, i);
+  const place = <V extends Violation>(v: V): V => {
+    const input = byPath.get(v.path);
+    if (!input?.locate) return v;
+    const field = FIELD.exec(v.message)?.[1] ?? (ROUTE.exec(v.message) ? `spec.${ROUTE.exec(v.message)![1]}[${ROUTE.exec(v.message)![2]}]` : undefined);
+    const at = field === undefined ? undefined : input.locate(field);
+    if (!at) return v;
+    const file = v.path.slice(0, v.path.lastIndexOf(':'));
+    return { ...v, path: `${file}:${at.line}:${at.column}` };
+  };
+  return { ...report, errors: report.errors.map(place), warnings: report.warnings.map(place), suppressed: report.suppressed.map(place) };
 }
 
 /** The input as `kubectl apply -n namespace` applies it: a namespaced object without a namespace gets it. */

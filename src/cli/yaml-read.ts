@@ -58,11 +58,16 @@ export interface ReadLimits {
   readonly maxTotalTokens: number;
 }
 
-/** One document read: its value, the line it starts on, and the YAML warnings of its scalars. */
+/** One document read: its value, the line it starts on, the YAML warnings of its scalars, and a field locator. */
 export interface ReadDocument {
   readonly value: unknown;
   readonly line: number;
   readonly findings: Violation[];
+  /**
+   * Line and column (1-based) of a field of the document, given as a path such as `spec.http[0].timeout` (the
+   * longest prefix of it that exists), or `undefined`. The document is parsed again on the first call.
+   */
+  readonly locate: (field: string) => { line: number; column: number } | undefined;
 }
 
 /** A problem with the input itself: the message, with `file:line:` first. */
@@ -94,6 +99,8 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
       throw readError(e, name, startLine, limits);
     }
     const docs = splitEvents(events);
+    const batchStart = batch.start;
+    const batchEnd = batch.end;
     values.forEach((value, i) => {
       const doc = docs[i];
       const first = doc ? firstOffset(doc) : undefined;
@@ -101,10 +108,93 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
       if (++documents > limits.maxDocuments) throw new ReadError(`${name}:${line}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
       if (doc && hasAlias(doc)) checkExpansion(value, limits, `${name}:${line}`);
       if (value === null || value === undefined) return;
-      out.push({ value, line, findings: doc ? ambiguities(doc, source, (offset) => `${name}:${lineOf(batch.start + offset)}`) : [] });
+      out.push({
+        value, line,
+        findings: doc ? ambiguities(doc, source, (offset) => `${name}:${lineOf(batch.start + offset)}`) : [],
+        locate: locator(text, batchStart, batchEnd, i, lineStarts, limits),
+      });
     });
   }
   return out;
+}
+
+/**
+ * A field locator for document `index` of the batch at `start`: on first use the batch is parsed again and the
+ * document's field paths mapped to their offsets (a key's position for a map entry, the item's for a list entry).
+ */
+function locator(text: string, start: number, end: number, index: number, lineStarts: number[], limits: ReadLimits): (field: string) => { line: number; column: number } | undefined {
+  let positions: Map<string, number> | undefined;
+  return (field: string) => {
+    if (!positions) {
+      positions = new Map();
+      const source = text.slice(start, end);
+      let events: Event[];
+      try {
+        events = parseEvents(source, { maxDepth: limits.maxDepth });
+      } catch {
+        return undefined;
+      }
+      const doc = splitEvents(events)[index];
+      if (doc) mapPositions(doc, source, start, positions);
+    }
+    for (let f = field; f; f = parentPath(f)) {
+      const offset = positions.get(f);
+      if (offset !== undefined) {
+        const line = lineAt(lineStarts, offset);
+        return { line, column: offset - lineStarts[line - 1] + 1 };
+      }
+    }
+    return undefined;
+  };
+}
+
+/** `spec.http[0]` for `spec.http[0].timeout`, `spec` for `spec.http`, '' at the top. */
+function parentPath(path: string): string {
+  const m = /(\.[^.[\]]+|\[[^\]]*\])$/.exec(path);
+  return m ? path.slice(0, m.index) : '';
+}
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Maps every field path of `doc` to its source offset (in `text`, the batch at `base`). */
+function mapPositions(doc: Event[], source: string, base: number, out: Map<string, number>): void {
+  const stack: Array<{ map: boolean; n: number; path: string; key?: string }> = [];
+  for (const e of doc) {
+    if (e.type === EVENT_DOCUMENT) continue;
+    if (e.type === EVENT_POP) {
+      stack.pop();
+      continue;
+    }
+    const top = stack[stack.length - 1];
+    let path = '';
+    if (top) {
+      if (top.map) {
+        if (top.n % 2 === 0) {
+          // A key: the entry's position is the key's.
+          top.n++;
+          if (e.type === EVENT_SCALAR) {
+            top.key = getScalarValue(source, e);
+            out.set(childPath(top.path, top.key), base + e.valueStart);
+          } else {
+            top.key = undefined;
+          }
+          if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0, path: '\u0000' });
+          continue;
+        }
+        top.n++;
+        path = top.key === undefined ? '\u0000' : childPath(top.path, top.key);
+      } else {
+        path = childPath(top.path, top.n++);
+        const offset = e.type === EVENT_SCALAR ? e.valueStart : e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE ? e.start : undefined;
+        if (offset !== undefined) out.set(path, base + offset);
+      }
+    }
+    if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0, path });
+  }
 }
 
 /** Parsing whole runs of documents of up to this many characters at once: few parser calls, bounded memory. */

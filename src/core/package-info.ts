@@ -19,3 +19,20 @@ export function packageRoot(): string {
 export function packageVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
 }
+
+/**
+ * The web address of the rule reference section for `code` (`…/docs/rules.md#vs-19`), from package.json's
+ * `repository` (a GitHub-style repository URL), or the relative `docs/rules.md#vs-19` without one.
+ */
+export function rulesDocUrl(code: string): string {
+  const anchor = `docs/rules.md#${code.toLowerCase()}`;
+  try {
+    const repo = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).repository;
+    const url = typeof repo === 'string' ? repo : repo?.url;
+    if (typeof url !== 'string') return anchor;
+    const base = url.replace(/^git\+/, '').replace(/\.git$/, '').replace(/^git@github\.com:/, 'https://github.com/');
+    return /^https?:\/\//.test(base) ? `${base}/blob/main/${anchor}` : anchor;
+  } catch {
+    return anchor;
+  }
+}

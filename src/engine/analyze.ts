@@ -28,6 +28,11 @@ export interface ManifestInput {
    * @default false
    */
   readonly json?: boolean;
+  /**
+   * Line and column of a field of the manifest in its file (lint), from a path such as `spec.http[0].timeout`.
+   * @default - findings point at the document
+   */
+  readonly locate?: (field: string) => { readonly line: number; readonly column: number } | undefined;
 }
 
 /** Options of {@link analyze}. */

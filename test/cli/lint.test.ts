@@ -48,7 +48,8 @@ describe('lint on the seeds and on broken manifests', () => {
   test('a directory of bad manifests exits 1 and reports file:line of each document', () => {
     const r = run('lint', bad);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/vs-unsafe-retries\.yaml:2: error VS-18: http\[0\] carries POST requests but retries on "5xx"/);
+    // Pointed at the field: http[0] of the document starting on line 2 is at line 8, column 5.
+    expect(r.stdout).toMatch(/vs-unsafe-retries\.yaml:8:5: error VS-18: http\[0\] carries POST requests but retries on "5xx"/);
     expect(r.stdout).toMatch(/\d+ error\(s\), \d+ warning\(s\), 0 suppressed in \d+ Istio object\(s\) from \d+ file\(s\)\n$/);
   });
 });
@@ -63,7 +64,8 @@ describe('output formats', () => {
     const vs18 = results.find((x: any) => x.ruleId === 'VS-18');
     expect(vs18.level).toBe('error');
     expect(vs18.locations[0].physicalLocation.artifactLocation.uri).toMatch(/vs-unsafe-retries\.yaml$/);
-    expect(vs18.locations[0].physicalLocation.region.startLine).toBe(2);
+    expect(vs18.locations[0].physicalLocation.region).toEqual({ startLine: 8, startColumn: 5 });
+    expect(log.runs[0].tool.driver.rules.find((x: any) => x.id === 'VS-18').helpUri).toMatch(/docs\/rules\.md#vs-18$/);
     expect(log.runs[0].tool.driver.rules.map((x: any) => x.id)).toEqual(expect.arrayContaining(['VS-18', 'SCHEMA', 'SUPPRESSION']));
   });
 
@@ -79,8 +81,10 @@ describe('output formats', () => {
   test('JSON output carries code, severity, path, message and fix', () => {
     const r = run('lint', path.join(bad, 'vs-weights.yaml'), '--format', 'json');
     expect(JSON.parse(r.stdout).errors[0]).toEqual(expect.objectContaining({
-      code: 'VS-11', severity: 'error', path: expect.stringMatching(/vs-weights\.yaml:2$/), value: 110, allowed: 'sum of 100',
+      code: 'VS-11', severity: 'error', path: expect.stringMatching(/vs-weights\.yaml:\d+:\d+$/), value: 110, allowed: 'sum of 100',
+      file: expect.stringMatching(/vs-weights\.yaml$/), line: expect.any(Number), column: expect.any(Number), docs: expect.stringMatching(/docs\/rules\.md#vs-11$/),
     }));
+    expect(JSON.parse(r.stdout).errors[0].line).toBeGreaterThan(2);
   });
 });
 
@@ -151,7 +155,7 @@ test('the installed bin reads stdin and exits 1 on violations', () => {
   const bin = path.join(__dirname, '..', '..', 'bin', 'cdk8s-istio-traffic.js');
   const r = spawnSync(process.execPath, [bin, 'lint', '-'], { input: fs.readFileSync(path.join(bad, 'vs-timeout-budget.yaml')), encoding: 'utf8' });
   expect(r.status).toBe(1);
-  expect(r.stdout).toMatch(/<stdin>:2: error VS-19/);
+  expect(r.stdout).toMatch(/<stdin>:\d+:\d+: error VS-19/);
 });
 
 describe('lint input and options', () => {
