@@ -4,6 +4,7 @@ import { packageVersion, rulesDocUrl } from '../core/package-info';
 import { META_CODES } from '../engine/docs';
 import { RuleReport } from '../engine/types';
 import { RULES } from '../rules';
+import { SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
 
 /** Output formats of `lint`. */
 export type LintFormat = 'text' | 'json' | 'sarif';
@@ -36,8 +37,16 @@ function line(v: Violation): string {
   return `${v.path}: ${v.severity} ${v.code}: ${v.message.replace(/\.$/, '')}. ${v.fix}`;
 }
 
+/** How to accept a finding of rule `code` on purpose (rule codes only: SCHEMA, YAML and the other meta codes are not suppressible). */
+function suppressHint(code: string): string | undefined {
+  if (!RULES.some((r) => r.code === code)) return undefined;
+  return `annotation ${SUPPRESS_ANNOTATION_PREFIX}${code}: "<reason>" on the object, or --suppress "${code}=<reason>"`;
+}
+
 function toText(report: RuleReport, summary: LintSummary): string {
   const lines = [...report.errors, ...report.warnings].map(line);
+  const first = [...report.errors, ...report.warnings].find((v) => suppressHint(v.code));
+  if (first) lines.push(`To accept a finding on purpose, suppress it with a written reason: ${suppressHint(first.code)!.replace(first.code, '<CODE>').replace(`"${first.code}=`, '"<CODE>=')}.`);
   for (const s of report.suppressed) lines.push(`${s.path}: suppressed ${s.code}: ${s.message.replace(/\.$/, '')} (reason: ${s.reason})`);
   lines.push(`${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
   const unchecked = uncheckedLine(summary);
@@ -52,7 +61,8 @@ function toText(report: RuleReport, summary: LintSummary): string {
 /** A finding with its location split out (file, line, column) and the address of its rule's documentation. */
 function located<V extends Violation>(v: V) {
   const { file, line, column } = location(v.path);
-  return { ...v, file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), docs: docsUrl(v.code) };
+  const suppress = suppressHint(v.code);
+  return { ...v, file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), docs: docsUrl(v.code), ...(suppress ? { suppress } : {}) };
 }
 
 const docsUrls = new Map<string, string>();

@@ -99,3 +99,17 @@ test('a directory scan skips node_modules and hidden folders, but reads them whe
   expect(JSON.parse(stdout).summary.files).toBe(1);
   expect(run(path.join(root, 'node_modules'))).toBe(1);
 });
+
+test('findings say how to suppress them: a text footer and a JSON field per rule finding (none for SCHEMA)', () => {
+  const weights = VS.replace('        host: reviews\n', '        host: reviews\n      weight: 90\n    - destination:\n        host: reviews\n      weight: 20\n');
+  const json = lint(weights, '-n', 'shop');
+  const vs11 = json.report.errors.find((e: any) => e.code === 'VS-11');
+  expect(vs11.suppress).toBe('annotation suppress.traffic.cdk8s-istio-traffic.io/VS-11: "<reason>" on the object, or --suppress "VS-11=<reason>"');
+  const schema = lint(VS.replace('  hosts:', '  hostz: [a]\n  hosts:'), '-n', 'shop').report.errors.find((e: any) => e.code === 'SCHEMA');
+  expect(schema.suppress).toBeUndefined();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-text-'));
+  fs.writeFileSync(path.join(dir, 'w.yaml'), weights);
+  let stdout = '';
+  main(['lint', path.join(dir, 'w.yaml'), '-n', 'shop'], { stdout: (t) => { stdout += t; }, stderr: () => undefined });
+  expect(stdout).toContain('To accept a finding on purpose, suppress it with a written reason: annotation suppress.traffic.cdk8s-istio-traffic.io/<CODE>');
+});
