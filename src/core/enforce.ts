@@ -74,6 +74,9 @@ export function checkList<T>(value: readonly T[], prop: string, path: string): r
   return value;
 }
 
+/** Label maps hold at most this many labels (Istio's cap on `workloadSelector.matchLabels`, maxProperties). */
+export const MAX_LABELS = 4096;
+
 /** A plain data object (`{ … }`, `Object.create(null)`): not a Map, Date, class instance, list or primitive. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -170,7 +173,19 @@ export function checkLabels(labels: Record<string, string>, where: Where): Recor
   if (!isPlainObject(labels)) {
     propError(where, { value: labels, shown: readingProps(where, () => show(labels)), expected: 'a map of label keys to values', message: `${where.prop} is not a map of labels`, fix: 'Pass labels as an object, e.g. { version: "v2" }.' });
   }
-  readingProps(where, () => Object.keys(labels).forEach((k) => void labels[k]));
+  const count = readingProps(where, () => {
+    const keys = Object.keys(labels);
+    keys.forEach((k) => void labels[k]);
+    return keys.length;
+  });
+  // Refused before any per-label work: cdk8s's generated toJson copies a map once per key (quadratic).
+  if (count > MAX_LABELS) {
+    propError(where, {
+      value: count, shown: count, expected: `at most ${MAX_LABELS} labels`,
+      message: `${where.prop} has ${count} labels; Istio caps label selectors at ${MAX_LABELS} (workloadSelector.matchLabels)`,
+      fix: 'Select pods by the few labels that tell them apart, e.g. { app: "reviews", version: "v2" }.',
+    });
+  }
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];

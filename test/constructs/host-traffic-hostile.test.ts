@@ -548,3 +548,14 @@ describe('semantics: bugs', () => {
     }
   });
 });
+
+test('a label map beyond Istio\'s 4096-label selector cap is refused at once, not synthesized in quadratic time', () => {
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < 20_000; i++) labels[`k${i}`] = 'v';
+  const e = (() => { try { Subset.fromLabels(labels); new HostTraffic(new Chart(Testing.app(), 'big'), 'h', { host: HOST, subsets: [{ name: 'v1', pods: Subset.fromLabels(labels) }] }); } catch (err) { return err as IstioValidationError; } return undefined; })();
+  expect(e?.code).toBe('PROP');
+  expect(e?.message).toContain('20000 labels');
+  const ok: Record<string, string> = {};
+  for (let i = 0; i < 4096; i++) ok[`k${i}`] = 'v';
+  expect(() => HttpMatch.sourceLabels(ok)).not.toThrow();
+});
