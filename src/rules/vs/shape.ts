@@ -75,9 +75,9 @@ function suffixKeys(name: string): string[] {
 }
 
 export const VS03: Rule = {
-  code: 'VS-03', title: 'No bare "*" host on a mesh-bound VirtualService, and no duplicate or overlapping hosts in one VirtualService', severity: Severity.ERROR, levels: 'E', scope: 'self',
+  code: 'VS-03', title: 'No bare "*" host on a mesh-bound VirtualService, and no duplicate or overlapping hosts in one VirtualService', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Istio rejects "*" as a host of a VirtualService that applies to sidecars, and rejects a VirtualService whose hosts repeat or overlap ("*.foo.com" with "a.foo.com"). Short names are compared after resolution in the VirtualService namespace. Host grammar itself is X-03.',
+  why: 'Istio rejects "*" as a host of a VirtualService that applies to sidecars, and rejects a VirtualService whose hosts repeat or overlap ("*.foo.com" with "a.foo.com"). Short names are compared after resolution in the VirtualService namespace. Host grammar itself is X-03. A mesh-bound wildcard over a whole top-level domain ("*.com") exported to every namespace takes over the outbound traffic of every sidecar in the mesh to any such host: a warning.',
   fix: 'List each host once and do not combine a wildcard with hosts it already covers; use "*" only on a gateway-bound VirtualService.',
   upstream: 'webhook V3-V5 (IST0106)',
   checkObject(o: IstioObject): Finding[] {
@@ -100,6 +100,14 @@ export const VS03: Rule = {
       const host = fqdn(raw, o.namespace);
       const wildcard = isWildcardHost(host);
       const base = wildcard ? host.slice(1) : host;
+      const everywhere = o.spec.exportTo === undefined || arr(o.spec.exportTo).includes('*');
+      if (mesh && wildcard && host !== '*' && base.split('.').filter(Boolean).length === 1 && everywhere) {
+        out.push({
+          severity: Severity.WARNING, value: raw, allowed: 'a wildcard under a domain of yours, or exportTo narrowed',
+          message: `spec.hosts[${i}] "${raw}" covers a whole top-level domain on a VirtualService that applies to every sidecar of the mesh (exportTo ${o.spec.exportTo === undefined ? 'unset: every namespace' : '"*"'}), so it takes over their traffic to any such host`,
+          fix: 'Use a wildcard under a domain of yours ("*.api.example.com"), narrow exportTo (["."]), or bind the VirtualService to a gateway only.',
+        });
+      }
       let earlier: number | undefined = wildcard ? (wildcards.get(base) ?? bySuffix.get(base)) : exact.get(host);
       if (earlier === undefined) {
         for (const key of suffixKeys(base)) {

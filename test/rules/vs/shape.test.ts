@@ -68,6 +68,15 @@ describe('VS-02 delegation', () => {
 });
 
 describe('VS-03 hosts', () => {
+  test('a mesh-bound "*.com" exported everywhere is a warning; narrowed, under a domain, or gateway-bound it passes', () => {
+    const broad = single(VS03, vs({ hosts: ['*.com'], http: [CATCH_ALL] }));
+    expect(broad.severity).toBe(WARNING);
+    expect(broad.message).toContain('covers a whole top-level domain');
+    passes(VS03, vs({ hosts: ['*.com'], exportTo: ['.'], http: [CATCH_ALL] }));
+    passes(VS03, vs({ hosts: ['*.api.example.com'], http: [CATCH_ALL] }));
+    passes(VS03, vs({ hosts: ['*.com'], gateways: ['istio-system/public'], http: [CATCH_ALL] }));
+  });
+
   test('"*" on a mesh-bound VirtualService is an error', () => {
     const v = single(VS03, vs({ hosts: ['*'], http: [CATCH_ALL] }));
     expect(v.severity).toBe(ERROR);
