@@ -1,7 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway } from '../imports/istio-networking.istio.io';
-import { CanaryService, ExternalDependency, HttpMatch, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset } from '../src';
+import { CanaryService, ExternalDependency, HttpMatch, IngressGateway, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset } from '../src';
 
 /**
  * Seeds 002 and 004 (Istio in Action, chapters 5-6), istioinaction namespace:
@@ -25,12 +24,8 @@ export class IstioInActionChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'istioinaction', ...props });
-    const gateway = new Gateway(this, 'catalog-gateway', {
-      metadata: { name: 'catalog-gateway' },
-      spec: {
-        selector: { istio: 'ingressgateway' },
-        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['catalog.istioinaction.io'] }],
-      },
+    const gateway = new IngressGateway(this, 'catalog-gateway', {
+      servers: [{ port: 80, name: 'http', protocol: PortProtocol.HTTP, hosts: ['catalog.istioinaction.io'] }],
     });
 
     this.catalog = new CanaryService(this, 'catalog', {

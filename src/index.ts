@@ -10,6 +10,7 @@ export { Destination, DestinationOptions, HostDestinationOptions } from './const
 export { HostTraffic, HostTrafficProps, HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/host-traffic';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
+export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
 export { ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
 export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
 export { HttpMatch, HttpMethod, StringMatch, ValueMatch } from './policies/match';

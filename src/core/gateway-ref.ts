@@ -71,3 +71,18 @@ export function resolveGatewayRef(ref: unknown, vsNamespace: string): string | u
   const rest = ref.slice(dot + 1).split('.')[0];
   return rest ? `${rest}/${ref.slice(0, dot)}` : undefined;
 }
+
+/**
+ * GW-02: why a Gateway server host (`host`, `*`, `<namespace>/host` with namespace `*`, `.` or a name) is not one
+ * Istio accepts, or `undefined`: an empty part, a bad namespace, or a short (dot-less) name a gateway cannot resolve.
+ * Host grammar itself is X-03's.
+ */
+export const serverHostProblem = invariant('GW-02', (entry: string): string | undefined => {
+  const slash = entry.indexOf('/');
+  const ns = slash >= 0 ? entry.slice(0, slash) : undefined;
+  const name = slash >= 0 ? entry.slice(slash + 1) : entry;
+  if (ns !== undefined && (ns === '' || name === '')) return `has an empty ${ns === '' ? 'namespace' : 'host'} part`;
+  if (ns !== undefined && ns !== '*' && ns !== '.' && dnsLabelProblem(ns)) return `namespace part "${ns}" ${dnsLabelProblem(ns)}`;
+  if (name !== '*' && name !== '' && !name.includes('.')) return 'is a short name; gateway hosts must be fully qualified';
+  return undefined;
+});

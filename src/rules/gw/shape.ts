@@ -1,4 +1,5 @@
 import { Severity } from '../../core/errors';
+import { serverHostProblem } from '../../core/gateway-ref';
 import { dnsLabelProblem } from '../../core/grammar';
 import { isIpAddress } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
@@ -79,19 +80,8 @@ export const GW02: Rule = {
       hosts.forEach((h, j) => {
         if (typeof h !== 'string') return; // SCHEMA
         const at = `${serverLabel(server, index)}.hosts[${j}] "${h}"`;
-        const slash = h.indexOf('/');
-        const ns = slash >= 0 ? h.slice(0, slash) : undefined;
-        const name = slash >= 0 ? h.slice(slash + 1) : h;
-        if (ns !== undefined && (ns === '' || name === '')) {
-          out.push({ message: `${at} has an empty ${ns === '' ? 'namespace' : 'host'} part`, fix: this.fix, value: h, allowed: 'namespace/host' });
-          return;
-        }
-        if (ns !== undefined && ns !== '*' && ns !== '.' && dnsLabelProblem(ns)) {
-          out.push({ message: `${at} namespace part "${ns}" ${dnsLabelProblem(ns)}`, fix: this.fix, value: h, allowed: '"*", "." or a namespace name' });
-        }
-        if (name !== '*' && name !== '' && !name.includes('.')) {
-          out.push({ message: `${at} is a short name; gateway hosts must be fully qualified`, fix: this.fix, value: h, allowed: 'FQDN, "*.domain" or "*"' });
-        }
+        const problem = serverHostProblem(h);
+        if (problem) out.push({ message: `${at} ${problem}`, fix: this.fix, value: h, allowed: 'FQDN, "*.domain" or "*", optionally after "<namespace>/" ("*", "." or a namespace name)' });
       });
     }
     return out;

@@ -1,0 +1,192 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Gateway } from '../../imports/istio-networking.istio.io';
+import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, propError, readingProps, Where } from '../core/enforce';
+import { serverHostProblem } from '../core/gateway-ref';
+import { show } from '../core/text';
+import { Rules } from '../synth/rules';
+import { asValidationError, metadataFor, withdrawn } from './common';
+import { PortProtocol } from './external-dependency';
+
+/**
+ * How a Gateway server terminates TLS (Istio `ServerTLSSettings`): with a certificate from a Kubernetes Secret
+ * (`SIMPLE`, or `MUTUAL` to require client certificates), or not at all (`PASSTHROUGH` by SNI, `AUTO_PASSTHROUGH` for
+ * multi-network east-west gateways, `ISTIO_MUTUAL` with Istio's certificates).
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings
+ */
+export class ServerTls {
+  /** Terminate TLS with the certificate and key of Secret `credentialName` (in the gateway's namespace). */
+  public static simple(credentialName: string): ServerTls {
+    return new ServerTls('SIMPLE', checkCredential(credentialName, 'ServerTls.simple'));
+  }
+
+  /** Terminate TLS and require a client certificate, verified with the CA in Secret `credentialName` (`ca.crt`). */
+  public static mutual(credentialName: string): ServerTls {
+    return new ServerTls('MUTUAL', checkCredential(credentialName, 'ServerTls.mutual'));
+  }
+
+  /** Pass TLS through unterminated, routed by SNI (VirtualService `tls` routes). */
+  public static passthrough(): ServerTls {
+    return new ServerTls('PASSTHROUGH');
+  }
+
+  /** Pass TLS through by SNI to the mesh's services without a VirtualService (multi-network east-west gateways). */
+  public static autoPassthrough(): ServerTls {
+    return new ServerTls('AUTO_PASSTHROUGH');
+  }
+
+  /** Terminate Istio mutual TLS with the workload certificates Istio issues (e.g. an egress gateway's mesh port). */
+  public static istioMutual(): ServerTls {
+    return new ServerTls('ISTIO_MUTUAL');
+  }
+
+  private constructor(private readonly mode: string, private readonly credentialName?: string) {}
+
+  /**
+   * The rendered `ServerTLSSettings`.
+   * @internal
+   */
+  public _render(): Record<string, string> {
+    return { mode: this.mode, ...(this.credentialName !== undefined ? { credentialName: this.credentialName } : {}) };
+  }
+}
+
+function checkCredential(name: string, path: string): string {
+  if (typeof name !== 'string' || name.trim() === '') {
+    propError({ path, prop: 'credentialName' }, { value: name, expected: 'the name of a TLS Secret', fix: 'Name the Secret holding tls.crt and tls.key, e.g. "shop-example-com-cert".' });
+  }
+  return name;
+}
+
+/**
+ * One server of a Gateway (Istio `Server`): a port, the hosts it serves and its TLS.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
+export interface GatewayServer {
+  /** Port the gateway listens on, 1-65535. */
+  readonly port: number;
+  /** Protocol on the port: HTTP, HTTPS, HTTP2, GRPC, TLS or TCP. */
+  readonly protocol: PortProtocol;
+  /**
+   * Port name, unique in the Gateway (GW-01).
+   * @default - `<protocol>-<port>`, e.g. `https-443`
+   */
+  readonly name?: string;
+  /**
+   * Hosts served: `shop.example.com`, `*.example.com`, `*`, optionally after `<namespace>/` (`*`, `.` or a
+   * namespace) to say which namespaces' VirtualServices may bind them (GW-02, X-03).
+   */
+  readonly hosts: string[];
+  /**
+   * TLS of the server: required for HTTPS and TLS (GW-04).
+   * @default - none (plain text)
+   */
+  readonly tls?: ServerTls;
+  /**
+   * Answer plain-HTTP requests with a 301 redirect to HTTPS (HTTP servers only).
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/**
+ * Props of {@link IngressGateway}.
+ */
+export interface IngressGatewayProps {
+  /**
+   * `metadata.name` of the Gateway.
+   * @default - the construct id, as a DNS label
+   */
+  readonly name?: string;
+  /**
+   * `metadata.namespace` of the Gateway (usually the gateway's own, e.g. `istio-system`, or the app's).
+   * @default - the Chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the gateway pods the servers are configured on (GW-08).
+   * @default { istio: 'ingressgateway' } - Istio's default ingress gateway
+   */
+  readonly selector?: { [key: string]: string };
+  /** Servers, in order; more with {@link IngressGateway.addServer}. */
+  readonly servers?: GatewayServer[];
+}
+
+/**
+ * An Istio ingress `Gateway`: which ports of the gateway pods accept which public hosts, and how TLS ends there.
+ * Routes bind to it by object: `traffic.bindGateway(gateway)` (HostTraffic and its presets), which also applies
+ * the VirtualService after the Gateway. The GW rules check the emitted Gateway at synth (ports, TLS, host
+ * conflicts across Gateways, routes for every host).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class IngressGateway extends Construct {
+  /** The emitted Gateway (escape hatch); `ApiObject.of(gateway)` finds it too. */
+  public readonly gateway: Gateway;
+  /** The `namespace/name` reference VirtualServices bind with (or the name alone without a namespace). */
+  public readonly ref: string;
+  private readonly servers: Record<string, unknown>[] = [];
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
+    super(scope, id);
+    try {
+      Rules.of(this);
+      const path = this.node.path;
+      checkOptions(props, { path, prop: 'props' }, "Pass props: new IngressGateway(scope, id, { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: ['shop.example.com'] }] }).");
+      checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers'], { path, prop: 'props' });
+      const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+      const selector = checkLabels(props.selector ?? { istio: 'ingressgateway' }, { path, prop: 'selector' });
+      if (Object.keys(selector).length === 0) propError({ path, prop: 'selector' }, { value: {}, shown: '{}', expected: 'the labels of the gateway pods', message: 'selector is empty, which would configure every gateway', fix: "Select the gateway pods, e.g. { istio: 'ingressgateway' }." });
+      const servers = this.servers;
+      // The L1 object is the construct's default child, so code that takes the Gateway by shape finds it.
+      this.gateway = new Gateway(this, 'Resource', {
+        metadata: metadataFor(this, name, props.namespace),
+        spec: { selector, servers: servers as any },
+      });
+      const namespace = props.namespace ?? Chart.of(this).namespace;
+      this.ref = namespace ? `${namespace}/${name}` : name;
+      checkList(props.servers ?? [], 'servers', path).forEach((s, i) => this.server(s, `servers[${i}]`));
+    } catch (e) {
+      throw withdrawn(this, asValidationError(e, this.node.path));
+    }
+  }
+
+  /** Adds a server. PROP for a wrong shape, X-02 for the port, GW-02 and X-03 for the hosts; the rest at synth. */
+  public addServer(server: GatewayServer): this {
+    readingProps({ path: this.node.path, prop: 'server' }, () => this.server(server, `servers[${this.servers.length}]`));
+    return this;
+  }
+
+  private server(server: GatewayServer, prop: string): void {
+    const path = this.node.path;
+    const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
+    checkOptions(server, { path, prop }, "Pass { port: 443, protocol: PortProtocol.HTTPS, hosts: ['shop.example.com'], tls: ServerTls.simple('shop-cert') }.");
+    checkKeys(server as unknown as Record<string, unknown>, ['port', 'protocol', 'name', 'hosts', 'tls', 'httpsRedirect'], { path, prop });
+    const number = checkPort(server.port, where('port'));
+    if (!Object.values(PortProtocol).includes(server.protocol)) {
+      propError(where('protocol'), { value: server.protocol, expected: Object.values(PortProtocol).join(', '), message: `${prop}.protocol ${show(server.protocol)} is not a server protocol`, fix: 'Use a PortProtocol value.' });
+    }
+    const name = server.name ?? `${server.protocol.toLowerCase()}-${number}`;
+    if (typeof name !== 'string') propError(where('name'), { value: name, expected: 'a port name', fix: 'Name the port, e.g. "https".' });
+    const hosts = checkList(server.hosts, `${prop}.hosts`, path);
+    if (hosts.length === 0) propError(where('hosts'), { value: hosts, shown: '[]', expected: 'at least one host', message: `${prop}.hosts is empty`, fix: "List the public hosts, e.g. ['shop.example.com'] (or '*')." });
+    hosts.forEach((h, i) => {
+      const at = where(`hosts[${i}]`);
+      if (typeof h !== 'string') propError(at, { value: h, expected: 'a host', fix: 'Write hosts as "shop.example.com" or "<namespace>/shop.example.com".' });
+      enforce(serverHostProblem, [h], { ...at, allowed: 'FQDN, "*.domain" or "*", optionally after "<namespace>/"', message: (problem) => `${at.prop} ${show(h)} ${problem}`, fix: 'Write hosts as "shop.example.com", "*/shop.example.com", "./shop.example.com" or "<namespace>/shop.example.com".' });
+      const host = h.slice(h.indexOf('/') + 1);
+      if (host !== '*') checkHost(host, at, { allowWildcard: true });
+    });
+    if (server.tls !== undefined && !isBuilt(server.tls, ServerTls)) propError(where('tls'), { value: server.tls, expected: 'a ServerTls', fix: "Use ServerTls.simple('shop-cert') or another ServerTls factory." });
+    if (server.httpsRedirect !== undefined && typeof server.httpsRedirect !== 'boolean') propError(where('httpsRedirect'), { value: server.httpsRedirect, expected: 'a boolean', fix: 'Set httpsRedirect to true or false.' });
+    if (server.httpsRedirect && server.protocol !== PortProtocol.HTTP) {
+      propError(where('httpsRedirect'), { value: server.protocol, expected: 'an HTTP server', message: `${prop}.httpsRedirect is set on a ${server.protocol} server; only plain-HTTP servers redirect to HTTPS`, fix: 'Set httpsRedirect on the port-80 HTTP server.' });
+    }
+    this.servers.push({
+      port: { number, name, protocol: server.protocol },
+      hosts: [...hosts],
+      ...(server.tls ? { tls: server.tls._render() } : {}),
+      ...(server.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
+    });
+  }
+}
