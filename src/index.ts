@@ -11,7 +11,7 @@ export { HostTraffic, HostTrafficProps, HttpMirror, HttpRouteProps, L4MatchProps
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
-export { ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
+export { EgressGateway, ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
 export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
 export { HttpMatch, HttpMethod, StringMatch, ValueMatch } from './policies/match';
 export { FaultAbort, FaultDelay, FaultInjection, HttpFault } from './policies/fault';

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
+import { DestinationRule, Gateway, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, isPlainObject, propError } from '../core/enforce';
 import { toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
 import { isWildcardHost } from '../core/hosts';
@@ -150,6 +150,30 @@ export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBasePr
    * @default true
    */
   readonly sniRouting?: boolean;
+  /**
+   * Send the traffic through an egress gateway, Istio's egress-gateway pattern: a `Gateway` on the egress gateway
+   * pods for the hosts and ports, and per host a VirtualService bound to the mesh and to that Gateway, whose routes
+   * send sidecar traffic to the egress gateway and the gateway's traffic to the external host (HTTP routes carry
+   * `timeout`/`retries` on the gateway's side; TLS ports pass through by SNI). Not with resolution NONE (the gateway
+   * would forward to itself) or wildcard hosts.
+   * @default - sidecars reach the hosts directly
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+   */
+  readonly egressGateway?: EgressGateway;
+}
+
+/** The egress gateway {@link ExternalDependencyProps.egressGateway} routes through. */
+export interface EgressGateway {
+  /**
+   * Labels of the egress gateway pods (the Gateway's selector).
+   * @default { istio: 'egressgateway' }
+   */
+  readonly selector?: { [key: string]: string };
+  /**
+   * The egress gateway's Service host, where sidecars send the traffic.
+   * @default 'istio-egressgateway.istio-system.svc.cluster.local'
+   */
+  readonly host?: string;
 }
 
 /**
@@ -176,6 +200,8 @@ export class ExternalDependency extends Construct {
   public readonly virtualServices: VirtualService[] = [];
   /** The emitted DestinationRules, one per host that needs one (escape hatch). */
   public readonly destinationRules: DestinationRule[] = [];
+  /** The Gateway on the egress gateway pods, when `egressGateway` is set (escape hatch). */
+  public readonly gateway?: Gateway;
 
   constructor(scope: Construct, id: string, props: ExternalDependencyProps) {
     super(scope, id);
@@ -252,6 +278,7 @@ export class ExternalDependency extends Construct {
           fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
         });
       }
+      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, props.tlsOrigination !== undefined, path);
       const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
       const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
       const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
@@ -264,6 +291,23 @@ export class ExternalDependency extends Construct {
         },
       });
       const basePolicy = renderTrafficPolicy(props, path);
+      const namespace = props.namespace ?? Chart.of(this).namespace;
+      const gatewayName = `${name}-egress`.slice(0, 253);
+      if (egress) {
+        this.gateway = new Gateway(this, 'EgressGateway', {
+          metadata: metadataFor(this, gatewayName, props.namespace),
+          spec: {
+            selector: egress.selector,
+            servers: [...httpPorts, ...tlsPorts].map((p) => ({
+              port: { number: p.number, name: p.name, protocol: HTTP_FAMILY.includes(p.protocol as PortProtocol) ? 'HTTP' : 'TLS' },
+              hosts: [...this.hosts],
+              ...(TLS_FAMILY.includes(p.protocol as PortProtocol) ? { tls: { mode: 'PASSTHROUGH' } } : {}),
+            })) as any,
+          },
+        });
+        this.gateway.node.addDependency(this.serviceEntry);
+      }
+      const gatewayRef = namespace ? `${namespace}/${gatewayName}` : gatewayName;
       this.hosts.forEach((host, i) => {
         const id = this.hosts.length === 1 ? '' : `-${i}`;
         const tls = props.tlsOrigination?._render(host);
@@ -295,16 +339,23 @@ export class ExternalDependency extends Construct {
             match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
             route: [{ destination: destination(p.number) }],
           })) : undefined;
-        if (!http && !tlsRoutes) return;
+        const routes: { http?: any[]; tls?: any[] } = egress ? egressRoutes(host, httpPorts, tlsPorts, egress.host, gatewayRef, { ...resilience }) : { http, tls: tlsRoutes };
+        if (!routes.http && !routes.tls) return;
         const vs = new VirtualService(this, `VirtualService${id}`, {
           metadata: metadataFor(this, objectName(host), props.namespace),
-          spec: { hosts: [host], exportTo, ...(http ? { http } : {}), ...(tlsRoutes ? { tls: tlsRoutes } : {}) },
+          spec: {
+            hosts: [host], ...(egress ? { gateways: [gatewayRef, 'mesh'] } : {}), exportTo,
+            ...(routes.http ? { http: routes.http } : {}), ...(routes.tls ? { tls: routes.tls } : {}),
+          },
         });
+        if (this.gateway) vs.node.addDependency(this.gateway);
         vs.node.addDependency(dr ?? this.serviceEntry);
         this.virtualServices.push(vs);
       });
-      const nonIdempotent = props.retries?.forWrites ? httpPorts.map((_, i) => httpRouteName(httpPorts, i)) : [];
-      for (const obj of [this.serviceEntry, ...this.destinationRules, ...this.virtualServices]) rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+      const nonIdempotent = props.retries?.forWrites ? (egress ? httpPorts.map((p) => egressRouteName('gateway', p.number)) : httpPorts.map((_, i) => httpRouteName(httpPorts, i))) : [];
+      for (const obj of [this.serviceEntry, ...(this.gateway ? [this.gateway] : []), ...this.destinationRules, ...this.virtualServices]) {
+        rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
+      }
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));
     }
@@ -417,4 +468,53 @@ function checkEndpoints(endpoints: ExternalEndpoint[], path: string): Record<str
       ...(e.weight !== undefined ? { weight: e.weight } : {}),
     };
   });
+}
+
+/** The egress gateway settings, checked: selector labels (X-08), host grammar (X-03), and what cannot be routed through it (PROP). */
+function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: string[], originating: boolean, path: string): { selector: Record<string, string>; host: string } {
+  checkOptions(egress, { path, prop: 'egressGateway' }, "Pass egressGateway: {} for Istio's default egress gateway, or { selector, host }.");
+  checkKeys(egress as Record<string, unknown>, ['selector', 'host'], { path, prop: 'egressGateway' });
+  if (resolution === Resolution.NONE) {
+    propError({ path, prop: 'egressGateway' }, {
+      value: resolution, shown: resolution, expected: 'resolution DNS, DNS_ROUND_ROBIN or STATIC',
+      message: 'egressGateway needs the gateway to resolve the hosts, and with resolution NONE it would forward to the address it was called on: itself',
+      fix: 'Use resolution: Resolution.DNS (the default) with an egress gateway.',
+    });
+  }
+  const wildcard = hosts.find((h) => isWildcardHost(h));
+  if (wildcard) {
+    propError({ path, prop: 'egressGateway' }, { value: wildcard, shown: wildcard, expected: 'exact hosts', message: `egressGateway cannot route the wildcard host ${JSON.stringify(wildcard)} (the gateway would need an SNI proxy)`, fix: 'List the exact hosts the application calls.' });
+  }
+  if (originating) {
+    propError({ path, prop: 'egressGateway' }, { value: 'tlsOrigination', shown: 'tlsOrigination', expected: 'egressGateway or tlsOrigination', message: 'egressGateway together with tlsOrigination (TLS originated at the egress gateway) is not supported yet', fix: 'Let the application speak TLS (an HTTPS/TLS port, passed through the gateway), or originate TLS in the sidecar without an egress gateway.' });
+  }
+  const selector = checkLabels(egress.selector ?? { istio: 'egressgateway' }, { path, prop: 'egressGateway.selector' });
+  const host = checkHost(egress.host ?? 'istio-egressgateway.istio-system.svc.cluster.local', { path, prop: 'egressGateway.host' });
+  return { selector, host };
+}
+
+/** `mesh-80` / `gateway-80`: the route of one port on one side of the egress gateway. */
+function egressRouteName(side: 'mesh' | 'gateway', port: number): string {
+  return `${side}-${port}`;
+}
+
+/**
+ * The routes through the egress gateway, per port: sidecars (`mesh`) to the egress gateway's host on the same
+ * port, the gateway to the external host. The last HTTP port of each side needs no port match (the catch-all of
+ * that gateway, VS-06); TLS ports match the SNI host and port.
+ */
+function egressRoutes(host: string, httpPorts: Array<{ number: number }>, tlsPorts: Array<{ number: number }>, gatewayHost: string, gatewayRef: string,
+  resilience: Record<string, unknown>): { http?: Record<string, unknown>[]; tls?: Record<string, unknown>[] } {
+  const to = (h: string, port: number) => [{ destination: { host: h, port: { number: port } } }];
+  const side = (s: 'mesh' | 'gateway') => httpPorts.map((p, i) => ({
+    name: egressRouteName(s, p.number),
+    match: [{ gateways: [s === 'mesh' ? 'mesh' : gatewayRef], ...(i < httpPorts.length - 1 ? { port: p.number } : {}) }],
+    route: to(s === 'mesh' ? gatewayHost : host, p.number),
+    ...(s === 'gateway' ? resilience : {}),
+  }));
+  const tls = tlsPorts.flatMap((p) => (['mesh', 'gateway'] as const).map((s) => ({
+    match: [{ gateways: [s === 'mesh' ? 'mesh' : gatewayRef], port: p.number, sniHosts: [host] }],
+    route: to(s === 'mesh' ? gatewayHost : host, p.number),
+  })));
+  return { ...(httpPorts.length > 0 ? { http: [...side('mesh'), ...side('gateway')] } : {}), ...(tls.length > 0 ? { tls } : {}) };
 }

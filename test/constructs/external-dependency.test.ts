@@ -486,3 +486,52 @@ describe('CRD caps enforced before any per-host work (X-13, issue 12 item 6)', (
     expect(thrownBy(() => dependency({ ports })).code).toBe('X-13');
   });
 });
+
+describe('egressGateway (Istio egress-gateway pattern)', () => {
+  const CNN = 'edition.cnn.com';
+  const GW = 'istio-egressgateway.istio-system.svc.cluster.local';
+  const build = (props: Partial<ExternalDependencyProps> = {}) => {
+    const { chart, warnings } = testChart([GW], new Chart(Testing.app(), 'egress', { namespace: 'shop' }));
+    const dep = new ExternalDependency(chart, 'cnn', {
+      hosts: [CNN], exportTo: ['*'], egressGateway: {},
+      ports: [{ number: 80, name: 'http-port', protocol: PortProtocol.HTTP }, { number: 443, name: 'https', protocol: PortProtocol.HTTPS }],
+      ...props,
+    });
+    return { chart, warnings, dep };
+  };
+
+  test('a Gateway on the egress gateway pods, and a VirtualService bound to the mesh and to it', () => {
+    const { chart, warnings, dep } = build({ timeout: Duration.seconds(5) });
+    const objects = istioObjects(chart);
+    expect(objects.map((o) => o.kind)).toEqual(['ServiceEntry', 'Gateway', 'VirtualService']);
+    const gw = objects[1];
+    expect(gw.metadata).toEqual({ name: 'edition-cnn-com-egress', namespace: 'shop' });
+    expect(gw.spec).toEqual({
+      selector: { istio: 'egressgateway' },
+      servers: [
+        { port: { number: 80, name: 'http-port', protocol: 'HTTP' }, hosts: [CNN] },
+        { port: { number: 443, name: 'https', protocol: 'TLS' }, hosts: [CNN], tls: { mode: 'PASSTHROUGH' } },
+      ],
+    });
+    const vs = objects[2].spec;
+    expect(vs.gateways).toEqual(['shop/edition-cnn-com-egress', 'mesh']);
+    expect(vs.http).toEqual([
+      { name: 'mesh-80', match: [{ gateways: ['mesh'] }], route: [{ destination: { host: GW, port: { number: 80 } } }] },
+      { name: 'gateway-80', match: [{ gateways: ['shop/edition-cnn-com-egress'] }], route: [{ destination: { host: CNN, port: { number: 80 } } }], timeout: '5s' },
+    ]);
+    expect(vs.tls).toEqual([
+      { match: [{ gateways: ['mesh'], port: 443, sniHosts: [CNN] }], route: [{ destination: { host: GW, port: { number: 443 } } }] },
+      { match: [{ gateways: ['shop/edition-cnn-com-egress'], port: 443, sniHosts: [CNN] }], route: [{ destination: { host: CNN, port: { number: 443 } } }] },
+    ]);
+    expect(dep.gateway).toBeDefined();
+    // Every rule passes on the output (VS-06: a catch-all per bound gateway).
+    expect(warnings).toEqual([]);
+  });
+
+  test('resolution NONE (the gateway would forward to itself), wildcard hosts and tlsOrigination are refused', () => {
+    expect(thrownBy(() => build({ resolution: Resolution.NONE })).message).toContain('forward to the address it was called on: itself');
+    expect(thrownBy(() => build({ hosts: ['*.cnn.com'], resolution: Resolution.NONE })).code).toBe('PROP');
+    expect(thrownBy(() => build({ tlsOrigination: TlsOrigination.simple(), ports: [{ number: 80, protocol: PortProtocol.HTTP }] })).message).toContain('not supported yet');
+    expect(thrownBy(() => build({ egressGateway: { selector: { 'bad key!': 'x' } } })).code).toBe('X-08');
+  });
+});

@@ -13,7 +13,7 @@ function hasMatch(route: any): boolean {
 export const VS06: Rule = {
   code: 'VS-06', title: 'Exactly one catch-all HTTP route, and it is last', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['VirtualService'],
-  why: 'Routes are evaluated top to bottom; routes after a match-less route are unreachable, and requests matching no route get 404 (NR). A list whose every route selects a port splits the host by port (Istio\'s egress TLS-origination task) and only warns: whether a port is left over depends on the host\'s ports.',
+  why: 'Routes are evaluated top to bottom; routes after a match-less route are unreachable, and requests matching no route get 404 (NR). A list whose every route selects a port splits the host by port (Istio\'s egress TLS-origination task) and only warns: whether a port is left over depends on the host\'s ports. A route whose match names only gateways is the catch-all of those gateways (the egress-gateway pattern); one per bound gateway is enough.',
   fix: 'End the http list with exactly one route without `match`; put specific routes above it.',
   upstream: 'IST0130 (webhook V39), Istio best practices, Flagger pattern',
   checkObject(o: IstioObject): Finding[] {
@@ -29,7 +29,7 @@ export const VS06: Rule = {
         fix: 'Move the route without `match` to the end of the http list (exactly one catch-all).', value: first,
       });
     }
-    if (catchAll.length === 0) {
+    if (catchAll.length === 0 && !everyScopeCaught(o.spec, http)) {
       const mesh = isMeshBound(o.spec);
       // Routes that all select a port split the host by port (Istio's egress TLS-origination task matches port 80
       // only, the host's one HTTP port): whether a port is left over depends on the host's ports, so a warning.
@@ -44,6 +44,23 @@ export const VS06: Rule = {
     return out;
   },
 };
+
+/**
+ * Whether every gateway the VirtualService binds (`mesh` when none) has a catch-all of its own: a route whose
+ * match names that gateway and nothing else (Istio's egress-gateway pattern: `{ gateways: [mesh] }` to the egress
+ * gateway, `{ gateways: [istio-egressgateway] }` to the external host).
+ */
+function everyScopeCaught(spec: any, http: any[]): boolean {
+  const scopes = arr(spec.gateways).length > 0 ? arr(spec.gateways) : ['mesh'];
+  const caught = new Set<unknown>();
+  for (const r of http) {
+    for (const m of arr(r?.match)) {
+      if (!isRecord(m) || !Array.isArray(m.gateways) || Object.keys(m).some((k) => k !== 'gateways' && k !== 'name')) continue;
+      for (const g of m.gateways) caught.add(g);
+    }
+  }
+  return scopes.every((g) => caught.has(g));
+}
 
 function routeSections(spec: any): Array<{ section: string; routes: any[] }> {
   return ['http', 'tcp', 'tls'].map((section) => ({ section, routes: arr(spec[section]) }));

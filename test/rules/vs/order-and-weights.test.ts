@@ -70,6 +70,13 @@ describe('VS-06 catch-all last', () => {
     expect(one(run(vs({ hosts: [HOST], http: [byPort, headerRoute] })), 'VS-06').severity).toBe(ERROR);
   });
 
+  test('a catch-all per bound gateway (matches naming only gateways, the egress-gateway pattern) passes; one scope short is reported', () => {
+    const scoped = (gateways: string[]) => ({ match: [{ gateways }], route: [dest(HOST)] });
+    expect(codes(run(vs({ hosts: [HOST], gateways: ['mesh', 'istio-system/egress'], http: [scoped(['mesh']), scoped(['istio-system/egress'])] })))).not.toContain('VS-06');
+    const short = one(run(vs({ hosts: [HOST], gateways: ['mesh', 'istio-system/egress'], http: [scoped(['mesh'])] })), 'VS-06');
+    expect(short.message).toContain('has no catch-all route');
+  });
+
   test('a gateway-bound VirtualService with a catch-all passes', () => {
     const report = run(vs({ hosts: ['shop.example.com'], gateways: ['istio-system/ingress'], http: [headerRoute, CATCH_ALL] }));
     expect(codes(report)).not.toContain('VS-06');
