@@ -18,7 +18,7 @@ const ALLOWED: Record<string, string> = {
   'schema/cel.ts:RULE_CACHE': 'compiled CEL rules, keyed by rule text (a fixed set from the CRDs)',
   'cli/yaml-read.ts:lastSource': 'one-entry memo of the pure go-yaml v2 reading of a scalar (its four resolvers ask in turn)',
   'cli/yaml-read.ts:lastValue': 'the value of that one-entry memo',
-  'cli/format.ts:docsUrls': 'memo of the documentation address of each rule code (package.json read once per code)',
+  'core/package-info.ts:docsBase': 'the documentation address from package.json, read once',
 };
 
 const SRC = path.join(__dirname, '..', 'src');

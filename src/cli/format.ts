@@ -65,11 +65,8 @@ function located<V extends Violation>(v: V) {
   return { ...v, file, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), docs: docsUrl(v.code), ...(suppress ? { suppress } : {}) };
 }
 
-const docsUrls = new Map<string, string>();
 function docsUrl(code: string): string {
-  let url = docsUrls.get(code);
-  if (url === undefined) docsUrls.set(code, (url = rulesDocUrl(code)));
-  return url;
+  return rulesDocUrl(code);
 }
 
 function toJson(report: RuleReport, summary: LintSummary) {

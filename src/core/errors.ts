@@ -1,3 +1,4 @@
+import { rulesDocUrl } from './package-info';
 /**
  * Severity of a rule finding. `error` fails synth (and `lint`); `warning` is reported and synth goes on.
  */
@@ -26,13 +27,13 @@ export interface Violation {
   readonly allowed?: string;
 }
 
-/** The rule documentation every message links to (shipped in the package). */
+/** The rule documentation every message links to (shipped in the package; absolute URL from `repository`). */
 export const RULES_DOC = 'docs/rules.md';
 
-/** Renders one violation as a single line: `[path] CODE: message. fix (docs)`. */
+/** Renders one violation as a single line: `[path] CODE: message. fix (see <docs URL>)`. */
 export function formatViolation(v: Violation): string {
   const sentence = v.message.endsWith('.') ? v.message : `${v.message}.`;
-  return `[${v.path}] ${v.code}: ${sentence} ${v.fix} (see ${RULES_DOC}#${v.code.toLowerCase()})`;
+  return `[${v.path}] ${v.code}: ${sentence} ${v.fix} (see ${rulesDocUrl(v.code)})`;
 }
 
 /**

@@ -25,14 +25,21 @@ export function packageVersion(): string {
  * `repository` (a GitHub-style repository URL), or the relative `docs/rules.md#vs-19` without one.
  */
 export function rulesDocUrl(code: string): string {
-  const anchor = `docs/rules.md#${code.toLowerCase()}`;
+  docsBase ??= readDocsBase();
+  return `${docsBase}docs/rules.md#${code.toLowerCase()}`;
+}
+
+let docsBase: string | undefined;
+
+/** `https://github.com/<owner>/<repo>/blob/main/` from package.json's `repository`, or '' (relative links). */
+function readDocsBase(): string {
   try {
     const repo = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).repository;
     const url = typeof repo === 'string' ? repo : repo?.url;
-    if (typeof url !== 'string') return anchor;
+    if (typeof url !== 'string') return '';
     const base = url.replace(/^git\+/, '').replace(/\.git$/, '').replace(/^git@github\.com:/, 'https://github.com/');
-    return /^https?:\/\//.test(base) ? `${base}/blob/main/${anchor}` : anchor;
+    return /^https?:\/\//.test(base) ? `${base}/blob/main/` : '';
   } catch {
-    return anchor;
+    return '';
   }
 }

@@ -37,11 +37,16 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
   for (const rule of rules) {
     if (rule.optIn && !enabled.has(rule.code)) continue;
     if (rule.checkObject) {
-      for (const kind of rule.kinds) {
-        for (const object of byKind.get(kind) ?? []) {
-          for (const f of guard(rule, () => rule.checkObject!(object))) add(rule, object, f);
+      // One guard per rule (not per object): a rule runs over thousands of objects.
+      const check = rule.checkObject.bind(rule);
+      guard(rule, () => {
+        for (const kind of rule.kinds) {
+          for (const object of byKind.get(kind) ?? []) {
+            for (const f of check(object)) add(rule, object, f);
+          }
         }
-      }
+        return [];
+      });
     }
     if (rule.checkApp) {
       for (const f of guard(rule, () => rule.checkApp!(context))) add(rule, f.object, f);

@@ -38,7 +38,7 @@ export interface IWarningSink {
 
 /** The ready-made warning sinks. */
 export class WarningSink {
-  /** Writes each warning as one line to stderr: `warning [path] CODE: message. fix (see docs/rules.md#code)`. */
+  /** Writes each warning as one line to stderr: `warning [path] CODE: message. fix (see <rules.md URL>#code)`. */
   public static stderr(): IWarningSink {
     return { report: (warnings) => { for (const w of warnings) process.stderr.write(`warning ${formatViolation(w)}\n`); } };
   }

@@ -142,7 +142,7 @@ describe('Rules at synth', () => {
       Rules.of(loud);
       mirroringVs(loud);
       Testing.synth(loud);
-      expect(write.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^warning \[test\/vs\] VS-25: .*\(see docs\/rules\.md#vs-25\)\n$/)]);
+      expect(write.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^warning \[test\/vs\] VS-25: .*\(see https:\/\/github\.com\/.*\/docs\/rules\.md#vs-25\)\n$/)]);
       write.mockClear();
       const quiet = Testing.chart();
       Rules.of(quiet).warningSink = WarningSink.discard();
