@@ -40,7 +40,9 @@ export function formatViolation(v: Violation): string {
  * The one error class for validation failures, thrown by value classes and constructors (one violation)
  * and by the synth-time rule engine (every error-level violation of the App at once).
  *
- * `code`, `path`, `value`, `allowed` and `fix` describe the first violation; `violations` holds all of them.
+ * `code`, `path`, `value`, `allowed` and `fix` describe the first violation; `violations` holds all of them. They are
+ * not enumerable and the stack is left out (set `CDK8S_ISTIO_TRAFFIC_STACK=1` to keep it), so an uncaught error
+ * prints its message once: one line per violation.
  *
  * TypeScript and JavaScript only: jsii cannot represent a subclass of `Error`, so in Python, Java, Go and .NET
  * the failure arrives as the jsii runtime's exception whose message is this error's message (every line is
@@ -79,6 +81,11 @@ export class IstioValidationError extends Error {
     this.allowed = first.allowed;
     this.fix = first.fix;
     this.violations = violations;
+    // One clean screen when uncaught: Node prints an error's enumerable properties after it (here a second copy
+    // of every violation) and its stack (frames inside cdk8s and this library). The fields stay readable; set
+    // CDK8S_ISTIO_TRAFFIC_STACK=1 to keep the stack.
+    for (const key of ['code', 'path', 'value', 'allowed', 'fix', 'violations']) Object.defineProperty(this, key, { enumerable: false });
+    if (!process.env.CDK8S_ISTIO_TRAFFIC_STACK) this.stack = `${this.name}: ${this.message}`;
   }
 }
 
