@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { Rules, WarningSink } from '../src/synth/rules';
@@ -45,10 +46,16 @@ test('every README TypeScript example type-checks against the library', () => {
 
 test.each(blocks.filter((b) => b.yaml).map((b) => [b.line, b]))('README example at line %i produces the YAML shown below it', (_line, block) => {
   const { code, yaml } = block as { code: string; yaml: string };
+  // The snippets end with app.synth(), as a copied app must: it writes into a temporary folder here.
+  process.env.CDK8S_OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-synth-'));
   const js = ts.transpileModule(`${code}\nmodule.exports = app;`, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
   const mod = { exports: {} as any };
   const load = (id: string) => (id === 'cdk8s-istio-traffic' ? require('../src') : id === 'cdk8s-istio-traffic/engine' ? require('../src/engine-api') : require(id));
   new Function('require', 'module', 'exports', js)(load, mod, mod.exports);
   Rules.of(mod.exports).warningSink = WarningSink.discard();
   expect(mod.exports.synthYaml().trim()).toBe(yaml.trim());
+  // What app.synth() wrote is the same YAML, one file per chart.
+  const written = fs.readdirSync(process.env.CDK8S_OUTDIR).filter((f) => f.endsWith('.k8s.yaml'));
+  expect(written.length).toBeGreaterThan(0);
+  delete process.env.CDK8S_OUTDIR;
 });
