@@ -15,7 +15,7 @@ import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-pol
 import { Rules } from '../synth/rules';
 import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
 import { Destination } from './destination';
-import { describeRef, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, shortName, Subset } from './refs';
+import { defaultName, describeRef, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, Subset } from './refs';
 
 /**
  * One subset of the host (Istio DestinationRule `Subset`).
@@ -314,7 +314,7 @@ export class HostTraffic extends Construct {
       // A wildcard host (`*.wikipedia.org`) is valid in both objects: Istio's wildcard egress task routes one.
       this.host = resolveServiceHost(props, this, { allowWildcard: true });
       this.namespace = props.namespace;
-      const name = props.name ?? shortName(this.host);
+      const name = props.name ?? defaultName(this.host, props.namespace ?? Chart.of(this).namespace);
       this.vsName = props.virtualServiceName ?? name;
       this.drName = props.destinationRuleName ?? name;
       metadataFor(this, this.vsName, props.namespace);

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkHost, checkLabels, enforce, isBuilt, propError, Where } from '../core/enforce';
+import { toDnsLabel } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { subsetLabelsProblem } from '../core/subsets';
 import { show } from '../core/text';
@@ -243,6 +244,20 @@ export function resolveSubsetLabels(source: Subset, scope: IConstruct, prop: str
     });
   }
   return source._resolveLabels(scope, prop);
+}
+
+/**
+ * The default `metadata.name` for the objects of `host` in `namespace`: the Service name for a Service of that
+ * namespace (`reviews` for `reviews.bookinfo.svc.cluster.local` in bookinfo, or a short host), else the whole host
+ * as a DNS label (`reviews-other` for another namespace's Service, `api-example-com` for an external host), so two
+ * hosts in one namespace do not default to the same name.
+ */
+export function defaultName(host: string, namespace: string | undefined): string {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  const local = /^([^.*]+)\.([^.]+)\.svc\.cluster\.local$/.exec(h);
+  if (!h.includes('.')) return shortName(h);
+  if (local && (namespace === undefined || local[2] === namespace)) return local[1];
+  return toDnsLabel(h.replace(/^\*\./, 'wildcard.').replace(/\.svc\.cluster\.local$/, ''));
 }
 
 /** The first DNS label of a host, e.g. `reviews` for `reviews.bookinfo.svc.cluster.local`. */

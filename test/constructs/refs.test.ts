@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { thrownBy } from '../support/errors';
 import { CallTarget, callHosts } from '../../src/constructs/common';
-import { resolveHost, resolveServiceHost, resolveSubsetLabels, serviceHostOf, shortName, Subset } from '../../src/constructs/refs';
+import { defaultName, resolveHost, resolveServiceHost, resolveSubsetLabels, serviceHostOf, shortName, Subset } from '../../src/constructs/refs';
 
 function deployment(chart: Chart, labels?: Record<string, string>) {
   return new kplus.Deployment(chart, 'd', {
@@ -212,5 +212,23 @@ describe('shortName', () => {
 
   test('names a wildcard host "wildcard"', () => {
     expect(shortName('*.example.com')).toBe('wildcard');
+  });
+});
+
+describe('default object names', () => {
+  test.each([
+    ['reviews.bookinfo.svc.cluster.local', 'bookinfo', 'reviews'],
+    ['reviews.bookinfo.svc.cluster.local', undefined, 'reviews'],
+    ['reviews.other.svc.cluster.local', 'bookinfo', 'reviews-other'],
+    ['reviews', 'bookinfo', 'reviews'],
+    ['api.example.com', 'bookinfo', 'api-example-com'],
+    ['*.wikipedia.org', 'bookinfo', 'wildcard-wikipedia-org'],
+    ['*.bookinfo.svc.cluster.local', 'bookinfo', 'wildcard-bookinfo'],
+  ])('%s in %s is named %s', (host, namespace, name) => {
+    expect(defaultName(host, namespace)).toBe(name);
+  });
+
+  test('two hosts with the same first label in one namespace no longer default to one name', () => {
+    expect(defaultName('reviews.a.svc.cluster.local', 'shop')).not.toBe(defaultName('reviews.b.svc.cluster.local', 'shop'));
   });
 });
