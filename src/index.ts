@@ -9,6 +9,7 @@ export { Subset } from './constructs/refs';
 export { Destination, DestinationOptions, HostDestinationOptions } from './constructs/destination';
 export { HostTraffic, HostTrafficProps, HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/host-traffic';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
+export { CanaryStage, MetricGate } from './policies/stages';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
 export { EgressGateway, ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';

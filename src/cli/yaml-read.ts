@@ -350,9 +350,7 @@ function ambiguity(e: ScalarEvent, source: string, isKey: boolean, where: (offse
   return {
     code: YAML_CODE, severity: Severity.WARNING, path: where(e.valueStart), value: text, allowed: 'a scalar every YAML reader reads alike',
     message: `the unquoted ${isKey ? 'key' : 'value'} ${text} is ${describeYamlValue(kubectl)} to kubectl and Istio (go-yaml v2) but ${describeYamlValue(yaml12)} to YAML 1.2 readers (kustomize, the JS yaml package); lint checks what kubectl reads`,
-    fix: typeof kubectl === 'string' || typeof yaml12 === 'string'
-      ? `Quote it ("${text}") if it is a string, or write the ${typeof kubectl === 'boolean' || typeof yaml12 === 'boolean' ? 'boolean as true/false' : 'number in decimal'}.`
-      : 'Write the number in decimal.',
+    fix: `Quote it ("${text}") if it is a string (a label value, a header), or write the ${typeof kubectl === 'boolean' || typeof yaml12 === 'boolean' ? 'boolean as true/false' : 'number in decimal'}.`,
   };
 }
 

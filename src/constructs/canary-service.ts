@@ -6,6 +6,7 @@ import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } fro
 import { show } from '../core/text';
 import { HttpMatch } from '../policies/match';
 import { RetryPolicy } from '../policies/retry';
+import { CanaryStage, stagePlanProblem } from '../policies/stages';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 
 import { CallerProps, renderResilience, routeName, RouteProps, withdrawn, asValidationError } from './common';
@@ -45,6 +46,29 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRouteDestination
    */
   readonly canaryWeight?: number;
+  /**
+   * The release plan: the canary's weight at each stage (`CanaryStage.pause(10, Duration.minutes(5))`,
+   * `CanaryStage.analysis(30, { minSuccessRatePercent: 99 })`, …), checked: weights 0-100, non-decreasing, ending at
+   * 100 (or `maxWeight`), with a metric gate or a manual pause before 100 % unless `waiveGates`. The VirtualService
+   * carries the weight of the current stage (`stage`). Exclusive with `canaryWeight`.
+   * @default - no plan: `canaryWeight`
+   */
+  readonly stages?: CanaryStage[];
+  /**
+   * Index (from 0) of the current stage of `stages`, so each promotion is one commit, every stage validated.
+   * @default - the environment variable CDK8S_CANARY_STAGE (an ArgoCD plugin parameter can set it), else 0
+   */
+  readonly stage?: number;
+  /**
+   * The weight the plan ends at when the release stops short of 100 % (a long-running split).
+   * @default 100
+   */
+  readonly maxWeight?: number;
+  /**
+   * Allow a plan that reaches 100 % without a metric gate or a manual pause.
+   * @default false
+   */
+  readonly waiveGates?: boolean;
   /**
    * Subset name of the stable version (a DNS label).
    * @default 'stable'
@@ -131,10 +155,17 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
  * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
  */
 export class CanaryService extends HostTraffic {
+  /** The environment variable that chooses the current stage of a release plan when `stage` is not given. */
+  public static readonly STAGE_ENV: string = 'CDK8S_CANARY_STAGE';
+
   /** Name of the stable subset. */
   public readonly stableSubsetName: string;
   /** Name of the canary subset. */
   public readonly canarySubsetName: string;
+  /** The current stage of the release plan, when `stages` is given. */
+  public readonly currentStage?: CanaryStage;
+  /** Index (from 0) of the current stage, when `stages` is given. */
+  public readonly stageIndex?: number;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
@@ -156,7 +187,10 @@ export class CanaryService extends HostTraffic {
         message: (problem) => `stable and canary ${problem}`,
         fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
       });
-      const weight = props.canaryWeight ?? 0;
+      const staged = props.stages === undefined ? undefined : checkPlan(props, path);
+      this.currentStage = staged?.current;
+      this.stageIndex = staged?.index;
+      const weight = staged ? staged.current.weight : props.canaryWeight ?? 0;
       // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
       enforce(routeWeightProblem, [weight, 100], {
         path, prop: 'canaryWeight', allowed: 'integer 0-100',
@@ -205,4 +239,35 @@ function checkMirrorPercentage(value: number, path: string): number {
   if (typeof value !== 'number') propError({ path, prop }, { value, expected: 'a number', fix });
   enforce(mirrorPercentageProblem, [value], { path, prop, allowed: '0-100', message: () => `${prop} must be a percentage 0-100 (received ${show(value)})`, fix });
   return value;
+}
+
+/** Checks the release plan and picks the current stage (PROP for a plan that breaks its contract). */
+function checkPlan(props: CanaryServiceProps, path: string): { current: CanaryStage; index: number } {
+  const stages = checkList(props.stages!, 'stages', path);
+  stages.forEach((st, i) => {
+    if (!isBuilt(st, CanaryStage)) propError({ path, prop: `stages[${i}]` }, { value: st, expected: 'a CanaryStage', fix: 'Use CanaryStage.pause(…) or CanaryStage.analysis(…).' });
+  });
+  if (props.canaryWeight !== undefined) {
+    propError({ path, prop: 'canaryWeight' }, { value: props.canaryWeight, expected: 'canaryWeight or stages', message: 'canaryWeight and stages are both set', fix: 'Leave canaryWeight out: the current stage gives the weight.' });
+  }
+  const maxWeight = props.maxWeight ?? 100;
+  enforce(routeWeightProblem, [maxWeight, 100], { path, prop: 'maxWeight', allowed: 'integer 0-100', message: () => `maxWeight must be an integer 0-100 (received ${show(maxWeight)})`, fix: 'Set maxWeight to a whole percentage.' });
+  const problem = stagePlanProblem(stages, maxWeight, props.waiveGates === true);
+  if (problem) {
+    propError({ path, prop: 'stages' }, {
+      value: stages.map((st) => st.weight).join(' → '), expected: 'non-decreasing weights ending at maxWeight, gated before 100 %',
+      message: `the release plan ${stages.map((st) => st.describe()).join(' → ')} ${problem}`,
+      fix: 'Order the stages by weight, end at 100 (or set maxWeight), and hold one stage with CanaryStage.analysis(…) or a manual CanaryStage.pause(weight) before 100.',
+    });
+  }
+  const env = process.env[CanaryService.STAGE_ENV];
+  const raw: unknown = props.stage ?? (env !== undefined && env !== '' ? Number(env) : 0);
+  const from = props.stage !== undefined ? 'stage' : env ? `${CanaryService.STAGE_ENV}=${env}` : 'stage';
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw >= stages.length) {
+    propError({ path, prop: 'stage' }, {
+      value: props.stage ?? env, expected: `a stage index 0-${stages.length - 1}`, message: `${from} is not a stage of the plan (0-${stages.length - 1})`,
+      fix: `Choose the current stage: 0 for ${stages[0].describe()}, ${stages.length - 1} for ${stages[stages.length - 1].describe()}.`,
+    });
+  }
+  return { current: stages[raw as number], index: raw as number };
 }

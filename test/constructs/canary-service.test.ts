@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-33';
 import { istioObjects, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
 import { CanaryService, CanaryServiceProps } from '../../src/constructs/canary-service';
+import { CanaryStage } from '../../src/policies/stages';
 import { Subset } from '../../src/constructs/refs';
 import { IstioValidationError, Violation } from '../../src/core/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
@@ -644,5 +645,57 @@ describe('a refused CanaryService leaves nothing behind', () => {
     const e = thrownBy(() => new CanaryService(setup().chart, 'c', HttpMatch.header('x').exact('1') as any));
     expect(e.code).toBe('PROP');
     expect(e.message).toContain('not an options object');
+  });
+});
+
+describe('release plan (stages)', () => {
+  const CANARY_STAGE_ENV = CanaryService.STAGE_ENV;
+  // Seed 003's manual canary: 90/10 → 70/30 → 50/50 → 0/100, each step one commit.
+  const SEED_003 = () => [CanaryStage.pause(10), CanaryStage.pause(30), CanaryStage.pause(50), CanaryStage.pause(100)];
+  const weights = (chart: Chart) => of(chart, 'VirtualService').spec.http.find((r: any) => r.name === 'primary').route.map((d: any) => d.weight);
+
+  test('the current stage gives the weights; every stage of the plan is valid', () => {
+    for (const [stage, canaryWeight] of [[0, 10], [1, 30], [2, 50], [3, 100]] as const) {
+      const { chart, construct } = canary({ stages: SEED_003(), stage });
+      expect(weights(chart)).toEqual([100 - canaryWeight, canaryWeight]);
+      expect(construct.stageIndex).toBe(stage);
+      expect(construct.currentStage!.weight).toBe(canaryWeight);
+    }
+  });
+
+  test('the stage comes from CDK8S_CANARY_STAGE when the prop is not given', () => {
+    process.env[CANARY_STAGE_ENV] = '2';
+    try {
+      expect(weights(canary({ stages: SEED_003() }).chart)).toEqual([50, 50]);
+      // The prop wins over the environment.
+      expect(weights(canary({ stages: SEED_003(), stage: 1 }).chart)).toEqual([70, 30]);
+    } finally {
+      delete process.env[CANARY_STAGE_ENV];
+    }
+    process.env[CANARY_STAGE_ENV] = '7';
+    try {
+      expect(thrownBy(() => canary({ stages: SEED_003() })).message).toContain('CDK8S_CANARY_STAGE=7 is not a stage of the plan (0-3)');
+    } finally {
+      delete process.env[CANARY_STAGE_ENV];
+    }
+  });
+
+  test('a plan that goes down, does not end at 100, or reaches 100 without a gate is refused; analysis stages and waiveGates pass', () => {
+    expect(thrownBy(() => canary({ stages: [CanaryStage.pause(30), CanaryStage.pause(10), CanaryStage.pause(100)] })).message).toContain('goes down from 30 %');
+    expect(thrownBy(() => canary({ stages: [CanaryStage.pause(10), CanaryStage.pause(50)] })).message).toContain('ends at 50 %, not at 100 %');
+    const fast = () => [CanaryStage.pause(10, Duration.minutes(1)), CanaryStage.pause(100, Duration.minutes(1))];
+    expect(thrownBy(() => canary({ stages: fast() })).message).toContain('"fast to 100"');
+    expect(() => canary({ stages: fast(), waiveGates: true })).not.toThrow();
+    expect(() => canary({ stages: [CanaryStage.analysis(10, { minSuccessRatePercent: 99, maxP99Latency: Duration.millis(500) }), CanaryStage.pause(100, Duration.minutes(5))] })).not.toThrow();
+    expect(() => canary({ stages: [CanaryStage.pause(10, Duration.minutes(5)), CanaryStage.pause(50, Duration.minutes(5))], maxWeight: 50 })).not.toThrow();
+    expect(thrownBy(() => canary({ stages: SEED_003(), canaryWeight: 10 })).message).toContain('canaryWeight and stages are both set');
+    expect(thrownBy(() => canary({ stages: SEED_003(), stage: 4 })).code).toBe('PROP');
+  });
+
+  test('stage values are checked where they are made', () => {
+    expect(thrownBy(() => CanaryStage.pause(101)).code).toBe('VS-11');
+    expect(thrownBy(() => CanaryStage.analysis(10, {})).message).toContain('the gate checks no metric');
+    expect(thrownBy(() => CanaryStage.analysis(10, { minSuccessRatePercent: 120 })).code).toBe('PROP');
+    expect(CanaryStage.analysis(30, { minSuccessRatePercent: 99 }).describe()).toBe('30 % (analysis: success ≥ 99 %)');
   });
 });

@@ -38,7 +38,7 @@ export const VS06: Rule = {
         severity: mesh && !byPort ? Severity.ERROR : Severity.WARNING,
         message: `${label(o)} has no catch-all route: requests matching none of its ${http.length} routes get 404 (NR)`
           + (byPort ? ' (every route selects a port: requests on other HTTP ports of the host)' : mesh ? '' : ' unless another VirtualService on the same gateway supplies a default'),
-        fix: 'Add a final route without `match` that sends the remaining traffic to the stable destination.',
+        fix: 'Add a final route without `match` that sends the remaining traffic to the default destination.',
       });
     }
     return out;

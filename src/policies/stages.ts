@@ -1,0 +1,116 @@
+/**
+ * A canary's release plan: the weights it goes through, each stage held by a pause or a metric gate. The plan is
+ * intent (no Istio field holds it): the construct checks it, and emits the weight of the current stage.
+ */
+import { Duration } from 'cdk8s';
+import { checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { routeWeightProblem } from '../core/split';
+import { show } from '../core/text';
+
+/**
+ * The metrics that must hold before a stage is left (what Flagger and Argo Rollouts analyses check).
+ */
+export interface MetricGate {
+  /**
+   * Minimum share of non-5xx responses, percent 0-100 (e.g. 99).
+   * @default - not checked
+   */
+  readonly minSuccessRatePercent?: number;
+  /**
+   * Maximum p99 latency.
+   * @default - not checked
+   */
+  readonly maxP99Latency?: Duration;
+  /**
+   * How long the metrics are observed.
+   * @default - 1 minute
+   */
+  readonly interval?: Duration;
+}
+
+/** One stage of a canary release: the canary's weight, and what holds the stage before the next one. */
+export class CanaryStage {
+  /**
+   * Send `weight` percent (integer 0-100) to the canary, then wait: for `duration`, or until someone promotes
+   * the next stage (a manual gate) when no duration is given.
+   */
+  public static pause(weight: number, duration?: Duration): CanaryStage {
+    const where = { path: 'CanaryStage.pause', prop: 'duration' };
+    if (duration !== undefined) renderDuration(duration, where);
+    return new CanaryStage(checkWeight(weight, 'CanaryStage.pause'), duration, undefined);
+  }
+
+  /** Send `weight` percent (integer 0-100) to the canary, and go on only while `gate`'s metrics hold. */
+  public static analysis(weight: number, gate: MetricGate): CanaryStage {
+    const path = 'CanaryStage.analysis';
+    checkOptions(gate, { path, prop: 'gate' }, 'Pass a gate such as { minSuccessRatePercent: 99, maxP99Latency: Duration.millis(500) }.');
+    const rate = gate.minSuccessRatePercent;
+    if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 100))) {
+      propError({ path, prop: 'minSuccessRatePercent' }, { value: rate, expected: 'a percentage 0-100', fix: 'Set minSuccessRatePercent, e.g. 99.' });
+    }
+    if (gate.maxP99Latency !== undefined) renderDuration(gate.maxP99Latency, { path, prop: 'maxP99Latency' });
+    if (gate.interval !== undefined) renderDuration(gate.interval, { path, prop: 'interval' });
+    if (rate === undefined && gate.maxP99Latency === undefined) {
+      propError({ path, prop: 'gate' }, { value: gate, shown: '{}', expected: 'a success rate or a latency bound', message: 'the gate checks no metric', fix: 'Set minSuccessRatePercent and/or maxP99Latency, or use CanaryStage.pause.' });
+    }
+    return new CanaryStage(checkWeight(weight, path), undefined, { ...gate });
+  }
+
+  /** The canary's weight at this stage, percent. */
+  public readonly weight: number;
+  /** How long the stage lasts before the next one, for a timed pause. */
+  public readonly pauseDuration?: Duration;
+  /** The metric gate of the stage, for an analysis stage. */
+  public readonly gate?: MetricGate;
+
+  private constructor(weight: number, pauseDuration: Duration | undefined, gate: MetricGate | undefined) {
+    this.weight = weight;
+    this.pauseDuration = pauseDuration;
+    this.gate = gate;
+  }
+
+  /** Whether leaving this stage waits for someone or something: a manual pause or a metric gate (not a timer). */
+  public get gated(): boolean {
+    return this.gate !== undefined || this.pauseDuration === undefined;
+  }
+
+  /** `30 % (analysis: success ≥ 99 %, p99 ≤ 500ms)`, `10 % (pause 5m)`, `50 % (manual)` for messages and docs. */
+  public describe(): string {
+    if (this.gate) {
+      const parts = [
+        ...(this.gate.minSuccessRatePercent !== undefined ? [`success ≥ ${this.gate.minSuccessRatePercent} %`] : []),
+        ...(this.gate.maxP99Latency !== undefined ? [`p99 ≤ ${millisOf(this.gate.maxP99Latency)}ms`] : []),
+      ];
+      return `${this.weight} % (analysis: ${parts.join(', ')})`;
+    }
+    return this.pauseDuration ? `${this.weight} % (pause ${millisOf(this.pauseDuration)}ms)` : `${this.weight} % (manual)`;
+  }
+}
+
+function checkWeight(weight: number, path: string): number {
+  enforce(routeWeightProblem, [weight, 100], {
+    path, prop: 'weight', allowed: 'integer 0-100', message: () => `weight must be an integer 0-100 (received ${show(weight)})`, fix: 'Give the stage a whole percentage 0-100.',
+  });
+  return weight;
+}
+
+/**
+ * Checks a stage plan: at least one stage, weights non-decreasing, the last one 100 or the declared maximum,
+ * and (unless waived) a gated stage — a metric gate or a manual pause — before the canary gets 100 %. Returns the
+ * problem, or `undefined`.
+ */
+export function stagePlanProblem(stages: readonly CanaryStage[], maxWeight: number, waiveGates: boolean): string | undefined {
+  if (stages.length === 0) return 'has no stage';
+  for (let i = 1; i < stages.length; i++) {
+    if (stages[i].weight < stages[i - 1].weight) {
+      return `goes down from ${stages[i - 1].weight} % (stage ${i - 1}) to ${stages[i].weight} % (stage ${i}); a release only moves forward (roll back by changing the plan)`;
+    }
+  }
+  const last = stages[stages.length - 1].weight;
+  if (last !== maxWeight) return `ends at ${last} %, not at ${maxWeight} % (${maxWeight === 100 ? 'the full release' : 'the declared maxWeight'})`;
+  if (stages.some((s) => s.weight > maxWeight)) return `goes beyond the declared maxWeight ${maxWeight} %`;
+  if (!waiveGates && maxWeight === 100 && !stages.slice(0, -1).some((s) => s.gated)) {
+    return 'reaches 100 % without a metric gate or a manual pause before it ("fast to 100" is the most dangerous release)';
+  }
+  return undefined;
+}
