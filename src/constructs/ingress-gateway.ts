@@ -130,7 +130,6 @@ export class IngressGateway extends Construct {
   constructor(scope: Construct, id: string, props: IngressGatewayProps = {}) {
     super(scope, id);
     try {
-      Rules.of(this);
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new IngressGateway(scope, id, { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: ['shop.example.com'] }] }).");
       checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers'], { path, prop: 'props' });
@@ -143,6 +142,8 @@ export class IngressGateway extends Construct {
         metadata: metadataFor(this, name, props.namespace),
         spec: { selector, servers: servers as any },
       });
+      // Findings about the Gateway name this construct's path, as for the other constructs.
+      Rules.of(this).recordIntent(this.gateway, { owner: path });
       const namespace = props.namespace ?? Chart.of(this).namespace;
       this.ref = namespace ? `${namespace}/${name}` : name;
       checkList(props.servers ?? [], 'servers', path).forEach((s, i) => this.server(s, `servers[${i}]`));

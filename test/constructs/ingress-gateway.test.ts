@@ -92,3 +92,10 @@ describe('IngressGateway', () => {
     expect(gw).toMatchSnapshot();
   });
 });
+
+test('findings about the Gateway name the construct path', () => {
+  const { chart, warnings } = shopChart();
+  new IngressGateway(chart, 'public', { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: [HOST] }] });
+  istioObjects(chart);
+  expect(warnings.find((w) => w.code === 'GW-11')!.path).toBe('shop/public');
+});
