@@ -338,10 +338,13 @@ function ambiguities(doc: Event[], source: string, where: (offset: number) => st
   return out;
 }
 
+/** First characters that can start a plain scalar read as something other than a string (by either reader). */
+const MAYBE_TYPED = new Set([...'-+.0123456789~nNyYtTfFoO'].map((c) => c.charCodeAt(0)));
+
 function ambiguity(e: ScalarEvent, source: string, isKey: boolean, where: (offset: number) => string): Violation | undefined {
-  const raw = source.slice(e.valueStart, e.valueEnd);
   // Most scalars are words: nothing to resolve unless the first character can start a non-string reading.
-  if (raw.length > 0 && !/[-+.0-9~nNyYtTfFoO]/.test(raw[0])) return undefined;
+  if (e.valueEnd > e.valueStart && !MAYBE_TYPED.has(source.charCodeAt(e.valueStart))) return undefined;
+  const raw = source.slice(e.valueStart, e.valueEnd);
   const text = raw.includes('\n') ? getScalarValue(source, e) : raw;
   const kubectl = isKey ? goYamlV2Key(text) : goYamlV2Plain(text);
   const other = yaml12Plain(text);

@@ -8,6 +8,7 @@
  */
 
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
+const MAYBE_NOT_STRING = /[-+.0-9~nNyYtTfFoO]/;
 const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 const INFINITIES: Record<string, number> = {
@@ -21,6 +22,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** The value kubectl reads for the plain scalar `source`: null, a boolean, a number, or the string itself. */
 export function goYamlV2Plain(source: string): null | boolean | number | string {
+  // Most scalars are words: only these first characters can start a non-string reading.
+  if (source !== '' && !MAYBE_NOT_STRING.test(source[0])) return source;
   if (NULLS.has(source)) return null;
   if (TRUE.has(source)) return true;
   if (FALSE.has(source)) return false;
