@@ -35,8 +35,6 @@ export enum Resolution {
   NONE = 'NONE',
   /** Use the addresses listed in `endpoints`. */
   STATIC = 'STATIC',
-  /** Resolve each host the application asks for under a wildcard (`*.example.com`) through DNS, when it asks. */
-  DYNAMIC_DNS = 'DYNAMIC_DNS',
 }
 
 /** Whether the service is part of the mesh (ServiceEntry `location`). */
@@ -107,7 +105,7 @@ const TLS_FAMILY = [PortProtocol.HTTPS, PortProtocol.TLS];
  */
 export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBaseProps {
   /**
-   * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE or DYNAMIC_DNS).
+   * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE).
    * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry
    */
   readonly hosts: string[];

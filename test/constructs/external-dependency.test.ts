@@ -535,13 +535,3 @@ describe('egressGateway (Istio egress-gateway pattern)', () => {
     expect(thrownBy(() => build({ egressGateway: { selector: { 'bad key!': 'x' } } })).code).toBe('X-08');
   });
 });
-
-test('resolution DYNAMIC_DNS resolves wildcard hosts (DNS refuses them, SE-05)', () => {
-  const build = (resolution: Resolution) => {
-    const { chart } = testChart(['*.example.com'], new Chart(Testing.app(), 'dyn'));
-    new ExternalDependency(chart, 'wild', { hosts: ['*.example.com'], resolution, ports: [{ number: 443, protocol: PortProtocol.TLS }] });
-    return chart;
-  };
-  expect(oneOf(build(Resolution.DYNAMIC_DNS), 'ServiceEntry').spec.resolution).toBe('DYNAMIC_DNS');
-  expect(thrownBy(() => build(Resolution.DNS)).code).toBe('SE-05');
-});
