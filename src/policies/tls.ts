@@ -135,6 +135,16 @@ export class TlsOrigination {
     return new TlsOrigination('DISABLE', {});
   }
 
+  /**
+   * TLS with Istio's own defaults (mode `SIMPLE` and nothing else, as Istio's egress TLS-origination task writes it):
+   * the proxy sends the host as SNI and, with `VERIFY_CERTIFICATE_AT_CLIENT` (on by default since Istio 1.20),
+   * verifies the server against its system CA bundle, but checks no subject alternative name. Rule DR-15 warns;
+   * prefer {@link simple}, which states the CA and the SAN in the manifest.
+   */
+  public static simpleWithIstioDefaults(): TlsOrigination {
+    return new TlsOrigination('SIMPLE_DEFAULTS', {});
+  }
+
   /** TLS without verifying the server certificate. Only for tests against self-signed servers. */
   public static insecureSkipVerify(options: InsecureTlsOptions = {}): TlsOrigination {
     checkOptions(options, { path: 'TlsOrigination.insecureSkipVerify', prop: 'options' }, 'Pass options such as TlsOrigination.insecureSkipVerify({ sni: "api.example.com" }), or no argument.');
@@ -142,14 +152,14 @@ export class TlsOrigination {
     return new TlsOrigination('INSECURE', options);
   }
 
-  private constructor(private readonly mode: 'SIMPLE' | 'INSECURE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'DISABLE', private readonly options: MutualTlsOptions) {}
+  private constructor(private readonly mode: 'SIMPLE' | 'SIMPLE_DEFAULTS' | 'INSECURE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'DISABLE', private readonly options: MutualTlsOptions) {}
 
   /**
    * Whether the proxy originates TLS it configures itself (SIMPLE or MUTUAL, verified or not), so an SNI is sent.
    * @internal
    */
   public get _originates(): boolean {
-    return this.mode === 'SIMPLE' || this.mode === 'INSECURE' || this.mode === 'MUTUAL';
+    return this.mode === 'SIMPLE' || this.mode === 'SIMPLE_DEFAULTS' || this.mode === 'INSECURE' || this.mode === 'MUTUAL';
   }
 
   /**
@@ -167,6 +177,7 @@ export class TlsOrigination {
   public _render(host: string): RenderedClientTls {
     const o = this.options;
     if (this.mode === 'ISTIO_MUTUAL' || this.mode === 'DISABLE') return { mode: this.mode };
+    if (this.mode === 'SIMPLE_DEFAULTS') return { mode: 'SIMPLE' };
     if (this.mode === 'INSECURE') {
       return { mode: 'SIMPLE', sni: o.sni ?? host, insecureSkipVerify: true };
     }

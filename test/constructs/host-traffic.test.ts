@@ -341,3 +341,9 @@ describe('bindGateway', () => {
     expect(thrownBy(() => construct.bindGateway(gw)).message).toContain('bound to istio-system/public already');
   });
 });
+
+test('TlsOrigination.simpleWithIstioDefaults() writes mode SIMPLE alone, and DR-15 warns', () => {
+  const { chart, warnings } = (() => { const t = testChart([HOST]); host({ portLevelSettings: [{ port: 443, tls: TlsOrigination.simpleWithIstioDefaults() }] }, t.chart); return t; })();
+  expect(oneOf(chart, 'DestinationRule').spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE' });
+  expect(warnings.map((w) => w.code)).toContain('DR-15');
+});
