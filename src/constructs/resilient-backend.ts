@@ -4,7 +4,8 @@ import { FaultInjection, renderFault } from '../policies/fault';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
-import { HostTraffic, HostTrafficProps, SubsetProps } from './host-traffic';
+import { HostTraffic, HostTrafficProps } from './host-traffic';
+import { SubsetProps } from './route-props';
 
 /**
  * Props of {@link ResilientBackend}.

@@ -17,7 +17,8 @@ import {
   trafficPolicy, TrafficPolicySpec, trafficPolicyWarnings, withoutShadowed, writeSafe,
 } from './arbitraries-values';
 import { Destination } from '../../src/constructs/destination';
-import { HostTraffic, HostTrafficProps, HttpRouteProps, SubsetProps, TcpRouteProps } from '../../src/constructs/host-traffic';
+import { HostTraffic, HostTrafficProps } from '../../src/constructs/host-traffic';
+import { HttpRouteProps, SubsetProps, TcpRouteProps } from '../../src/constructs/route-props';
 import { Subset } from '../../src/constructs/refs';
 import { fqdn } from '../../src/core/hosts';
 import { Inventory } from '../../src/engine/types';

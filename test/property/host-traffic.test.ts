@@ -15,7 +15,8 @@ import {
   check, expectDeterministic, harness, Harness, ISTIO, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, undefinedSubsets, warningMismatch, yamlSample,
 } from './harness';
 import { Destination } from '../../src/constructs/destination';
-import { HostTraffic, HostTrafficProps, HttpRouteProps } from '../../src/constructs/host-traffic';
+import { HostTraffic, HostTrafficProps } from '../../src/constructs/host-traffic';
+import { HttpRouteProps } from '../../src/constructs/route-props';
 import { Subset } from '../../src/constructs/refs';
 import { IstioValidationError } from '../../src/core/errors';
 import { fqdn } from '../../src/core/hosts';

@@ -15,7 +15,7 @@ import {
 } from '../../src';
 import { thrownBy } from '../support/errors';
 import { testChart } from '../support/constructs';
-import { keyOf, normalize, readObjects } from './normalize';
+import { comparable, keyOf, readObjects } from './normalize';
 
 const DOCS = path.join(__dirname, 'istio-docs');
 const SAMPLES = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'istio-samples');
@@ -358,16 +358,6 @@ function expectedOf(doc: Doc): any[] {
   return [...new Map(objects.map((o) => [keyOf(o), o])).values()];
 }
 
-function comparable(objects: any[], tlsFields: string[] = []): Record<string, any> {
-  const strip = (v: any): any => {
-    if (Array.isArray(v)) return v.map(strip);
-    if (!v || typeof v !== 'object') return v;
-    const out: any = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'tls' && x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).filter(([f]) => !tlsFields.includes(f))) : strip(x);
-    return out;
-  };
-  return Object.fromEntries(objects.map((o) => [keyOf(o), strip(normalize(o))]));
-}
 
 describe('Istio documentation configs written with the constructs', () => {
   test.each(DOC_LIST.map((d) => [d.file, d] as const))('%s', (_name, doc) => {

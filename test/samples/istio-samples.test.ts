@@ -11,7 +11,7 @@ import {
 } from '../../src';
 import { thrownBy } from '../support/errors';
 import { testChart } from '../support/constructs';
-import { keyOf, normalize, readObjects } from './normalize';
+import { comparable, keyOf, readObjects } from './normalize';
 
 const SAMPLES = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'istio-samples');
 const file = (name: string) => path.join(SAMPLES, name);
@@ -284,16 +284,6 @@ function placeholders(o: any): any {
   return JSON.parse(JSON.stringify(o).replace(/ISTIOD-HOST\.DOMAIN/g, 'istiod-host.domain'));
 }
 
-function compareable(objects: any[], tlsFields: string[] = []): Record<string, any> {
-  const strip = (v: any): any => {
-    if (Array.isArray(v)) return v.map(strip);
-    if (!v || typeof v !== 'object') return v;
-    const out: any = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'tls' && x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).filter(([f]) => !tlsFields.includes(f))) : strip(x);
-    return out;
-  };
-  return Object.fromEntries(objects.map((o) => [keyOf(o), strip(normalize(o))]));
-}
 
 describe('Istio samples written with the constructs', () => {
   test.each(SAMPLE_LIST.map((s) => [s.file, s] as const))('%s', (_name, sample) => {
@@ -311,7 +301,7 @@ describe('Istio samples written with the constructs', () => {
       expect(tls.length).toBeGreaterThan(0);
       for (const t of tls) for (const f of tlsFields) expect(t[f]).toBeDefined();
     }
-    expect(compareable(ours, tlsFields)).toEqual(compareable(expected, tlsFields));
+    expect(comparable(ours, tlsFields)).toEqual(comparable(expected, tlsFields));
   });
 
   test('counts: every traffic-management sample is expressed, none is out of reach', () => {

@@ -59,3 +59,18 @@ function shortHost(host: string, namespace: string): string {
   const suffix = `.${namespace}.svc.cluster.local`;
   return host.endsWith(suffix) ? host.slice(0, -suffix.length) : host;
 }
+
+/**
+ * The objects keyed by identity, normalised, for one `toEqual`: the whole upstream file against what the constructs
+ * emit. `tlsFields` are left out of every `tls` block (fields the library adds on purpose).
+ */
+export function comparable(objects: any[], tlsFields: string[] = []): Record<string, any> {
+  const strip = (v: any): any => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (!v || typeof v !== 'object') return v;
+    const out: any = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'tls' && x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as object).filter(([f]) => !tlsFields.includes(f))) : strip(x);
+    return out;
+  };
+  return Object.fromEntries(objects.map((o) => [keyOf(o), strip(normalize(o))]));
+}
