@@ -13,7 +13,7 @@ const YAML = require('yaml');
 
 const root = path.resolve(__dirname, '..');
 const source = process.env.ISTIO_CRDS || path.resolve(root, '..', 'shared', 'istio', 'crd-all.gen.yaml');
-const KINDS = ['DestinationRule', 'Gateway', 'ServiceEntry', 'VirtualService'];
+const KINDS = ['DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'VirtualService'];
 const GROUP = 'networking.istio.io';
 const VERSION = 'v1';
 

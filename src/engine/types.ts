@@ -3,10 +3,10 @@ import { IntentFacts } from './intent';
 /** The types of the rule engine: the object view, rules, findings, the App context and reports. */
 
 /** The Istio kinds the rules read. */
-export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway';
+export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway' | 'Sidecar';
 
 /** The networking.istio.io kinds, in make-before-break apply order. */
-export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Gateway', 'DestinationRule', 'VirtualService'];
+export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Sidecar', 'Gateway', 'DestinationRule', 'VirtualService'];
 
 /** One rendered Istio object as the rules see it. */
 export interface IstioObject {
