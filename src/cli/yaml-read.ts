@@ -197,8 +197,12 @@ function mapPositions(doc: Event[], source: string, base: number, out: Map<strin
   }
 }
 
-/** Parsing whole runs of documents of up to this many characters at once: few parser calls, bounded memory. */
-const BATCH_CHARS = 1 << 20;
+/**
+ * Parsing runs of documents of up to this many characters at once: few parser calls, and a batch's parser events
+ * die young (16 KiB, a few dozen documents: the 1 MiB batches of before kept events alive across scavenges, and
+ * garbage collection took twice as long on a 20,000-object file).
+ */
+const BATCH_CHARS = 1 << 14;
 
 /**
  * The document chunks of `text` grouped into batches (consecutive documents of up to {@link BATCH_CHARS}), each
