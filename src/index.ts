@@ -13,6 +13,7 @@ export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { CanaryStage, MetricGate } from './policies/stages';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
+export { EgressLockdown, EgressLockdownProps } from './constructs/egress-lockdown';
 export { EgressGateway, ExternalDependency, ExternalDependencyProps, ExternalEndpoint, ExternalPort, Location, PortProtocol, Resolution } from './constructs/external-dependency';
 export { IdempotentRetryOptions, IstioDefaultRetryOptions, NonIdempotentRetryOptions, RetryOn, RetryPolicy } from './policies/retry';
 export { HttpMatch, HttpMethod, StringMatch, ValueMatch } from './policies/match';

@@ -25,13 +25,13 @@ const INDEX_EXPORTS = [
   'CorsPolicy', 'Destination', 'DestinationOptions', 'ExternalEndpoint', 'H2UpgradePolicy', 'HeaderChanges', 'HeaderOperations',
   'HostDestinationOptions', 'HostTraffic', 'HostTrafficProps', 'HttpDirectResponse', 'HttpFault', 'HttpRedirect', 'HttpRewrite', 'HttpRouteProps',
   'L4MatchProps', 'Location', 'MutualTlsOptions', 'PortTrafficPolicy', 'RegexRewrite', 'StringMatch', 'SubsetProps', 'TcpRouteProps', 'TlsRouteProps',
-  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate',
+  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps',
 ];
 
 /** `cdk8s-istio-traffic/engine` (package.json `exports["./engine"]`). */
 const ENGINE_EXPORTS = [
   'Analysis', 'analyze', 'AnalyzeOptions', 'AppFinding', 'ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION', 'ARGO_ROLLOUTS_ROUTES_ANNOTATION',
-  'CALLS_ANNOTATION', 'CallChainOptions', 'ENTRY_POINT_ANNOTATION', 'Finding', 'FLAGGER_CANARY_ANNOTATION', 'IntentFacts', 'Inventory',
+  'CALLS_ANNOTATION', 'CallChainOptions', 'EgressPolicy', 'ENTRY_POINT_ANNOTATION', 'Finding', 'FLAGGER_CANARY_ANNOTATION', 'IntentFacts', 'Inventory',
   'IstioKind', 'IstioObject', 'ManifestInput', 'NON_IDEMPOTENT_ROUTES_ANNOTATION', 'PROP_CODE', 'Rule', 'RuleContext', 'RuleDoc',
   'RuleReport', 'RULES', 'runRules', 'RunOptions', 'SCHEMA_CODE', 'SchemaIssue', 'ServiceInfo', 'Severity', 'SUPPRESS_ANNOTATION_PREFIX',
   'SUPPRESSION_CODE', 'SuppressedViolation', 'toIstioObject', 'validateManifest', 'Violation', 'Workload',

@@ -7,7 +7,7 @@ import { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
 import { SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './istio-object';
 import { runRules } from './run';
-import { Inventory, IstioObject, Rule, RuleReport, ServiceInfo, Workload } from './types';
+import { EgressPolicy, Inventory, IstioObject, Rule, RuleReport, ServiceInfo, Workload } from './types';
 
 /** One manifest to analyze, with where it came from. */
 export interface ManifestInput {
@@ -80,7 +80,7 @@ export interface Analysis extends RuleReport {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
 
 /** Kinds outside the Istio CRDs that the App-scope rules read as context (workloads' pod labels, Services). */
-export const CONTEXT_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Pod', 'Service']);
+export const CONTEXT_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Pod', 'Service', 'NetworkPolicy']);
 
 /**
  * Checks manifests the way the cluster and the catalogue would: the CRD schema (SCHEMA), every rule
@@ -91,6 +91,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const objects: IstioObject[] = [];
   const workloads: Workload[] = [];
   const services: ServiceInfo[] = [];
+  const egressPolicies: EgressPolicy[] = [];
   const pre: Violation[] = [];
   const codes = new Set(rules.map((r) => r.code));
   const global = new Map(Object.entries(options.suppress ?? {}));
@@ -141,9 +142,12 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
         ports: (Array.isArray(spec.ports) ? spec.ports : []).filter(isRecord)
           .map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
       });
+    } else if (m.kind === 'NetworkPolicy' && m.apiVersion === 'networking.k8s.io/v1') {
+      const policy = egressPolicyOf(m, name, namespace, input.path);
+      if (policy) egressPolicies.push(policy);
     }
   }
-  const report = runRules(objects, rules, { ...options, workloads, services });
+  const report = runRules(objects, rules, { ...options, workloads, services, egressPolicies });
   const strictPre = pre.map((v) => (options.strict ? { ...v, severity: Severity.ERROR } : v));
   return {
     errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
@@ -243,4 +247,36 @@ function stringMap(obj: Record<string, unknown>): Record<string, string> {
     if (typeof obj[key] === 'string') Object.defineProperty(out, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * The egress restriction of a NetworkPolicy, or undefined when it restricts no egress (policyTypes without Egress;
+ * without policyTypes, Kubernetes restricts egress only when the policy has egress rules).
+ */
+function egressPolicyOf(m: Record<string, any>, name: string, namespace: string | undefined, path: string): EgressPolicy | undefined {
+  const spec = isRecord(m.spec) ? m.spec : {};
+  const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : spec.egress !== undefined ? ['Egress'] : [];
+  if (!types.includes('Egress')) return undefined;
+  const selector = isRecord(spec.podSelector) ? spec.podSelector : {};
+  const allPods = Object.keys(selector).every((k) => (Array.isArray(selector[k]) ? selector[k].length === 0 : isRecord(selector[k]) && Object.keys(selector[k]).length === 0));
+  const rules = (Array.isArray(spec.egress) ? spec.egress : []).filter(isRecord);
+  const namespaces = new Set<string>();
+  let anyDestination = false;
+  for (const rule of rules) {
+    // A rule open only on port 53 lets DNS out, not traffic to a gateway.
+    const ports = Array.isArray(rule.ports) ? rule.ports.filter(isRecord) : [];
+    if (ports.length > 0 && ports.every((p) => p.port === 53)) continue;
+    const peers = Array.isArray(rule.to) ? rule.to.filter(isRecord) : [];
+    if (peers.length === 0) anyDestination = true;
+    for (const peer of peers) {
+      const cidr = isRecord(peer.ipBlock) ? peer.ipBlock.cidr : undefined;
+      if ((cidr === '0.0.0.0/0' || cidr === '::/0') && !(Array.isArray(peer.ipBlock.except) && peer.ipBlock.except.length > 0)) anyDestination = true;
+      const label = isRecord(peer.namespaceSelector) && isRecord(peer.namespaceSelector.matchLabels) ? peer.namespaceSelector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
+      if (typeof label === 'string') namespaces.add(label);
+      else if (peer.namespaceSelector === undefined && peer.podSelector !== undefined && namespace !== undefined) namespaces.add(namespace);
+    }
+  }
+  return { name, namespace, allPods, anyDestination, namespaces: [...namespaces].sort(), path };
 }

@@ -82,6 +82,25 @@ export interface ServiceInfo {
 }
 
 /**
+ * A Kubernetes NetworkPolicy (networking.k8s.io/v1) in the App that restricts egress: which pods it applies to and
+ * where they may still connect.
+ */
+export interface EgressPolicy {
+  readonly name: string;
+  readonly namespace?: string;
+  /** Whether it applies to every pod of its namespace (`podSelector: {}`). */
+  readonly allPods: boolean;
+  /** Whether some egress rule allows any destination (a rule without `to`, or an ipBlock covering 0.0.0.0/0 or ::/0). */
+  readonly anyDestination: boolean;
+  /**
+   * Namespaces its egress rules allow by `kubernetes.io/metadata.name` (the own namespace for a bare podSelector), rules
+   * open only on port 53 (DNS) left out.
+   */
+  readonly namespaces: readonly string[];
+  readonly path: string;
+}
+
+/**
  * What exists outside the App, declared by the user so Ext-scope rules can run instead of being skipped:
  * external hosts (Services and ServiceEntries defined elsewhere), gateways (`namespace/name`) and namespaces.
  */
@@ -131,6 +150,8 @@ export interface RuleContext {
   readonly workloads: readonly Workload[];
   /** Kubernetes Services in the App. */
   readonly services: readonly ServiceInfo[];
+  /** NetworkPolicies in the App that restrict egress. */
+  readonly egressPolicies: readonly EgressPolicy[];
   /**
    * The declared inventory.
    * @default - none: Ext-scope checks are skipped
@@ -176,6 +197,8 @@ export interface RunOptions {
   readonly workloads?: readonly Workload[];
   /** Services in the App. @default - none */
   readonly services?: readonly ServiceInfo[];
+  /** NetworkPolicies in the App that restrict egress. @default - none */
+  readonly egressPolicies?: readonly EgressPolicy[];
   /** Declared inventory of what exists outside the App. @default - Ext-scope checks skipped */
   readonly inventory?: Inventory;
   /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */

@@ -1,5 +1,5 @@
 /**
- * The rule catalogue: every rule the engine runs, family by family, in catalogue order (X, VS, DR, SE, GW, CC).
+ * The rule catalogue: every rule the engine runs, family by family, in catalogue order (X, VS, DR, SE, GW, SC, CC).
  * Each family folder holds its rules and an index.ts with the family's array.
  */
 import { Analysis, AnalyzeOptions, analyzeWith, ManifestInput } from '../engine/analyze';
@@ -7,12 +7,13 @@ import { Rule } from '../engine/types';
 import { CC_RULES } from './cc';
 import { DR_RULES } from './dr';
 import { GW_RULES } from './gw';
+import { SC_RULES } from './sc';
 import { SE_RULES } from './se';
 import { VS_RULES } from './vs';
 import { X_RULES } from './x';
 
 /** Every catalogue rule, in catalogue order. */
-export const RULES: readonly Rule[] = [...X_RULES, ...VS_RULES, ...DR_RULES, ...SE_RULES, ...GW_RULES, ...CC_RULES];
+export const RULES: readonly Rule[] = [...X_RULES, ...VS_RULES, ...DR_RULES, ...SE_RULES, ...GW_RULES, ...SC_RULES, ...CC_RULES];
 
 /** Every rule code a suppression may name. */
 export function ruleCodes(): ReadonlySet<string> {

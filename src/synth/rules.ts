@@ -191,6 +191,15 @@ export class Rules extends Construct {
     return this.intents.get(target) ?? {};
   }
 
+  /**
+   * The hosts `object` declares it calls, as the rules see them: recorded intent and the calls annotation of its
+   * rendered `manifest`.
+   * @internal
+   */
+  public _callsOf(object: IConstruct, manifest: unknown): string[] {
+    return mergeFacts(this._intentOf(object), factsOf(manifest)).calls ?? [];
+  }
+
   /** Runs the rules now over the App's current objects and returns the report (does not throw). */
   public check(): RuleReport {
     return analyze(this.collect(), this.options());

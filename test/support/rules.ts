@@ -45,6 +45,11 @@ export function gw(spec: unknown, meta: Meta = {}): any {
   return manifest('Gateway', spec, { name: 'ingress', ...meta });
 }
 
+/** A Sidecar manifest (named `default` unless `meta.name`). */
+export function sc(spec: unknown, meta: Meta = {}): any {
+  return manifest('Sidecar', spec, { name: 'default', ...meta });
+}
+
 /** Runs `rules` over the manifests with engine options (workloads, services, inventory, strict, enable). */
 export function runOnly(rules: Rule | readonly Rule[], options: RunOptions, ...manifests: any[]): RuleReport {
   return runRules(manifests.map((m, i) => toIstioObject(m, `obj${i}`)!), Array.isArray(rules) ? rules : [rules as Rule], options);

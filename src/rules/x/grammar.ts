@@ -46,7 +46,7 @@ function isIpAddress(text: string): boolean {
 
 export const X01: Rule = {
   code: 'X-01', title: 'Durations are at least 1ms, in whole milliseconds', severity: Severity.ERROR, levels: 'E', scope: 'self',
-  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway', 'Sidecar'],
   why: 'Istio rejects durations below 1ms, and Envoy truncates sub-millisecond precision. Durations beyond about 292 years (Go time.Duration) fail the CRD CEL rules.',
   fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it, and an httpCookie ttl "0s" asks for a session cookie.',
   upstream: 'webhook C1, CRD CEL duration(self) >= duration(\'1ms\')',
@@ -66,8 +66,8 @@ export const X01: Rule = {
 
 export const X02: Rule = {
   code: 'X-02', title: 'Port numbers are 1-65535', severity: Severity.ERROR, levels: 'E', scope: 'self',
-  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
-  why: 'Istio and the CRD reject port numbers outside 1-65535.',
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway', 'Sidecar'],
+  why: 'Istio and the CRD reject port numbers outside 1-65535. Port 0 is left to GW-03 and SC-01 on Gateway servers and Sidecar egress listeners, where it means a unix socket.',
   fix: 'Use a port number between 1 and 65535.',
   upstream: 'webhook C2, CRD CEL 0 < self && self <= 65535',
   checkObject(o: IstioObject): Finding[] {
@@ -77,6 +77,8 @@ export const X02: Rule = {
         || key === 'targetPort' || (key === 'port' && parentKey === 'match' && typeof value !== 'object');
       if (!isPortNumber) return;
       if (o.kind === 'Gateway' && value === 0) return; // unix:// bound servers use port 0 (GW-03)
+      // Sidecar egress listeners bound to a unix:// socket use port 0, and targetPort 0 is unset (SC-01).
+      if (o.kind === 'Sidecar' && value === 0 && (key === 'targetPort' || path().startsWith('spec.egress['))) return;
       const problem = portProblem(value);
       if (problem) out.push({ message: `${path()} ${JSON.stringify(value)} ${problem}`, fix: this.fix, value, allowed: '1-65535' });
     });

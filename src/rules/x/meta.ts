@@ -8,7 +8,7 @@ const INTERNAL_PREFIX = 'internal.istio.io/';
 
 export const X12: Rule = {
   code: 'X-12', title: 'No istio.io/dry-run or Istio-internal annotations', severity: Severity.ERROR, levels: 'E', scope: 'self',
-  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway'],
+  kinds: ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Gateway', 'Sidecar'],
   why: `Istio rejects "${DRY_RUN}" on anything but an AuthorizationPolicy, and refuses the "${INTERNAL_PREFIX}*" annotations it reserves `
     + 'for itself (webhook-always-reject, parent-namespace, parents): they would escalate privileges or make the webhook reject the object.',
   fix: `Remove the annotation; dry-run only exists for AuthorizationPolicy, and "${INTERNAL_PREFIX}*" annotations are set by istiod alone.`,
