@@ -1,6 +1,6 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CanaryService, ExternalDependency, HttpMatch, IngressGateway, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset } from '../src';
+import { CallTarget, CanaryService, EgressLockdown, ExternalDependency, HttpMatch, IngressGateway, PortProtocol, ResilientBackend, RetryPolicy, Rules, Subset } from '../src';
 
 /**
  * Seeds 002 and 004 (Istio in Action, chapters 5-6), istioinaction namespace:
@@ -8,7 +8,8 @@ import { CanaryService, ExternalDependency, HttpMatch, IngressGateway, PortProto
  *   everyone else, live traffic mirrored to v2, bound to the `catalog-gateway` ingress gateway
  *   (`catalog.istioinaction.io`) and to the mesh.
  * - `forum` → `jsonplaceholder.typicode.com`: the ServiceEntry that lets forum reach its external API
- *   under `REGISTRY_ONLY`, plus a timeout.
+ *   under `REGISTRY_ONLY`, plus a timeout; the namespace locked down with a REGISTRY_ONLY Sidecar (the book switches
+ *   the whole mesh with meshConfig; here it is the namespace, and SC-05 proves forum's call is registered).
  * - `simple-backend`: the chapter-6 connection pool and outlier detection.
  *
  * Changed from the seeds:
@@ -21,6 +22,7 @@ export class IstioInActionChart extends Chart {
   public readonly catalog: CanaryService;
   public readonly forumApi: ExternalDependency;
   public readonly simpleBackend: ResilientBackend;
+  public readonly lockdown: EgressLockdown;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'istioinaction', ...props });
@@ -51,6 +53,9 @@ export class IstioInActionChart extends Chart {
       timeout: Duration.seconds(5),
       retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.millis(1500) }),
     });
+
+    this.lockdown = new EgressLockdown(this, 'lockdown', { calls: [CallTarget.of(this.forumApi)] });
+    Rules.suppress(this.lockdown, 'SC-06', 'the book demonstrates REGISTRY_ONLY on its own (chapter 5); its kind cluster enforces no NetworkPolicy');
 
     this.simpleBackend = new ResilientBackend(this, 'simple-backend', {
       host: 'simple-backend.istioinaction.svc.cluster.local',

@@ -56,7 +56,7 @@ describe('example apps', () => {
   test('no findings except the mirroring ones each app suppresses with its reason', () => {
     expect(warnings).toEqual([]);
     expect(suppressed.map((s) => `${s.code} ${s.path}`).sort()).toEqual([
-      'VS-25 blog-system/web', 'VS-25 commerce/orders', 'VS-25 istioinaction/catalog', 'VS-26 istioinaction/catalog',
+      'SC-06 istioinaction/lockdown', 'VS-25 blog-system/web', 'VS-25 commerce/orders', 'VS-25 istioinaction/catalog', 'VS-26 istioinaction/catalog',
     ]);
     expect(suppressed.every((s) => s.reason.length > 20)).toBe(true);
   });
@@ -160,14 +160,27 @@ describe('seed 001: bookinfo, commerce and payments', () => {
     expect(policy.outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' });
   });
 
-  test('payments: external TLS gateway registered and routed by SNI, private to its namespace', () => {
+  test('payments: the external TLS gateway through the egress gateway, seen by payments and the egress gateway only', () => {
     const se = find('payments', 'ServiceEntry', 'external-payment-gateway');
     expect(se.spec).toEqual({
-      hosts: ['api.pgprovider.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'],
+      hosts: ['api.pgprovider.example'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.', 'istio-system'],
       ports: [{ number: 443, name: 'https', protocol: 'TLS' }],
     });
     const vs = find('payments', 'VirtualService', 'external-payment-gateway');
-    expect(vs.spec.tls).toEqual([{ match: [{ sniHosts: ['api.pgprovider.example'] }], route: [{ destination: { host: 'api.pgprovider.example' } }] }]);
+    expect(vs.spec.gateways).toEqual(['payments/external-payment-gateway-egress', 'mesh']);
+    expect(vs.spec.tls.map((r: any) => [r.match[0].gateways[0], r.route[0].destination.host])).toEqual([
+      ['mesh', 'istio-egressgateway.istio-system.svc.cluster.local'], ['payments/external-payment-gateway-egress', 'api.pgprovider.example'],
+    ]);
+    expect(find('payments', 'Gateway', 'external-payment-gateway-egress').spec.servers[0].tls).toEqual({ mode: 'PASSTHROUGH' });
+  });
+
+  test('payments: locked down to REGISTRY_ONLY, pods let out only to istio-system and DNS (seed 001, high security)', () => {
+    expect(find('payments', 'Sidecar', 'default').spec).toEqual({ egress: [{ hosts: ['./*', 'istio-system/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    const policy = find('payments', 'NetworkPolicy', 'default-egress').spec;
+    expect(policy.policyTypes).toEqual(['Egress']);
+    expect(policy.egress.map((r: any) => r.to.map((t: any) => t.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? 'own namespace'))).toEqual([
+      ['own namespace'], ['istio-system'], ['kube-system'],
+    ]);
   });
 });
 
@@ -181,6 +194,13 @@ describe('seeds 002/004: istioinaction', () => {
     expect(vs.spec.http[1].mirror.subset).toBe('version-v2');
     const kinds = manifests.get('istioinaction')!.map((o: any) => `${o.kind}/${o.metadata.name}`);
     expect(kinds.indexOf('Gateway/catalog-gateway')).toBeLessThan(kinds.indexOf('VirtualService/catalog'));
+  });
+
+  test('the namespace is locked down to REGISTRY_ONLY; forum\'s call to jsonplaceholder is registered (SC-05 passes)', () => {
+    expect(find('istioinaction', 'Sidecar', 'default').spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
+    expect(find('istioinaction', 'Sidecar', 'default').metadata.annotations).toEqual({
+      'suppress.traffic.cdk8s-istio-traffic.io/SC-06': 'the book demonstrates REGISTRY_ONLY on its own (chapter 5); its kind cluster enforces no NetworkPolicy',
+    });
   });
 
   test('forum: jsonplaceholder.typicode.com registered as MESH_EXTERNAL HTTP with a timeout', () => {

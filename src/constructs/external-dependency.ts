@@ -2,10 +2,11 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, isPlainObject, propError } from '../core/enforce';
-import { toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
-import { isWildcardHost } from '../core/hosts';
+import { dnsLabelProblem, toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
+import { clusterLocal, fqdn, isWildcardHost } from '../core/hosts';
 import { defineEntry, isRecord } from '../core/json';
 import { portNameProblem } from '../core/protocols';
+import { subsetLabelsProblem } from '../core/subsets';
 import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
 import { sniProblem } from '../core/tls';
@@ -170,10 +171,19 @@ export interface EgressGateway {
    */
   readonly selector?: { [key: string]: string };
   /**
-   * The egress gateway's Service host, where sidecars send the traffic.
+   * The egress gateway's Service host, where sidecars send the traffic. Its namespace (the gateway pods') is added to
+   * `exportTo`, so that the gateway sees the ServiceEntry, the VirtualService and the DestinationRule.
    * @default 'istio-egressgateway.istio-system.svc.cluster.local'
    */
   readonly host?: string;
+  /**
+   * Emit Istio's DestinationRule for the egress gateway host with this (label-less) subset, and send the sidecars'
+   * traffic to it, as Istio's egress gateway task writes it (`egressgateway-for-cnn`, subset `cnn`); the DestinationRule
+   * is exported to this namespace only. Sidecars reach the gateway with Istio mutual TLS either way (auto mTLS).
+   * @default - no DestinationRule for the gateway host
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-gateway/
+   */
+  readonly subset?: string;
 }
 
 /**
@@ -202,6 +212,8 @@ export class ExternalDependency extends Construct {
   public readonly destinationRules: DestinationRule[] = [];
   /** The Gateway on the egress gateway pods, when `egressGateway` is set (escape hatch). */
   public readonly gateway?: Gateway;
+  /** The DestinationRule for the egress gateway host, when `egressGateway.subset` is set (escape hatch). */
+  public readonly gatewayDestinationRule?: DestinationRule;
 
   constructor(scope: Construct, id: string, props: ExternalDependencyProps) {
     super(scope, id);
@@ -240,7 +252,8 @@ export class ExternalDependency extends Construct {
           });
         }
       }
-      const exportTo = checkExportTo(props.exportTo ?? ['.'], props.namespace ?? Chart.of(this).namespace, path, false);
+      const namespaceOf = props.namespace ?? Chart.of(this).namespace;
+      const declaredExportTo = checkExportTo(props.exportTo ?? ['.'], namespaceOf, path, false);
       const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
       const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
       const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
@@ -278,7 +291,11 @@ export class ExternalDependency extends Construct {
           fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
         });
       }
-      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, props.tlsOrigination !== undefined, path);
+      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, path);
+      // The egress gateway's pods resolve the host and its routes with the ServiceEntry, VirtualService and
+      // DestinationRule only if these are exported to the gateway's namespace (SE-10).
+      const exportTo = egress && !declaredExportTo.includes('*') && !declaredExportTo.includes(egress.namespace) && egress.namespace !== namespaceOf
+        ? [...declaredExportTo, egress.namespace] : declaredExportTo;
       const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
       const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
       const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
@@ -306,6 +323,14 @@ export class ExternalDependency extends Construct {
           },
         });
         this.gateway.node.addDependency(this.serviceEntry);
+        if (egress.subset !== undefined) {
+          this.gatewayDestinationRule = new DestinationRule(this, 'EgressGatewayDestinationRule', {
+            metadata: metadataFor(this, gatewayName, props.namespace),
+            spec: { host: egress.host, subsets: [{ name: egress.subset }], exportTo: ['.'] },
+          });
+          // The subset has no labels on purpose: DR-03's warning is answered with the reason.
+          Rules.suppress(this.gatewayDestinationRule, subsetLabelsProblem.code, "the label-less subset names this dependency's traffic to the egress gateway, as in Istio's egress gateway task");
+        }
       }
       const gatewayRef = namespace ? `${namespace}/${gatewayName}` : gatewayName;
       this.hosts.forEach((host, i) => {
@@ -339,7 +364,7 @@ export class ExternalDependency extends Construct {
             match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
             route: [{ destination: destination(p.number) }],
           })) : undefined;
-        const routes: { http?: any[]; tls?: any[] } = egress ? egressRoutes(host, httpPorts, tlsPorts, egress.host, gatewayRef, { ...resilience }) : { http, tls: tlsRoutes };
+        const routes: { http?: any[]; tls?: any[] } = egress ? egressRoutes(host, httpPorts, tlsPorts, egress, gatewayRef, { ...resilience }) : { http, tls: tlsRoutes };
         if (!routes.http && !routes.tls) return;
         const vs = new VirtualService(this, `VirtualService${id}`, {
           metadata: metadataFor(this, objectName(host), props.namespace),
@@ -349,11 +374,12 @@ export class ExternalDependency extends Construct {
           },
         });
         if (this.gateway) vs.node.addDependency(this.gateway);
+        if (this.gatewayDestinationRule) vs.node.addDependency(this.gatewayDestinationRule);
         vs.node.addDependency(dr ?? this.serviceEntry);
         this.virtualServices.push(vs);
       });
       const nonIdempotent = props.retries?.forWrites ? (egress ? httpPorts.map((p) => egressRouteName('gateway', p.number)) : httpPorts.map((_, i) => httpRouteName(httpPorts, i))) : [];
-      for (const obj of [this.serviceEntry, ...(this.gateway ? [this.gateway] : []), ...this.destinationRules, ...this.virtualServices]) {
+      for (const obj of [this.serviceEntry, ...(this.gateway ? [this.gateway] : []), ...(this.gatewayDestinationRule ? [this.gatewayDestinationRule] : []), ...this.destinationRules, ...this.virtualServices]) {
         rules.recordIntent(obj, { owner: path, nonIdempotentRoutes: nonIdempotent });
       }
     } catch (e) {
@@ -471,9 +497,9 @@ function checkEndpoints(endpoints: ExternalEndpoint[], path: string): Record<str
 }
 
 /** The egress gateway settings, checked: selector labels (X-08), host grammar (X-03), and what cannot be routed through it (PROP). */
-function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: string[], originating: boolean, path: string): { selector: Record<string, string>; host: string } {
+function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: string[], path: string): { selector: Record<string, string>; host: string; namespace: string; subset?: string } {
   checkOptions(egress, { path, prop: 'egressGateway' }, "Pass egressGateway: {} for Istio's default egress gateway, or { selector, host }.");
-  checkKeys(egress as Record<string, unknown>, ['selector', 'host'], { path, prop: 'egressGateway' });
+  checkKeys(egress as Record<string, unknown>, ['selector', 'host', 'subset'], { path, prop: 'egressGateway' });
   if (resolution === Resolution.NONE) {
     propError({ path, prop: 'egressGateway' }, {
       value: resolution, shown: resolution, expected: 'resolution DNS, DNS_ROUND_ROBIN or STATIC',
@@ -485,12 +511,19 @@ function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: strin
   if (wildcard) {
     propError({ path, prop: 'egressGateway' }, { value: wildcard, shown: wildcard, expected: 'exact hosts', message: `egressGateway cannot route the wildcard host ${JSON.stringify(wildcard)} (the gateway would need an SNI proxy)`, fix: 'List the exact hosts the application calls.' });
   }
-  if (originating) {
-    propError({ path, prop: 'egressGateway' }, { value: 'tlsOrigination', shown: 'tlsOrigination', expected: 'egressGateway or tlsOrigination', message: 'egressGateway together with tlsOrigination (TLS originated at the egress gateway) is not supported yet', fix: 'Let the application speak TLS (an HTTPS/TLS port, passed through the gateway), or originate TLS in the sidecar without an egress gateway.' });
-  }
   const selector = checkLabels(egress.selector ?? { istio: 'egressgateway' }, { path, prop: 'egressGateway.selector' });
   const host = checkHost(egress.host ?? 'istio-egressgateway.istio-system.svc.cluster.local', { path, prop: 'egressGateway.host' });
-  return { selector, host };
+  const local = clusterLocal(fqdn(host, undefined));
+  if (!local) {
+    propError({ path, prop: 'egressGateway.host' }, { value: host, shown: host, expected: 'the gateway Service as <name>.<namespace>.svc.cluster.local', message: `egressGateway.host ${show(host)} is not a cluster-local Service host`, fix: "Name the egress gateway's Service, e.g. 'istio-egressgateway.istio-system.svc.cluster.local'." });
+  }
+  let subset: string | undefined;
+  if (egress.subset !== undefined) {
+    subset = egress.subset;
+    const problem = typeof subset === 'string' ? dnsLabelProblem(subset) : 'is not a string';
+    if (problem) propError({ path, prop: 'egressGateway.subset' }, { value: subset, expected: 'a DNS-1123 label', message: `egressGateway.subset ${show(subset)} ${problem}`, fix: 'Name the subset after the dependency, e.g. "cnn".' });
+  }
+  return { selector, host: fqdn(host, undefined), namespace: local.namespace, ...(subset !== undefined ? { subset } : {}) };
 }
 
 /** `mesh-80` / `gateway-80`: the route of one port on one side of the egress gateway. */
@@ -503,9 +536,10 @@ function egressRouteName(side: 'mesh' | 'gateway', port: number): string {
  * port, the gateway to the external host. The last HTTP port of each side needs no port match (the catch-all of
  * that gateway, VS-06); TLS ports match the SNI host and port.
  */
-function egressRoutes(host: string, httpPorts: Array<{ number: number }>, tlsPorts: Array<{ number: number }>, gatewayHost: string, gatewayRef: string,
+function egressRoutes(host: string, httpPorts: Array<{ number: number }>, tlsPorts: Array<{ number: number }>, gateway: { host: string; subset?: string }, gatewayRef: string,
   resilience: Record<string, unknown>): { http?: Record<string, unknown>[]; tls?: Record<string, unknown>[] } {
-  const to = (h: string, port: number) => [{ destination: { host: h, port: { number: port } } }];
+  const gatewayHost = gateway.host;
+  const to = (h: string, port: number) => [{ destination: { host: h, ...(h === gatewayHost && gateway.subset !== undefined ? { subset: gateway.subset } : {}), port: { number: port } } }];
   const side = (s: 'mesh' | 'gateway') => httpPorts.map((p, i) => ({
     name: egressRouteName(s, p.number),
     match: [{ gateways: [s === 'mesh' ? 'mesh' : gatewayRef], ...(i < httpPorts.length - 1 ? { port: p.number } : {}) }],

@@ -1,6 +1,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import * as path from 'path';
 import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
+import { readObjects } from '../samples/normalize';
 import { ExternalDependency, ExternalDependencyProps, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
 import { Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
@@ -528,10 +530,58 @@ describe('egressGateway (Istio egress-gateway pattern)', () => {
     expect(warnings).toEqual([]);
   });
 
-  test('resolution NONE (the gateway would forward to itself), wildcard hosts and tlsOrigination are refused', () => {
+  test('resolution NONE (the gateway would forward to itself), wildcard hosts and bad gateway settings are refused', () => {
     expect(thrownBy(() => build({ resolution: Resolution.NONE })).message).toContain('forward to the address it was called on: itself');
     expect(thrownBy(() => build({ hosts: ['*.cnn.com'], resolution: Resolution.NONE })).code).toBe('PROP');
-    expect(thrownBy(() => build({ tlsOrigination: TlsOrigination.simple(), ports: [{ number: 80, protocol: PortProtocol.HTTP }] })).message).toContain('not supported yet');
     expect(thrownBy(() => build({ egressGateway: { selector: { 'bad key!': 'x' } } })).code).toBe('X-08');
+    expect(thrownBy(() => build({ egressGateway: { host: 'egress.example.com' } })).message).toContain('is not a cluster-local Service host');
+    expect(thrownBy(() => build({ egressGateway: { subset: 'Not A Label' } })).code).toBe('PROP');
+  });
+
+  test('the objects are exported to the egress gateway\'s namespace too, or the gateway would not see them', () => {
+    const { chart } = build({ exportTo: undefined, tlsOrigination: TlsOrigination.simple(), ports: [{ number: 80, name: 'http', protocol: PortProtocol.HTTP }] });
+    const objects = istioObjects(chart);
+    expect(objects.filter((o) => o.kind !== 'Gateway').map((o) => [o.kind, o.spec.exportTo])).toEqual([
+      ['ServiceEntry', ['.', 'istio-system']], ['DestinationRule', ['.', 'istio-system']], ['VirtualService', ['.', 'istio-system']],
+    ]);
+  });
+
+  test('TLS originated at the egress gateway (Istio\'s egress-gateway-tls-origination task): plain HTTP to the gateway, TLS from it', () => {
+    const { chart, warnings } = build({ tlsOrigination: TlsOrigination.simple(), ports: [{ number: 80, name: 'http', protocol: PortProtocol.HTTP }], egressGateway: { subset: 'cnn' } });
+    const objects = istioObjects(chart);
+    const of = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+    expect(of('ServiceEntry', 'edition-cnn-com').spec.ports).toEqual([{ number: 80, name: 'http', protocol: 'HTTP', targetPort: 443 }]);
+    expect(of('Gateway', 'edition-cnn-com-egress').spec.servers).toEqual([{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [CNN] }]);
+    expect(of('DestinationRule', 'edition-cnn-com').spec.trafficPolicy.portLevelSettings).toEqual([{
+      port: { number: 80 }, tls: { mode: 'SIMPLE', sni: CNN, subjectAltNames: [CNN], caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+    }]);
+    expect(of('VirtualService', 'edition-cnn-com').spec.http.map((r: any) => r.route[0].destination)).toEqual([
+      { host: GW, subset: 'cnn', port: { number: 80 } }, { host: CNN, port: { number: 80 } },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('compared field by field with Istio\'s egress gateway task for HTTP (test/samples/istio-docs/egress-gateway-http-cnn.yaml)', () => {
+    const { chart } = testChart([GW], new Chart(Testing.app(), 'egress'));
+    new ExternalDependency(chart, 'cnn', {
+      name: 'cnn', hosts: [CNN], exportTo: ['*'], sniRouting: false, egressGateway: { subset: 'cnn' },
+      ports: [{ number: 80, name: 'http-port', protocol: PortProtocol.HTTP }, { number: 443, name: 'https', protocol: PortProtocol.HTTPS }],
+    });
+    const ours = istioObjects(chart);
+    const upstream = readObjects(path.join(__dirname, '..', 'samples', 'istio-docs', 'egress-gateway-http-cnn.yaml'));
+    const spec = (objects: any[], kind: string) => objects.find((o) => o.kind === kind).spec;
+    // The ServiceEntry and the gateway's DestinationRule are the task's (ours names its exportTo).
+    expect(spec(ours, 'ServiceEntry')).toEqual({ ...spec(upstream, 'ServiceEntry'), location: 'MESH_EXTERNAL', exportTo: ['*'] });
+    expect(spec(ours, 'DestinationRule')).toEqual({ ...spec(upstream, 'DestinationRule'), exportTo: ['.'] });
+    // The task's HTTP server, on our Gateway (which also passes the HTTPS port through by SNI).
+    expect(spec(ours, 'Gateway').servers[0]).toEqual({ ...spec(upstream, 'Gateway').servers[0], port: { number: 80, name: 'http-port', protocol: 'HTTP' } });
+    // The same two HTTP routes: sidecars to the gateway's cnn subset, the gateway to edition.cnn.com. Ours are named,
+    // leave out the weight 100 of a single destination, and match no port on the only HTTP port (the same requests).
+    const gatewayRef = 'cnn-egress';
+    const routes = spec(upstream, 'VirtualService').http.map((r: any) => ({
+      match: r.match.map((m: any) => ({ gateways: m.gateways.map((g: string) => (g === 'mesh' ? g : gatewayRef)) })),
+      route: r.route.map((d: any) => ({ destination: d.destination })),
+    }));
+    expect(spec(ours, 'VirtualService').http.map(({ name, ...r }: any) => r)).toEqual(routes);
   });
 });
