@@ -48,7 +48,10 @@ function toText(report: RuleReport, summary: LintSummary): string {
   const first = [...report.errors, ...report.warnings].find((v) => suppressHint(v.code));
   if (first) lines.push(`To accept a finding on purpose, suppress it with a written reason: ${suppressHint(first.code)!.replace(first.code, '<CODE>').replace(`"${first.code}=`, '"<CODE>=')}.`);
   for (const s of report.suppressed) lines.push(`${s.path}: suppressed ${s.code}: ${s.message.replace(/\.$/, '')} (reason: ${s.reason})`);
-  lines.push(`${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
+  const n = counts(report);
+  lines.push(`${n.errors} error(s), ${n.warnings} warning(s), ${n.suppressed} suppressed in ${summary.objects} Istio object(s) from ${summary.files} file(s)`);
+  const omitted = report.omitted ? report.omitted.errors + report.omitted.warnings + report.omitted.suppressed : 0;
+  if (omitted > 0) lines.push(`${omitted} more finding(s) not listed: over --max-findings (the first ones are above, the counts include all)`);
   const unchecked = uncheckedLine(summary);
   if (unchecked) lines.push(unchecked);
   const notChecked = report.notChecked ?? [];
@@ -56,6 +59,12 @@ function toText(report: RuleReport, summary: LintSummary): string {
     lines.push(`${notChecked.length} reference(s) to objects outside the input not checked (declare them with --inventory, or pass --complete): ${notChecked.join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Errors, warnings and suppressed findings, those past --max-findings included. */
+export function counts(report: RuleReport): { errors: number; warnings: number; suppressed: number } {
+  const o = report.omitted;
+  return { errors: report.errors.length + (o?.errors ?? 0), warnings: report.warnings.length + (o?.warnings ?? 0), suppressed: report.suppressed.length + (o?.suppressed ?? 0) };
 }
 
 /** A finding with its location split out (file, line, column) and the address of its rule's documentation. */
@@ -75,7 +84,7 @@ function toJson(report: RuleReport, summary: LintSummary) {
     warnings: report.warnings.map(located),
     suppressed: report.suppressed.map(located),
     summary: {
-      files: summary.files, objects: summary.objects, errors: report.errors.length, warnings: report.warnings.length, suppressed: report.suppressed.length,
+      files: summary.files, objects: summary.objects, ...counts(report), ...(report.omitted ? { omitted: report.omitted } : {}),
       unchecked: Object.fromEntries([...(summary.unchecked ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))),
       notChecked: report.notChecked ?? [],
     },

@@ -8,7 +8,7 @@ import { Rule } from '../engine/types';
 import { analyze, RULES } from '../rules';
 import { isIstioApiVersion } from '../schema/crd-validator';
 import { Inventory } from '../engine/types';
-import { formatReport, LintFormat } from './format';
+import { counts, formatReport, LintFormat } from './format';
 import { DEFAULT_LIMITS, expandPaths, InputError, InputLimits, InputReader, ReadChunk } from './inputs';
 
 /** Options of the `lint` command. */
@@ -42,11 +42,19 @@ export interface LintOptions {
    */
   readonly limits?: Partial<InputLimits>;
   /**
+   * Findings listed at most, of errors and of warnings each; the rest are counted in the summary (the exit code counts them all).
+   * @default 10000
+   */
+  readonly maxFindings?: number;
+  /**
    * Reads stdin for `-` in chunks (replaced in tests).
    * @default - fd 0
    */
   readonly readStdin?: ReadChunk;
 }
+
+/** Findings `lint` lists by default (`--max-findings`). */
+export const DEFAULT_MAX_LISTED = 10_000;
 
 /** The outcome of a lint run: what to print and the exit code (0 clean, 1 violations, 2 bad input). */
 export interface LintResult {
@@ -72,9 +80,12 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
     }
     const parsed = files.flatMap((f) => reader.parse(reader.read(f), f));
     const inputs = options.namespace === undefined ? parsed : parsed.map((i) => inNamespace(i, options.namespace!));
-    const report = atFields(analyze(inputs, { strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true, complete: options.complete === true }), inputs);
+    const report = atFields(analyze(inputs, {
+      strict: options.strict, suppress, enable: options.enable, inventory, laterFileWins: true, complete: options.complete === true,
+      maxFindings: options.maxFindings ?? DEFAULT_MAX_LISTED,
+    }), inputs);
     const stdout = formatReport(report, { files: files.length, objects: report.objects, unchecked: uncheckedKinds(inputs) }, options.format);
-    return { exitCode: report.errors.length > 0 ? 1 : 0, stdout, stderr: '' };
+    return { exitCode: counts(report).errors > 0 ? 1 : 0, stdout, stderr: '' };
   } catch (e) {
     if (e instanceof InputError) return { exitCode: 2, stdout: '', stderr: `cdk8s-istio-traffic lint: ${e.message}\n` };
     throw e;

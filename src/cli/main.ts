@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { packageVersion } from '../core/package-info';
 import { DEFAULT_TIMEOUT_SECONDS, generate } from './generate';
 import { DEFAULT_LIMITS, InputLimits, ReadChunk } from './inputs';
-import { lint } from './lint';
+import { DEFAULT_MAX_LISTED, lint } from './lint';
 
 /** Writers used by {@link main}; replaced in tests. */
 export interface Io {
@@ -64,6 +64,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--max-aliases <n>', `alias nodes (*ref) per document (default: ${DEFAULT_LIMITS.maxAliases})`, count)
     .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
     .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count)
+    .option('--max-findings <n>', `errors (and warnings) listed at most, the rest counted (default: ${DEFAULT_MAX_LISTED})`, count)
     .action((paths: string[], opts) => {
       const limits: Partial<InputLimits> = {
         maxFileBytes: opts.maxFileSize, maxTotalBytes: opts.maxTotalSize, maxDocuments: opts.maxDocuments, maxDepth: opts.maxDepth,

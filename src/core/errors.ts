@@ -30,6 +30,9 @@ export interface Violation {
 /** The rule documentation every message links to (shipped in the package; absolute URL from `repository`). */
 export const RULES_DOC = 'docs/rules.md';
 
+/** Violations an IstioValidationError's message lists at most (`violations` holds every one). */
+const MAX_LISTED = 200;
+
 /** Renders one violation as a single line: `[path] CODE: message. fix (see <docs URL>)`. */
 export function formatViolation(v: Violation): string {
   const sentence = v.message.endsWith('.') ? v.message : `${v.message}.`;
@@ -69,7 +72,8 @@ export class IstioValidationError extends Error {
     if (violations.length === 0) {
       throw new Error('IstioValidationError needs at least one violation');
     }
-    const lines = violations.map(formatViolation);
+    const lines = violations.slice(0, MAX_LISTED).map(formatViolation);
+    if (violations.length > MAX_LISTED) lines.push(`… and ${violations.length - MAX_LISTED} more (all of them in the error's violations)`);
     super(violations.length === 1
       ? lines[0]
       : `${violations.length} Istio traffic rule violations:\n  ${lines.join('\n  ')}`);

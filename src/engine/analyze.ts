@@ -67,6 +67,8 @@ export interface AnalyzeOptions {
   readonly complete?: boolean;
   /** Suppressions for every object (`lint --suppress CODE=reason`). @default - none */
   readonly suppress?: Readonly<Record<string, string>>;
+  /** Rule findings kept at most; the rest are counted in `omitted`. @default 100000 */
+  readonly maxFindings?: number;
 }
 
 /** The outcome of {@link analyze}: the rule report plus what was analyzed. */
@@ -154,6 +156,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
     suppressed: report.suppressed,
     ...(report.notChecked ? { notChecked: report.notChecked } : {}),
+    ...(report.omitted ? { omitted: report.omitted } : {}),
     objects: objects.length,
     istioObjects: objects,
   };

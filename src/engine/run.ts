@@ -23,15 +23,25 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
     },
   };
   const report: RuleReport = { errors: [], warnings: [], suppressed: [] };
+  const budget = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const omitted = { errors: 0, warnings: 0, suppressed: 0 };
   const add = (rule: Rule, object: IstioObject, f: Finding) => {
     const severity = options.strict ? Severity.ERROR : (f.severity ?? rule.severity);
-    const v: Violation = {
-      code: rule.code, severity, path: object.path, message: f.message, fix: f.fix,
-      ...(f.value !== undefined ? { value: f.value } : {}), ...(f.allowed !== undefined ? { allowed: f.allowed } : {}),
-    };
     const reason = object.suppressions?.get(rule.code);
+    const list = reason ? 'suppressed' : severity === Severity.ERROR ? 'errors' : 'warnings';
+    // Past the budget (per list: errors are never crowded out by warnings) a finding is counted, not kept, so
+    // pathological input cannot fill memory with findings.
+    if (report[list].length >= budget) {
+      omitted[list]++;
+      return;
+    }
+    const v: Violation = {
+      code: rule.code, severity, path: object.path, message: clip(f.message, MAX_MESSAGE), fix: f.fix,
+      ...(f.value !== undefined ? { value: typeof f.value === 'string' ? clip(f.value, MAX_DETAIL) : f.value } : {}),
+      ...(f.allowed !== undefined ? { allowed: clip(f.allowed, MAX_DETAIL) } : {}),
+    };
     if (reason) report.suppressed.push({ ...v, reason });
-    else (severity === Severity.ERROR ? report.errors : report.warnings).push(v);
+    else report[list as 'errors' | 'warnings'].push(v);
   };
   const enabled = new Set(options.enable ?? []);
   for (const rule of rules) {
@@ -52,7 +62,20 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
       for (const f of guard(rule, () => rule.checkApp!(context))) add(rule, f.object, f);
     }
   }
-  return notChecked.length > 0 ? { ...report, notChecked } : report;
+  const dropped = omitted.errors + omitted.warnings + omitted.suppressed > 0 ? { omitted } : {};
+  return { ...report, ...(notChecked.length > 0 ? { notChecked } : {}), ...dropped };
+}
+
+/** Findings a run keeps at most by default (the rest are counted in `omitted`). */
+export const DEFAULT_MAX_FINDINGS = 100_000;
+/** Longest message kept (characters); rules keep theirs far shorter, this bounds what input can make of them. */
+const MAX_MESSAGE = 2000;
+/** Longest `value` or `allowed` string kept. */
+const MAX_DETAIL = 500;
+
+/** `text` cut to `max` characters, saying how much was cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
 /** A rule must never crash the run: a throw is a bug in the rule, reported with the rule's code. */

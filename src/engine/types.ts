@@ -208,6 +208,19 @@ export interface RunOptions {
    * @default true
    */
   readonly complete?: boolean;
+  /**
+   * Findings kept at most in each of errors, warnings and suppressed; later ones are only counted ({@link RuleReport.omitted}), so no input can fill memory
+   * with findings.
+   * @default 100000
+   */
+  readonly maxFindings?: number;
+}
+
+/** Findings counted but not kept, past {@link RunOptions.maxFindings}. */
+export interface OmittedFindings {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly suppressed: number;
 }
 
 /** A violation that a suppression with a reason turned off. */
@@ -226,5 +239,10 @@ export interface RuleReport {
    * @default - none
    */
   readonly notChecked?: string[];
+  /**
+   * Findings past the budget ({@link RunOptions.maxFindings}), counted and not kept.
+   * @default - none
+   */
+  readonly omitted?: OmittedFindings;
 }
 

@@ -248,3 +248,35 @@ describe('text that is not UTF-8 is unreadable input', () => {
     expect(run(['lint', file]).code).toBe(0);
   });
 });
+
+describe('findings are bounded, whatever the input makes of them', () => {
+  /** `n` DestinationRules with a label-less subset next to a labelled one: one DR-03 error each. */
+  const unlabelled = (n: number) => Array.from({ length: n }, (_, i) => [
+    'apiVersion: networking.istio.io/v1', 'kind: DestinationRule', `metadata: { name: d${i}, namespace: shop }`,
+    `spec: { host: d${i}.shop.svc.cluster.local, subsets: [{ name: a }, { name: b, labels: { v: b } }] }`,
+  ].join('\n')).join('\n---\n');
+
+  test('--max-findings lists the first findings and counts all of them; the exit code counts them all', () => {
+    const file = write(tmpDir(), 'many.yaml', unlabelled(30));
+    const r = run(['lint', file, '--max-findings', '5']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => / error DR-03: /.test(l))).toHaveLength(5);
+    const json = JSON.parse(run(['lint', file, '--max-findings', '5', '--format', 'json']).stdout);
+    expect([json.errors.length, json.summary.errors, json.summary.omitted.errors]).toEqual([5, 30, 25]);
+    const warnings = json.summary.warnings;
+    expect(json.warnings).toHaveLength(Math.min(5, warnings));
+    expect(r.stdout).toMatch(new RegExp(`^30 error\\(s\\), ${warnings} warning\\(s\\), 0 suppressed in 30 Istio object\\(s\\) from 1 file\\(s\\)$`, 'm'));
+    expect(r.stdout).toContain(`${25 + json.summary.omitted.warnings} more finding(s) not listed: over --max-findings`);
+  });
+
+  test('a message that input makes very long is cut, saying by how much', () => {
+    const long = `h${'a'.repeat(60)}.example.com`;
+    const hosts = Array.from({ length: 200 }, (_, i) => `${i}${long}`);
+    const doc = ['apiVersion: networking.istio.io/v1', 'kind: ServiceEntry', 'metadata: { name: se, namespace: shop }',
+      `spec: { hosts: [${hosts.join(', ')}, ${hosts[0]}], ports: [{ number: 80, name: http, protocol: HTTP }], resolution: DNS }`].join('\n');
+    const json = JSON.parse(run(['lint', write(tmpDir(), 'se.yaml', doc), '--format', 'json']).stdout);
+    const messages = [...json.errors, ...json.warnings].map((v: any) => v.message as string);
+    expect(messages.length).toBeGreaterThan(0);
+    for (const m of messages) expect(m.length).toBeLessThanOrEqual(2100);
+  });
+});
