@@ -26,7 +26,7 @@ export {
 } from './policies/traffic-policy';
 export { CallChainOptions } from './engine/call-graph';
 export { IntentFacts } from './engine/intent';
-export { Inventory, RuleReport, SuppressedViolation } from './engine/types';
+export { Inventory, OmittedFindings, RuleReport, SuppressedViolation } from './engine/types';
 export { IWarningSink, Rules, WarningCollector, WarningSink } from './synth/rules';
 export {
   IPluginLogger, IPluginValidationContext, IPluginValidationReport, IstioTrafficValidation, IstioTrafficValidationProps, PluginViolatingResource,

@@ -13,7 +13,7 @@ const ROOT = path.join(__dirname, '..');
 const INDEX_EXPORTS = [
   'CallChainOptions', 'CallerProps', 'CallTarget', 'CanaryService', 'CanaryServiceProps', 'ConnectionPool', 'ExternalDependency',
   'ExternalDependencyProps', 'ExternalPort', 'FaultAbort', 'FaultDelay', 'FaultInjection', 'HttpConnectionPool', 'HttpMatch',
-  'HttpMethod', 'IdempotentRetryOptions', 'IstioDefaultRetryOptions', 'IntentFacts', 'Inventory', 'IstioTrafficValidation', 'IstioTrafficValidationProps', 'IstioValidationError',
+  'HttpMethod', 'IdempotentRetryOptions', 'IstioDefaultRetryOptions', 'IntentFacts', 'Inventory', 'OmittedFindings', 'IstioTrafficValidation', 'IstioTrafficValidationProps', 'IstioValidationError',
   'LoadBalancer', 'LoadBalancerAlgorithm', 'LocalityDistribution', 'LocalityFailover', 'NonIdempotentRetryOptions', 'OutlierDetection',
   'PortProtocol', 'RegionFailover', 'Resolution', 'ResilientBackend', 'ResilientBackendProps', 'RetryOn', 'RetryPolicy', 'RouteProps',
   'RuleReport', 'Rules', 'Severity', 'SimpleTlsOptions', 'Subset', 'SuppressedViolation', 'SYSTEM_CA_BUNDLE', 'TcpConnectionPool',
@@ -32,7 +32,7 @@ const INDEX_EXPORTS = [
 const ENGINE_EXPORTS = [
   'Analysis', 'analyze', 'AnalyzeOptions', 'AppFinding', 'ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION', 'ARGO_ROLLOUTS_ROUTES_ANNOTATION',
   'CALLS_ANNOTATION', 'CallChainOptions', 'EgressPolicy', 'ENTRY_POINT_ANNOTATION', 'Finding', 'FLAGGER_CANARY_ANNOTATION', 'IntentFacts', 'Inventory',
-  'IstioKind', 'IstioObject', 'ManifestInput', 'NON_IDEMPOTENT_ROUTES_ANNOTATION', 'PROP_CODE', 'Rule', 'RuleContext', 'RuleDoc',
+  'IstioKind', 'IstioObject', 'ManifestInput', 'NON_IDEMPOTENT_ROUTES_ANNOTATION', 'OmittedFindings', 'PROP_CODE', 'Rule', 'RuleContext', 'RuleDoc',
   'RuleReport', 'RULES', 'runRules', 'RunOptions', 'SCHEMA_CODE', 'SchemaIssue', 'ServiceInfo', 'Severity', 'SUPPRESS_ANNOTATION_PREFIX',
   'SUPPRESSION_CODE', 'SuppressedViolation', 'toIstioObject', 'validateManifest', 'Violation', 'Workload',
 ];
