@@ -7,7 +7,7 @@ import { clusterLocal, fqdn, isWildcardHost } from '../core/hosts';
 import { defineEntry, isRecord } from '../core/json';
 import { portNameProblem } from '../core/protocols';
 import { subsetLabelsProblem } from '../core/subsets';
-import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
+import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsHostProblem, dynamicDnsPortProblem, meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
 import { sniProblem } from '../core/tls';
 import { TlsOrigination } from '../policies/tls';
@@ -36,6 +36,11 @@ export enum Resolution {
   NONE = 'NONE',
   /** Use the addresses listed in `endpoints`. */
   STATIC = 'STATIC',
+  /**
+   * Resolve, through DNS and when it is asked for, each host under a `*.domain` wildcard that a request names (Host
+   * header or SNI): wildcard hosts only, HTTP, HTTP2, GRPC or TLS ports, no `addresses` or `endpoints` (SE-01, SE-05).
+   */
+  DYNAMIC_DNS = 'DYNAMIC_DNS',
 }
 
 /** Whether the service is part of the mesh (ServiceEntry `location`). */
@@ -106,7 +111,8 @@ const TLS_FAMILY = [PortProtocol.HTTPS, PortProtocol.TLS];
  */
 export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBaseProps {
   /**
-   * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE).
+   * External hosts, e.g. `api.pgprovider.example` (a leading `*.` wildcard only with resolution NONE or DYNAMIC_DNS;
+   * with DYNAMIC_DNS every host is one).
    * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry
    */
   readonly hosts: string[];
@@ -244,6 +250,7 @@ export class ExternalDependency extends Construct {
         });
       }
       const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
+      if (resolution === Resolution.DYNAMIC_DNS) checkDynamicDns(this.hosts, ports, addresses, endpoints, path);
       if (props.tlsOrigination) {
         for (const host of this.hosts) {
           enforce(sniProblem, [props.tlsOrigination._sni(host)], {
@@ -494,6 +501,24 @@ function checkEndpoints(endpoints: ExternalEndpoint[], path: string): Record<str
       ...(e.weight !== undefined ? { weight: e.weight } : {}),
     };
   });
+}
+
+/** Resolution DYNAMIC_DNS: wildcard hosts (SE-01), HTTP/TLS-family ports, no addresses or endpoints (SE-05). */
+function checkDynamicDns(hosts: string[], ports: Array<{ protocol: string }>, addresses: unknown[] | undefined, endpoints: unknown[] | undefined, path: string): void {
+  hosts.forEach((h, i) => enforce(dynamicDnsHostProblem, [h], {
+    path, prop: `hosts[${i}]`, allowed: '*.domain', message: (problem) => `hosts[${i}] ${show(h)} ${problem}`,
+    fix: 'Use a wildcard host such as "*.example.com", or resolution DNS for exact hosts.',
+  }));
+  ports.forEach((p, i) => enforce(dynamicDnsPortProblem, [p.protocol], {
+    path, prop: `ports[${i}].protocol`, value: p.protocol, allowed: DYNAMIC_DNS_PROTOCOLS.join(', '), message: (problem) => `ports[${i}].protocol ${p.protocol} ${problem}`,
+    fix: 'Use PortProtocol.HTTP, HTTP2, GRPC or TLS (DYNAMIC_DNS needs the Host header or SNI of each request).',
+  }));
+  for (const [field, list] of [['addresses', addresses], ['endpoints', endpoints]] as const) {
+    enforce(dynamicDnsFieldProblem, [field, list?.length ?? 0], {
+      path, prop: field, value: list?.length ?? 0, allowed: `no ${field}`, message: (problem) => `${field} ${problem}`,
+      fix: `Leave ${field} out with DYNAMIC_DNS, or use resolution STATIC/NONE.`,
+    });
+  }
 }
 
 /** The egress gateway settings, checked: selector labels (X-08), host grammar (X-03), and what cannot be routed through it (PROP). */

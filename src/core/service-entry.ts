@@ -3,6 +3,9 @@ import { MESH_WIDE_HOSTS } from './hosts';
 import { isHttpFamily, isTlsFamily } from './protocols';
 /** ServiceEntry invariants shared by rules and ExternalDependency: hosts (SE-01), ports (SE-03), resolution (SE-05, SE-06). */
 
+/** Port protocols resolution DYNAMIC_DNS allows (it resolves the host the request names: Host header or SNI). */
+export const DYNAMIC_DNS_PROTOCOLS: readonly string[] = ['HTTP', 'TLS', 'GRPC', 'HTTP2'];
+
 /** SE-01: a ServiceEntry lists at least one host (the CRD's `minItems: 1`). */
 export const serviceEntryHostsProblem = invariant('SE-01', (hosts: unknown): string | undefined =>
   (Array.isArray(hosts) && hosts.length > 0 ? undefined : 'needs at least one host'));
@@ -47,3 +50,15 @@ export const meshHostAsExternalProblem = invariant('SE-01', (host: unknown, loca
     ? 'is an in-cluster (mesh) service host, so MESH_EXTERNAL would make the sidecars treat that mesh service as external (no mTLS, no service registry)'
     : undefined;
 });
+
+/** SE-01: with resolution DYNAMIC_DNS every host is a `*.domain` wildcard (the proxy resolves the name each request asks for). */
+export const dynamicDnsHostProblem = invariant('SE-01', (host: string): string | undefined =>
+  (host.startsWith('*.') && !host.slice(1).includes('*') ? undefined : 'is not a "*.domain" wildcard, which resolution DYNAMIC_DNS requires'));
+
+/** SE-05: resolution DYNAMIC_DNS takes only HTTP, TLS, GRPC or HTTP2 ports (`protocol` upper-case, `''` when unset). */
+export const dynamicDnsPortProblem = invariant('SE-05', (protocol: string): string | undefined =>
+  (DYNAMIC_DNS_PROTOCOLS.includes(protocol) ? undefined : 'is not allowed with resolution DYNAMIC_DNS'));
+
+/** SE-05: resolution DYNAMIC_DNS takes no addresses and no endpoints. */
+export const dynamicDnsFieldProblem = invariant('SE-05', (field: 'addresses' | 'endpoints', count: number): string | undefined =>
+  (count > 0 ? `is set but resolution DYNAMIC_DNS takes no ${field}` : undefined));

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs';
 import { thrownBy } from '../support/errors';
 import { readObjects } from '../samples/normalize';
+import { analyze } from '../../src/rules';
 import { ExternalDependency, ExternalDependencyProps, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
 import { Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
@@ -583,5 +584,35 @@ describe('egressGateway (Istio egress-gateway pattern)', () => {
       route: r.route.map((d: any) => ({ destination: d.destination })),
     }));
     expect(spec(ours, 'VirtualService').http.map(({ name, ...r }: any) => r)).toEqual(routes);
+  });
+});
+
+describe('resolution DYNAMIC_DNS (wildcard hosts resolved per request)', () => {
+  const build = (props: Partial<ExternalDependencyProps> = {}) => {
+    const { chart, warnings } = testChart(['*.wikipedia.org'], new Chart(Testing.app(), 'dyn', { namespace: 'shop' }));
+    new ExternalDependency(chart, 'wiki', { hosts: ['*.wikipedia.org'], resolution: Resolution.DYNAMIC_DNS, ports: [{ number: 443, name: 'tls', protocol: PortProtocol.TLS }], ...props });
+    return { chart, warnings };
+  };
+
+  test('a wildcard host with a TLS port: the ServiceEntry passes the CRD and every rule', () => {
+    const { chart, warnings } = build();
+    const se = oneOf(chart, 'ServiceEntry');
+    expect(se.spec).toEqual({ hosts: ['*.wikipedia.org'], location: 'MESH_EXTERNAL', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DYNAMIC_DNS', exportTo: ['.'] });
+    expect(warnings).toEqual([]);
+  });
+
+  test('exact hosts, TCP ports, addresses and endpoints are refused with the rules\' codes', () => {
+    const exact = thrownBy(() => build({ hosts: ['en.wikipedia.org'] }));
+    expect([exact.code, exact.message]).toEqual(['SE-01', expect.stringContaining('hosts[0] "en.wikipedia.org" is not a "*.domain" wildcard, which resolution DYNAMIC_DNS requires')]);
+    const tcp = thrownBy(() => build({ ports: [{ number: 5432, name: 'pg', protocol: PortProtocol.TCP }] }));
+    expect([tcp.code, tcp.value]).toEqual(['SE-05', 'TCP']);
+    expect(thrownBy(() => build({ addresses: ['10.0.0.1'] })).message).toContain('addresses is set but resolution DYNAMIC_DNS takes no addresses');
+    expect(thrownBy(() => build({ endpoints: [{ address: 'en.wikipedia.org' }] })).code).toBe('SE-05');
+  });
+
+  test('the same checks in lint on hand-written YAML (one check, two callers)', () => {
+    const rules = (spec: unknown) => analyze([{ manifest: { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'w', namespace: 'shop' }, spec }, path: 'w' }]).errors.map((e) => e.code);
+    expect(rules({ hosts: ['*.wikipedia.org'], resolution: 'DYNAMIC_DNS', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] })).toEqual([]);
+    expect(rules({ hosts: ['en.wikipedia.org'], resolution: 'DYNAMIC_DNS', ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }] })).toEqual(expect.arrayContaining(['SE-01', 'SE-05']));
   });
 });

@@ -3,12 +3,11 @@ import { hostProblem } from '../../core/hosts';
 import { isIpAddress } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { protocolOf, showProtocol } from '../../core/protocols';
-import { wildcardResolutionProblem } from '../../core/service-entry';
+import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsPortProblem, wildcardResolutionProblem } from '../../core/service-entry';
 import { resolutionOf } from './shape';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
 const RESOLUTIONS = ['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS'];
-const DYNAMIC_DNS_PROTOCOLS = ['HTTP', 'TLS', 'GRPC', 'HTTP2'];
 const UDS_PREFIX = 'unix://';
 const ENDPOINT_PORT_NAME = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 /** Istio's waypoint enrolment label. */
@@ -45,7 +44,10 @@ export const SE05: Rule = {
     if (isRecord(s.workloadSelector) && endpoints.length > 0) {
       add(`spec.workloadSelector and spec.endpoints (${endpoints.length}) are both set; a ServiceEntry selects workloads or lists endpoints, not both`, 'workloadSelector+endpoints');
     }
-    if ((resolution === 'NONE' || resolution === 'DYNAMIC_DNS') && endpoints.length > 0) {
+    if (resolution === 'NONE' && endpoints.length > 0) {
+      add(`spec.endpoints lists ${endpoints.length} endpoint(s) but resolution ${resolution} takes none`, endpoints.length, 'no endpoints');
+    }
+    if (resolution === 'DYNAMIC_DNS' && dynamicDnsFieldProblem('endpoints', endpoints.length)) {
       add(`spec.endpoints lists ${endpoints.length} endpoint(s) but resolution ${resolution} takes none`, endpoints.length, 'no endpoints');
     }
     const portNames = new Set(arr(s.ports).filter(isRecord).map((p) => p.name).filter((n) => typeof n === 'string'));
@@ -79,12 +81,12 @@ export const SE05: Rule = {
     }
     if (resolution === 'DYNAMIC_DNS') {
       const addresses = arr(s.addresses);
-      if (addresses.length > 0) add(`spec.addresses ${JSON.stringify(addresses)} is set but resolution DYNAMIC_DNS takes no addresses`, addresses, 'no addresses');
+      const addressProblem = dynamicDnsFieldProblem('addresses', addresses.length);
+      if (addressProblem) add(`spec.addresses ${JSON.stringify(addresses)} ${addressProblem}`, addresses, 'no addresses');
       arr(s.ports).forEach((p, i) => {
         const protocol = protocolOf(p);
-        if (isRecord(p) && !DYNAMIC_DNS_PROTOCOLS.includes(protocol)) {
-          add(`spec.ports[${i}] protocol ${showProtocol(protocol)} is not allowed with resolution DYNAMIC_DNS`, protocol || 'unset', DYNAMIC_DNS_PROTOCOLS.join(', '));
-        }
+        const problem = isRecord(p) ? dynamicDnsPortProblem(protocol) : undefined;
+        if (problem) add(`spec.ports[${i}] protocol ${showProtocol(protocol)} ${problem}`, protocol || 'unset', DYNAMIC_DNS_PROTOCOLS.join(', '));
       });
       const labels = o.manifest?.metadata?.labels;
       if (s.location === 'MESH_INTERNAL' && isRecord(labels) && typeof labels[USE_WAYPOINT_LABEL] === 'string' && labels[USE_WAYPOINT_LABEL] !== '') {

@@ -2,7 +2,7 @@ import { Severity } from '../../core/errors';
 import { addressProblem } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { isTcpFamily, protocolOf, showProtocol } from '../../core/protocols';
-import { meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem } from '../../core/service-entry';
+import { dynamicDnsHostProblem, meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem } from '../../core/service-entry';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
 /** The `resolution` of a ServiceEntry spec (`NONE` when unset, as Istio defaults it). */
@@ -43,8 +43,9 @@ export const SE01: Rule = {
     hosts.forEach((h, i) => {
       if (typeof h !== 'string' || h === '' || h === '*') return; // type and grammar: SCHEMA and X-03
       const where = `spec.hosts[${i}] "${h}"`;
-      if (dynamic && !(h.startsWith('*.') && !h.slice(1).includes('*'))) {
-        out.push({ message: `${where} is not a "*.domain" wildcard, which resolution DYNAMIC_DNS requires`, fix: 'Use a wildcard host such as "*.example.com", or resolution DNS for a single host.', value: h, allowed: '*.domain' });
+      const notWildcard = dynamic ? dynamicDnsHostProblem(h) : undefined;
+      if (notWildcard) {
+        out.push({ message: `${where} ${notWildcard}`, fix: 'Use a wildcard host such as "*.example.com", or resolution DNS for a single host.', value: h, allowed: '*.domain' });
       } else if (!dynamic && isPartialWildcard(h)) {
         out.push({ severity: Severity.WARNING, message: `${where} is a partial wildcard; only a whole first label "*" ("*.example.com") is a wildcard`, fix: 'Use "*.example.com" or list the exact hosts.', value: h });
       }
