@@ -7,7 +7,7 @@ import { clusterLocal, fqdn, isWildcardHost } from '../core/hosts';
 import { defineEntry, isRecord } from '../core/json';
 import { portNameProblem } from '../core/protocols';
 import { subsetLabelsProblem } from '../core/subsets';
-import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsHostProblem, dynamicDnsPortProblem, meshHostAsExternalProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
+import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsHostProblem, dynamicDnsPortProblem, meshHostAsExternalProblem, selectorWithEndpointsProblem, serviceEntryHostsProblem, servicePortRepeatProblem, sharedPortProblem, wildcardResolutionProblem } from '../core/service-entry';
 import { show } from '../core/text';
 import { sniProblem } from '../core/tls';
 import { TlsOrigination } from '../policies/tls';
@@ -146,6 +146,13 @@ export interface ExternalDependencyProps extends RouteProps, TrafficPolicyBasePr
    */
   readonly endpoints?: ExternalEndpoint[];
   /**
+   * Labels of the workloads (pods, WorkloadEntries of VMs) that back the service (ServiceEntry `workloadSelector`),
+   * instead of `endpoints`: typically with `location: Location.MESH_INTERNAL` and `Resolution.STATIC`.
+   * @default - none
+   * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-workload_selector
+   */
+  readonly workloadSelector?: { [key: string]: string };
+  /**
    * Whether the service is outside the mesh (MESH_EXTERNAL) or part of it (MESH_INTERNAL).
    * @default Location.MESH_EXTERNAL
    */
@@ -239,6 +246,11 @@ export class ExternalDependency extends Construct {
       if (props.sniRouting !== undefined && typeof props.sniRouting !== 'boolean') propError({ path, prop: 'sniRouting' }, { value: props.sniRouting, expected: 'a boolean', fix: 'Set sniRouting to true or false, or leave it out.' });
       const addresses = props.addresses === undefined ? undefined : nonEmptyStrings(props.addresses, 'addresses', path, 'an IP address or CIDR block, e.g. "10.0.0.0/16"');
       const endpoints = props.endpoints === undefined ? undefined : checkEndpoints(props.endpoints, path);
+      const workloadSelector = props.workloadSelector === undefined ? undefined : checkLabels(props.workloadSelector, { path, prop: 'workloadSelector' });
+      enforce(selectorWithEndpointsProblem, [workloadSelector !== undefined, endpoints?.length ?? 0], {
+        path, prop: 'workloadSelector', value: 'workloadSelector+endpoints', allowed: 'workloadSelector or endpoints', message: (problem) => `workloadSelector ${problem.replace('spec.endpoints', 'endpoints')}`,
+        fix: 'Select the workloads with workloadSelector, or list them in endpoints, not both.',
+      });
       if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
         propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
       }
@@ -311,7 +323,7 @@ export class ExternalDependency extends Construct {
         metadata: metadataFor(this, name, props.namespace),
         spec: {
           hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports, resolution: resolution as any,
-          ...(endpoints ? { endpoints: endpoints as any } : {}), exportTo,
+          ...(endpoints ? { endpoints: endpoints as any } : {}), ...(workloadSelector ? { workloadSelector: { labels: workloadSelector } } : {}), exportTo,
         },
       });
       const basePolicy = renderTrafficPolicy(props, path);

@@ -62,3 +62,7 @@ export const dynamicDnsPortProblem = invariant('SE-05', (protocol: string): stri
 /** SE-05: resolution DYNAMIC_DNS takes no addresses and no endpoints. */
 export const dynamicDnsFieldProblem = invariant('SE-05', (field: 'addresses' | 'endpoints', count: number): string | undefined =>
   (count > 0 ? `is set but resolution DYNAMIC_DNS takes no ${field}` : undefined));
+
+/** SE-05: a ServiceEntry selects workloads (`workloadSelector`) or lists `endpoints`, not both. */
+export const selectorWithEndpointsProblem = invariant('SE-05', (selector: boolean, endpoints: number): string | undefined =>
+  (selector && endpoints > 0 ? `and spec.endpoints (${endpoints}) are both set; a ServiceEntry selects workloads or lists endpoints, not both` : undefined));

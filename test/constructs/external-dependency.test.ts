@@ -4,7 +4,7 @@ import { istioObjects, objectsOf, oneOf, testChart } from '../support/constructs
 import { thrownBy } from '../support/errors';
 import { readObjects } from '../samples/normalize';
 import { analyze } from '../../src/rules';
-import { ExternalDependency, ExternalDependencyProps, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
+import { ExternalDependency, ExternalDependencyProps, Location, PortProtocol, Resolution } from '../../src/constructs/external-dependency';
 import { Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm } from '../../src/policies/load-balancer';
 import { RetryPolicy } from '../../src/policies/retry';
@@ -615,4 +615,20 @@ describe('resolution DYNAMIC_DNS (wildcard hosts resolved per request)', () => {
     expect(rules({ hosts: ['*.wikipedia.org'], resolution: 'DYNAMIC_DNS', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] })).toEqual([]);
     expect(rules({ hosts: ['en.wikipedia.org'], resolution: 'DYNAMIC_DNS', ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }] })).toEqual(expect.arrayContaining(['SE-01', 'SE-05']));
   });
+});
+
+test('workloadSelector: a MESH_INTERNAL service backed by workloads (VMs); not together with endpoints (SE-05)', () => {
+  const build = (props: Partial<ExternalDependencyProps>) => {
+    const { chart, warnings } = testChart(undefined, new Chart(Testing.app(), 'vm', { namespace: 'vm' }));
+    new ExternalDependency(chart, 'mysql', {
+      hosts: ['mysql.vm.example'], location: Location.MESH_INTERNAL, resolution: Resolution.STATIC,
+      ports: [{ number: 3306, name: 'mysql', protocol: PortProtocol.TCP }], ...props,
+    });
+    return { chart, warnings };
+  };
+  const { chart } = build({ workloadSelector: { app: 'mysql' } });
+  expect(oneOf(chart, 'ServiceEntry').spec.workloadSelector).toEqual({ labels: { app: 'mysql' } });
+  const both = thrownBy(() => build({ workloadSelector: { app: 'mysql' }, endpoints: [{ address: '10.0.0.5' }] }));
+  expect([both.code, both.message]).toEqual(['SE-05', expect.stringContaining('workloadSelector and endpoints (1) are both set')]);
+  expect(thrownBy(() => build({ workloadSelector: { 'bad key!': 'x' } })).code).toBe('X-08');
 });

@@ -3,7 +3,7 @@ import { hostProblem } from '../../core/hosts';
 import { isIpAddress } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
 import { protocolOf, showProtocol } from '../../core/protocols';
-import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsPortProblem, wildcardResolutionProblem } from '../../core/service-entry';
+import { DYNAMIC_DNS_PROTOCOLS, dynamicDnsFieldProblem, dynamicDnsPortProblem, selectorWithEndpointsProblem, wildcardResolutionProblem } from '../../core/service-entry';
 import { resolutionOf } from './shape';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 
@@ -41,9 +41,8 @@ export const SE05: Rule = {
     const out: Finding[] = [];
     const endpoints = endpointsOf(s);
     const add = (message: string, value?: unknown, allowed?: string) => out.push({ message, fix: this.fix, ...(value !== undefined ? { value } : {}), ...(allowed ? { allowed } : {}) });
-    if (isRecord(s.workloadSelector) && endpoints.length > 0) {
-      add(`spec.workloadSelector and spec.endpoints (${endpoints.length}) are both set; a ServiceEntry selects workloads or lists endpoints, not both`, 'workloadSelector+endpoints');
-    }
+    const both = selectorWithEndpointsProblem(isRecord(s.workloadSelector), endpoints.length);
+    if (both) add(`spec.workloadSelector ${both}`, 'workloadSelector+endpoints');
     if (resolution === 'NONE' && endpoints.length > 0) {
       add(`spec.endpoints lists ${endpoints.length} endpoint(s) but resolution ${resolution} takes none`, endpoints.length, 'no endpoints');
     }
