@@ -10,7 +10,8 @@ export { Destination, DestinationOptions, HostDestinationOptions } from './const
 export { HostTraffic, HostTrafficProps } from './constructs/host-traffic';
 export { HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/route-props';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
-export { CanaryStage, MetricGate } from './policies/stages';
+export { CanaryStage, MetricGate, ReleaseController } from './policies/stages';
+export { ArgoRollout, ArgoRolloutProps, IgnoreDifference } from './constructs/argo-rollout';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
 export { EgressLockdown, EgressLockdownProps } from './constructs/egress-lockdown';

@@ -56,7 +56,7 @@ describe('example apps', () => {
   test('no findings except the mirroring ones each app suppresses with its reason', () => {
     expect(warnings).toEqual([]);
     expect(suppressed.map((s) => `${s.code} ${s.path}`).sort()).toEqual([
-      'SC-06 istioinaction/lockdown', 'VS-25 blog-system/web', 'VS-25 commerce/orders', 'VS-25 istioinaction/catalog', 'VS-26 istioinaction/catalog',
+      'DR-04 payments/payments-api', 'SC-06 istioinaction/lockdown', 'VS-25 blog-system/web', 'VS-25 commerce/orders', 'VS-25 istioinaction/catalog', 'VS-26 istioinaction/catalog',
     ]);
     expect(suppressed.every((s) => s.reason.length > 20)).toBe(true);
   });
@@ -172,6 +172,17 @@ describe('seed 001: bookinfo, commerce and payments', () => {
       ['mesh', 'istio-egressgateway.istio-system.svc.cluster.local'], ['payments/external-payment-gateway-egress', 'api.pgprovider.example'],
     ]);
     expect(find('payments', 'Gateway', 'external-payment-gateway-egress').spec.servers[0].tls).toEqual({ mode: 'PASSTHROUGH' });
+  });
+
+  test('payments-api: seed 001\'s Rollout over the CanaryService\'s route and subsets, its gate as an AnalysisTemplate', () => {
+    const rollout = find('payments', 'Rollout', 'payments-api');
+    expect(rollout.spec.strategy.canary.trafficRouting.istio).toEqual({
+      virtualService: { name: 'payments-api', routes: ['primary'] },
+      destinationRule: { name: 'payments-api', stableSubsetName: 'stable', canarySubsetName: 'canary' },
+    });
+    expect(rollout.spec.strategy.canary.steps.map((s: any) => Object.keys(s)[0])).toEqual(['setWeight', 'analysis', 'setWeight', 'pause', 'setWeight', 'pause']);
+    expect(find('payments', 'AnalysisTemplate', 'payments-api-stage-0').spec.metrics.map((m: any) => m.successCondition)).toEqual(['result[0] >= 0.99', 'result[0] <= 500']);
+    expect(find('payments', 'VirtualService', 'payments-api').spec.http[0].route.map((d: any) => d.weight)).toEqual([100, 0]);
   });
 
   test('payments: locked down to REGISTRY_ONLY, pods let out only to istio-system and DNS (seed 001, high security)', () => {

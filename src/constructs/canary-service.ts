@@ -4,9 +4,10 @@ import { checkHost, checkList, checkOptions, enforce, isBuilt, propError } from 
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
+import { Rules } from '../synth/rules';
 import { HttpMatch } from '../policies/match';
 import { RetryPolicy } from '../policies/retry';
-import { CanaryStage, stagePlanProblem } from '../policies/stages';
+import { CanaryStage, ReleaseController, stagePlanProblem } from '../policies/stages';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 
 import { CallerProps, renderResilience, routeName, RouteProps, withdrawn, asValidationError } from './common';
@@ -69,6 +70,14 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
    * @default false
    */
   readonly waiveGates?: boolean;
+  /**
+   * Who moves the canary through `stages`: this library, at the `stage` chosen at synth (the default), or
+   * `ReleaseController.argoRollouts()` — the plan becomes an Argo Rollouts `Rollout` (see `ArgoRollout`), the
+   * VirtualService starts at 100 % stable and the controller sets the weights. With a controller, `stages` is
+   * required and `stage` is refused (the controller chooses it).
+   * @default - no controller: the weight of the current stage (or `canaryWeight`) is emitted
+   */
+  readonly controller?: ReleaseController;
   /**
    * Subset name of the stable version (a DNS label).
    * @default 'stable'
@@ -166,6 +175,12 @@ export class CanaryService extends HostTraffic {
   public readonly currentStage?: CanaryStage;
   /** Index (from 0) of the current stage, when `stages` is given. */
   public readonly stageIndex?: number;
+  /** The release plan, when `stages` is given. */
+  public readonly stages?: CanaryStage[];
+  /** Name of the weighted route (`primary` unless `primaryRouteName`). */
+  public readonly primaryRouteName: string;
+  /** The controller that moves the canary through its plan, when one is set. */
+  public readonly controller?: ReleaseController;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
@@ -181,8 +196,20 @@ export class CanaryService extends HostTraffic {
       });
       const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
       const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-      // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04).
-      enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
+      if (props.controller !== undefined && !isBuilt(props.controller, ReleaseController)) {
+        propError({ path, prop: 'controller' }, { value: props.controller, expected: 'a ReleaseController', fix: 'Use ReleaseController.argoRollouts(), or leave controller out.' });
+      }
+      this.controller = props.controller;
+      const argo = props.controller?.kind === 'argo-rollouts';
+      if (argo && props.stages === undefined) {
+        propError({ path, prop: 'stages' }, { value: undefined, expected: 'a release plan', message: 'controller Argo Rollouts is set but stages is not: the plan is what the Rollout steps through', fix: 'Declare stages, e.g. [CanaryStage.analysis(10, { minSuccessRatePercent: 99 }), CanaryStage.pause(50, Duration.minutes(5)), CanaryStage.pause(100)].' });
+      }
+      if (argo && props.stage !== undefined) {
+        propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: 'stage is set but Argo Rollouts chooses the stage', fix: 'Leave stage out; promote or abort with kubectl argo rollouts.' });
+      }
+      // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04),
+      // unless Argo Rollouts tells them apart with the rollouts-pod-template-hash label it adds to each.
+      if (!argo) enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
         path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
         message: (problem) => `stable and canary ${problem}`,
         fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
@@ -190,7 +217,7 @@ export class CanaryService extends HostTraffic {
       const staged = props.stages === undefined ? undefined : checkPlan(props, path);
       this.currentStage = staged?.current;
       this.stageIndex = staged?.index;
-      const weight = staged ? staged.current.weight : props.canaryWeight ?? 0;
+      const weight = argo ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
       // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
       enforce(routeWeightProblem, [weight, 100], {
         path, prop: 'canaryWeight', allowed: 'integer 0-100',
@@ -220,6 +247,11 @@ export class CanaryService extends HostTraffic {
           name: testRouteName, match: [...testMatches], route: [Destination.subset(this.canarySubsetName)],
           timeout: props.testTimeout ?? props.timeout, retries: props.testRetries ?? props.retries,
         });
+      }
+      this.primaryRouteName = primaryRouteName;
+      this.stages = staged ? [...props.stages!] : undefined;
+      if (argo && subsetsOverlapProblem(stableLabels, canaryLabels) !== undefined) {
+        Rules.suppress(this.destinationRule!, subsetsOverlapProblem.code, 'Argo Rollouts adds the rollouts-pod-template-hash label of each ReplicaSet to the stable and canary subsets');
       }
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));

@@ -114,3 +114,25 @@ export function stagePlanProblem(stages: readonly CanaryStage[], maxWeight: numb
   }
   return undefined;
 }
+
+/**
+ * Who moves a canary through its release plan: this library, one commit per stage (the default), or a
+ * progressive-delivery controller that reads the plan from the objects this library emits.
+ */
+export class ReleaseController {
+  /**
+   * Argo Rollouts, with Istio subset-level traffic splitting: an `ArgoRollout` construct emits the `Rollout` (the
+   * plan becomes its steps) and the controller sets the primary route's weights and adds the
+   * `rollouts-pod-template-hash` label to both subsets at runtime. The stable and canary subsets may then select the
+   * same labels (the Rollout's pods share one template); the VirtualService starts at 100 % stable.
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/istio/#subset-level-traffic-splitting
+   */
+  public static argoRollouts(): ReleaseController {
+    return new ReleaseController('argo-rollouts');
+  }
+
+  private constructor(
+    /** `argo-rollouts`. */
+    public readonly kind: string,
+  ) {}
+}
