@@ -10,7 +10,7 @@ export { CALLS_ANNOTATION, ENTRY_POINT_ANNOTATION, IntentFacts, NON_IDEMPOTENT_R
 export { SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './engine/istio-object';
 export { runRules } from './engine/run';
 export {
-  AppFinding, EgressPolicy, Finding, Inventory, IstioKind, IstioObject, OmittedFindings, Rule, RuleContext, RuleDoc, RuleReport, RunOptions, ServiceInfo,
+  AppFinding, EgressPolicy, Finding, Inventory, IstioKind, IstioObject, OmittedFindings, RolloutInfo, Rule, RuleContext, RuleDoc, RuleReport, RunOptions, ServiceInfo,
   SuppressedViolation, Workload,
 } from './engine/types';
 export { analyze, RULES } from './rules';

@@ -32,7 +32,7 @@ const INDEX_EXPORTS = [
 const ENGINE_EXPORTS = [
   'Analysis', 'analyze', 'AnalyzeOptions', 'AppFinding', 'ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION', 'ARGO_ROLLOUTS_ROUTES_ANNOTATION',
   'CALLS_ANNOTATION', 'CallChainOptions', 'EgressPolicy', 'ENTRY_POINT_ANNOTATION', 'Finding', 'FLAGGER_CANARY_ANNOTATION', 'IntentFacts', 'Inventory',
-  'IstioKind', 'IstioObject', 'ManifestInput', 'NON_IDEMPOTENT_ROUTES_ANNOTATION', 'OmittedFindings', 'PROP_CODE', 'Rule', 'RuleContext', 'RuleDoc',
+  'IstioKind', 'IstioObject', 'ManifestInput', 'NON_IDEMPOTENT_ROUTES_ANNOTATION', 'OmittedFindings', 'RolloutInfo', 'PROP_CODE', 'Rule', 'RuleContext', 'RuleDoc',
   'RuleReport', 'RULES', 'runRules', 'RunOptions', 'SCHEMA_CODE', 'SchemaIssue', 'ServiceInfo', 'Severity', 'SUPPRESS_ANNOTATION_PREFIX',
   'SUPPRESSION_CODE', 'SuppressedViolation', 'toIstioObject', 'validateManifest', 'Violation', 'Workload',
 ];

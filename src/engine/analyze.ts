@@ -5,9 +5,9 @@ import { yamlReadBackProblems } from '../core/yaml';
 import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
 import { IntentFacts } from './intent';
-import { SUPPRESS_ANNOTATION_PREFIX, toIstioObject } from './istio-object';
+import { SUPPRESS_ANNOTATION_PREFIX, suppressionsOf, toIstioObject } from './istio-object';
 import { runRules } from './run';
-import { EgressPolicy, Inventory, IstioObject, Rule, RuleReport, ServiceInfo, Workload } from './types';
+import { EgressPolicy, Inventory, IstioKind, IstioObject, RolloutInfo, Rule, RuleReport, ServiceInfo, Workload } from './types';
 
 /** One manifest to analyze, with where it came from. */
 export interface ManifestInput {
@@ -94,6 +94,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const workloads: Workload[] = [];
   const services: ServiceInfo[] = [];
   const egressPolicies: EgressPolicy[] = [];
+  const rollouts: RolloutInfo[] = [];
   const pre: Violation[] = [];
   const codes = new Set(rules.map((r) => r.code));
   const global = new Map(Object.entries(options.suppress ?? {}));
@@ -134,6 +135,12 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     if (WORKLOAD_KINDS.has(m.kind)) {
       const labels = m.spec?.template?.metadata?.labels;
       if (isRecord(labels)) workloads.push({ kind: m.kind, name, namespace, podLabels: stringMap(labels), path: input.path });
+      const rollout = m.kind === 'Rollout' && String(m.apiVersion).startsWith('argoproj.io/') ? rolloutOf(m, name, namespace, input) : undefined;
+      if (rollout) {
+        const suppressions = new Map([...global, ...(rollout.subject.suppressions ?? new Map())]);
+        for (const [code, reason] of rollout.subject.suppressions ?? []) checkSuppression(code, reason, input.path, codes, pre);
+        rollouts.push({ ...rollout, subject: { ...rollout.subject, suppressions } });
+      }
     } else if (m.kind === 'Pod' && isRecord(meta.labels)) {
       workloads.push({ kind: 'Pod', name, namespace, podLabels: stringMap(meta.labels), path: input.path });
     } else if (m.kind === 'Service' && m.apiVersion === 'v1') {
@@ -149,7 +156,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
       if (policy) egressPolicies.push(policy);
     }
   }
-  const report = runRules(objects, rules, { ...options, workloads, services, egressPolicies });
+  const report = runRules(objects, rules, { ...options, workloads, services, egressPolicies, rollouts });
   const strictPre = pre.map((v) => (options.strict ? { ...v, severity: Severity.ERROR } : v));
   return {
     errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
@@ -282,4 +289,29 @@ function egressPolicyOf(m: Record<string, any>, name: string, namespace: string 
     }
   }
   return { name, namespace, allPods, anyDestination, namespaces: [...namespaces].sort(), path };
+}
+
+/** `name` and `namespace` of an Argo Rollouts object reference: `name`, or `name.namespace`. */
+function argoRef(ref: string, namespace: string | undefined): { name: string; namespace?: string } {
+  const dot = ref.indexOf('.');
+  return dot < 0 ? { name: ref, ...(namespace !== undefined ? { namespace } : {}) } : { name: ref.slice(0, dot), namespace: ref.slice(dot + 1) };
+}
+
+/** The Istio traffic routing of an Argo Rollout, or undefined when it routes otherwise. */
+function rolloutOf(m: Record<string, any>, name: string, namespace: string | undefined, input: ManifestInput): RolloutInfo | undefined {
+  const routing = m.spec?.strategy?.canary?.trafficRouting;
+  const istio = isRecord(routing) && isRecord(routing.istio) ? routing.istio : undefined;
+  if (!istio) return undefined;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const refs = [...(isRecord(istio.virtualService) ? [istio.virtualService] : []), ...(Array.isArray(istio.virtualServices) ? istio.virtualServices.filter(isRecord) : [])];
+  const virtualServices = refs.filter((r) => typeof r.name === 'string' && r.name !== '').map((r) => ({ ...argoRef(r.name, namespace), routes: strings(r.routes) }));
+  const dr = isRecord(istio.destinationRule) && typeof istio.destinationRule.name === 'string' ? istio.destinationRule : undefined;
+  const subject: IstioObject = {
+    kind: 'Rollout' as IstioKind, name, namespace, spec: isRecord(m.spec) ? m.spec : {}, manifest: m, path: input.path, facts: {}, suppressions: suppressionsOf(m),
+  };
+  return {
+    subject, name, namespace, virtualServices,
+    ...(dr ? { destinationRule: { ...argoRef(dr.name, namespace), stableSubsetName: String(dr.stableSubsetName ?? ''), canarySubsetName: String(dr.canarySubsetName ?? '') } } : {}),
+    managedRoutes: (Array.isArray(routing!.managedRoutes) ? routing!.managedRoutes : []).filter(isRecord).map((r: any) => r.name).filter((n: unknown): n is string => typeof n === 'string'),
+  };
 }

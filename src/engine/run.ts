@@ -16,7 +16,7 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
     complete: options.complete !== false,
     notChecked: (note) => { notChecked.push(note); },
     objects, ofKind: (kind) => byKind.get(kind) ?? [],
-    workloads: options.workloads ?? [], services: options.services ?? [], egressPolicies: options.egressPolicies ?? [], inventory: options.inventory, callChain: options.callChain,
+    workloads: options.workloads ?? [], services: options.services ?? [], egressPolicies: options.egressPolicies ?? [], rollouts: options.rollouts ?? [], inventory: options.inventory, callChain: options.callChain,
     memo: <T>(key: string, build: () => T): T => {
       if (!memos.has(key)) memos.set(key, build());
       return memos.get(key) as T;

@@ -100,6 +100,20 @@ export interface EgressPolicy {
   readonly path: string;
 }
 
+/** An Argo Rollouts `Rollout` in the App that routes with Istio (`spec.strategy.canary.trafficRouting.istio`). */
+export interface RolloutInfo {
+  /** The Rollout as an object findings can be reported on (path, suppression annotations). */
+  readonly subject: IstioObject;
+  readonly name: string;
+  readonly namespace?: string;
+  /** The VirtualServices it manages: name (and namespace, from `name.namespace`), HTTP route names (none: all). */
+  readonly virtualServices: ReadonlyArray<{ readonly name: string; readonly namespace?: string; readonly routes: readonly string[] }>;
+  /** The DestinationRule of subset-level splitting, when set. */
+  readonly destinationRule?: { readonly name: string; readonly namespace?: string; readonly stableSubsetName: string; readonly canarySubsetName: string };
+  /** `trafficRouting.managedRoutes` names (header and mirror step routes). */
+  readonly managedRoutes: readonly string[];
+}
+
 /**
  * What exists outside the App, declared by the user so Ext-scope rules can run instead of being skipped:
  * external hosts (Services and ServiceEntries defined elsewhere), gateways (`namespace/name`) and namespaces.
@@ -152,6 +166,8 @@ export interface RuleContext {
   readonly services: readonly ServiceInfo[];
   /** NetworkPolicies in the App that restrict egress. */
   readonly egressPolicies: readonly EgressPolicy[];
+  /** Argo Rollouts in the App that route with Istio. */
+  readonly rollouts: readonly RolloutInfo[];
   /**
    * The declared inventory.
    * @default - none: Ext-scope checks are skipped
@@ -199,6 +215,8 @@ export interface RunOptions {
   readonly services?: readonly ServiceInfo[];
   /** NetworkPolicies in the App that restrict egress. @default - none */
   readonly egressPolicies?: readonly EgressPolicy[];
+  /** Argo Rollouts in the App that route with Istio. @default - none */
+  readonly rollouts?: readonly RolloutInfo[];
   /** Declared inventory of what exists outside the App. @default - Ext-scope checks skipped */
   readonly inventory?: Inventory;
   /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */

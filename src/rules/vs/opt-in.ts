@@ -84,50 +84,62 @@ export const VS37: Rule = {
     for (const vs of ctx.ofKind('VirtualService')) {
       const declared = annotation(vs, ARGO_ROLLOUTS_ROUTES_ANNOTATION);
       if (declared === undefined) continue;
-      const names = list(declared);
-      const managed = new Set(list(annotation(vs, ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION)));
-      const checkRoute = (route: any, name: string) => {
-        const dests = distinctDestinations(route, vs.namespace);
-        if (dests.length >= 2) return;
-        out.push({
-          object: vs, value: dests.join(', ') || 'no destination', allowed: 'stable and canary destinations',
-          message: `${name} has ${dests.length === 0 ? 'no destination' : `only the destination ${dests[0]}`}; Argo Rollouts needs both the stable and the canary destination in it`,
-          fix: this.fix,
-        });
-      };
-      const http = arr(vs.spec.http);
-      if (names.length > 0) {
-        const existing = http.map((r) => (isRecord(r) && typeof r.name === 'string' ? r.name : undefined));
-        for (const name of names) {
-          const i = existing.indexOf(name);
-          if (i < 0) {
-            out.push({
-              object: vs, value: name, allowed: existing.filter(Boolean).join(', ') || 'no named routes',
-              message: `annotation ${ARGO_ROLLOUTS_ROUTES_ANNOTATION} names HTTP route "${name}", which spec.http does not contain`,
-              fix: this.fix,
-            });
-          } else {
-            checkRoute(http[i], routeLabel(http[i], i));
-          }
-        }
-        continue;
-      }
-      const section = http.length > 0 ? 'http' : arr(vs.spec.tls).length > 0 ? 'tls' : 'tcp';
-      const routes = arr(vs.spec[section]).map((r, i) => ({ r, i }))
-        .filter(({ r }) => !(isRecord(r) && typeof r.name === 'string' && managed.has(r.name)));
-      if (routes.length !== 1) {
-        out.push({
-          object: vs, value: routes.length, allowed: '1',
-          message: `spec.${section} has ${routes.length} routes${managed.size ? ' besides the managed routes' : ''}; without route names (${ARGO_ROLLOUTS_ROUTES_ANNOTATION} is empty) Argo Rollouts needs exactly one`,
-          fix: this.fix,
-        });
-      } else {
-        checkRoute(routes[0].r, routeLabel(routes[0].r, routes[0].i, section));
+      for (const p of managedRouteProblems(vs, list(declared), new Set(list(annotation(vs, ARGO_ROLLOUTS_MANAGED_ROUTES_ANNOTATION))), `annotation ${ARGO_ROLLOUTS_ROUTES_ANNOTATION}`)) {
+        out.push({ object: vs, ...p, fix: this.fix });
       }
     }
     return out;
   },
 };
+
+/** One problem of the routes an Argo Rollout manages in a VirtualService. */
+export interface ManagedRouteProblem {
+  readonly message: string;
+  readonly value: unknown;
+  readonly allowed: string;
+}
+
+/**
+ * What Argo Rollouts refuses in VirtualService `vs` when it manages the HTTP routes `names` (none named: the only
+ * route, besides the `managed` header/mirror routes): a named route that is missing, a route without both a stable
+ * and a canary destination, or more than one route when none is named. `source` says where the names come from.
+ */
+export function managedRouteProblems(vs: IstioObject, names: readonly string[], managed: ReadonlySet<string>, source: string): ManagedRouteProblem[] {
+  const out: ManagedRouteProblem[] = [];
+  const checkRoute = (route: any, name: string) => {
+    const dests = distinctDestinations(route, vs.namespace);
+    if (dests.length >= 2) return;
+    out.push({
+      value: dests.join(', ') || 'no destination', allowed: 'stable and canary destinations',
+      message: `${name} has ${dests.length === 0 ? 'no destination' : `only the destination ${dests[0]}`}; Argo Rollouts needs both the stable and the canary destination in it`,
+    });
+  };
+  const http = arr(vs.spec.http);
+  if (names.length > 0) {
+    const existing = http.map((r) => (isRecord(r) && typeof r.name === 'string' ? r.name : undefined));
+    for (const name of names) {
+      const i = existing.indexOf(name);
+      if (i < 0) {
+        out.push({ value: name, allowed: existing.filter(Boolean).join(', ') || 'no named routes', message: `${source} names HTTP route "${name}", which spec.http does not contain` });
+      } else {
+        checkRoute(http[i], routeLabel(http[i], i));
+      }
+    }
+    return out;
+  }
+  const section = http.length > 0 ? 'http' : arr(vs.spec.tls).length > 0 ? 'tls' : 'tcp';
+  const routes = arr(vs.spec[section]).map((r, i) => ({ r, i }))
+    .filter(({ r }) => !(isRecord(r) && typeof r.name === 'string' && managed.has(r.name)));
+  if (routes.length !== 1) {
+    out.push({
+      value: routes.length, allowed: '1',
+      message: `spec.${section} has ${routes.length} routes${managed.size ? ' besides the managed routes' : ''}; without route names (${source} names none) Argo Rollouts needs exactly one`,
+    });
+  } else {
+    checkRoute(routes[0].r, routeLabel(routes[0].r, routes[0].i, section));
+  }
+  return out;
+}
 
 export const VS38: Rule = {
   code: 'VS-38', title: '(Flagger) Do not synthesize the VirtualService a Flagger Canary owns', severity: Severity.ERROR, levels: 'E', scope: 'app',
