@@ -3,7 +3,7 @@ import { BlogSystemChart } from './blog-system';
 import { BookinfoChart } from './bookinfo';
 import { CommerceChart } from './commerce';
 import { IstioInActionChart } from './istioinaction';
-import { PaymentsChart } from './payments';
+import { PaymentsChart, PaymentsFlaggerChart } from './payments';
 import { ShopChart } from './shop';
 
 /** Adds every example chart to `app`: one output file per chart (`dist/<id>.k8s.yaml`). */
@@ -13,6 +13,7 @@ export function defineExampleApps(app: App): Chart[] {
     new BookinfoChart(app, 'bookinfo'),
     new CommerceChart(app, 'commerce'),
     new PaymentsChart(app, 'payments'),
+    new PaymentsFlaggerChart(app, 'payments-flagger'),
     new IstioInActionChart(app, 'istioinaction'),
     new ShopChart(app, 'shop'),
   ];

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ArgoRollout, CallTarget, CanaryService, CanaryStage, EgressLockdown, ExternalDependency, PortProtocol, ReleaseController, RetryPolicy, Subset,
+  ArgoRollout, CallTarget, CanaryService, CanaryStage, EgressLockdown, ExternalDependency, FlaggerCanary, PortProtocol, ReleaseController, RetryPolicy, Subset,
 } from '../src';
 
 const API_LABELS = { app: 'payments-api' };
@@ -64,5 +64,42 @@ export class PaymentsChart extends Chart {
     });
     this.rollout = new ArgoRollout(this, 'payments-api-rollout', { service: this.api, workload: deployment });
     this.lockdown = new EgressLockdown(this, 'lockdown', { networkPolicy: true });
+  }
+}
+
+/**
+ * Seed 001's other release path for `payments-api`: the Flagger `Canary` (interval 1m, threshold 5, steps of 10 up to
+ * maxWeight 50, success rate ≥ 99 %, p99 ≤ 500 ms), from the same CanaryService intent. Flagger generates the
+ * VirtualService and DestinationRules, so none is emitted here; the rules check the ones it will generate.
+ *
+ * Changed from the seed: its load-test webhook is left out (it names a tester Service outside the seed); in its own
+ * namespace, `payments-flagger`, so that both release paths can be synthesized side by side.
+ */
+export class PaymentsFlaggerChart extends Chart {
+  public readonly api: CanaryService;
+  public readonly canary: FlaggerCanary;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'payments-flagger', ...props });
+    const deployment = new ApiObject(this, 'payments-api-deployment', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'payments-api' },
+      spec: {
+        replicas: 5, selector: { matchLabels: API_LABELS },
+        template: { metadata: { labels: API_LABELS }, spec: { containers: [{ name: 'api', image: 'registry.example/payments-api:1.4.0', ports: [{ containerPort: 8080 }] }] } },
+      },
+    });
+    const gate = { minSuccessRatePercent: 99, maxP99Latency: Duration.millis(500), interval: Duration.minutes(1) };
+    this.api = new CanaryService(this, 'payments-api', {
+      host: 'payments-api.payments-flagger.svc.cluster.local',
+      port: 80,
+      stable: Subset.fromLabels(API_LABELS),
+      canary: Subset.fromLabels(API_LABELS),
+      controller: ReleaseController.flagger(),
+      stages: [10, 20, 30, 40, 50].map((weight) => CanaryStage.analysis(weight, gate)),
+      maxWeight: 50,
+      timeout: Duration.seconds(3),
+      retries: RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.seconds(1) }),
+    });
+    this.canary = new FlaggerCanary(this, 'payments-api-canary', { service: this.api, workload: deployment });
   }
 }

@@ -12,6 +12,7 @@ export { HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, T
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { CanaryStage, MetricGate, ReleaseController } from './policies/stages';
 export { ArgoRollout, ArgoRolloutProps, IgnoreDifference } from './constructs/argo-rollout';
+export { FlaggerCanary, FlaggerCanaryProps } from './constructs/flagger-canary';
 export { ResilientBackend, ResilientBackendProps } from './constructs/resilient-backend';
 export { GatewayServer, IngressGateway, IngressGatewayProps, ServerTls } from './constructs/ingress-gateway';
 export { EgressLockdown, EgressLockdownProps } from './constructs/egress-lockdown';

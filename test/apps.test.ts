@@ -30,7 +30,7 @@ const istio = [...manifests.values()].flat().filter((m: any) => m.apiVersion.sta
 
 describe('example apps', () => {
   test('every example chart synthesizes', () => {
-    expect([...manifests.keys()]).toEqual(['blog-system', 'bookinfo', 'commerce', 'payments', 'istioinaction', 'shop']);
+    expect([...manifests.keys()]).toEqual(['blog-system', 'bookinfo', 'commerce', 'payments', 'payments-flagger', 'istioinaction', 'shop']);
   });
 
   test.each(istio.map((m: any) => [`${m.kind}/${m.metadata.namespace}/${m.metadata.name}`, m]))(
@@ -183,6 +183,13 @@ describe('seed 001: bookinfo, commerce and payments', () => {
     expect(rollout.spec.strategy.canary.steps.map((s: any) => Object.keys(s)[0])).toEqual(['setWeight', 'analysis', 'setWeight', 'pause', 'setWeight', 'pause']);
     expect(find('payments', 'AnalysisTemplate', 'payments-api-stage-0').spec.metrics.map((m: any) => m.successCondition)).toEqual(['result[0] >= 0.99', 'result[0] <= 500']);
     expect(find('payments', 'VirtualService', 'payments-api').spec.http[0].route.map((d: any) => d.weight)).toEqual([100, 0]);
+  });
+
+  test('payments-api the Flagger way (seed 001): a Canary from the same intent, no VirtualService of ours', () => {
+    const canary = find('payments-flagger', 'Canary', 'payments-api');
+    expect(canary.spec.analysis).toEqual(expect.objectContaining({ interval: '60s', threshold: 5, stepWeights: [10, 20, 30, 40, 50] }));
+    expect(canary.spec.service).toEqual(expect.objectContaining({ name: 'payments-api', port: 80, timeout: '3s' }));
+    expect(manifests.get('payments-flagger')!.map((o: any) => o.kind)).toEqual(['Deployment', 'Canary']);
   });
 
   test('payments: locked down to REGISTRY_ONLY, pods let out only to istio-system and DNS (seed 001, high security)', () => {

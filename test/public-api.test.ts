@@ -25,7 +25,7 @@ const INDEX_EXPORTS = [
   'CorsPolicy', 'Destination', 'DestinationOptions', 'ExternalEndpoint', 'H2UpgradePolicy', 'HeaderChanges', 'HeaderOperations',
   'HostDestinationOptions', 'HostTraffic', 'HostTrafficProps', 'HttpDirectResponse', 'HttpFault', 'HttpRedirect', 'HttpRewrite', 'HttpRouteProps',
   'L4MatchProps', 'Location', 'MutualTlsOptions', 'PortTrafficPolicy', 'RegexRewrite', 'StringMatch', 'SubsetProps', 'TcpRouteProps', 'TlsRouteProps',
-  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps', 'ArgoRollout', 'ArgoRolloutProps', 'IgnoreDifference', 'ReleaseController',
+  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps', 'ArgoRollout', 'ArgoRolloutProps', 'IgnoreDifference', 'ReleaseController', 'FlaggerCanary', 'FlaggerCanaryProps',
 ];
 
 /** `cdk8s-istio-traffic/engine` (package.json `exports["./engine"]`). */

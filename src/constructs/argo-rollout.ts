@@ -178,8 +178,8 @@ export class ArgoRollout extends Construct {
   }
 }
 
-/** The Deployment ApiObject of `workload` (PROP when it renders something else). */
-function deploymentOf(workload: IConstruct, where: Where): ApiObject {
+/** The Deployment ApiObject of `workload` (PROP when it renders something else). @internal */
+export function deploymentOf(workload: IConstruct, where: Where): ApiObject {
   let obj: ApiObject | undefined;
   try {
     obj = Construct.isConstruct(workload) ? (ApiObject.isApiObject(workload) ? workload : ApiObject.of(workload)) : undefined;

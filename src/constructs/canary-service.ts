@@ -73,8 +73,10 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
   /**
    * Who moves the canary through `stages`: this library, at the `stage` chosen at synth (the default), or
    * `ReleaseController.argoRollouts()` — the plan becomes an Argo Rollouts `Rollout` (see `ArgoRollout`), the
-   * VirtualService starts at 100 % stable and the controller sets the weights. With a controller, `stages` is
-   * required and `stage` is refused (the controller chooses it).
+   * VirtualService starts at 100 % stable and the controller sets the weights — or `ReleaseController.flagger()` —
+   * the plan becomes a Flagger `Canary` (see `FlaggerCanary`) and this construct emits no VirtualService or
+   * DestinationRule (Flagger generates them; `testMatches` and `mirrorPercentage` are refused). With a controller,
+   * `stages` is required and `stage` is refused (the controller chooses it).
    * @default - no controller: the weight of the current stage (or `canaryWeight`) is emitted
    */
   readonly controller?: ReleaseController;
@@ -181,6 +183,11 @@ export class CanaryService extends HostTraffic {
   public readonly primaryRouteName: string;
   /** The controller that moves the canary through its plan, when one is set. */
   public readonly controller?: ReleaseController;
+  /**
+   * With Flagger: the objects this construct would emit, rendered on demand for the Canary.
+   * @internal
+   */
+  public readonly _flaggerObjects?: ReturnType<HostTraffic["_handOver"]>;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
@@ -201,15 +208,22 @@ export class CanaryService extends HostTraffic {
       }
       this.controller = props.controller;
       const argo = props.controller?.kind === 'argo-rollouts';
-      if (argo && props.stages === undefined) {
-        propError({ path, prop: 'stages' }, { value: undefined, expected: 'a release plan', message: 'controller Argo Rollouts is set but stages is not: the plan is what the Rollout steps through', fix: 'Declare stages, e.g. [CanaryStage.analysis(10, { minSuccessRatePercent: 99 }), CanaryStage.pause(50, Duration.minutes(5)), CanaryStage.pause(100)].' });
+      const flagger = props.controller?.kind === 'flagger';
+      const controllerName = argo ? 'Argo Rollouts' : 'Flagger';
+      if (props.controller && props.stages === undefined) {
+        propError({ path, prop: 'stages' }, { value: undefined, expected: 'a release plan', message: `controller ${controllerName} is set but stages is not: the plan is what the controller steps through`, fix: 'Declare stages, e.g. [CanaryStage.analysis(10, { minSuccessRatePercent: 99 }), CanaryStage.analysis(50, { minSuccessRatePercent: 99 }), CanaryStage.pause(100)].' });
       }
-      if (argo && props.stage !== undefined) {
-        propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: 'stage is set but Argo Rollouts chooses the stage', fix: 'Leave stage out; promote or abort with kubectl argo rollouts.' });
+      if (props.controller && props.stage !== undefined) {
+        propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: `stage is set but ${controllerName} chooses the stage`, fix: argo ? 'Leave stage out; promote or abort with kubectl argo rollouts.' : 'Leave stage out; Flagger advances while the metrics hold.' });
+      }
+      if (flagger) {
+        for (const [prop, what] of [['testMatches', 'a header route to the canary (Flagger routes matches in A/B mode only)'], ['mirrorPercentage', 'mirroring (Flagger mirrors only in blue/green mode)']] as const) {
+          if (props[prop] !== undefined) propError({ path, prop }, { value: props[prop], expected: 'nothing Flagger would overwrite', message: `${prop} is set, but Flagger generates the VirtualService and has no ${what}`, fix: `Leave ${prop} out with Flagger, or release without a controller (or with Argo Rollouts) to keep it.` });
+        }
       }
       // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04),
       // unless Argo Rollouts tells them apart with the rollouts-pod-template-hash label it adds to each.
-      if (!argo) enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
+      if (!props.controller) enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
         path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
         message: (problem) => `stable and canary ${problem}`,
         fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
@@ -217,7 +231,7 @@ export class CanaryService extends HostTraffic {
       const staged = props.stages === undefined ? undefined : checkPlan(props, path);
       this.currentStage = staged?.current;
       this.stageIndex = staged?.index;
-      const weight = argo ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
+      const weight = props.controller ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
       // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
       enforce(routeWeightProblem, [weight, 100], {
         path, prop: 'canaryWeight', allowed: 'integer 0-100',
@@ -252,6 +266,9 @@ export class CanaryService extends HostTraffic {
       this.stages = staged ? [...props.stages!] : undefined;
       if (argo && subsetsOverlapProblem(stableLabels, canaryLabels) !== undefined) {
         Rules.suppress(this.destinationRule!, subsetsOverlapProblem.code, 'Argo Rollouts adds the rollouts-pod-template-hash label of each ReplicaSet to the stable and canary subsets');
+      }
+      if (flagger) {
+        this._flaggerObjects = this._handOver('Flagger generates the VirtualService and DestinationRules from the Canary (FlaggerCanary)');
       }
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));

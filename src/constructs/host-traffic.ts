@@ -126,7 +126,8 @@ export class HostTraffic extends Construct {
   private readonly namespace?: string;
   private readonly vsName: string;
   private readonly drName: string;
-  private readonly port?: number;
+  /** The destination port of the routes, when set (`port`). */
+  public readonly port?: number;
   private readonly trafficPolicy?: Record<string, unknown>;
   private gateways?: string[];
   private readonly vsHosts: string[];
@@ -141,6 +142,8 @@ export class HostTraffic extends Construct {
   private entryPoint = false;
   private dr?: DestinationRule;
   private vs?: VirtualService;
+  /** Set once a controller owns the objects (see {@link HostTraffic._handOver}): what to say when more is added. */
+  private handedOver?: string;
 
   constructor(scope: Construct, id: string, props: HostTrafficProps) {
     super(scope, id);
@@ -205,6 +208,7 @@ export class HostTraffic extends Construct {
    * subset without labels, X-08 for bad label syntax; DR-02 (names) and DR-04 (overlaps) run at synth.
    */
   public addSubset(subset: SubsetProps): this {
+    this.refuseHandedOver('subset');
     readingProps({ path: this.node.path, prop: 'subset' }, () => this.subset(subset, `subsets[${this.subsets.length}]`));
     return this;
   }
@@ -215,18 +219,21 @@ export class HostTraffic extends Construct {
    * finished route list is checked by every VS rule at synth.
    */
   public addHttpRoute(route: HttpRouteProps): this {
+    this.refuseHandedOver('route');
     readingProps({ path: this.node.path, prop: 'route' }, () => this.httpRoute(route, `httpRoutes[${this.http.length}]`));
     return this;
   }
 
   /** Adds a TCP route (port match, weighted destinations) to the VirtualService, emitting it if needed. */
   public addTcpRoute(route: TcpRouteProps): this {
+    this.refuseHandedOver('route');
     readingProps({ path: this.node.path, prop: 'route' }, () => this.l4Route(route, `tcpRoutes[${this.tcp.length}]`, 'tcp'));
     return this;
   }
 
   /** Adds a TLS route (SNI hosts and port, weighted destinations) to the VirtualService, emitting it if needed. */
   public addTlsRoute(route: TlsRouteProps): this {
+    this.refuseHandedOver('route');
     readingProps({ path: this.node.path, prop: 'route' }, () => this.l4Route(route, `tlsRoutes[${this.tls.length}]`, 'tls'));
     return this;
   }
@@ -238,6 +245,7 @@ export class HostTraffic extends Construct {
    * PROP for anything else or a gateway bound twice.
    */
   public bindGateway(gateway: IConstruct): this {
+    this.refuseHandedOver('gateway');
     const path = this.node.path;
     const ref = gatewayRefOf(gateway);
     if (ref === undefined) {
@@ -258,9 +266,30 @@ export class HostTraffic extends Construct {
    * routes are not analysed). Invalid targets raise IstioValidationError at once.
    */
   public calls(...targets: CallTarget[]): this {
+    this.refuseHandedOver('calls');
     this.pendingCalls.push(...callHosts(targets, this.node.path));
     this.recordCalls();
     return this;
+  }
+
+  /**
+   * Hands the objects over to a progressive-delivery controller that generates its own (Flagger): the VirtualService
+   * and DestinationRule leave the App (they are returned, rendered on demand, for the controller's configuration)
+   * and anything added later is PROP with `reason`.
+   * @internal
+   */
+  public _handOver(reason: string): { virtualService?: VirtualService; destinationRule?: DestinationRule; calls: string[]; entryPoint: boolean } {
+    const out = { virtualService: this.vs, destinationRule: this.dr, calls: [...this.pendingCalls], entryPoint: this.entryPoint };
+    for (const id of ['VirtualService', 'DestinationRule']) this.node.tryRemoveChild(id);
+    this.vs = undefined;
+    this.dr = undefined;
+    this.handedOver = reason;
+    return out;
+  }
+
+  private refuseHandedOver(prop: string): void {
+    if (this.handedOver === undefined) return;
+    propError({ path: this.node.path, prop }, { value: prop, shown: prop, expected: 'nothing added after the hand-over', message: `${prop} cannot be added: ${this.handedOver}`, fix: 'Set it in the props, or leave the controller out to keep the VirtualService and DestinationRule.' });
   }
 
   private recordCalls(): void {

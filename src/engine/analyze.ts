@@ -4,7 +4,8 @@ import { objectIdentity } from '../core/k8s';
 import { yamlReadBackProblems } from '../core/yaml';
 import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
-import { IntentFacts } from './intent';
+import { factsOf, IntentFacts, mergeFacts } from './intent';
+import { flaggerGenerated } from './flagger';
 import { SUPPRESS_ANNOTATION_PREFIX, suppressionsOf, toIstioObject } from './istio-object';
 import { runRules } from './run';
 import { EgressPolicy, Inventory, IstioKind, IstioObject, RolloutInfo, Rule, RuleReport, ServiceInfo, Workload } from './types';
@@ -82,7 +83,7 @@ export interface Analysis extends RuleReport {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
 
 /** Kinds outside the Istio CRDs that the App-scope rules read as context (workloads' pod labels, Services). */
-export const CONTEXT_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Pod', 'Service', 'NetworkPolicy']);
+export const CONTEXT_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Pod', 'Service', 'NetworkPolicy', 'Canary']);
 
 /**
  * Checks manifests the way the cluster and the catalogue would: the CRD schema (SCHEMA), every rule
@@ -151,6 +152,18 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
         ports: (Array.isArray(spec.ports) ? spec.ports : []).filter(isRecord)
           .map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
       });
+    } else if (m.kind === 'Canary') {
+      // Flagger generates the apex VirtualService and the DestinationRules from the Canary: the rules check those.
+      const generated = flaggerGenerated(m);
+      const suppressions = new Map([...global, ...suppressionsOf(m)]);
+      if (generated) for (const [code, reason] of suppressionsOf(m)) checkSuppression(code, reason, input.path, codes, pre);
+      for (const derived of generated?.manifests ?? []) {
+        const o = toIstioObject(derived, input.path, mergeFacts(input.facts ?? {}, factsOf(m)));
+        if (o) objects.push({ ...o, suppressions });
+      }
+      for (const svc of generated?.services ?? []) {
+        services.push({ name: svc.name, namespace: generated!.namespace, path: input.path, ports: svc.port !== undefined ? [{ port: svc.port }] : [] });
+      }
     } else if (m.kind === 'NetworkPolicy' && m.apiVersion === 'networking.k8s.io/v1') {
       const policy = egressPolicyOf(m, name, namespace, input.path);
       if (policy) egressPolicies.push(policy);

@@ -131,8 +131,19 @@ export class ReleaseController {
     return new ReleaseController('argo-rollouts');
   }
 
+  /**
+   * Flagger: a `FlaggerCanary` construct emits the `Canary` (the plan becomes its `stepWeights` and metric
+   * thresholds), and Flagger generates the VirtualService and DestinationRules itself, so this construct emits none
+   * (the rules check the ones Flagger will generate, derived from the Canary). Flagger checks one set of metrics at
+   * every step, once per interval: the plan's gates must agree, and it has no manual pauses.
+   * @see https://docs.flagger.app/tutorials/istio-progressive-delivery
+   */
+  public static flagger(): ReleaseController {
+    return new ReleaseController('flagger');
+  }
+
   private constructor(
-    /** `argo-rollouts`. */
+    /** `argo-rollouts` or `flagger`. */
     public readonly kind: string,
   ) {}
 }

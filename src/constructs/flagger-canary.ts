@@ -1,0 +1,139 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { checkKeys, checkOptions, checkPort, isBuilt, millisOf, propError } from '../core/enforce';
+import { clusterLocal } from '../core/hosts';
+import { isRecord } from '../core/json';
+import { show } from '../core/text';
+import { CanaryStage, MetricGate } from '../policies/stages';
+import { Rules } from '../synth/rules';
+import { CanaryService } from './canary-service';
+import { asValidationError, metadataFor, withdrawn } from './common';
+import { deploymentOf } from './argo-rollout';
+import { describeRef } from './refs';
+
+/**
+ * Props of {@link FlaggerCanary}.
+ */
+export interface FlaggerCanaryProps {
+  /** The canary, created with `controller: ReleaseController.flagger()`: its plan, policy and bindings become the Canary. */
+  readonly service: CanaryService;
+  /** The Deployment Flagger takes over (`targetRef`): a cdk8s-plus Deployment of any version, or an `ApiObject`. */
+  readonly workload: IConstruct;
+  /**
+   * The port of the apex Service Flagger creates (`service.port`).
+   * @default - the CanaryService's `port`
+   */
+  readonly port?: number;
+  /**
+   * Failed metric checks before Flagger rolls back (`analysis.threshold`).
+   * @default 5
+   */
+  readonly threshold?: number;
+}
+
+/**
+ * The Flagger handoff of a {@link CanaryService}: a `Canary` (flagger.app/v1beta1) from the same intent —
+ * `targetRef` the Deployment, `service` with the port, hosts, gateways, `timeout`, `retries` and `trafficPolicy`
+ * of the CanaryService, and `analysis` from its plan: `stepWeights` (a last stage at 100 % is the promotion),
+ * `interval` (the gates' interval, or the pauses' common duration), `threshold`, and the metrics
+ * `request-success-rate` (min, percent) and `request-duration` (max, ms) from the gate.
+ *
+ * Flagger owns the VirtualService and DestinationRules, so the CanaryService emits none; the rules check the ones
+ * Flagger generates, derived from the Canary (retries on writes, timeout budgets, call chains), and any other
+ * VirtualService for the host conflicts with Flagger's (VS-33): delegate a fault or extra routes to Flagger's
+ * `service.match`/webhooks instead. Flagger checks one set of metrics at every step, once per interval, and has no
+ * manual pauses: a plan whose gates differ, with a manual pause before the last stage, or with pauses of another
+ * length than the interval is PROP.
+ * @see https://docs.flagger.app/usage/how-it-works
+ */
+export class FlaggerCanary extends Construct {
+  /** The emitted Canary (escape hatch). */
+  public readonly canary: ApiObject;
+
+  constructor(scope: Construct, id: string, props: FlaggerCanaryProps) {
+    super(scope, id);
+    try {
+      const path = this.node.path;
+      checkOptions(props, { path, prop: 'props' }, 'Pass props: new FlaggerCanary(scope, id, { service: canary, workload: deployment }).');
+      checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'threshold'], { path, prop: 'props' });
+      const service = props.service;
+      if (!isBuilt(service, CanaryService) || service.controller?.kind !== 'flagger' || !service._flaggerObjects) {
+        propError({ path, prop: 'service' }, {
+          value: service, shown: describeRef(service), expected: 'a CanaryService with controller ReleaseController.flagger()',
+          message: `service ${describeRef(service)} is not a CanaryService handed to Flagger`, fix: 'Create the CanaryService with controller: ReleaseController.flagger() and its stages.',
+        });
+      }
+      const deployment = deploymentOf(props.workload, { path, prop: 'workload' });
+      const port = props.port ?? service.port;
+      if (port === undefined) propError({ path, prop: 'port' }, { value: undefined, expected: 'the apex Service port', message: 'port is not set, and the CanaryService has none', fix: 'Set port, e.g. 80: Flagger creates the apex, primary and canary Services on it.' });
+      checkPort(port, { path, prop: 'port' });
+      const threshold = props.threshold ?? 5;
+      if (!Number.isInteger(threshold) || threshold < 1) propError({ path, prop: 'threshold' }, { value: threshold, expected: 'a positive integer', fix: 'Set threshold to the failed checks that roll back, e.g. 5.' });
+      const namespace = service._flaggerObjects!.virtualService?.metadata.namespace ?? Chart.of(service).namespace;
+      // Flagger names the apex Service (and the VirtualService) service.name, and routes to <name>-primary/-canary.
+      const local = clusterLocal(service.host);
+      const apex = local ? local.name : service.host.split('.')[0];
+      if (!local || (namespace !== undefined && local.namespace !== namespace)) {
+        propError({ path, prop: 'service' }, {
+          value: service.host, shown: service.host, expected: `<name>.${namespace ?? '<namespace>'}.svc.cluster.local`,
+          message: `host ${show(service.host)} is not a Service of the Canary's namespace, which Flagger creates as ${show(apex)}`, fix: 'Give the CanaryService the host of the apex Service, e.g. "payments-api.payments.svc.cluster.local".',
+        });
+      }
+      const analysis = planAnalysis(service.stages ?? [], path);
+      const objects = service._flaggerObjects!;
+      this.canary = new ApiObject(this, 'Resource', {
+        apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
+        metadata: metadataFor(this, apex, namespace),
+        spec: {
+          targetRef: { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.name },
+          service: Lazy.any({ produce: () => ({ name: apex, port, ...serviceOf(objects, service.host) }) }),
+          analysis: { ...analysis, threshold },
+        },
+      });
+      this.canary.node.addDependency(deployment);
+      Rules.of(this).recordIntent(this.canary, { owner: service.node.path, calls: objects.calls, entryPoint: objects.entryPoint });
+    } catch (e) {
+      throw withdrawn(this, asValidationError(e, this.node.path));
+    }
+  }
+}
+
+/** `service` fields of the Canary from the VirtualService and DestinationRule the CanaryService would have emitted. */
+function serviceOf(objects: NonNullable<CanaryService['_flaggerObjects']>, host: string): Record<string, unknown> {
+  const vs = objects.virtualService?.toJson()?.spec ?? {};
+  const dr = objects.destinationRule?.toJson()?.spec ?? {};
+  const primary = Array.isArray(vs.http) ? vs.http[vs.http.length - 1] : undefined;
+  const hosts = (Array.isArray(vs.hosts) ? vs.hosts : []).filter((h: string) => h !== host);
+  const out: Record<string, unknown> = {
+    ...(hosts.length > 0 ? { hosts } : {}),
+    ...(Array.isArray(vs.gateways) ? { gateways: vs.gateways } : {}),
+    ...(isRecord(dr.trafficPolicy) ? { trafficPolicy: dr.trafficPolicy } : {}),
+  };
+  for (const key of ['timeout', 'retries', 'headers', 'corsPolicy']) if (isRecord(primary) && primary[key] !== undefined) out[key] = primary[key];
+  return out;
+}
+
+/** The Canary's `analysis` from the plan (PROP for what Flagger cannot run). */
+function planAnalysis(stages: readonly CanaryStage[], path: string): Record<string, unknown> {
+  const steps = stages[stages.length - 1]?.weight === 100 ? stages.slice(0, -1) : stages;
+  const gates = steps.filter((s) => s.gate).map((s) => s.gate!);
+  const key = (g: MetricGate) => JSON.stringify([g.minSuccessRatePercent, g.maxP99Latency ? millisOf(g.maxP99Latency) : undefined, g.interval ? millisOf(g.interval) : 60_000]);
+  const fail = (message: string, fix: string) => propError({ path, prop: 'service' }, { value: stages.map((s) => s.describe()).join(' → '), expected: 'a plan Flagger can run', message, fix });
+  if (steps.length === 0) fail('the plan has no stage below 100 %, so Flagger would have no step weight', 'Add stages below 100 %, e.g. CanaryStage.analysis(10, …), CanaryStage.analysis(50, …).');
+  if (new Set(gates.map(key)).size > 1) fail('the plan\'s gates differ, but Flagger checks one set of metrics at every step', 'Give every analysis stage the same gate.');
+  if (steps.some((s) => !s.gate && !s.pauseDuration)) fail('the plan has a manual pause, which Flagger cannot hold (it advances while the metrics hold)', 'Use CanaryStage.analysis(…) stages, or Argo Rollouts (ReleaseController.argoRollouts()) for manual gates.');
+  const gate = gates[0];
+  const intervalMs = gate ? (gate.interval ? millisOf(gate.interval) : 60_000) : millisOf(steps[0].pauseDuration!);
+  if (steps.some((s) => !s.gate && millisOf(s.pauseDuration!) !== intervalMs)) {
+    fail(`the plan's pauses are not all ${intervalMs}ms long, but every Flagger step lasts one interval`, 'Give the pauses the length of the gate\'s interval.');
+  }
+  const interval = `${Math.max(1, Math.ceil(intervalMs / 1000))}s`;
+  return {
+    interval,
+    stepWeights: steps.map((s) => s.weight),
+    metrics: [
+      ...(gate?.minSuccessRatePercent !== undefined ? [{ name: 'request-success-rate', thresholdRange: { min: gate.minSuccessRatePercent }, interval }] : []),
+      ...(gate?.maxP99Latency !== undefined ? [{ name: 'request-duration', thresholdRange: { max: millisOf(gate.maxP99Latency) }, interval }] : []),
+    ],
+  };
+}
