@@ -2,7 +2,7 @@ import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkHost, checkList, enforce, isBuilt, propError, readingProps, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
-import { exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
+import { exportToEntries, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -189,12 +189,13 @@ export function checkExportTo(exportTo: string[], namespace: string | undefined,
   checkList(exportTo, 'exportTo', path);
   if (exportTo.length === 0) propError({ path, prop: 'exportTo' }, { value: exportTo, expected: 'at least one entry', message: 'exportTo is empty', fix });
   const shown = show(exportTo);
+  const entries = exportToEntries(exportTo, namespace);
   exportTo.forEach((entry, i) => {
     const prop = `exportTo[${i}]`;
     if (typeof entry !== 'string') propError({ path, prop }, { value: entry, expected: 'a namespace name, "." or "*"', fix });
     const options = { namespace, serviceEntry };
     enforce(exportToEntryProblem, [entry, options], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
-    enforce(exportToRepeatProblem, [exportTo, i, namespace], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
+    enforce(exportToRepeatProblem, [entries, i], { path, prop, value: shown, allowed, message: (problem) => `${prop} ${problem}`, fix });
   });
   enforce(exportToListProblem, [exportTo], { path, prop: 'exportTo', value: shown, allowed, message: (problem) => `exportTo ${problem}`, fix });
   return [...exportTo];

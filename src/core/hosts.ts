@@ -117,6 +117,20 @@ function wildcardSuffix(pattern: string): string | undefined {
   return pattern.startsWith('*.') ? pattern.slice(1) : undefined;
 }
 
+/** The wildcard suffixes strictly broader than `suffix`: `.a.example.com` → `.example.com`, `.com`, `''`; none for `''`. */
+function broaderSuffixes(suffix: string): string[] {
+  return suffix === '' ? [] : [...dotSuffixes(suffix.slice(1)), ''];
+}
+
+/**
+ * Whether a (normalized) host pattern names hosts: an FQDN without `*`, `*`, or `*.suffix` with no other `*`.
+ * Partial and misplaced wildcards (`*foo.com`, `a.*.com`) name none; X-03 reports them.
+ */
+export function isHostPattern(host: string): boolean {
+  const star = host.lastIndexOf('*');
+  return star < 0 || (star === 0 && (host === '*' || host.startsWith('*.')));
+}
+
 /**
  * Values keyed by host pattern (an FQDN, `*.suffix` or `*`; normalized on the way in), looked up by host in
  * O(labels of the host): the one host index of the rules, so App-scope rules stay linear in the number of objects.
@@ -126,6 +140,8 @@ export class HostIndex<T> {
   private readonly wild = new Map<string, T[]>();
   /** Exact hosts under each of their dot-suffixes, for wildcard queries (`*.example.com` meets `a.example.com`). */
   private readonly under = new Map<string, T[]>();
+  /** Wildcards under each strictly broader wildcard suffix (`*.example.com` meets `*.a.example.com`). */
+  private readonly wildUnder = new Map<string, T[]>();
 
   /** Adds `value` under `pattern`. Partial wildcards (`*foo.com`) name no host and are ignored. */
   public add(pattern: string, value: T): void {
@@ -133,6 +149,7 @@ export class HostIndex<T> {
     const suffix = wildcardSuffix(host);
     if (suffix !== undefined) {
       pushTo(this.wild, suffix, value);
+      for (const s of broaderSuffixes(suffix)) pushTo(this.wildUnder, s, value);
     } else if (!host.includes('*')) {
       pushTo(this.exact, host, value);
       for (const s of [...dotSuffixes(host), '']) pushTo(this.under, s, value);
@@ -148,7 +165,7 @@ export class HostIndex<T> {
   public covering(host: string): T[] {
     const h = normalizeHost(host);
     const own = wildcardSuffix(h);
-    const keys = own === undefined ? [...dotSuffixes(h), ''] : [own, ...dotSuffixes(own.slice(1)).filter((s) => s !== own), ...(own === '' ? [] : [''])];
+    const keys = own === undefined ? [...dotSuffixes(h), ''] : [own, ...broaderSuffixes(own)];
     return keys.flatMap((k) => this.wild.get(k) ?? []);
   }
 
@@ -162,6 +179,21 @@ export class HostIndex<T> {
   /** The value Istio picks for `host`: an exact entry, else the most specific covering wildcard. */
   public mostSpecific(host: string): T | undefined {
     return this.exactly(host)[0] ?? this.covering(host)[0];
+  }
+
+  /**
+   * The values whose pattern shares a host with `pattern` (Istio's bidirectional match, as {@link hostsIntersect}):
+   * as lists, each in the order added and left uncopied, so that a caller can stop early on lists of any length.
+   * A value added once is in one list at most. Partial wildcards (`*foo.com`) name no host and meet nothing.
+   */
+  public intersecting(pattern: string): ReadonlyArray<readonly T[]> {
+    const h = normalizeHost(pattern);
+    if (!isHostPattern(h)) return [];
+    const own = wildcardSuffix(h);
+    const lists = own === undefined
+      ? [this.exact.get(h), ...[...dotSuffixes(h), ''].map((k) => this.wild.get(k))]
+      : [own, ...broaderSuffixes(own)].map((k) => this.wild.get(k)).concat([this.under.get(own), this.wildUnder.get(own)]);
+    return lists.filter((l): l is T[] => l !== undefined && l.length > 0);
   }
 
   /** Whether any pattern shares a host with `pattern` (a wildcard query also meets the exact hosts under it). */

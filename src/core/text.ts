@@ -46,3 +46,10 @@ export function listSome(items: readonly string[], max = 3): string {
 export function listCounted(shown: readonly string[], total: number): string {
   return total > shown.length ? `${shown.join(', ')} and ${total - shown.length} more` : shown.join(', ');
 }
+
+/**
+ * How many items of a list a finding's message, value or allowed shows before "and N more": findings stay
+ * bounded in length however long the lists of the input are.
+ */
+export const SHOWN_IN_FINDINGS = 5;
+

@@ -1,5 +1,6 @@
 import { invariant } from './check';
 import { dnsLabelProblem } from './grammar';
+import { show } from './text';
 /** Where an object is visible by its `exportTo`, and the exportTo grammar (X-05). */
 
 /** Namespaces that see an object: every namespace, or a (possibly empty) set. */
@@ -52,16 +53,43 @@ export const exportToEntryProblem = invariant('X-05', (entry: unknown, options: 
   return problem ? `${JSON.stringify(entry)} ${problem}` : undefined;
 });
 
+/** An entry as Istio compares exportTo entries: "." is the object's own namespace when that is known. */
+function entryKey(entry: string, namespace: string | undefined): string {
+  return entry === '.' && namespace !== undefined ? namespace : entry;
+}
+
 /**
- * X-05: `list[index]` does not repeat an earlier entry ("." counts as the object's own namespace when it is
- * known, as Istio compares them).
+ * An exportTo list with the first position of each entry (as Istio compares them), read once so that checking
+ * every entry for repeats ({@link exportToRepeatProblem}) stays linear in the length of the list.
  */
-export const exportToRepeatProblem = invariant('X-05', (list: readonly unknown[], index: number, namespace?: string): string | undefined => {
+export interface ExportToEntries {
+  readonly list: readonly unknown[];
+  /** The object's namespace, when known. */
+  readonly namespace?: string;
+  readonly first: ReadonlyMap<string, number>;
+}
+
+/** {@link ExportToEntries} of `list` for an object in `namespace`. */
+export function exportToEntries(list: readonly unknown[], namespace?: string): ExportToEntries {
+  const first = new Map<string, number>();
+  list.forEach((entry, i) => {
+    if (typeof entry !== 'string') return;
+    const key = entryKey(entry, namespace);
+    if (!first.has(key)) first.set(key, i);
+  });
+  return { list, namespace, first };
+}
+
+/**
+ * X-05: entry `index` of the list does not repeat an earlier entry ("." counts as the object's own namespace
+ * when it is known, as Istio compares them).
+ */
+export const exportToRepeatProblem = invariant('X-05', (entries: ExportToEntries, index: number): string | undefined => {
+  const { list, namespace } = entries;
   const entry = list[index];
   if (typeof entry !== 'string') return undefined;
-  const key = (e: string) => (e === '.' && namespace !== undefined ? namespace : e);
-  const first = list.findIndex((e, j) => j < index && typeof e === 'string' && key(e) === key(entry));
-  if (first < 0) return undefined;
+  const first = entries.first.get(entryKey(entry, namespace));
+  if (first === undefined || first >= index) return undefined;
   return list[first] === entry
     ? `${JSON.stringify(entry)} repeats spec.exportTo[${first}]`
     : `${JSON.stringify(entry)} duplicates spec.exportTo[${first}] ${JSON.stringify(list[first])}: "." is the object's own namespace "${namespace}"`;
@@ -69,7 +97,7 @@ export const exportToRepeatProblem = invariant('X-05', (list: readonly unknown[]
 
 /** X-05: "*" (every namespace) stands alone. */
 export const exportToListProblem = invariant('X-05', (list: readonly unknown[]): string | undefined =>
-  (list.includes('*') && list.length > 1 ? `${JSON.stringify(list)} combines "*" with other entries` : undefined));
+  (list.includes('*') && list.length > 1 ? `${show(list)} combines "*" with other entries` : undefined));
 
 /** Fix of {@link exportToListProblem}. */
 export const EXPORT_TO_STAR_FIX = 'Use ["*"] on its own, or list the namespaces without "*".';
@@ -80,10 +108,11 @@ export const EXPORT_TO_STAR_FIX = 'Use ["*"] on its own, or list the namespaces 
  */
 export function exportToProblems(list: readonly unknown[], options: ExportToOptions): ExportToProblem[] {
   const out: ExportToProblem[] = [];
+  const entries = exportToEntries(list, options.namespace);
   list.forEach((entry, i) => {
     const grammar = exportToEntryProblem(entry, options);
     if (grammar) out.push({ index: i, problem: grammar });
-    const repeat = exportToRepeatProblem(list, i, options.namespace);
+    const repeat = exportToRepeatProblem(entries, i);
     if (repeat) out.push({ index: i, problem: repeat });
   });
   const whole = exportToListProblem(list);

@@ -65,9 +65,63 @@ export function pathTo(graph: CallGraph, host: string, via: 'factorVia' | 'retry
   const seen = new Set<string>();
   for (let h: string | undefined = host; h !== undefined && !seen.has(h); h = graph.figures.get(h)?.[via]) {
     seen.add(h);
-    path.unshift(h);
+    path.push(h);
   }
-  return path;
+  return path.reverse();
+}
+
+/** What a message shows of the worst path ending at a node, without walking the whole path. */
+export interface PathSummary {
+  /** Hops on the path, the node included. */
+  readonly length: number;
+  /** The first hops of the path (at most `keep`). */
+  readonly head: readonly string[];
+  /** Hops on the path that retry (attempts > 0), the node included. */
+  readonly retrying: number;
+  /** The first hops that retry (at most `keep`). */
+  readonly retryingHead: readonly string[];
+}
+
+/**
+ * Summaries of the worst paths along `via`, each built from its predecessor's and remembered: summarising
+ * every node of a graph is linear in its size, where rebuilding each node's path would be quadratic in its depth.
+ */
+export function pathSummaries(graph: CallGraph, via: 'factorVia' | 'retryLayersVia', keep: number): (host: string) => PathSummary {
+  const known = new Map<string, PathSummary>();
+  const retries = (h: string) => (graph.nodes.get(h)?.policy.attempts ?? 0) > 0;
+  return (host) => {
+    // Walk back to the first node already summarised (or the path's start), then summarise forwards.
+    const pending: string[] = [];
+    const onWalk = new Set<string>();
+    let before: PathSummary | undefined;
+    for (let h: string | undefined = host; h !== undefined && !onWalk.has(h); h = graph.figures.get(h)?.[via]) {
+      before = known.get(h);
+      if (before) break;
+      onWalk.add(h);
+      pending.push(h);
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const h = pending[i];
+      const r = retries(h);
+      const head = before?.head ?? [];
+      const retryingHead = before?.retryingHead ?? [];
+      before = {
+        length: (before?.length ?? 0) + 1,
+        head: head.length < keep ? [...head, h] : head,
+        retrying: (before?.retrying ?? 0) + (r ? 1 : 0),
+        retryingHead: r && retryingHead.length < keep ? [...retryingHead, h] : retryingHead,
+      };
+      known.set(h, before);
+    }
+    return before ?? known.get(host)!;
+  };
+}
+
+/** The last `count` hops of the worst path ending at `host`, in path order. */
+export function pathEnd(graph: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia', count: number): string[] {
+  const out: string[] = [];
+  for (let h: string | undefined = host; h !== undefined && out.length < count && !out.includes(h); h = graph.figures.get(h)?.[via]) out.push(h);
+  return out.reverse();
 }
 
 /** Strongly connected components with a cycle (size > 1 or a self-call), iteratively (no recursion limit). */

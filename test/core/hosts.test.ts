@@ -1,4 +1,4 @@
-import { clusterLocal, dotSuffixes, fqdn, HostIndex, hostMatches, hostsIntersect, isWildcardHost, namespaceWide, normalizeHost } from '../../src/core/hosts';
+import { clusterLocal, dotSuffixes, fqdn, HostIndex, hostMatches, hostsIntersect, isHostPattern, isWildcardHost, namespaceWide, normalizeHost } from '../../src/core/hosts';
 
 describe('host resolution', () => {
   test('a short name resolves in the namespace (default when unset), an FQDN stays as written, lower-cased', () => {
@@ -67,5 +67,22 @@ describe('HostIndex', () => {
   test('an empty index finds nothing; partial wildcards are never indexed', () => {
     expect(new HostIndex<string>().lookup('a.b')).toEqual([]);
     expect(index.exactly('*partial.com')).toEqual([]);
+  });
+
+  test('intersecting: what shares a host with a pattern, as hostsIntersect says, in lists in the order added', () => {
+    const patterns = ['a.example.com', 'b.example.com', '*.example.com', '*.a.example.com', '*.com', '*', 'a.example.org', '*.example.org'];
+    const all = new HostIndex<string>();
+    for (const p of patterns) all.add(p, p);
+    for (const query of ['a.example.com', '*.example.com', '*.a.example.com', '*.b.a.example.com', '*', 'A.Example.com.', 'x.net', '*.net']) {
+      const found = all.intersecting(query).flat();
+      expect(new Set(found).size).toBe(found.length);
+      expect(found.sort()).toEqual(patterns.filter((p) => hostsIntersect(normalizeHost(query), p)).sort());
+    }
+    expect(all.intersecting('*partial.com')).toEqual([]);
+  });
+
+  test('isHostPattern: an FQDN, "*" or "*.suffix"; partial and misplaced wildcards name no host', () => {
+    expect(['a.example.com', '*', '*.example.com'].every(isHostPattern)).toBe(true);
+    expect(['*partial.com', 'a.*.com', '*.*.com', '**'].some(isHostPattern)).toBe(false);
   });
 });

@@ -128,3 +128,17 @@ export function single(rule: Rule, ...manifests: any[]): Violation {
 export function passes(rule: Rule, ...manifests: any[]): boolean {
   return findings(rule, ...manifests).length === 0;
 }
+
+/**
+ * How large a report's findings are: their number and the longest message and value/allowed text. Tests of
+ * large input assert these stay bounded (a finding per object at most, messages that name a few items).
+ */
+export function sizes(report: RuleReport): { findings: number; message: number; detail: number } {
+  const found = all(report);
+  const text = (v: unknown) => (v === undefined ? 0 : (typeof v === 'string' ? v : JSON.stringify(v)).length);
+  return {
+    findings: found.length,
+    message: Math.max(0, ...found.map((v) => v.message.length)),
+    detail: Math.max(0, ...found.map((v) => Math.max(text(v.value), text(v.allowed)))),
+  };
+}

@@ -1,6 +1,7 @@
 import { Severity } from '../../core/errors';
 import { formatMillis } from '../../core/grammar';
-import { buildCallGraph, CallGraph, CallNode, pathTo } from '../../engine/call-graph';
+import { listCounted, SHOWN_IN_FINDINGS } from '../../core/text';
+import { buildCallGraph, CallGraph, CallNode, pathEnd, PathSummary, pathSummaries, pathTo } from '../../engine/call-graph';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 
 /** The call graph, built once per rule run and shared by the CC rules. */
@@ -8,7 +9,23 @@ function graphOf(ctx: RuleContext): CallGraph {
   return ctx.memo('cc:call-graph', () => buildCallGraph(ctx, ctx.callChain));
 }
 
-const arrow = (path: readonly string[]) => path.join(' → ');
+const arrow = (path: ReadonlyArray<string | undefined>) => path.map((h) => h ?? '…').join(' → ');
+
+/** Hops shown at each end of a long path. */
+const PATH_ENDS = 3;
+/** Hops remembered per path summary: the first ends of the path, and the retrying layers messages name. */
+const KEEP = Math.max(PATH_ENDS, SHOWN_IN_FINDINGS + 1);
+
+/** The worst path to `host` as messages show it: whole when short, else its first and last hops (`undefined` for the hops between). */
+function shownPath(g: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia', summary: PathSummary): Array<string | undefined> {
+  if (summary.length <= 2 * PATH_ENDS + 1) return pathTo(g, host, via);
+  return [...summary.head.slice(0, PATH_ENDS), undefined, ...pathEnd(g, host, via, PATH_ENDS)];
+}
+
+/** A path as messages show it: whole when short, else its first and last hops around the elided ones. */
+function elided(path: readonly string[]): Array<string | undefined> {
+  return path.length <= 2 * PATH_ENDS + 1 ? [...path] : [...path.slice(0, PATH_ENDS), undefined, ...path.slice(-PATH_ENDS)];
+}
 const ms = (n: number) => formatMillis(Math.ceil(n - 1e-9));
 
 function finding(n: CallNode | undefined, f: Omit<AppFinding, 'object'>): AppFinding[] {
@@ -24,14 +41,16 @@ export const CC01: Rule = {
   upstream: 'Derived: Envoy retry semantics; seed guidance (retry storms); no upstream validator checks this',
   checkApp(ctx) {
     const g = graphOf(ctx);
+    const paths = pathSummaries(g, 'factorVia', KEEP);
     const out: AppFinding[] = [];
     for (const [host, f] of g.figures) {
       const via = f.factorVia ? g.figures.get(f.factorVia) : undefined;
       if (f.factor <= g.options.maxAmplification || (via && via.factor > g.options.maxAmplification)) continue;
-      const path = pathTo(g, host);
-      const factors = path.map((h) => g.nodes.get(h)!.policy.attempts + 1);
+      const summary = paths(host);
+      const path = shownPath(g, host, 'factorVia', summary);
+      const factors = path.map((h) => (h === undefined ? '…' : String(g.nodes.get(h)!.policy.attempts + 1)));
       out.push(...finding(g.nodes.get(host), {
-        message: `up to ${f.factor} requests reach ${host} per request entering at ${path[0]} (path ${arrow(path)}: ${factors.join(' × ')} = ${f.factor} > budget ${g.options.maxAmplification})`,
+        message: `up to ${f.factor} requests reach ${host} per request entering at ${summary.head[0]} (path ${arrow(path)}: ${factors.join(' × ')} = ${f.factor} > budget ${g.options.maxAmplification})`,
         fix: this.fix, value: f.factor, allowed: `<= ${g.options.maxAmplification}`,
       }));
     }
@@ -47,14 +66,17 @@ export const CC02: Rule = {
   upstream: 'Derived: seed guidance ("retry at one layer, preferably the outermost")',
   checkApp(ctx) {
     const g = graphOf(ctx);
+    const paths = pathSummaries(g, 'retryLayersVia', KEEP);
     const out: AppFinding[] = [];
     for (const [host, f] of g.figures) {
       const n = g.nodes.get(host)!;
       if (n.policy.attempts === 0 || f.retryLayers < 2) continue;
-      const layers = pathTo(g, host, 'retryLayersVia').filter((h) => g.nodes.get(h)!.policy.attempts > 0);
+      // The retrying layers of the path, this one (which retries) the last: those before it are named.
+      const summary = paths(host);
+      const before = (summary.retrying <= KEEP ? summary.retryingHead.slice(0, -1) : summary.retryingHead).slice(0, SHOWN_IN_FINDINGS);
       out.push(...finding(n, {
-        message: `${host} retries (${n.policy.attemptsSource}) although ${layers.slice(0, -1).join(', ')} on the same path already retr${layers.length > 2 ? 'y' : 'ies'} (${arrow(pathTo(g, host, 'retryLayersVia'))})`,
-        fix: this.fix, value: layers.length,
+        message: `${host} retries (${n.policy.attemptsSource}) although ${listCounted(before, summary.retrying - 1)} on the same path already retr${summary.retrying > 2 ? 'y' : 'ies'} (${arrow(shownPath(g, host, 'retryLayersVia', summary))})`,
+        fix: this.fix, value: summary.retrying,
       }));
     }
     return out;
@@ -103,7 +125,7 @@ export const CC04: Rule = {
   upstream: 'Derived: call-graph analysis',
   checkApp(ctx) {
     const g = graphOf(ctx);
-    return g.cycles.flatMap((cycle) => finding(g.nodes.get(cycle[0]), { message: `call cycle ${arrow(cycle)}`, fix: this.fix, value: arrow(cycle) }));
+    return g.cycles.flatMap((cycle) => finding(g.nodes.get(cycle[0]), { message: `call cycle ${arrow(elided(cycle))}`, fix: this.fix, value: arrow(elided(cycle)) }));
   },
 };
 

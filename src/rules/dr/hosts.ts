@@ -2,6 +2,8 @@ import { Severity } from '../../core/errors';
 import { clusterLocal, fqdn, HostIndex, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, isSet, pushTo } from '../../core/json';
 import { labelKey, stringLabels } from '../../core/labels';
+import { mergeAscending } from '../../core/ordered';
+import { listSome, SHOWN_IN_FINDINGS } from '../../core/text';
 import { visibilitiesOverlap, Visibility, visibilityOf } from '../../core/visibility';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe, namespaceOf } from '../../engine/view';
@@ -31,32 +33,111 @@ export const DR19: Rule = {
     for (const [key, rules] of buckets) {
       if (rules.length < 2) continue;
       const host = key.slice(0, key.indexOf('\u0000'));
-      const seen: Array<{ dr: IstioObject; visibility: Visibility; subsets: { any: boolean; names: Set<string> } }> = [];
+      const shapes = new ShapeIndex();
       for (const dr of rules) {
-        const visibility = visibilityOf(dr.spec.exportTo, dr.namespace);
-        const subsets = subsetsOf(dr);
-        for (const earlier of seen) {
-          if (!visibilitiesOverlap(visibility, earlier.visibility)) continue;
-          if (!subsets.any || !earlier.subsets.any) {
-            const without = !subsets.any ? 'this rule has no subsets' : `${describe(earlier.dr)} has no subsets`;
-            out.push({ object: dr, value: host, message: `${describe(dr)} and ${describe(earlier.dr)} both target ${host} and ${without}, so their settings merge unpredictably`, fix: this.fix });
-            continue;
+        const shape = shapes.shapeOf(dr);
+        // The earlier rules this one conflicts with, shape by shape in order; counted up to a bound.
+        let earlier: RuleShape | undefined;
+        let count = 0;
+        let cut = false;
+        for (const other of shapes.candidates(shape)) {
+          if (count > COUNTED) {
+            cut = true;
+            break;
           }
-          const shared = [...subsets.names].filter((n) => earlier.subsets.names.has(n));
-          if (shared.length > 0) {
-            out.push({
-              object: dr, value: shared.join(', '),
-              message: `${describe(dr)} defines subset${shared.length > 1 ? 's' : ''} ${shared.map((n) => `"${n}"`).join(', ')} of ${host}, already defined by ${describe(earlier.dr)}`,
-              fix: this.fix,
-            });
-          }
+          if (other.members.length === 0 || !shapesConflict(shape, other)) continue;
+          earlier ??= other;
+          count += other.members.length;
         }
-        seen.push({ dr, visibility, subsets });
+        shape.members.push(dr);
+        if (!earlier) continue;
+        const first = earlier.members[0];
+        const others = count - 1;
+        const more = others > 0 ? ` (and ${cut ? 'at least ' : ''}${others} more earlier DestinationRule${others === 1 ? '' : 's'} for the host)` : '';
+        if (!shape.subsets.any || !earlier.subsets.any) {
+          const without = !shape.subsets.any ? 'this rule has no subsets' : `${describe(first)} has no subsets`;
+          out.push({ object: dr, value: host, message: `${describe(dr)} and ${describe(first)} both target ${host} and ${without}, so their settings merge unpredictably${more}`, fix: this.fix });
+          continue;
+        }
+        // In this rule's own order (the shape keeps its first rule's).
+        const shared = [...subsetsOf(dr).names].filter((n) => earlier!.subsets.names.has(n));
+        out.push({
+          object: dr, value: listSome(shared, SHOWN_IN_FINDINGS),
+          message: `${describe(dr)} defines subset${shared.length > 1 ? 's' : ''} ${listSome(shared.map((n) => `"${n}"`), SHOWN_IN_FINDINGS)} of ${host}, already defined by ${describe(first)}${more}`,
+          fix: this.fix,
+        });
       }
     }
     return out;
   },
 };
+
+/** Earlier conflicting rules counted per finding (about; whole shapes count at once); past it the message says "at least". */
+const COUNTED = 100;
+
+/** DestinationRules of one host that Istio merges alike: the same exportTo and the same subset names. */
+interface RuleShape {
+  /** Order of appearance among the host's shapes. */
+  readonly id: number;
+  readonly visibility: Visibility;
+  readonly subsets: { any: boolean; names: Set<string> };
+  /** The rules of this shape so far, in order. */
+  readonly members: IstioObject[];
+}
+
+/** Whether rules of two shapes conflict: some namespace sees both, and a subset repeats or one has no subsets. */
+function shapesConflict(a: RuleShape, b: RuleShape): boolean {
+  if (!visibilitiesOverlap(a.visibility, b.visibility)) return false;
+  if (!a.subsets.any || !b.subsets.any) return true;
+  const [small, large] = a.subsets.names.size <= b.subsets.names.size ? [a.subsets.names, b.subsets.names] : [b.subsets.names, a.subsets.names];
+  for (const n of small) if (large.has(n)) return true;
+  return false;
+}
+
+/**
+ * The shapes of one host's DestinationRules, indexed by the namespaces that see them and by their subset
+ * names. Copies of one rule share a shape, and a rule is compared only with the shapes that see one of its
+ * namespaces or share a subset (whichever are fewer), never with every earlier rule.
+ */
+class ShapeIndex {
+  private readonly byKey = new Map<string, RuleShape>();
+  /** Shapes seen by some namespace, and those seen by all. */
+  private readonly seen: RuleShape[] = [];
+  private readonly everyone: RuleShape[] = [];
+  private readonly byNamespace = new Map<string, RuleShape[]>();
+  /** Seen shapes without subsets, and by subset name. */
+  private readonly withoutSubsets: RuleShape[] = [];
+  private readonly bySubset = new Map<string, RuleShape[]>();
+
+  /** The shape of `dr`, added when new. */
+  public shapeOf(dr: IstioObject): RuleShape {
+    const visibility = visibilityOf(dr.spec.exportTo, dr.namespace);
+    const subsets = subsetsOf(dr);
+    const key = JSON.stringify([visibility.all ? '*' : [...visibility.namespaces].sort(), subsets.any ? [...subsets.names].sort() : '-']);
+    const known = this.byKey.get(key);
+    if (known) return known;
+    const shape: RuleShape = { id: this.byKey.size, visibility, subsets, members: [] };
+    this.byKey.set(key, shape);
+    // Exported to nobody, a rule conflicts with none.
+    if (!visibility.all && visibility.namespaces.size === 0) return shape;
+    this.seen.push(shape);
+    if (visibility.all) this.everyone.push(shape);
+    for (const ns of visibility.namespaces) pushTo(this.byNamespace, ns, shape);
+    if (!subsets.any) this.withoutSubsets.push(shape);
+    for (const name of subsets.names) pushTo(this.bySubset, name, shape);
+    return shape;
+  }
+
+  /** The shapes whose rules may conflict with `shape`'s (itself included), in order of appearance. */
+  public candidates(shape: RuleShape): Iterable<RuleShape> {
+    const { visibility, subsets } = shape;
+    if (!visibility.all && visibility.namespaces.size === 0) return [];
+    const seeing = visibility.all ? [this.seen] : [this.everyone, ...[...visibility.namespaces].map((ns) => this.byNamespace.get(ns) ?? [])];
+    const sharing = subsets.any ? [this.withoutSubsets, ...[...subsets.names].map((n) => this.bySubset.get(n) ?? [])] : undefined;
+    const size = (lists: RuleShape[][]) => lists.reduce((n, l) => n + l.length, 0);
+    return mergeAscending(sharing && size(sharing) < size(seeing) ? sharing : seeing, (s) => s.id);
+  }
+}
 
 export const DR20: Rule = {
   code: 'DR-20', title: 'The host resolves to a Service or ServiceEntry', severity: Severity.ERROR, levels: 'E', scope: 'app',

@@ -1,6 +1,8 @@
 import { Severity } from '../../core/errors';
 import { clusterLocal, hostMatches, isWildcardHost, MESH_WIDE_HOSTS, namespaceWide } from '../../core/hosts';
 import { arr, hasText, isRecord, pushTo } from '../../core/json';
+import { mergeAscending } from '../../core/ordered';
+import { listCounted } from '../../core/text';
 import { credentialConflictProblem, inlineNextToCredential, sniProblem } from '../../core/tls';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { describe } from '../../engine/view';
@@ -110,6 +112,9 @@ function setsTls(o: IstioObject): boolean {
   return isRecord(top.tls) || arr(top.portLevelSettings).some((p) => isRecord(p) && isRecord(p.tls));
 }
 
+/** Covering mesh- and namespace-wide rules named per DR-17 finding. */
+const COVERING_SHOWN = 3;
+
 export const DR17: Rule = {
   code: 'DR-17', title: 'A host-specific DestinationRule keeps the mesh- or namespace-wide mTLS setting', severity: Severity.WARNING, levels: 'W', scope: 'app',
   kinds: [...KINDS],
@@ -117,27 +122,35 @@ export const DR17: Rule = {
   fix: 'Add trafficPolicy.tls.mode: ISTIO_MUTUAL to the host-specific DestinationRule.',
   upstream: 'KIA0204',
   checkApp(ctx: RuleContext): AppFinding[] {
-    const mesh: Array<{ dr: IstioObject; host: string }> = [];
+    // Mesh-wide rules by host (three hosts at most), each list in the order of the rules.
+    const mesh = new Map<string, IstioObject[]>();
     const byNamespace = new Map<string, IstioObject[]>();
     const drs = ctx.ofKind('DestinationRule');
+    const position = new Map(drs.map((dr, i) => [dr, i]));
     for (const dr of drs) {
       const host = drHost(dr);
       if (!host || topTlsMode(dr.spec) !== 'ISTIO_MUTUAL') continue;
-      if (MESH_WIDE_HOSTS.has(host)) mesh.push({ dr, host });
+      if (MESH_WIDE_HOSTS.has(host)) pushTo(mesh, host, dr);
       const ns = namespaceWide(host);
       if (ns) pushTo(byNamespace, ns, dr);
     }
-    if (mesh.length === 0 && byNamespace.size === 0) return [];
+    if (mesh.size === 0 && byNamespace.size === 0) return [];
     const out: AppFinding[] = [];
     for (const dr of drs) {
       const host = drHost(dr);
       if (!host || isWildcardHost(host) || setsTls(dr)) continue;
       const local = clusterLocal(host);
-      const covering = [...mesh.filter((m) => hostMatches(m.host, host)).map((m) => m.dr), ...(local ? byNamespace.get(local.namespace) ?? [] : [])];
-      if (covering.length === 0) continue;
+      // The mesh-wide rules covering the host in rule order, then the namespace-wide ones: the first few named.
+      const wide = [...mesh].filter(([pattern]) => hostMatches(pattern, host)).map(([, rules]) => rules);
+      const own = local ? byNamespace.get(local.namespace) ?? [] : [];
+      const total = wide.reduce((n, rules) => n + rules.length, 0) + own.length;
+      if (total === 0) continue;
+      const shown: IstioObject[] = [];
+      for (const m of mergeAscending(wide, (r) => position.get(r)!)) if (shown.push(m) === COVERING_SHOWN) break;
+      shown.push(...own.slice(0, COVERING_SHOWN - shown.length));
       out.push({
         object: dr, value: host,
-        message: `${describe(dr)} for ${host} sets no tls, so it overrides the ISTIO_MUTUAL of ${covering.map(describe).join(', ')}`,
+        message: `${describe(dr)} for ${host} sets no tls, so it overrides the ISTIO_MUTUAL of ${listCounted(shown.map(describe), total)}`,
         fix: this.fix,
       });
     }

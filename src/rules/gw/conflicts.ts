@@ -1,7 +1,8 @@
 import { Severity } from '../../core/errors';
-import { hostMatches, hostsIntersect } from '../../core/hosts';
+import { HostIndex, isHostPattern } from '../../core/hosts';
 import { arr, isRecord, pushTo } from '../../core/json';
 import { LabelIndex } from '../../core/label-index';
+import { mergeAscending, OrderRange } from '../../core/ordered';
 import { formatLabels, labelMap, labelsWithin } from '../../core/labels';
 import { listCounted } from '../../core/text';
 import { AppFinding, IstioObject, Rule, RuleContext, Workload } from '../../engine/types';
@@ -55,44 +56,33 @@ export const GW06: Rule = {
     const out: AppFinding[] = [];
     for (const { selector, port, bind, bucket } of buckets.values()) {
       if (new Set(bucket.map((e) => e.gw)).size < 2) continue;
-      const exact = new Map<string, ServerEntry[]>();
-      const wild: Array<{ entry: ServerEntry; host: string }> = [];
+      const index = bucketIndex(bucket);
       for (const entry of bucket) {
-        for (const host of entry.hosts) {
-          if (host.includes('*')) wild.push({ entry, host });
-          else pushTo(exact, host, entry);
-        }
-      }
-      for (const entry of bucket) {
-        // At most MAX_SHOWN + 1 clashes are collected per server (enough to say "and more"), so one host shared by
-        // thousands of Gateways stays linear.
+        // At most MAX_SHOWN + 1 clashes are collected per server (enough to say "and more"), read in bucket order
+        // from the index of the bucket's hosts: thousands of hosts or Gateways on one port stay linear.
         const clashes: string[] = [];
         const mine = new Set<string>();
-        const full = () => clashes.length > MAX_SHOWN;
-        const record = (host: string, other: ServerEntry, theirs: string) => {
-          if (other.gw === entry.gw || full()) return;
-          const text = `host "${host}" overlaps ${other.gw.kind} "${nsName(other.gw)}" ${other.where} host "${theirs}"`;
-          if (!clashes.includes(text)) {
-            clashes.push(text);
-            mine.add(host);
-          }
+        const own = index.span.get(entry.gw)!;
+        const record = (host: string, other: BucketHost) => {
+          const text = `host "${host}" overlaps ${other.entry.gw.kind} "${nsName(other.entry.gw)}" ${other.entry.where} host "${other.host}"`;
+          if (clashes.includes(text)) return;
+          clashes.push(text);
+          mine.add(host);
         };
         for (const host of entry.hosts) {
-          if (host.includes('*')) {
-            for (const other of bucket) {
-              if (full()) break;
-              for (const theirs of other.hosts) if (hostsIntersect(host, theirs)) record(host, other, theirs);
+          if (clashes.length > MAX_SHOWN) break;
+          const lists = index.hosts.intersecting(host);
+          // A specific host meets the same host first, then the wildcards over it; a wildcard meets all in bucket order.
+          const passes = host.includes('*') ? [lists] : [lists.filter((l) => l[0].host === host), lists.filter((l) => l[0].host !== host)];
+          for (const pass of passes) {
+            for (const other of mergeAscending(pass, (h) => h.seq, own)) {
+              if (clashes.length > MAX_SHOWN) break;
+              record(host, other);
             }
-          } else {
-            for (const other of exact.get(host) ?? []) {
-              if (full()) break;
-              record(host, other, host);
-            }
-            for (const w of wild) if (!full() && hostMatches(w.host, host)) record(host, w.entry, w.host);
           }
         }
         if (clashes.length === 0) continue;
-        const shown = full() ? `${clashes.slice(0, MAX_SHOWN).join(', ')} and more` : clashes.join(', ');
+        const shown = clashes.length > MAX_SHOWN ? `${clashes.slice(0, MAX_SHOWN).join(', ')} and more` : clashes.join(', ');
         out.push({
           object: entry.gw, value: [...mine], allowed: 'hosts that do not overlap on one selector and port',
           message: `${entry.where} ${shown} on the same selector ${selector} and port ${port}${bind ? ` (bind ${bind})` : ''}`,
@@ -103,6 +93,40 @@ export const GW06: Rule = {
     return out;
   },
 };
+
+/** One server host of a bucket, numbered in bucket order (servers in order, each server's hosts in order). */
+interface BucketHost {
+  readonly entry: ServerEntry;
+  readonly host: string;
+  readonly seq: number;
+}
+
+/**
+ * The hosts of a bucket by pattern, and for each Gateway the range of its numbers: a Gateway's servers are
+ * consecutive in its bucket, so its own hosts are skipped as one range. A host that repeats (same Gateway
+ * name, server and host, as in copies of one Gateway) is indexed twice at most: a second copy is enough for
+ * the first to clash with, and more would say the same.
+ */
+function bucketIndex(bucket: readonly ServerEntry[]): { hosts: HostIndex<BucketHost>; span: Map<IstioObject, OrderRange> } {
+  const hosts = new HostIndex<BucketHost>();
+  const span = new Map<IstioObject, OrderRange>();
+  const copies = new Map<string, number>();
+  let seq = 0;
+  for (const entry of bucket) {
+    const from = span.get(entry.gw)?.from ?? seq;
+    for (const host of entry.hosts) {
+      const n = seq++;
+      if (!isHostPattern(host)) continue;
+      const key = JSON.stringify([nsName(entry.gw), entry.where, host]);
+      const count = copies.get(key) ?? 0;
+      if (count >= 2) continue;
+      copies.set(key, count + 1);
+      hosts.add(host, { entry, host, seq: n });
+    }
+    span.set(entry.gw, { from, to: seq - 1 });
+  }
+  return { hosts, span };
+}
 
 /** One use of a certificate by a gateway server. */
 interface CertUse {

@@ -1,9 +1,10 @@
 import { isIP } from 'net';
 import { Severity } from '../../core/errors';
 import { parseDuration, portProblem } from '../../core/grammar';
-import { hostProblem, isWildcardHost } from '../../core/hosts';
+import { dotSuffixes, hostProblem, isWildcardHost } from '../../core/hosts';
 import { addressProblem } from '../../core/ip';
 import { arr, isRecord } from '../../core/json';
+import { listSome, SHOWN_IN_FINDINGS } from '../../core/text';
 import { Finding, IstioObject, Rule } from '../../engine/types';
 import { forEachHttpRoute, routeLabel } from '../../engine/view-vs';
 
@@ -147,12 +148,44 @@ export const VS28: Rule = {
   },
 };
 
-/** Istio's `SubsetOf` for hosts: every name `sni` covers is covered by `host`. */
-function hostSubsetOf(sni: string, host: string): boolean {
-  const n = sni.toLowerCase();
-  const h = host.toLowerCase();
-  if (isWildcardHost(h)) return isWildcardHost(n) ? n.slice(1).endsWith(h.slice(1)) : n.endsWith(h.slice(1));
-  return !isWildcardHost(n) && n === h;
+/**
+ * The hosts of a VirtualService as Istio's `SubsetOf` reads them (is every name an SNI host covers covered by
+ * one of them?), indexed so that each SNI host is looked up, not compared with every host.
+ */
+class CoveringHosts {
+  private readonly exact = new Set<string>();
+  /** What each wildcard host covers: `*.example.com` → `.example.com`, `*` → `''`, `*foo.com` → `foo.com`. */
+  private readonly suffixes = new Set<string>();
+  /** Lengths of the suffixes that do not start a label (`foo.com`), ascending: looked up by length. */
+  private readonly partial: number[];
+
+  constructor(hosts: readonly string[]) {
+    const partial = new Set<number>();
+    for (const host of hosts) {
+      const h = host.toLowerCase();
+      if (!isWildcardHost(h)) {
+        this.exact.add(h);
+        continue;
+      }
+      const suffix = h.slice(1);
+      this.suffixes.add(suffix);
+      if (suffix !== '' && !suffix.startsWith('.')) partial.add(suffix.length);
+    }
+    this.partial = [...partial].sort((a, b) => a - b);
+  }
+
+  /** Whether one host covers every name `sni` covers: the same host, or a wildcard over it. */
+  public cover(sni: string): boolean {
+    const n = sni.toLowerCase();
+    if (!isWildcardHost(n) && this.exact.has(n)) return true;
+    const name = isWildcardHost(n) ? n.slice(1) : n;
+    if (this.suffixes.has('') || dotSuffixes(name).some((s) => this.suffixes.has(s))) return true;
+    for (const length of this.partial) {
+      if (length > name.length) break;
+      if (this.suffixes.has(name.slice(name.length - length))) return true;
+    }
+    return false;
+  }
 }
 
 export const VS29: Rule = {
@@ -165,6 +198,8 @@ export const VS29: Rule = {
     const out: Finding[] = [];
     const error = (message: string, value?: unknown, allowed?: string) => out.push({ message, fix: this.fix, ...(value !== undefined ? { value } : {}), ...(allowed ? { allowed } : {}) });
     const hosts = arr(o.spec.hosts).filter((h): h is string => typeof h === 'string');
+    let covering: CoveringHosts | undefined;
+    let shownHosts: string | undefined;
     const checkMatch = (m: any, where: string) => {
       if (!isRecord(m)) {
         error(`${where} is ${JSON.stringify(m ?? null)}; a match may not be null`, m ?? null);
@@ -190,8 +225,9 @@ export const VS29: Rule = {
           if (typeof sni !== 'string') return;
           if (isIP(sni)) {
             out.push({ severity: Severity.WARNING, message: `${where}.sniHosts[${k}] ${JSON.stringify(sni)} is an IP address; SNI carries host names and most clients never send an IP`, fix: this.fix, value: sni });
-          } else if (!hostProblem(sni, { allowWildcard: true }) && !hosts.some((h) => hostSubsetOf(sni, h))) {
-            error(`${where}.sniHosts[${k}] ${JSON.stringify(sni)} is not covered by any of the VirtualService hosts (${hosts.join(', ') || 'none'})`, sni, hosts.join(', ') || 'spec.hosts');
+          } else if (!hostProblem(sni, { allowWildcard: true }) && !(covering ??= new CoveringHosts(hosts)).cover(sni)) {
+            shownHosts ??= listSome(hosts, SHOWN_IN_FINDINGS);
+            error(`${where}.sniHosts[${k}] ${JSON.stringify(sni)} is not covered by any of the VirtualService hosts (${shownHosts || 'none'})`, sni, shownHosts || 'spec.hosts');
           }
         });
       });

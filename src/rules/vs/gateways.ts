@@ -1,7 +1,8 @@
 import { Severity } from '../../core/errors';
 import { resolveGatewayRef } from '../../core/gateway-ref';
-import { fqdn, hostsIntersect } from '../../core/hosts';
+import { fqdn, HostIndex, isHostPattern } from '../../core/hosts';
 import { arr, isRecord } from '../../core/json';
+import { listCounted, listSome, SHOWN_IN_FINDINGS } from '../../core/text';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { namespaceOf } from '../../engine/view';
 import { gatewayRefs } from '../../engine/view-vs';
@@ -30,6 +31,7 @@ export const VS30: Rule = {
     const gateways = gatewayIndex(ctx);
     const declared = Array.isArray(ctx.inventory?.gateways) ? ctx.inventory!.gateways : undefined;
     const external = new Set((declared ?? []).map((g) => resolveGatewayRef(g, 'default')).filter((g): g is string => g !== undefined));
+    let allowed: string | undefined;
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
       for (const { ref, where } of gatewayRefs(vs.spec)) {
@@ -37,7 +39,7 @@ export const VS30: Rule = {
         const key = resolveGatewayRef(ref, namespaceOf(vs));
         if (key === undefined || gateways.has(key) || external.has(key)) continue;
         out.push(declared
-          ? { object: vs, message: `${where} ${JSON.stringify(ref)} (${key}) names a Gateway that is neither in the App nor in the declared inventory`, fix: this.fix, value: ref, allowed: [...gateways.keys(), ...external].join(', ') || 'no gateways' }
+          ? { object: vs, message: `${where} ${JSON.stringify(ref)} (${key}) names a Gateway that is neither in the App nor in the declared inventory`, fix: this.fix, value: ref, allowed: (allowed ??= listSome([...gateways.keys(), ...external], SHOWN_IN_FINDINGS) || 'no gateways') }
           : { object: vs, severity: Severity.WARNING, message: `${where} ${JSON.stringify(ref)} (${key}) names a Gateway that is not in the App; it must exist in the cluster (declare it in the inventory to check)`, fix: this.fix, value: ref });
       }
     }
@@ -45,22 +47,21 @@ export const VS30: Rule = {
   },
 };
 
-/** The server hosts of a Gateway that a VirtualService in `vsNamespace` may bind to (`ns/host` scoping honoured). */
-export function gatewayHostsFor(gw: IstioObject, vsNamespace: string): { visible: string[]; all: string[] } {
-  const visible: string[] = [];
-  const all: string[] = [];
+/**
+ * The server hosts of a Gateway: as written, the host (lower-case, no trailing dot) and the namespace whose
+ * VirtualServices may bind to it (`*` for every namespace; `./host` is the Gateway's own, a bare host everyone's).
+ */
+function serverHosts(gw: IstioObject): Array<{ written: string; host: string; scope: string }> {
+  const out: Array<{ written: string; host: string; scope: string }> = [];
   for (const server of arr(gw.spec.servers)) {
     for (const h of arr(isRecord(server) ? server.hosts : undefined)) {
       if (typeof h !== 'string' || h === '') continue;
-      all.push(h);
       const slash = h.indexOf('/');
       const ns = slash >= 0 ? h.slice(0, slash) : '*';
-      const host = (slash >= 0 ? h.slice(slash + 1) : h).toLowerCase().replace(/\.$/, '');
-      const scope = ns === '.' ? namespaceOf(gw) : ns;
-      if (scope === '*' || scope === vsNamespace) visible.push(host);
+      out.push({ written: h, host: (slash >= 0 ? h.slice(slash + 1) : h).toLowerCase().replace(/\.$/, ''), scope: ns === '.' ? namespaceOf(gw) : ns });
     }
   }
-  return { visible, all };
+  return out;
 }
 
 export const VS31: Rule = {
@@ -71,21 +72,30 @@ export const VS31: Rule = {
   upstream: 'IST0132 (warning upstream, raised here)',
   checkApp(ctx: RuleContext): AppFinding[] {
     const gateways = gatewayIndex(ctx);
+    const indexed = new Map<IstioObject, GatewayHosts>();
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
       const ns = namespaceOf(vs);
       const hosts = arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string' && h !== '');
       if (hosts.length === 0) continue;
-      const forms = hosts.flatMap((h) => [h.toLowerCase().replace(/\.$/, ''), fqdn(h, ns)]);
+      let forms: HostSet | undefined;
+      let shownHosts: string | undefined;
+      // Whether the hosts meet a Gateway's, once per Gateway however often the VirtualService references it.
+      const served = new Map<string, boolean>();
       arr(vs.spec.gateways).forEach((ref, i) => {
         const key = resolveGatewayRef(ref, ns);
         const gw = key === undefined ? undefined : gateways.get(key);
         if (!gw) return;
-        const { visible, all } = gatewayHostsFor(gw, ns);
-        if (visible.some((g) => forms.some((h) => hostsIntersect(g, h)))) return;
+        let seen = indexed.get(gw);
+        if (!seen) indexed.set(gw, (seen = new GatewayHosts(gw)));
+        const visible = seen.visibleFrom(ns);
+        forms ??= hostSet(hosts.flatMap((h) => [h.toLowerCase().replace(/\.$/, ''), fqdn(h, ns)]));
+        if (!served.has(key!)) served.set(key!, setsIntersect(forms, visible));
+        if (served.get(key!)) return;
+        shownHosts ??= listSome(hosts, SHOWN_IN_FINDINGS);
         out.push({
-          object: vs, value: hosts.join(', '), allowed: visible.join(', ') || `no server host visible from namespace "${ns}"`,
-          message: `spec.gateways[${i}] ${JSON.stringify(ref)}: none of the hosts (${hosts.join(', ')}) matches a server host of Gateway "${key}" visible from namespace "${ns}" (servers: ${all.join(', ') || 'none'})`,
+          object: vs, value: shownHosts, allowed: seen.shownVisible(ns) || `no server host visible from namespace "${ns}"`,
+          message: `spec.gateways[${i}] ${JSON.stringify(ref)}: none of the hosts (${shownHosts}) matches a server host of Gateway "${key}" visible from namespace "${ns}" (servers: ${seen.servers || 'none'})`,
           fix: this.fix,
         });
       });
@@ -93,6 +103,74 @@ export const VS31: Rule = {
     return out;
   },
 };
+
+/** Host patterns in order, and indexed (partial wildcards, which name no host, only listed). */
+interface HostSet {
+  readonly list: string[];
+  readonly index: HostIndex<true>;
+}
+
+function hostSet(hosts: readonly string[] = []): HostSet {
+  const set: HostSet = { list: [], index: new HostIndex<true>() };
+  for (const h of hosts) addHost(set, h);
+  return set;
+}
+
+function addHost(set: HostSet, host: string): void {
+  set.list.push(host);
+  if (isHostPattern(host)) set.index.add(host, true);
+}
+
+/** Whether some pattern of `a` shares a host with some pattern of `b` (the smaller side is looked up in the other). */
+function setsIntersect(a: HostSet, b: readonly HostSet[]): boolean {
+  const size = b.reduce((n, s) => n + s.list.length, 0);
+  if (a.list.length <= size) return a.list.some((h) => isHostPattern(h) && b.some((s) => s.index.intersecting(h).length > 0));
+  return b.some((s) => s.list.some((h) => isHostPattern(h) && a.index.intersecting(h).length > 0));
+}
+
+/**
+ * The server hosts of one Gateway, read and indexed once: those every namespace sees, and those scoped to one
+ * namespace ({@link serverHosts}).
+ */
+class GatewayHosts {
+  /** Every server host as written, as messages show them. */
+  public readonly servers: string;
+  private readonly everywhere = hostSet();
+  private readonly scoped = new Map<string, HostSet>();
+  /** Where each visible host stands among the Gateway's hosts, to list them in order. */
+  private readonly order = new Map<HostSet, number[]>();
+
+  constructor(gw: IstioObject) {
+    const all = serverHosts(gw);
+    all.forEach(({ host, scope }, n) => {
+      let set = scope === '*' ? this.everywhere : this.scoped.get(scope);
+      if (!set) this.scoped.set(scope, (set = hostSet()));
+      addHost(set, host);
+      const at = this.order.get(set) ?? [];
+      at.push(n);
+      this.order.set(set, at);
+    });
+    this.servers = listSome(all.map((h) => h.written), SHOWN_IN_FINDINGS);
+  }
+
+  /** The server hosts a VirtualService in `namespace` may bind to. */
+  public visibleFrom(namespace: string): HostSet[] {
+    const own = this.scoped.get(namespace);
+    return own ? [this.everywhere, own] : [this.everywhere];
+  }
+
+  /** {@link visibleFrom} as a message lists it: the first few in server order and how many more. */
+  public shownVisible(namespace: string): string {
+    const parts = this.visibleFrom(namespace);
+    const merged: Array<{ at: number; host: string }> = [];
+    for (const set of parts) {
+      const at = this.order.get(set) ?? [];
+      for (let i = 0; i < Math.min(set.list.length, SHOWN_IN_FINDINGS); i++) merged.push({ at: at[i], host: set.list[i] });
+    }
+    const shown = merged.sort((x, y) => x.at - y.at).slice(0, SHOWN_IN_FINDINGS).map((x) => x.host);
+    return listCounted(shown, parts.reduce((n, s) => n + s.list.length, 0));
+  }
+}
 
 export const VS32: Rule = {
   code: 'VS-32', title: 'No references to Gateways generated from Kubernetes Gateway API gateways', severity: Severity.WARNING, levels: 'W', scope: 'self',

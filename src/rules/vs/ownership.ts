@@ -3,7 +3,9 @@ import { MESH_GATEWAY, resolveGatewayRef } from '../../core/gateway-ref';
 import { dnsLabelProblem } from '../../core/grammar';
 import { fqdn, HostIndex } from '../../core/hosts';
 import { arr, isRecord, pushTo } from '../../core/json';
-import { visibilitiesOverlap, visibilityOf } from '../../core/visibility';
+import { mergeAscending } from '../../core/ordered';
+import { listCounted, listSome, SHOWN_IN_FINDINGS } from '../../core/text';
+import { Visibility, visibilityOf } from '../../core/visibility';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label, namespaceOf } from '../../engine/view';
 import { effectiveConnectionPool } from '../../engine/view-dr';
@@ -45,11 +47,87 @@ export const VS21: Rule = {
   },
 };
 
-const others = (list: IstioObject[], self: IstioObject) => {
-  const rest = list.filter((o) => o !== self);
-  const shown = rest.slice(0, 3).map((o) => `"${namespaceOf(o)}/${o.name}"`).join(', ');
-  return rest.length > 3 ? `${shown} and ${rest.length - 3} more` : shown;
+const vsName = (o: IstioObject) => `"${namespaceOf(o)}/${o.name}"`;
+
+/** The first three of `list` but `self`, as messages name them, and how many more of `total` there are. */
+const others = (list: readonly IstioObject[], self: IstioObject | undefined, total: number) => {
+  const shown: string[] = [];
+  for (const o of list) {
+    if (shown.length === 3) break;
+    if (o !== self) shown.push(vsName(o));
+  }
+  return listCounted(shown, total);
 };
+
+/** Others counted per finding at most when exportTo lists several namespaces; past it the message says "at least". */
+const COUNTED = 100;
+
+/** VirtualServices of one host with the same exportTo: they overlap the same others. */
+interface Audience {
+  /** Order of appearance. */
+  readonly id: number;
+  readonly visibility: Visibility;
+  readonly members: IstioObject[];
+}
+
+/**
+ * For each mesh-bound VirtualService of one host whose exportTo overlaps another's, the others as the message
+ * names them. VirtualServices are grouped by exportTo, and a group meets the others through the namespaces
+ * they export to, never pair by pair, so many VirtualServices for one host stay linear.
+ */
+function meshClashes(list: readonly IstioObject[]): Array<{ vs: IstioObject; clash: string }> {
+  const position = new Map(list.map((vs, i) => [vs, i]));
+  const audiences = new Map<string, Audience>();
+  for (const vs of list) {
+    const visibility = visibilityOf(vs.spec.exportTo, vs.namespace);
+    const key = visibility.all ? '*' : JSON.stringify([...visibility.namespaces].sort());
+    const audience = audiences.get(key) ?? { id: audiences.size, visibility, members: [] };
+    audience.members.push(vs);
+    audiences.set(key, audience);
+  }
+  // Exported to nobody, a VirtualService meets none.
+  const seen = [...audiences.values()].filter((a) => a.visibility.all || a.visibility.namespaces.size > 0);
+  const everyone = seen.filter((a) => a.visibility.all);
+  const byNamespace = new Map<string, Audience[]>();
+  for (const a of seen) for (const ns of a.visibility.namespaces) pushTo(byNamespace, ns, a);
+  const members = (lists: Audience[][]) => lists.reduce((n, l) => n + l.reduce((m, a) => m + a.members.length, 0), 0);
+  const out: Array<{ vs: IstioObject; clash: string }> = [];
+  for (const audience of seen) {
+    // The groups this one overlaps, itself included, in order: every group seen somewhere when this one is seen
+    // everywhere, else those seen everywhere or in one of its namespaces. With one namespace the lists are
+    // disjoint and their sizes add up; with several a group may be in more than one, so they are merged.
+    const { all, namespaces } = audience.visibility;
+    const lists = all ? [seen] : [everyone, ...[...namespaces].map((ns) => byNamespace.get(ns)!)];
+    const overlapping = mergeAscending(lists, (a) => a.id);
+    const firstGroups: Audience[] = [];
+    let total = 0;
+    let cut = false;
+    if (all || namespaces.size === 1) {
+      total = members(lists);
+      for (const a of overlapping) if (firstGroups.push(a) === 4) break;
+    } else {
+      // Several namespaces: the union is counted group by group, up to a bound.
+      for (const a of overlapping) {
+        if (total > COUNTED && firstGroups.length === 4) {
+          cut = true;
+          break;
+        }
+        if (firstGroups.length < 4) firstGroups.push(a);
+        total += a.members.length;
+      }
+    }
+    const others = total - 1;
+    if (others === 0) continue;
+    // The first four overlapping VirtualServices in list order are among the first four groups' first four:
+    // three to name, and one more in case one is the VirtualService itself.
+    const first = firstGroups.flatMap((a) => a.members.slice(0, 4)).sort((a, b) => position.get(a)! - position.get(b)!).slice(0, 4);
+    for (const vs of audience.members) {
+      const shown = first.filter((o) => o !== vs).slice(0, 3).map(vsName);
+      out.push({ vs, clash: cut ? `${shown.join(', ')} and at least ${others - shown.length} more` : listCounted(shown, others) });
+    }
+  }
+  return out.sort((a, b) => position.get(a.vs)! - position.get(b.vs)!);
+}
 
 export const VS33: Rule = {
   code: 'VS-33', title: 'One VirtualService per host per gateway scope', severity: Severity.ERROR, levels: 'E/W', scope: 'app',
@@ -76,13 +154,10 @@ export const VS33: Rule = {
     const out: AppFinding[] = [];
     for (const [host, list] of mesh) {
       if (list.length < 2) continue;
-      const vis = new Map(list.map((vs) => [vs, visibilityOf(vs.spec.exportTo, vs.namespace)]));
-      for (const vs of list) {
-        const clash = list.filter((other) => other !== vs && visibilitiesOverlap(vis.get(vs)!, vis.get(other)!));
-        if (clash.length === 0) continue;
+      for (const { vs, clash } of meshClashes(list)) {
         out.push({
           object: vs, value: host,
-          message: `host ${host} is also bound to the mesh by VirtualService ${others([vs, ...clash], vs)} with overlapping exportTo; which one applies is undefined`,
+          message: `host ${host} is also bound to the mesh by VirtualService ${clash} with overlapping exportTo; which one applies is undefined`,
           fix: this.fix,
         });
       }
@@ -92,15 +167,17 @@ export const VS33: Rule = {
       if (host === '*') {
         const stars = new Set(list);
         const specific = (wildcard.get(`${gateway}|specific`) ?? []).filter((o) => !stars.has(o));
+        // The same VirtualServices for every "*" one: named once.
+        const shown = others(specific, undefined, specific.length);
         for (const vs of list) {
           if (specific.length > 0) {
-            out.push({ object: vs, severity: Severity.WARNING, value: '*', message: `host "*" on gateway ${gateway} does not apply to the hosts of VirtualService ${others([vs, ...specific], vs)} on the same gateway`, fix: this.fix });
+            out.push({ object: vs, severity: Severity.WARNING, value: '*', message: `host "*" on gateway ${gateway} does not apply to the hosts of VirtualService ${shown} on the same gateway`, fix: this.fix });
           }
         }
       }
       if (list.length < 2) continue;
       for (const vs of list) {
-        out.push({ object: vs, severity: Severity.WARNING, value: host, message: `host ${host} on gateway ${gateway} is also claimed by VirtualService ${others(list, vs)}; Istio merges them in an order-dependent way`, fix: this.fix });
+        out.push({ object: vs, severity: Severity.WARNING, value: host, message: `host ${host} on gateway ${gateway} is also claimed by VirtualService ${others(list, vs, list.length - 1)}; Istio merges them in an order-dependent way`, fix: this.fix });
       }
     }
     return out;
@@ -168,12 +245,13 @@ export const VS35: Rule = {
     if (!Array.isArray(declared)) return [];
     const known = new Set<string>(declared.filter((n) => typeof n === 'string'));
     for (const o of [...ctx.objects, ...ctx.workloads, ...ctx.services]) if (o.namespace) known.add(o.namespace);
+    let allowed: string | undefined;
     const out: AppFinding[] = [];
     for (const vs of ctx.ofKind('VirtualService')) {
       arr(vs.spec.exportTo).forEach((ns, i) => {
         if (typeof ns !== 'string' || ns === '.' || ns === '*' || ns === '~' || dnsLabelProblem(ns) || known.has(ns)) return;
         out.push({
-          object: vs, value: ns, allowed: [...known].sort().join(', '),
+          object: vs, value: ns, allowed: (allowed ??= listSome([...known].sort(), SHOWN_IN_FINDINGS)),
           message: `spec.exportTo[${i}] "${ns}" names a namespace that is neither declared in the inventory nor used by any object of the App`,
           fix: this.fix,
         });

@@ -1,8 +1,9 @@
 import { Severity } from '../../core/errors';
 import { dnsLabelProblem } from '../../core/grammar';
-import { EXPORT_TO_STAR_FIX, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../../core/visibility';
+import { EXPORT_TO_STAR_FIX, exportToEntries, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../../core/visibility';
 import { arr, isRecord } from '../../core/json';
 import { isWildcardHost } from '../../core/hosts';
+import { listSome, show, SHOWN_IN_FINDINGS } from '../../core/text';
 import { AppFinding, Finding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label } from '../../engine/view';
 import { destinationsOf } from '../../engine/view-vs';
@@ -98,8 +99,9 @@ export const X05: Rule = {
     const defaultFix = this.fix;
     const report = (message: string, value: unknown, fix = defaultFix) => out.push({ message, fix, value, allowed: "'.', '*', '~' (ServiceEntry), namespace names" });
     const options = { namespace: o.namespace, serviceEntry: o.kind === 'ServiceEntry' };
+    const entries = exportToEntries(list, o.namespace);
     list.forEach((entry, i) => {
-      for (const problem of [exportToEntryProblem(entry, options), exportToRepeatProblem(list, i, o.namespace)]) {
+      for (const problem of [exportToEntryProblem(entry, options), exportToRepeatProblem(entries, i)]) {
         if (problem) report(`spec.exportTo[${i}] ${problem}`, entry);
       }
     });
@@ -110,7 +112,7 @@ export const X05: Rule = {
       // Without metadata.namespace a single named entry may be the namespace it is applied to.
       const certain = o.namespace !== undefined ? beyond : beyond.filter((e) => e === '*' || e === '~' || list.length > 1);
       if (certain.length > 0) {
-        report(`spec.exportTo ${JSON.stringify(list)} exports a DestinationRule with a workloadSelector beyond its own namespace`, list,
+        report(`spec.exportTo ${show(list)} exports a DestinationRule with a workloadSelector beyond its own namespace`, list,
           'A DestinationRule with a workloadSelector applies only in its own namespace: use exportTo ["."] or leave exportTo out.');
       }
     }
@@ -131,7 +133,7 @@ export const X06: Rule = {
     if (!Array.isArray(declared)) return [];
     const known = new Set<string>(declared.filter((n) => typeof n === 'string'));
     for (const x of [...ctx.objects, ...ctx.workloads, ...ctx.services]) if (x.namespace) known.add(x.namespace);
-    const allowed = [...known].sort().join(', ');
+    const allowed = listSome([...known].sort(), SHOWN_IN_FINDINGS);
     const out: AppFinding[] = [];
     for (const o of [...ctx.ofKind('DestinationRule'), ...ctx.ofKind('ServiceEntry')]) {
       (exportToOf(o) ?? []).forEach((entry, i) => {

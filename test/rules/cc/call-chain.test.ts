@@ -201,4 +201,43 @@ describe('scale', () => {
     expect(graph.cycles).toEqual([]);
     expect(runRules(objects, CC_RULES).errors).toEqual([]);
   });
+
+  /** A chain s0 → s1 → … of `n` services in namespace ns (the last calling `last`), each route retrying `attempts` times. */
+  const chain = (n: number, attempts: (i: number) => number, last?: string) => Array.from({ length: n }, (_, i) => toIstioObject({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService',
+    metadata: { name: `s${i}`, namespace: 'ns', annotations: i + 1 < n || last ? { 'traffic.cdk8s-istio-traffic.io/calls': i + 1 < n ? `s${i + 1}` : last! } : {} },
+    spec: { hosts: [`s${i}`], http: [{ route: [{ destination: { host: `s${i}` } }], retries: { attempts: attempts(i) }, timeout: '1s' }] },
+  }, `s${i}`)!);
+  const svc = (i: number) => `s${i}.ns.svc.cluster.local`;
+
+  test('a 2,000-service retrying chain: a CC-02 warning per service from the second on, each naming a few layers and the ends of the path', () => {
+    const n = 2000;
+    const objects = chain(n, () => 1);
+    const report = runRules(objects, CC_RULES);
+    const warnings = report.warnings.filter((w) => w.code === 'CC-02');
+    expect(warnings).toHaveLength(n - 1);
+    expect(Math.max(...[...report.errors, ...report.warnings].map((v) => v.message.length))).toBeLessThan(2000);
+    expect(warnings[n - 2].message).toBe(`${svc(n - 1)} retries (http[0] (retries 1)) although ${[0, 1, 2, 3, 4].map(svc).join(', ')} and ${n - 6} more on the same path already retry `
+      + `(${svc(0)} → ${svc(1)} → ${svc(2)} → … → ${svc(n - 3)} → ${svc(n - 2)} → ${svc(n - 1)})`);
+    expect(warnings[n - 2].value).toBe(n);
+    // pathTo still gives the whole path.
+    const graph = buildCallGraph({ ofKind: (k) => objects.filter((o) => o.kind === k) });
+    expect(pathTo(graph, svc(n - 1), 'retryLayersVia')).toEqual(Array.from({ length: n }, (_, i) => svc(i)));
+  });
+
+  test('a long chain of hops without retries before the amplifying ones: CC-01 shows the ends of the path and their factors', () => {
+    const objects = chain(12, (i) => (i < 9 ? 0 : 2));
+    const error = runRules(objects, CC_RULES).errors.find((e) => e.code === 'CC-01')!;
+    expect(error.message).toBe(`up to 27 requests reach ${svc(11)} per request entering at ${svc(0)} (path ${svc(0)} → ${svc(1)} → ${svc(2)} → … → ${svc(9)} → ${svc(10)} → ${svc(11)}: 1 × 1 × 1 × … × 3 × 3 × 3 = 27 > budget 10)`);
+  });
+
+  test('a long cycle is shown by its ends', () => {
+    const error = runRules(chain(10, () => 0, 's0'), CC_RULES).errors.find((e) => e.code === 'CC-04')!;
+    expect(error.message).toBe(`call cycle ${svc(0)} → ${svc(1)} → ${svc(2)} → … → ${svc(8)} → ${svc(9)} → ${svc(0)}`);
+  });
+
+  test('a chain of seven is shown whole', () => {
+    const error = runRules(chain(7, (i) => (i < 4 ? 0 : 2)), CC_RULES).errors.find((e) => e.code === 'CC-01')!;
+    expect(error.message).toContain(`(path ${Array.from({ length: 7 }, (_, i) => svc(i)).join(' → ')}: 1 × 1 × 1 × 1 × 3 × 3 × 3 = 27 > budget 10)`);
+  });
 });

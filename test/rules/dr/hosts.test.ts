@@ -1,4 +1,5 @@
-import { codes, dr, ERROR, HOST, one, se, WARNING } from '../../support/rules';
+import { codes, dr, ERROR, HOST, one, only, runOnly, se, sizes, WARNING } from '../../support/rules';
+import { DR19 } from '../../../src/rules/dr/hosts';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 import { RunOptions, ServiceInfo, Workload } from '../../../src/engine/types';
@@ -52,6 +53,45 @@ describe('DR-19 one DestinationRule per host and subset', () => {
   test('mesh-wide ISTIO_MUTUAL rules are exempt', () => {
     const mtls = (name: string) => dr({ host: '*.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }, { name, namespace: 'istio-system' });
     expect(codes(check({}, mtls('a'), mtls('b')))).not.toContain('DR-19');
+  });
+});
+
+describe('DR-19 on many rules for one host', () => {
+  const copy = (i: number, spec: Record<string, unknown> = {}) => dr({ host: HOST, ...spec }, { name: `reviews-${i}`, namespace: 'shop' });
+
+  test('each rule is reported once, against the first earlier rule it conflicts with, counting the others', () => {
+    const found = only(check({}, copy(0), copy(1), copy(2)), 'DR-19');
+    expect(found.map((v) => v.path)).toEqual(['obj1', 'obj2']);
+    expect(found[1].message).toBe(`DestinationRule "reviews-2" (namespace shop) and DestinationRule "reviews-0" (namespace shop) both target ${HOST} and this rule has no subsets, so their settings merge unpredictably (and 1 more earlier DestinationRule for the host)`);
+  });
+
+  test('2,000 copies of one rule give a finding each, of bounded length', () => {
+    const report = runOnly(DR19, {}, ...Array.from({ length: 2000 }, (_, i) => copy(i)));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(1999);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'DR-19')[1998].message).toContain('and DestinationRule "reviews-0" (namespace shop) both target');
+  });
+
+  test('2,000 rules with distinct exportTo, all meeting in one namespace, are counted up to a bound', () => {
+    const report = runOnly(DR19, {}, ...Array.from({ length: 2000 }, (_, i) => copy(i, { exportTo: ['web', `team-${i}`] })));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(1999);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'DR-19')[1998].message).toMatch(/\(and at least \d+ more earlier DestinationRules for the host\)$/);
+  });
+
+  test('rules with thousands of shared subsets name a few of them', () => {
+    const subsets = Array.from({ length: 2000 }, (_, i) => subset(`v${i}`, { version: `v${i}` }));
+    const report = runOnly(DR19, {}, copy(0, { subsets }), copy(1, { subsets }));
+    expect(one(report, 'DR-19').message).toContain('defines subsets "v0", "v1", "v2", "v3", "v4" and 1995 more of');
+    expect(sizes(report)).toMatchObject({ findings: 1 });
+    expect(sizes(report).detail).toBeLessThan(500);
+  });
+
+  test('2,000 rules with distinct subsets pass, each compared with the rules sharing a subset only', () => {
+    const report = runOnly(DR19, {}, ...Array.from({ length: 2000 }, (_, i) => copy(i, { subsets: [subset(`v${i}`, { version: `v${i}` })] })));
+    expect(sizes(report).findings).toBe(0);
   });
 });
 

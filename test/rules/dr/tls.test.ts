@@ -1,4 +1,5 @@
-import { codes, dr, ERROR, HOST, one, only, WARNING } from '../../support/rules';
+import { codes, dr, ERROR, HOST, one, only, runOnly, sizes, WARNING } from '../../support/rules';
+import { DR17 } from '../../../src/rules/dr/tls';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 import { RunOptions } from '../../../src/engine/types';
@@ -153,6 +154,22 @@ describe('DR-17 host rules keep mesh- or namespace-wide mTLS', () => {
     const top = dr({ host: HOST, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }, { namespace: 'shop' });
     const port = dr({ host: HOST, trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, tls: { mode: 'ISTIO_MUTUAL' } }] } }, { name: 'port', namespace: 'shop' });
     expect(only(check({}, meshWide, top, port), 'DR-17')).toEqual([]);
+  });
+
+  test('several covering rules: the mesh-wide ones first, in order, then the namespace-wide ones; three named', () => {
+    const mesh = (name: string, host = '*.local') => dr({ host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }, { name, namespace: 'istio-system' });
+    const v = one(check({}, mesh('m1'), nsWide, mesh('m2', '*.svc.cluster.local'), mesh('m3', '*.cluster.local'), plain), 'DR-17');
+    expect(v.message).toBe(`DestinationRule "reviews" (namespace shop) for ${HOST} sets no tls, so it overrides the ISTIO_MUTUAL of DestinationRule "m1" (namespace istio-system), DestinationRule "m2" (namespace istio-system), DestinationRule "m3" (namespace istio-system) and 1 more`);
+  });
+
+  test('2,000 host rules under 200 namespace-wide rules: a warning each, naming three', () => {
+    const wide = Array.from({ length: 200 }, (_, i) => dr({ host: '*.x.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }, { name: `wide-${i}`, namespace: `ns-${i}` }));
+    const hosts = Array.from({ length: 2000 }, (_, i) => dr({ host: `s${i}.x.svc.cluster.local` }, { name: `s${i}`, namespace: 'x' }));
+    const report = runOnly(DR17, {}, ...wide, ...hosts);
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'DR-17')[0].message).toContain('DestinationRule "wide-2" (namespace ns-2) and 197 more');
   });
 
   test('without a mesh- or namespace-wide ISTIO_MUTUAL rule, host rules without tls pass', () => {

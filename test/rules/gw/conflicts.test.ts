@@ -1,4 +1,5 @@
-import { codes, ERROR, gw, only, run, runWith, WARNING } from '../../support/rules';
+import { codes, ERROR, gw, only, run, runOnly, runWith, sizes, WARNING } from '../../support/rules';
+import { GW06 } from '../../../src/rules/gw/conflicts';
 import { Workload } from '../../../src/engine/types';
 
 const INGRESS = { istio: 'ingressgateway' };
@@ -82,6 +83,41 @@ test('GW-06 names at most three clashes per server', () => {
   expect(found).toHaveLength(6);
   expect(found[0].message).toMatch(/overlaps Gateway "shop\/g1".*"shop\/g2".*"shop\/g3".* and more on the same selector/);
   expect(found[0].value).toEqual(['shop.example.com']);
+});
+
+describe('GW-06 on many hosts', () => {
+  test('a host meets the same host first, then the wildcards over it, each in gateway order', () => {
+    const found = only(run(
+      gateway('a', [https(['api.example.com'])]),
+      gateway('b', [https(['*.example.com'], 'b')]),
+      gateway('c', [https(['api.example.com'], 'c')]),
+    ), 'GW-06');
+    expect(found[0].message).toBe('spec.servers[0] (port "https" 443) host "api.example.com" overlaps Gateway "shop/c" spec.servers[0] (port "https" 443) host "api.example.com", '
+      + 'host "api.example.com" overlaps Gateway "shop/b" spec.servers[0] (port "https" 443) host "*.example.com" on the same selector {istio=ingressgateway} and port 443');
+  });
+
+  test('a wildcard meets narrower wildcards and the hosts under it', () => {
+    const found = only(run(gateway('a', [https(['*.example.com'])]), gateway('b', [https(['*.api.example.com', 'www.example.com', 'other.org'], 'b')])), 'GW-06');
+    expect(found[0].message).toContain('host "*.example.com" overlaps Gateway "shop/b" spec.servers[0] (port "https" 443) host "*.api.example.com", host "*.example.com" overlaps Gateway "shop/b" spec.servers[0] (port "https" 443) host "www.example.com" on');
+  });
+
+  test('2,000 specific hosts next to 2,000 wildcards that cover none of them are compared through the index', () => {
+    const report = runOnly(GW06, {},
+      gateway('a', [https([...Array.from({ length: 2000 }, (_, i) => `e${i}.example.com`), 'clash.example.org'])]),
+      gateway('b', [https([...Array.from({ length: 2000 }, (_, i) => `*.w${i}.example.org`), '*.example.org'], 'b')]));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'GW-06')[0].value).toEqual(['clash.example.org']);
+  });
+
+  test('2,000 copies of one Gateway each clash once with another copy, in bounded text', () => {
+    const copies = Array.from({ length: 2000 }, () => gateway('a', [https(['shop.example.com'])]));
+    const { findings, message, detail } = sizes(runOnly(GW06, {}, ...copies));
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+  });
 });
 
 test('GW-07 names at most three other Gateways and counts the rest', () => {

@@ -1,4 +1,5 @@
-import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, dest, ERROR, HOST, one, only, run, runOnly, sizes, vs, WARNING } from '../../support/rules';
+import { VS29 } from '../../../src/rules/vs/actions';
 
 const MATCH = [{ uri: { prefix: '/old' } }];
 /** A VS with a uri-matched route "test" (`extra` replaces its route) above the catch-all. */
@@ -185,5 +186,29 @@ describe('VS-29 TLS and TCP routes', () => {
 
   test('HTTP-only VirtualServices are not affected', () => {
     expect(codes(run(vs({ hosts: [HOST], http: [CATCH_ALL] })))).not.toContain('VS-29');
+  });
+
+  test('wildcard hosts cover by suffix, "*" everything, and an exact host only itself', () => {
+    const covered = (sni: string, hosts: string[]) => !codes(run(tlsVs([tlsRoute([{ sniHosts: [sni] }])], hosts))).includes('VS-29');
+    expect(covered('a.b.example.com', ['*.example.com'])).toBe(true);
+    expect(covered('*.b.example.com', ['*.example.com'])).toBe(true);
+    expect(covered('*.example.com', ['*.example.com'])).toBe(true);
+    expect(covered('example.com', ['*.example.com'])).toBe(false);
+    expect(covered('DB.Example.com', ['db.example.com'])).toBe(true);
+    expect(covered('api.other.org', ['*'])).toBe(true);
+    // A partial wildcard (X-03) still covers by suffix, as Istio's SubsetOf reads it.
+    expect(covered('shop.example.com', ['*op.example.com'])).toBe(true);
+    expect(covered('shop.example.com', ['*xop.example.com'])).toBe(false);
+  });
+
+  test('2,000 SNI hosts outside 2,000 VirtualService hosts give a finding each, naming a few hosts', () => {
+    const hosts = Array.from({ length: 2000 }, (_, i) => `h${i}.example.com`);
+    const sniHosts = Array.from({ length: 2000 }, (_, i) => `s${i}.example.org`);
+    const report = runOnly(VS29, {}, tlsVs([tlsRoute([{ sniHosts }])], hosts));
+    const { findings, message, detail } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+    expect(only(report, 'VS-29')[0].message).toContain('(h0.example.com, h1.example.com, h2.example.com, h3.example.com, h4.example.com and 1995 more)');
   });
 });

@@ -1,4 +1,5 @@
-import { CATCH_ALL, codes, ERROR, gw, HOST, one, only, run, runWith, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, ERROR, gw, HOST, one, only, run, runOnly, runWith, sizes, vs, WARNING } from '../../support/rules';
+import { VS30, VS31 } from '../../../src/rules/vs/gateways';
 
 const SHOP = 'shop.example.com';
 /** A Gateway `namespace/name` with one HTTP server for `hosts`. */
@@ -45,6 +46,16 @@ describe('VS-30 referenced gateway exists', () => {
     expect(codes(run(gateway([`*/${SHOP}`]), bound(['public.istio-system'])))).not.toContain('VS-30');
   });
 
+  test('the declared and App gateways are named a few at a time in every finding', () => {
+    const declared = Array.from({ length: 2000 }, (_, i) => `istio-system/gw-${i}`);
+    const report = runOnly(VS30, { inventory: { gateways: declared } }, bound(Array.from({ length: 2000 }, (_, i) => `istio-system/missing-${i}`)));
+    const { findings, message, detail } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+    expect(only(report, 'VS-30')[0].allowed).toBe('istio-system/gw-0, istio-system/gw-1, istio-system/gw-2, istio-system/gw-3, istio-system/gw-4 and 1995 more');
+  });
+
   test('match.gateways references are checked, with their path', () => {
     const v = one(run(vs({ hosts: [HOST], http: [{ name: 'edge', match: [{ gateways: ['istio-system/missing'] }], route: [{ destination: { host: HOST } }] }, CATCH_ALL] })), 'VS-30');
     expect(v.message).toContain('spec.http[0].match[0].gateways[0] "istio-system/missing"');
@@ -88,6 +99,31 @@ describe('VS-31 VirtualService hosts intersect the gateway hosts', () => {
 
   test('gateways outside the App are not checked', () => {
     expect(codes(run(bound(['istio-system/public'], ['x.example.org'])))).not.toContain('VS-31');
+  });
+
+  test('a wildcard VirtualService host meets a narrower wildcard of the gateway, and the other way round', () => {
+    expect(codes(run(gateway(['*/*.api.example.com']), bound(['istio-system/public'], ['*.example.com'])))).not.toContain('VS-31');
+    expect(codes(run(gateway(['*/*.example.com']), bound(['istio-system/public'], ['*.api.example.com'])))).not.toContain('VS-31');
+    expect(codes(run(gateway(['*/*.example.org']), bound(['istio-system/public'], ['*.example.com'])))).toContain('VS-31');
+  });
+
+  test('a gateway referenced many times is checked once per VirtualService, each reference reported with bounded text', () => {
+    const gatewayHosts = Array.from({ length: 2000 }, (_, i) => `*/g${i}.example.com`);
+    const hosts = Array.from({ length: 2000 }, (_, i) => `v${i}.example.org`);
+    const report = runOnly(VS31, {}, gateway(gatewayHosts), bound(Array.from({ length: 50 }, () => 'istio-system/public'), hosts));
+    const { findings, message, detail } = sizes(report);
+    expect(findings).toBe(50);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+    const v = only(report, 'VS-31')[49];
+    expect(v.message).toContain('spec.gateways[49] "istio-system/public": none of the hosts (v0.example.org, v1.example.org, v2.example.org, v3.example.org, v4.example.org and 1995 more)');
+    expect(v.message).toContain('(servers: */g0.example.com, */g1.example.com, */g2.example.com, */g3.example.com, */g4.example.com and 1995 more)');
+    expect(v.allowed).toBe('g0.example.com, g1.example.com, g2.example.com, g3.example.com, g4.example.com and 1995 more');
+  });
+
+  test('the hosts visible from the namespace are listed in server order', () => {
+    const v = one(run(gateway(['shop/a.example.com', '*/b.example.com', './c.example.com', 'shop/d.example.com']), bound(['istio-system/public'], ['x.example.org'])), 'VS-31');
+    expect(v.allowed).toBe('a.example.com, b.example.com, d.example.com');
   });
 });
 

@@ -1,5 +1,6 @@
 import { VS_RULES } from '../../../src/rules/vs';
-import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, run, runWith, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, run, runOnly, runWith, sizes, vs, WARNING } from '../../support/rules';
+import { VS33, VS35 } from '../../../src/rules/vs/ownership';
 import { toIstioObject } from '../../../src/engine/istio-object';
 import { runRules } from '../../../src/engine/run';
 
@@ -112,6 +113,52 @@ describe('VS-33 one VirtualService per host per gateway scope', () => {
   });
 });
 
+describe('VS-33 on many VirtualServices for one host', () => {
+  const many = (n: number, spec: (i: number) => Record<string, unknown> = () => ({})) => Array.from({ length: n }, (_, i) => meshVs(`v${i}`, {}, spec(i)));
+
+  test('the others are named in order, three of them, and counted', () => {
+    const found = only(run(...many(5)), 'VS-33');
+    expect(found).toHaveLength(5);
+    expect(found[0].message).toContain('by VirtualService "shop/v1", "shop/v2", "shop/v3" and 1 more with overlapping exportTo');
+    expect(found[2].message).toContain('by VirtualService "shop/v0", "shop/v1", "shop/v3" and 1 more with overlapping exportTo');
+  });
+
+  test('exportTo groups overlap through their namespaces: everyone, one namespace, several', () => {
+    const found = only(run(
+      meshVs('all'), meshVs('web', {}, { exportTo: ['web'] }), meshVs('both', {}, { exportTo: ['web', 'ops'] }), meshVs('ops', {}, { exportTo: ['ops'] }), meshVs('none', {}, { exportTo: ['billing'] }),
+    ), 'VS-33');
+    const clash = (name: string) => found.find((v) => v.path === `obj${['all', 'web', 'both', 'ops', 'none'].indexOf(name)}`)!.message;
+    expect(clash('all')).toContain('VirtualService "shop/web", "shop/both", "shop/ops" and 1 more with');
+    expect(clash('web')).toContain('VirtualService "shop/all", "shop/both" with');
+    expect(clash('both')).toContain('VirtualService "shop/all", "shop/web", "shop/ops" with');
+    expect(clash('none')).toContain('VirtualService "shop/all" with');
+  });
+
+  test('2,000 mesh VirtualServices for one host give a finding each, of bounded length', () => {
+    const report = runOnly(VS33, {}, ...many(2000));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'VS-33')[1999].message).toContain('"shop/v0", "shop/v1", "shop/v2" and 1996 more with overlapping exportTo');
+  });
+
+  test('2,000 distinct exportTo lists meeting in one namespace are counted up to a bound', () => {
+    const report = runOnly(VS33, {}, ...many(2000, (i) => ({ exportTo: ['web', `team-${i}`] })));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'VS-33')[0].message).toMatch(/"shop\/v1", "shop\/v2", "shop\/v3" and at least \d+ more with/);
+  });
+
+  test('2,000 VirtualServices for one host on one gateway give a warning each, of bounded length', () => {
+    const report = runOnly(VS33, {}, ...Array.from({ length: 2000 }, (_, i) => gatewayVs(`g${i}`, ['shop.example.com'])), gatewayVs('catch', ['*']));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2001);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'VS-33')[2000].message).toBe('host "*" on gateway istio-system/public does not apply to the hosts of VirtualService "shop/g0", "shop/g1", "shop/g2" and 1997 more on the same gateway');
+  });
+});
+
 describe('VS-34 gateway routes bypassing a mesh subset split', () => {
   const split = meshVs('reviews-split', {}, { http: [{ name: 'default', route: [dest(HOST, { subset: 'v1', weight: 90 }), dest(HOST, { subset: 'v2', weight: 10 })] }] });
 
@@ -152,5 +199,17 @@ describe('VS-35 exportTo namespaces exist', () => {
 
   test('without a declared namespace inventory the check is skipped', () => {
     expect(codes(run(exported))).not.toContain('VS-35');
+  });
+
+  test('2,000 unknown namespaces next to 2,000 known ones: a finding each, naming a few known namespaces', () => {
+    const objects = Array.from({ length: 2000 }, (_, i) => meshVs(`v${i}`, { namespace: `ns-${String(i).padStart(4, '0')}` }, { hosts: [`h${i}.example.com`] }));
+    const big = meshVs('big', {}, { exportTo: Array.from({ length: 2000 }, (_, i) => `unknown-${i}`) });
+    const report = runOnly(VS35, { inventory: { namespaces: ['default'] } }, ...objects, big);
+    const { findings, message, detail } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+    // Known: the inventory's, the 2,000 of the objects, and shop (of the VirtualService itself).
+    expect(only(report, 'VS-35')[0].allowed).toBe('default, ns-0000, ns-0001, ns-0002, ns-0003 and 1997 more');
   });
 });

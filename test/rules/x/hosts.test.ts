@@ -1,4 +1,5 @@
-import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, runOnly, se, service, vs, WARNING } from '../../support/rules';
+import { CATCH_ALL, codes, dest, dr, ERROR, HOST, one, only, runOnly, se, service, sizes, vs, WARNING } from '../../support/rules';
+import { X05, X06 } from '../../../src/rules/x/hosts';
 import { X_RULES } from '../../../src/rules/x';
 
 describe('X-04 short host names', () => {
@@ -106,6 +107,26 @@ describe('X-05 exportTo grammar', () => {
   test('without metadata.namespace, only literal duplicates count', () => {
     expect(codes(runOnly(X_RULES, {}, withExport(['.', 'shop'], {} as any)))).not.toContain('X-05');
   });
+
+  test('each repeat names the first entry it repeats', () => {
+    const found = only(runOnly(X_RULES, {}, withExport(['a', '.', 'b', 'a', 'shop', 'a'])), 'X-05');
+    expect(found.map((v) => v.message)).toEqual([
+      'spec.exportTo[3] "a" repeats spec.exportTo[0]',
+      'spec.exportTo[4] "shop" duplicates spec.exportTo[1] ".": "." is the object\'s own namespace "shop"',
+      'spec.exportTo[5] "a" repeats spec.exportTo[0]',
+    ]);
+  });
+
+  test('20,000 distinct entries pass, and 2,000 repeats give a finding each, of bounded length', () => {
+    const distinct = Array.from({ length: 20_000 }, (_, i) => `ns-${i}`);
+    expect(sizes(runOnly(X05, {}, withExport(distinct))).findings).toBe(0);
+    const report = runOnly(X05, {}, withExport([...distinct.slice(0, 2000), ...distinct.slice(0, 2000), '*']));
+    const { findings, message } = sizes(report);
+    expect(findings).toBe(2001);
+    expect(message).toBeLessThan(2000);
+    expect(only(report, 'X-05')[1999].message).toBe('spec.exportTo[3999] "ns-1999" repeats spec.exportTo[1999]');
+    expect(only(report, 'X-05')[2000].message).toMatch(/^spec\.exportTo \["ns-0","ns-1",.*… combines "\*" with other entries$/);
+  });
 });
 
 describe('X-06 exportTo namespaces exist', () => {
@@ -136,6 +157,17 @@ describe('X-06 exportTo namespaces exist', () => {
   test('skipped without a declared namespace inventory', () => {
     expect(codes(runOnly(X_RULES, {}, exporting))).not.toContain('X-06');
     expect(codes(runOnly(X_RULES, { inventory: { hosts: ['api.example.com'] } }, exporting))).not.toContain('X-06');
+  });
+
+  test('2,000 unknown namespaces next to 2,000 known ones: a warning each, naming a few known namespaces', () => {
+    const objects = Array.from({ length: 2000 }, (_, i) => dr({ host: `h${i}.example.com` }, { name: `d${i}`, namespace: `ns-${String(i).padStart(4, '0')}` }));
+    const big = dr({ host: 'big.example.com', exportTo: Array.from({ length: 2000 }, (_, i) => `unknown-${i}`) }, { name: 'big', namespace: 'default' });
+    const report = runOnly(X06, { inventory: { namespaces: [] } }, ...objects, big);
+    const { findings, message, detail } = sizes(report);
+    expect(findings).toBe(2000);
+    expect(message).toBeLessThan(2000);
+    expect(detail).toBeLessThan(500);
+    expect(only(report, 'X-06')[0].allowed).toBe('default, ns-0000, ns-0001, ns-0002, ns-0003 and 1996 more');
   });
 });
 
