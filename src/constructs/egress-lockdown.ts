@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { Sidecar } from '../../imports/istio-networking.istio.io';
 import { checkKeys, checkList, checkOptions, enforce, propError, Where } from '../core/enforce';
 import { clusterLocal, fqdn } from '../core/hosts';
-import { isRecord } from '../core/json';
-import { meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';
+import { arr, isRecord } from '../core/json';
+import { inClusterFqdn, meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';
 import { show } from '../core/text';
 import { dnsLabelProblem } from '../core/grammar';
 import { Rules } from '../synth/rules';
@@ -97,6 +97,13 @@ export class EgressLockdown extends Construct {
       }
       this.namespace = namespace;
       this.istioNamespace = checkNamespace(props.istioNamespace ?? 'istio-system', { path, prop: 'istioNamespace' });
+      // A selector-less Sidecar in the root namespace is the default of every namespace without one (SC-05 reads it so).
+      if (namespace === this.istioNamespace) {
+        propError({ path, prop: 'namespace' }, {
+          value: namespace, expected: 'an application namespace', message: `namespace ${show(namespace)} is Istio's root namespace, where a Sidecar becomes the mesh-wide default: every namespace without its own would lose the services it calls in other namespaces`,
+          fix: 'Lock down each application namespace with its own EgressLockdown (its egress hosts are derived from its calls).',
+        });
+      }
       this.extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkEgressHost(h, { path, prop: `hosts[${i}]` }));
       if (props.networkPolicy !== undefined && typeof props.networkPolicy !== 'boolean') {
         propError({ path, prop: 'networkPolicy' }, { value: props.networkPolicy, expected: 'a boolean', fix: 'Set networkPolicy to true or false, or leave it out.' });
@@ -124,10 +131,12 @@ export class EgressLockdown extends Construct {
 
   /** The egress hosts: own namespace, Istio's, the derived ones, the extra ones; each once. */
   private egressHosts(): string[] {
+    const other = (ns: string) => ns !== this.namespace;
     const derived = this.calls().flatMap((call) => [
-      ...(call.registeredIn !== undefined && call.registeredIn !== this.namespace ? [`${call.registeredIn}/${call.host}`] : []),
-      ...(call.local && call.local.namespace !== this.namespace ? [`${call.local.namespace}/*`] : []),
-      ...call.via.filter((v) => v.namespace !== this.namespace).map((v) => `${v.namespace}/${v.host}`),
+      ...call.registeredIn.filter(other).map((ns) => `${ns}/${call.host}`),
+      ...(call.local && other(call.local.namespace) ? [`${call.local.namespace}/*`] : []),
+      // The gateway's Service, and the VirtualService of another namespace that sends the host there.
+      ...call.via.flatMap((v) => [...(other(v.namespace) ? [`${v.namespace}/${v.host}`] : []), ...(other(v.via) ? [`${v.via}/${call.host}`] : [])]),
     ]);
     const all = [...new Set(['./*', `${this.istioNamespace}/*`, ...derived])];
     // `ns/host` is left out where `ns/*` imports it already (SC-02 would warn).
@@ -150,6 +159,15 @@ export class EgressLockdown extends Construct {
       .map((m) => serviceEntryRegistration(m.manifest.metadata?.name ?? '', namespaceOf(m.object, m.manifest), m.manifest.spec));
     const virtualServices = manifests.filter((m) => m.manifest.kind === 'VirtualService' && isRecord(m.manifest.spec))
       .map((m) => ({ namespace: namespaceOf(m.object, m.manifest), spec: m.manifest.spec }));
+    // Services and Istio hosts of the App: `orders.shop` (a search-path name) is the Service orders.shop.svc.cluster.local.
+    const inCluster = new Set<string>();
+    for (const { object, manifest } of manifests) {
+      const ns = namespaceOf(object, manifest);
+      if (manifest.kind === 'Service' && manifest.apiVersion === 'v1' && typeof manifest.metadata?.name === 'string') inCluster.add(`${manifest.metadata.name}.${ns}.svc.cluster.local`);
+      for (const h of manifest.kind === 'VirtualService' ? arr(manifest.spec?.hosts) : manifest.kind === 'DestinationRule' ? [manifest.spec?.host] : []) {
+        if (typeof h === 'string') inCluster.add(fqdn(h, ns));
+      }
+    }
     const rules = Rules.of(this);
     const hosts = new Set<string>((rules._intentOf(this.sidecar).calls ?? []).map((h) => fqdn(h, this.namespace)));
     for (const { object, manifest } of manifests) {
@@ -157,9 +175,12 @@ export class EgressLockdown extends Construct {
       for (const h of rules._callsOf(object, manifest)) hosts.add(fqdn(h, this.namespace));
     }
     return [...hosts].sort().map((host) => {
-      const entry = visibleRegistrations(host, this.namespace, entries)[0];
-      const via = entry ? meshRouteTargets(host, this.namespace, virtualServices) : [];
-      return { host, local: clusterLocal(host), via, ...(entry ? { registeredIn: entry.namespace } : {}) };
+      const local = inClusterFqdn(host, inCluster);
+      if (local) return { host: local, local: clusterLocal(local), registeredIn: [], via: [] };
+      // Every visible registration is imported (a wildcard entry of this namespace must not hide another's gateway route).
+      const registeredIn = [...new Set(visibleRegistrations(host, this.namespace, entries).map((e) => e.namespace).filter((n): n is string => n !== undefined))];
+      const via = registeredIn.length > 0 ? meshRouteTargets(host, this.namespace, virtualServices) : [];
+      return { host, registeredIn, via };
     });
   }
 
@@ -190,10 +211,13 @@ interface Call {
   readonly host: string;
   /** `{ name, namespace }` when the host is a cluster-local service. */
   readonly local?: { readonly name: string; readonly namespace: string };
-  /** Namespace of the ServiceEntry that registers it for this namespace. */
-  readonly registeredIn?: string;
-  /** In-cluster hosts (with their namespaces) that the host's mesh-bound routes send the traffic to: the egress gateway. */
-  readonly via: ReadonlyArray<{ readonly host: string; readonly namespace: string }>;
+  /** Namespaces of the ServiceEntries that register it for this namespace. */
+  readonly registeredIn: readonly string[];
+  /**
+   * In-cluster hosts (with their namespaces) that the host's mesh-bound routes send the traffic to (the egress
+   * gateway), with the namespace of the VirtualService that does (`via`).
+   */
+  readonly via: ReadonlyArray<{ readonly host: string; readonly namespace: string; readonly via: string }>;
 }
 
 function checkNamespace(namespace: string, where: Where): string {

@@ -310,11 +310,12 @@ export class ExternalDependency extends Construct {
           fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
         });
       }
-      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, path);
+      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, ports, path);
       // The egress gateway's pods resolve the host and its routes with the ServiceEntry, VirtualService and
       // DestinationRule only if these are exported to the gateway's namespace (SE-10).
-      const exportTo = egress && !declaredExportTo.includes('*') && !declaredExportTo.includes(egress.namespace) && egress.namespace !== namespaceOf
-        ? [...declaredExportTo, egress.namespace] : declaredExportTo;
+      const gatewaySees = !egress || declaredExportTo.includes('*') || declaredExportTo.includes(egress.namespace)
+        || (egress.namespace === namespaceOf && declaredExportTo.includes('.'));
+      const exportTo = gatewaySees ? declaredExportTo : [...declaredExportTo, egress!.namespace === namespaceOf ? '.' : egress!.namespace];
       const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
       const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
       const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
@@ -534,7 +535,7 @@ function checkDynamicDns(hosts: string[], ports: Array<{ protocol: string }>, ad
 }
 
 /** The egress gateway settings, checked: selector labels (X-08), host grammar (X-03), and what cannot be routed through it (PROP). */
-function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: string[], path: string): { selector: Record<string, string>; host: string; namespace: string; subset?: string } {
+function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: string[], ports: ReadonlyArray<{ number: number; protocol: string }>, path: string): { selector: Record<string, string>; host: string; namespace: string; subset?: string } {
   checkOptions(egress, { path, prop: 'egressGateway' }, "Pass egressGateway: {} for Istio's default egress gateway, or { selector, host }.");
   checkKeys(egress as Record<string, unknown>, ['selector', 'host', 'subset'], { path, prop: 'egressGateway' });
   if (resolution === Resolution.NONE) {
@@ -547,6 +548,14 @@ function checkEgress(egress: EgressGateway, resolution: Resolution, hosts: strin
   const wildcard = hosts.find((h) => isWildcardHost(h));
   if (wildcard) {
     propError({ path, prop: 'egressGateway' }, { value: wildcard, shown: wildcard, expected: 'exact hosts', message: `egressGateway cannot route the wildcard host ${JSON.stringify(wildcard)} (the gateway would need an SNI proxy)`, fix: 'List the exact hosts the application calls.' });
+  }
+  const tcp = ports.find((p) => p.protocol === PortProtocol.TCP);
+  if (tcp) {
+    propError({ path, prop: 'egressGateway' }, {
+      value: `${tcp.number}/TCP`, shown: `${tcp.number}/TCP`, expected: 'HTTP- or TLS-family ports',
+      message: `port ${tcp.number} is plain TCP, which the egress gateway cannot route by host (no Host header, no SNI), so it would not go through the gateway`,
+      fix: 'Use a TLS port (the client\'s TLS passes through by SNI) or HTTP, or reach the TCP service with its own ExternalDependency without egressGateway.',
+    });
   }
   const selector = checkLabels(egress.selector ?? { istio: 'egressgateway' }, { path, prop: 'egressGateway.selector' });
   const host = checkHost(egress.host ?? 'istio-egressgateway.istio-system.svc.cluster.local', { path, prop: 'egressGateway.host' });

@@ -213,10 +213,11 @@ export const egressLockdownProblem = invariant('SC-05', (host: string, namespace
 
 /**
  * The in-cluster hosts that sidecars of `namespace` are sent to when they call `host`: the destinations of the
- * mesh-bound VirtualServices for it that the namespace sees (an egress gateway's Service, in Istio's pattern).
+ * mesh-bound VirtualServices for it that the namespace sees (an egress gateway's Service, in Istio's pattern), each with
+ * the namespace of the VirtualService that sends it there (`via`).
  */
-export function meshRouteTargets(host: string, namespace: string, virtualServices: ReadonlyArray<{ namespace: string; spec: any }>): Array<{ host: string; namespace: string }> {
-  const out = new Map<string, { host: string; namespace: string }>();
+export function meshRouteTargets(host: string, namespace: string, virtualServices: ReadonlyArray<{ namespace: string; spec: any }>): Array<{ host: string; namespace: string; via: string }> {
+  const out = new Map<string, { host: string; namespace: string; via: string }>();
   for (const vs of virtualServices) {
     const visibility = visibilityOf(vs.spec.exportTo, vs.namespace);
     if (!visibility.all && !visibility.namespaces.has(namespace)) continue;
@@ -232,10 +233,25 @@ export function meshRouteTargets(host: string, namespace: string, virtualService
         for (const d of arr(route.route)) {
           const target = isRecord(d) && isRecord(d.destination) && typeof d.destination.host === 'string' ? fqdn(d.destination.host, vs.namespace) : undefined;
           const local = target ? clusterLocal(target) : undefined;
-          if (target && local) out.set(target, { host: target, namespace: local.namespace });
+          if (target && local) out.set(target, { host: target, namespace: local.namespace, via: vs.namespace });
         }
       }
     }
   }
   return [...out.values()];
+}
+
+const CLUSTER_SUFFIX = '.svc.cluster.local';
+
+/**
+ * The `name.namespace.svc.cluster.local` a called host stands for when it stays in the cluster: that form itself,
+ * or the Kubernetes search-path forms `name.namespace` and `name.namespace.svc` of a Service or Istio host in
+ * `inCluster` (FQDNs); `undefined` for a host outside the cluster.
+ */
+export function inClusterFqdn(host: string, inCluster: ReadonlySet<string>): string | undefined {
+  if (host.endsWith(CLUSTER_SUFFIX)) return host;
+  const labels = host.split('.');
+  const short = labels.length === 2 || (labels.length === 3 && labels[2] === 'svc');
+  const full = `${labels[0]}.${labels[1]}${CLUSTER_SUFFIX}`;
+  return short && inCluster.has(full) ? full : undefined;
 }

@@ -45,6 +45,24 @@ export const externalFqdn: fc.Arbitrary<string> = fc.tuple(
   fc.constantFrom('example', 'example.com', 'example.org', 'io', 'co.uk'),
 ).map(([labels, tld]) => `${labels.join('.')}.${tld}`);
 
+/**
+ * DNS-1123 labels that a YAML reader takes for a boolean, a number or null unless they are quoted (`yes`, `off`,
+ * `null`, `017`, `0x1f`, `1e3`, …): valid namespace names and host labels, which must read back as strings.
+ */
+export const yamlLookalikeLabel: fc.Arbitrary<string> = fc.constantFrom(
+  'yes', 'no', 'on', 'off', 'y', 'n', 'true', 'false', 'null', 'nan', 'inf', '0', '017', '08', '1e3', '0x1f', '0b101', '12e3',
+).filter((l) => yamlReadBackProblem(l) === undefined);
+
+/**
+ * Valid external FQDNs built from YAML look-alike labels (`yes.null.example`, `017.io`), and whole hosts that YAML 1.2
+ * readers take for a float (`1.5e3`, `6.02e23`: the top-level label is not all-numeric, so X-03 allows them).
+ */
+export const yamlLookalikeFqdn: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.array(yamlLookalikeLabel, { minLength: 1, maxLength: 2 }), fc.constantFrom('example', 'io', 'co.uk', 'null', 'yes', '1e3'))
+    .map(([labels, tld]) => `${labels.join('.')}.${tld}`),
+  fc.constantFrom('1.5e3', '0.5e3', '6.02e23', '1.0e1', '12.3e4', '0.0e0'),
+);
+
 /** Keys cdk8s cannot synthesize in a map (refused by the library, see regressions.test.ts). */
 export const RESERVED_KEYS = ['__proto__', 'constructor'];
 

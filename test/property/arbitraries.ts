@@ -285,8 +285,14 @@ export const externalSpec: fc.Arbitrary<ExternalSpec> = fc.record({
   // Wildcard hosts only with resolution NONE (SE-05).
   let hosts = r.hosts;
   if (r.wildcard && resolution === Resolution.NONE) hosts = [`*.${hosts[0]}`, ...hosts.slice(1)];
-  // Several hosts with a resolving entry need HTTP or TLS ports (SE-06).
+  // DYNAMIC_DNS: every host a "*.domain" wildcard (SE-01), HTTP, HTTP2, GRPC or TLS ports only (SE-05).
   let ports = r.ports;
+  if (resolution === Resolution.DYNAMIC_DNS) {
+    hosts = hosts.map((h) => `*.${h}`);
+    ports = ports.map((p) => ([PortProtocol.HTTP, PortProtocol.HTTP2, PortProtocol.GRPC, PortProtocol.TLS].includes(p.protocol) ? p : { ...p, protocol: PortProtocol.TLS }));
+    if (new Set(ports.map((p) => p.name ?? `${p.protocol.toLowerCase()}-${p.number}`)).size !== ports.length) ports = ports.map((p) => ({ ...p, name: undefined }));
+  }
+  // Several hosts with a resolving entry need HTTP or TLS ports (SE-06).
   if (hosts.length > 1 && resolution !== Resolution.NONE) {
     ports = ports.map((p) => (HTTP_FAMILY.includes(p.protocol) || TLS_FAMILY.includes(p.protocol) ? p : { ...p, protocol: PortProtocol.HTTPS }));
     if (new Set(ports.map((p) => p.name ?? `${p.protocol.toLowerCase()}-${p.number}`)).size !== ports.length) ports = ports.map((p) => ({ ...p, name: undefined }));

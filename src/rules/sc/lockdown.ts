@@ -2,7 +2,7 @@ import { Severity } from '../../core/errors';
 import { fqdn, HostIndex, isWildcardHost, normalizeHost } from '../../core/hosts';
 import { isIpAddress } from '../../core/ip';
 import { arr, hasText, isRecord } from '../../core/json';
-import { egressLockdownProblem, outboundModeOf, RegistryEntry, ROOT_NAMESPACE, serviceEntryRegistration } from '../../core/sidecar';
+import { egressLockdownProblem, inClusterFqdn, outboundModeOf, RegistryEntry, ROOT_NAMESPACE, serviceEntryRegistration } from '../../core/sidecar';
 import { CALLS_ANNOTATION } from '../../engine/intent';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label, namespaceOf, nsName } from '../../engine/view';
@@ -48,10 +48,7 @@ export function registryOf(ctx: RuleContext): Registry {
  * form (`name.namespace`, `name.namespace.svc`) of a Service or Istio host in the input.
  */
 export function staysInCluster(host: string, inCluster: ReadonlySet<string>): boolean {
-  if (host.endsWith(CLUSTER_SUFFIX)) return true;
-  const labels = host.split('.');
-  const short = labels.length === 2 || (labels.length === 3 && labels[2] === 'svc');
-  return short && inCluster.has(`${labels[0]}.${labels[1]}${CLUSTER_SUFFIX}`);
+  return inClusterFqdn(host, inCluster) !== undefined;
 }
 
 /** The selector-less Sidecar of each namespace (the first one, when SC-03 finds several). */

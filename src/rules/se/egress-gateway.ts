@@ -40,7 +40,7 @@ export const SE10: Rule = {
       if (hosts.length === 0 || !gatewaySide) continue;
       const gatewayNamespaces = new Set<string>();
       for (const host of hosts) {
-        for (const t of meshRouteTargets(host, ns, [{ namespace: ns, spec: vs.spec }])) if (t.namespace !== ns) gatewayNamespaces.add(t.namespace);
+        for (const t of meshRouteTargets(host, ns, [{ namespace: ns, spec: vs.spec }])) gatewayNamespaces.add(t.namespace);
       }
       for (const gwNs of gatewayNamespaces) {
         const at = `the egress gateway in namespace ${gwNs} (which ${label(vs)}'s mesh routes send ${hosts.join(', ')} to)`;
