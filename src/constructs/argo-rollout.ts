@@ -4,7 +4,7 @@ import { checkKeys, checkOptions, isBuilt, millisOf, propError, Where } from '..
 import { dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
-import { MetricGate } from '../policies/stages';
+import { goSeconds, MetricGate } from '../policies/stages';
 import { CanaryService } from './canary-service';
 import { asValidationError, metadataFor, withdrawn } from './common';
 import { describeRef } from './refs';
@@ -117,7 +117,7 @@ export class ArgoRollout extends Construct {
       if (vs.name.includes('.')) {
         propError({ path, prop: 'service' }, { value: vs.name, shown: vs.name, expected: 'a VirtualService name without "."', message: `the VirtualService name ${show(vs.name)} contains ".", which Argo Rollouts reads as name.namespace`, fix: 'Name the CanaryService without dots (its name prop).' });
       }
-      const namespace = vs.metadata.namespace ?? Chart.of(service).namespace;
+      const namespace = sameNamespace(service, deployment, path);
       const stages = service.stages ?? [];
       const steps: Record<string, unknown>[] = [];
       stages.forEach((stage, i) => {
@@ -127,12 +127,12 @@ export class ArgoRollout extends Construct {
           const template = new ApiObject(this, `AnalysisTemplate${i}`, {
             apiVersion: ARGO_API_VERSION, kind: 'AnalysisTemplate',
             metadata: metadataFor(this, `${name}-stage-${i}`.slice(0, 253), namespace),
-            spec: { metrics: gateMetrics(stage.gate, service.host, prometheus) },
+            spec: { metrics: gateMetrics(stage.gate, service.host, prometheus, path) },
           });
           this.analysisTemplates.push(template);
           steps.push({ analysis: { templates: [{ templateName: template.name }] } });
         } else {
-          steps.push({ pause: stage.pauseDuration ? { duration: `${Math.ceil(millisOf(stage.pauseDuration) / 1000)}s` } : {} });
+          steps.push({ pause: stage.pauseDuration ? { duration: goSeconds(stage.pauseDuration, path, `stages[${i}] pause`) } : {} });
         }
       });
       this.rollout = new ApiObject(this, 'Resource', {
@@ -195,6 +195,25 @@ export function deploymentOf(workload: IConstruct, where: Where): ApiObject {
   return obj;
 }
 
+/**
+ * The namespace of the Deployment, which the handoff object must share (a Rollout's workloadRef and a Canary's
+ * targetRef are same-namespace references) and the CanaryService too (Argo and Flagger edit or generate its objects
+ * there). PROP when they differ.
+ * @internal
+ */
+export function sameNamespace(service: CanaryService, deployment: ApiObject, path: string): string | undefined {
+  const ofDeployment = deployment.metadata.namespace ?? Chart.of(deployment).namespace;
+  const ofService = service.namespace ?? Chart.of(service).namespace;
+  if (ofDeployment !== ofService) {
+    propError({ path, prop: 'workload' }, {
+      value: `${ofDeployment ?? '(none)'} / ${ofService ?? '(none)'}`, expected: 'the Deployment and the CanaryService in one namespace',
+      message: `the Deployment is in namespace ${show(ofDeployment ?? '(none)')} but the CanaryService in ${show(ofService ?? '(none)')}; the controller's object must sit with the Deployment it takes over and the routes it manages`,
+      fix: 'Put the Deployment and the CanaryService in the same namespace (the same Chart, or the same namespace prop).',
+    });
+  }
+  return ofDeployment;
+}
+
 /** `spec` of the Deployment's manifest, read at synth (the Deployment may get its containers later). */
 function deploymentSpec(deployment: ApiObject): Record<string, unknown> {
   const json = deployment.toJson();
@@ -202,8 +221,8 @@ function deploymentSpec(deployment: ApiObject): Record<string, unknown> {
 }
 
 /** The gate as Argo Rollouts metrics over Istio's standard metrics, measured once after the gate's interval. */
-function gateMetrics(gate: MetricGate, host: string, address: string): Record<string, unknown>[] {
-  const window = `${Math.max(1, Math.ceil((gate.interval ? millisOf(gate.interval) : 60_000) / 1000))}s`;
+function gateMetrics(gate: MetricGate, host: string, address: string, path: string): Record<string, unknown>[] {
+  const window = gate.interval ? goSeconds(gate.interval, path, 'gate interval') : '60s';
   const selector = `reporter="destination",destination_service="${host}"`;
   const metric = (name: string, query: string, successCondition: string) => ({
     name, initialDelay: window, successCondition, failureLimit: 0, provider: { prometheus: { address, query } },

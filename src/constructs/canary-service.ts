@@ -301,7 +301,7 @@ function checkPlan(props: CanaryServiceProps, path: string): { current: CanarySt
   }
   const maxWeight = props.maxWeight ?? 100;
   enforce(routeWeightProblem, [maxWeight, 100], { path, prop: 'maxWeight', allowed: 'integer 0-100', message: () => `maxWeight must be an integer 0-100 (received ${show(maxWeight)})`, fix: 'Set maxWeight to a whole percentage.' });
-  const problem = stagePlanProblem(stages, maxWeight, props.waiveGates === true);
+  const problem = stagePlanProblem(stages, maxWeight, props.waiveGates === true, props.controller !== undefined);
   if (problem) {
     propError({ path, prop: 'stages' }, {
       value: stages.map((st) => st.weight).join(' → '), expected: 'non-decreasing weights ending at maxWeight, gated before 100 %',
@@ -309,7 +309,8 @@ function checkPlan(props: CanaryServiceProps, path: string): { current: CanarySt
       fix: 'Order the stages by weight, end at 100 (or set maxWeight), and hold one stage with CanaryStage.analysis(…) or a manual CanaryStage.pause(weight) before 100.',
     });
   }
-  const env = process.env[CanaryService.STAGE_ENV];
+  // Under a controller the stage is the controller's: the App-wide variable is for the statically staged canaries.
+  const env = props.controller === undefined ? process.env[CanaryService.STAGE_ENV] : undefined;
   const raw: unknown = props.stage ?? (env !== undefined && env !== '' ? Number(env) : 0);
   const from = props.stage !== undefined ? 'stage' : env ? `${CanaryService.STAGE_ENV}=${env}` : 'stage';
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw >= stages.length) {

@@ -1,14 +1,14 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkKeys, checkOptions, checkPort, isBuilt, millisOf, propError } from '../core/enforce';
 import { clusterLocal } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
-import { CanaryStage, MetricGate } from '../policies/stages';
+import { CanaryStage, goSeconds, MetricGate } from '../policies/stages';
 import { Rules } from '../synth/rules';
 import { CanaryService } from './canary-service';
 import { asValidationError, metadataFor, withdrawn } from './common';
-import { deploymentOf } from './argo-rollout';
+import { deploymentOf, sameNamespace } from './argo-rollout';
 import { describeRef } from './refs';
 
 /**
@@ -69,7 +69,7 @@ export class FlaggerCanary extends Construct {
       checkPort(port, { path, prop: 'port' });
       const threshold = props.threshold ?? 5;
       if (!Number.isInteger(threshold) || threshold < 1) propError({ path, prop: 'threshold' }, { value: threshold, expected: 'a positive integer', fix: 'Set threshold to the failed checks that roll back, e.g. 5.' });
-      const namespace = service._flaggerObjects!.virtualService?.metadata.namespace ?? Chart.of(service).namespace;
+      const namespace = sameNamespace(service, deployment, path);
       // Flagger names the apex Service (and the VirtualService) service.name, and routes to <name>-primary/-canary.
       const local = clusterLocal(service.host);
       const apex = local ? local.name : service.host.split('.')[0];
@@ -127,7 +127,11 @@ function planAnalysis(stages: readonly CanaryStage[], path: string): Record<stri
   if (steps.some((s) => !s.gate && millisOf(s.pauseDuration!) !== intervalMs)) {
     fail(`the plan's pauses are not all ${intervalMs}ms long, but every Flagger step lasts one interval`, 'Give the pauses the length of the gate\'s interval.');
   }
-  const interval = `${Math.max(1, Math.ceil(intervalMs / 1000))}s`;
+  // Flagger's next step is the first weight above the current one: a repeated or zero weight stalls the canary.
+  if (steps.some((s, i) => s.weight <= (i === 0 ? 0 : steps[i - 1].weight))) {
+    fail('the plan repeats a weight or starts at 0 %, and Flagger never advances past such a step', 'Give every stage below 100 % a larger weight than the one before, starting above 0.');
+  }
+  const interval = gate?.interval ? goSeconds(gate.interval, path, 'gate interval') : gate ? '60s' : goSeconds(steps[0].pauseDuration!, path, 'pause');
   return {
     interval,
     stepWeights: steps.map((s) => s.weight),

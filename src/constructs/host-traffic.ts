@@ -123,7 +123,8 @@ type RenderedRoute = Record<string, any>;
 export class HostTraffic extends Construct {
   /** The service host. */
   public readonly host: string;
-  private readonly namespace?: string;
+  /** `metadata.namespace` of the emitted objects, when set (`namespace`; else the Chart's). */
+  public readonly namespace?: string;
   private readonly vsName: string;
   private readonly drName: string;
   /** The destination port of the routes, when set (`port`). */

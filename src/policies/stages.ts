@@ -96,10 +96,11 @@ function checkWeight(weight: number, path: string): number {
 
 /**
  * Checks a stage plan: at least one stage, weights non-decreasing, the last one 100 or the declared maximum,
- * and (unless waived) a gated stage — a metric gate or a manual pause — before the canary gets 100 %. Returns the
+ * and (unless waived) a gated stage — a metric gate or a manual pause — before the canary first gets 100 %; with
+ * `promotes` (a controller promotes to 100 % when the plan ends), a gated stage somewhere in the plan. Returns the
  * problem, or `undefined`.
  */
-export function stagePlanProblem(stages: readonly CanaryStage[], maxWeight: number, waiveGates: boolean): string | undefined {
+export function stagePlanProblem(stages: readonly CanaryStage[], maxWeight: number, waiveGates: boolean, promotes = false): string | undefined {
   if (stages.length === 0) return 'has no stage';
   for (let i = 1; i < stages.length; i++) {
     if (stages[i].weight < stages[i - 1].weight) {
@@ -109,8 +110,14 @@ export function stagePlanProblem(stages: readonly CanaryStage[], maxWeight: numb
   const last = stages[stages.length - 1].weight;
   if (last !== maxWeight) return `ends at ${last} %, not at ${maxWeight} % (${maxWeight === 100 ? 'the full release' : 'the declared maxWeight'})`;
   if (stages.some((s) => s.weight > maxWeight)) return `goes beyond the declared maxWeight ${maxWeight} %`;
-  if (!waiveGates && maxWeight === 100 && !stages.slice(0, -1).some((s) => s.gated)) {
-    return 'reaches 100 % without a metric gate or a manual pause before it ("fast to 100" is the most dangerous release)';
+  // A gate must hold some stage before the canary first gets 100 % — or, under a controller that promotes when the
+  // plan ends, anywhere in the plan.
+  const full = stages.findIndex((s) => s.weight === 100);
+  const before = full >= 0 ? stages.slice(0, full) : promotes ? stages : [];
+  if (!waiveGates && (full >= 0 || promotes) && !before.some((s) => s.gated)) {
+    return full >= 0
+      ? 'reaches 100 % without a metric gate or a manual pause before it ("fast to 100" is the most dangerous release)'
+      : `is promoted to 100 % by the controller after ${maxWeight} % without a metric gate or a manual pause in it ("fast to 100" is the most dangerous release)`;
   }
   return undefined;
 }
@@ -146,4 +153,19 @@ export class ReleaseController {
     /** `argo-rollouts` or `flagger`. */
     public readonly kind: string,
   ) {}
+}
+
+/** Go's longest duration (`time.Duration` is int64 nanoseconds), in whole seconds: what Argo Rollouts and Flagger parse. */
+const GO_MAX_SECONDS = 9_223_372_036;
+
+/**
+ * `duration` as whole seconds for a Go duration field (`"300s"`), rounded up; PROP past Go's longest duration.
+ * @internal
+ */
+export function goSeconds(duration: Duration, path: string, prop: string): string {
+  const seconds = Math.max(1, Math.ceil(millisOf(duration) / 1000));
+  if (seconds > GO_MAX_SECONDS) {
+    propError({ path, prop }, { value: `${seconds}s`, shown: `${seconds}s`, expected: `at most ${GO_MAX_SECONDS}s`, message: `${prop} of ${seconds}s is longer than a Go duration can hold (${GO_MAX_SECONDS}s), so the controller could not read it`, fix: 'Use a shorter duration.' });
+  }
+  return `${seconds}s`;
 }

@@ -125,7 +125,7 @@ describe('ArgoRollout (Argo Rollouts handoff, subset-level traffic splitting)', 
     expect(c2.node.tryFindChild('r2')).toBeUndefined();
     const args = { host: HOST, stable: Subset.fromLabels({ app: 'a' }), canary: Subset.fromLabels({ app: 'a' }), controller: ReleaseController.argoRollouts() };
     expect(thrownBy(() => new CanaryService(testChart().chart, 'c', { ...args, stages: PLAN, stage: 1 })).message).toContain('Argo Rollouts chooses the stage');
-    expect(thrownBy(() => new CanaryService(testChart().chart, 'c', args)).message).toContain('the plan is what the Rollout steps through');
+    expect(thrownBy(() => new CanaryService(testChart().chart, 'c', args)).message).toContain('the plan is what the controller steps through');
     // Without a controller, identical labels stay refused (DR-04: the split would be a lie).
     expect(thrownBy(() => new CanaryService(testChart().chart, 'c', { ...args, controller: undefined })).code).toBe('DR-04');
   });
