@@ -3,13 +3,14 @@
  *
  * Layers, low to high (a layer may import itself and the layers named in its rule, nothing else in src/):
  *
- *   core < (policies, schema) < engine < rules < report < synth < constructs ; cli, plugin.ts, entries on top
+ *   core < (policies, schema) < engine < (rules, simulate) < report < synth < constructs ; cli, plugin.ts, entries on top
  *
  *   src/core/        pure checks and helpers                      → nothing else from src
  *   src/policies/    value classes                                → core
  *   src/schema/      CRD schema validation (ajv + CEL)            → core
  *   src/engine/      rule-engine types, run, analyze, object view → core, schema
  *   src/rules/       rule families and the catalogue              → core, engine
+ *   src/simulate/    the route simulator                          → core, engine
  *   src/report/      traffic report                               → core, engine
  *   src/synth/       the Rules construct (synth-time glue)        → core, engine, rules, report, schema
  *   src/constructs/  L2 constructs                                → core, policies, synth
@@ -75,6 +76,13 @@ module.exports = {
       comment: 'Rule families and the catalogue (src/rules/) may import src/core/ and src/engine/ only.',
       from: { path: '^src/rules/' },
       to: { path: srcExcept('core/', 'engine/', 'rules/') },
+    },
+    {
+      name: 'simulate-imports-only-core-engine',
+      severity: 'error',
+      comment: 'The route simulator (src/simulate/) reads what the rule engine reads: it may import src/core/ and src/engine/ only.',
+      from: { path: '^src/simulate/' },
+      to: { path: srcExcept('core/', 'engine/', 'simulate/') },
     },
     {
       name: 'report-imports-only-core-engine',

@@ -1,7 +1,7 @@
 /**
- * Public API of cdk8s-istio-traffic: the constructs, the value classes they take, the synth-time rule engine
- * and the cdk8s validation plugin. Every name is listed explicitly; internals are not exported. The rule-writing
- * API (rules, findings, the object view, `analyze`) is the sub-entry `cdk8s-istio-traffic/engine`.
+ * Public API of cdk8s-istio-traffic: the constructs, the value classes they take, the synth-time rule engine, the
+ * route simulator and the cdk8s validation plugin. Every name is listed explicitly; internals are not exported.
+ * The rule-writing API (rules, findings, the object view, `analyze`) is the sub-entry `cdk8s-istio-traffic/engine`.
  */
 export { IstioValidationError, Severity, Violation } from './core/errors';
 export { CallerProps, CallTarget, RouteProps } from './constructs/common';
@@ -30,6 +30,10 @@ export { CallChainOptions } from './engine/call-graph';
 export { IntentFacts } from './engine/intent';
 export { Inventory, OmittedFindings, RuleReport, SuppressedViolation } from './engine/types';
 export { IWarningSink, Rules, WarningCollector, WarningSink } from './synth/rules';
+export {
+  AppliedTrafficPolicy, GatewaySourceOptions, MeshSourceOptions, RetrySource, RouteMiss, RouteRef, RouteSimulator, RouteSimulatorOptions, SimulatedDestination,
+  SimulatedMirror, SimulatedRetry, SimulationOutcome, SimulationRequest, SimulationResult, SimulationRisk, TrafficSource,
+} from './simulate';
 export {
   IPluginLogger, IPluginValidationContext, IPluginValidationReport, IstioTrafficValidation, IstioTrafficValidationProps, PluginViolatingResource,
   PluginViolation,

@@ -56,7 +56,7 @@ test('src/ keeps the layer rules: no upward import, no cycle, no test import', (
  * The layer table of the brief, independent of the config: what each layer may import from src/ besides itself.
  * `*` = anything. Folders end in `/`, single-file layers do not.
  */
-const FOLDERS = ['core/', 'policies/', 'schema/', 'engine/', 'rules/', 'report/', 'synth/', 'constructs/', 'cli/'];
+const FOLDERS = ['core/', 'policies/', 'schema/', 'engine/', 'rules/', 'simulate/', 'report/', 'synth/', 'constructs/', 'cli/'];
 const FILES = ['plugin.ts', 'index.ts', 'engine-api.ts'];
 const ALL = [...FOLDERS, ...FILES];
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -65,6 +65,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'schema/': ['core/'],
   'engine/': ['core/', 'schema/'],
   'rules/': ['core/', 'engine/'],
+  'simulate/': ['core/', 'engine/'],
   'report/': ['core/', 'engine/'],
   'synth/': ['core/', 'engine/', 'rules/', 'report/', 'schema/'],
   'constructs/': ['core/', 'policies/', 'synth/'],
@@ -134,6 +135,8 @@ describe('the rules catch what they forbid (fixture tree)', () => {
     expect(rule('src/schema/all.ts', 'src/engine/leaf.ts')).toBe('schema-imports-only-core');
     expect(rule('src/engine/all.ts', 'src/rules/leaf.ts')).toBe('engine-imports-only-core-schema');
     expect(rule('src/rules/all.ts', 'src/report/leaf.ts')).toBe('rules-import-only-core-engine');
+    expect(rule('src/simulate/all.ts', 'src/rules/leaf.ts')).toBe('simulate-imports-only-core-engine');
+    expect(rule('src/report/all.ts', 'src/simulate/leaf.ts')).toBe('report-imports-only-core-engine');
     expect(rule('src/report/all.ts', 'src/synth/leaf.ts')).toBe('report-imports-only-core-engine');
     expect(rule('src/synth/all.ts', 'src/constructs/leaf.ts')).toBe('synth-imports-only-core-engine-rules-report-schema');
     expect(rule('src/constructs/all.ts', 'src/engine/leaf.ts')).toBe('constructs-import-only-core-policies-synth');

@@ -25,6 +25,9 @@ const INDEX_EXPORTS = [
   'CorsPolicy', 'Destination', 'DestinationOptions', 'ExternalEndpoint', 'H2UpgradePolicy', 'HeaderChanges', 'HeaderOperations',
   'HostDestinationOptions', 'HostTraffic', 'HostTrafficProps', 'HttpDirectResponse', 'HttpFault', 'HttpRedirect', 'HttpRewrite', 'HttpRouteProps',
   'L4MatchProps', 'Location', 'MutualTlsOptions', 'PortTrafficPolicy', 'RegexRewrite', 'StringMatch', 'SubsetProps', 'TcpRouteProps', 'TlsRouteProps',
+  // the route simulator: RouteSimulator, the request and its source, the result's structs
+  'AppliedTrafficPolicy', 'GatewaySourceOptions', 'MeshSourceOptions', 'RetrySource', 'RouteMiss', 'RouteRef', 'RouteSimulator', 'RouteSimulatorOptions',
+  'SimulatedDestination', 'SimulatedMirror', 'SimulatedRetry', 'SimulationOutcome', 'SimulationRequest', 'SimulationResult', 'SimulationRisk', 'TrafficSource',
   'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps', 'ArgoRollout', 'ArgoRolloutProps', 'IgnoreDifference', 'ReleaseController', 'FlaggerCanary', 'FlaggerCanaryProps',
 ];
 

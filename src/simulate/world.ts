@@ -1,0 +1,121 @@
+import { Severity } from '../core/errors';
+import { resolveGatewayRef, MESH_GATEWAY } from '../core/gateway-ref';
+import { fqdn, normalizeHost } from '../core/hosts';
+import { arr, isRecord } from '../core/json';
+import { Visibility, visibilityOf } from '../core/visibility';
+import { AnalyzeOptions, analyzeWith, ManifestInput } from '../engine/analyze';
+import { IstioObject, Rule, RuleContext, ServiceInfo, Workload } from '../engine/types';
+/**
+ * The input of a simulation, read once: the objects the rule engine reads (`analyzeWith`, so Flagger-generated
+ * objects, later-file-wins and the workload/Service context are the same as in `lint` and at synth), with every
+ * host resolved and every namespace defaulted.
+ */
+
+/** A VirtualService as the simulator reads it. */
+export interface VsEntry {
+  readonly object: IstioObject;
+  /** `namespace/name`. */
+  readonly id: string;
+  readonly namespace: string;
+  /** `spec.hosts`, resolved (short names in the VirtualService's namespace). */
+  readonly hosts: string[];
+  /** `spec.gateways` resolved to `namespace/name` (and `mesh`); `['mesh']` when unset. */
+  readonly gateways: string[];
+  readonly visibility: Visibility;
+  /** Position in the input (stands for the creation time Istio orders conflicting objects by). */
+  readonly order: number;
+}
+
+/** A DestinationRule as the simulator reads it. */
+export interface DrEntry {
+  readonly object: IstioObject;
+  readonly id: string;
+  readonly namespace: string;
+  /** `spec.host`, resolved. */
+  readonly host: string;
+  readonly visibility: Visibility;
+  /** `spec.workloadSelector.matchLabels`, if set. */
+  readonly selector?: Record<string, string>;
+}
+
+/** Options of reading the input. */
+export interface WorldOptions {
+  /** Namespace of objects that set none. @default "default" */
+  readonly namespace?: string;
+  /** Istio's root configuration namespace (last on the DestinationRule lookup path). @default "istio-system" */
+  readonly rootNamespace?: string;
+  /** As `lint`: a later file's object replaces an earlier one with the same identity. @default false */
+  readonly laterFileWins?: boolean;
+}
+
+/** Everything a simulation reads. */
+export interface World {
+  readonly defaultNamespace: string;
+  readonly rootNamespace: string;
+  readonly virtualServices: readonly VsEntry[];
+  readonly destinationRules: readonly DrEntry[];
+  /** Gateways by `namespace/name`. */
+  readonly gateways: ReadonlyMap<string, IstioObject>;
+  /** Kubernetes Services by FQDN. */
+  readonly services: ReadonlyMap<string, ServiceInfo>;
+  /** Hosts of ServiceEntries (resolved). */
+  readonly serviceEntryHosts: ReadonlySet<string>;
+  readonly workloads: readonly Workload[];
+}
+
+/** Reads manifests into a {@link World}. */
+export function readWorld(inputs: readonly ManifestInput[], options: WorldOptions = {}): World {
+  let context: RuleContext | undefined;
+  const capture: Rule = {
+    code: 'SIMULATE', title: 'reads the input of a route simulation', severity: Severity.WARNING, levels: 'W', scope: 'app',
+    why: 'internal', fix: 'none', upstream: 'none', kinds: [],
+    checkApp: (ctx) => {
+      context = ctx;
+      return [];
+    },
+  };
+  const analyzeOptions: AnalyzeOptions = { schema: false, ...(options.laterFileWins ? { laterFileWins: true } : {}) };
+  const analysis = analyzeWith([capture], inputs, analyzeOptions);
+  const defaultNamespace = options.namespace ?? 'default';
+  const nsOf = (o: { namespace?: string }) => o.namespace ?? defaultNamespace;
+  const objects = analysis.istioObjects;
+  const virtualServices: VsEntry[] = [];
+  const destinationRules: DrEntry[] = [];
+  const gateways = new Map<string, IstioObject>();
+  const serviceEntryHosts = new Set<string>();
+  objects.forEach((o, order) => {
+    const namespace = nsOf(o);
+    const id = `${namespace}/${o.name}`;
+    const spec = isRecord(o.spec) ? o.spec : {};
+    if (o.kind === 'VirtualService') {
+      const refs = arr(spec.gateways).filter((g): g is string => typeof g === 'string');
+      virtualServices.push({
+        object: o, id, namespace, order,
+        hosts: arr(spec.hosts).filter((h): h is string => typeof h === 'string' && h !== '').map((h) => fqdn(h, namespace)),
+        gateways: refs.length === 0 ? [MESH_GATEWAY] : refs.map((g) => (g === MESH_GATEWAY ? g : resolveGatewayRef(g, namespace) ?? g)),
+        visibility: visibilityOf(spec.exportTo, namespace),
+      });
+    } else if (o.kind === 'DestinationRule' && typeof spec.host === 'string' && spec.host !== '') {
+      const selector = isRecord(spec.workloadSelector) && isRecord(spec.workloadSelector.matchLabels) ? spec.workloadSelector.matchLabels : undefined;
+      destinationRules.push({
+        object: o, id, namespace, host: fqdn(spec.host, namespace), visibility: visibilityOf(spec.exportTo, namespace),
+        ...(selector && Object.keys(selector).length > 0 ? { selector } : {}),
+      });
+    } else if (o.kind === 'Gateway') {
+      gateways.set(id, o);
+    } else if (o.kind === 'ServiceEntry') {
+      for (const h of arr(spec.hosts)) if (typeof h === 'string') serviceEntryHosts.add(fqdn(h, namespace));
+    }
+  });
+  const services = new Map<string, ServiceInfo>();
+  for (const s of context?.services ?? []) services.set(`${normalizeHost(s.name)}.${nsOf(s)}.svc.cluster.local`, s);
+  return {
+    defaultNamespace, rootNamespace: options.rootNamespace ?? 'istio-system', virtualServices, destinationRules, gateways, services, serviceEntryHosts,
+    workloads: (context?.workloads ?? []).map((w) => (w.namespace === undefined ? { ...w, namespace: defaultNamespace } : w)),
+  };
+}
+
+/** Whether `namespace` sees an object of the given visibility. */
+export function visibleFrom(visibility: Visibility, namespace: string): boolean {
+  return visibility.all || visibility.namespaces.has(namespace);
+}
