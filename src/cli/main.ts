@@ -35,10 +35,38 @@ function size(value: string): number {
 
 const MiB = 1024 * 1024;
 
+/** A port 1-65535, for `explain --port`. */
+function portNumber(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port 1-65535');
+  return Number(value);
+}
+
+/** The options of `explain` and `test` that read manifests as `lint` does: `--namespace` and the input limits. */
+function manifestInputOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <namespace>', 'namespace of objects without metadata.namespace, as kubectl apply -n, and of the calling workload '
+      + 'unless a source namespace or gateway is given (default: default)')
+    .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
+    .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
+    .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
+    .option('--max-depth <n>', `nesting of mappings and sequences (default: ${DEFAULT_LIMITS.maxDepth})`, count)
+    .option('--max-aliases <n>', `alias nodes (*ref) per document (default: ${DEFAULT_LIMITS.maxAliases})`, count)
+    .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
+    .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count);
+}
+
+/** The input limits given on the command line (unset ones are undefined: the defaults). */
+function limitsOf(opts: Record<string, number | undefined>): Partial<InputLimits> {
+  return {
+    maxFileBytes: opts.maxFileSize, maxTotalBytes: opts.maxTotalSize, maxDocuments: opts.maxDocuments, maxDepth: opts.maxDepth,
+    maxAliases: opts.maxAliases, maxTokens: opts.maxTokens, maxTotalTokens: opts.maxTotalTokens,
+  };
+}
+
 /**
  * Runs the `cdk8s-istio-traffic` command line with `argv` (without `node` and the script) and returns the
- * exit code: 0 clean, 1 violations (lint) or failed generation (generate), 2 usage or unreadable input. Never throws
- * for user errors.
+ * exit code: 0 clean, 1 violations (lint), no route (explain), a failed case (test) or failed generation (generate),
+ * 2 usage or unreadable input. Never throws for user errors.
  */
 export function main(argv: readonly string[], io: Io = processIo): number {
   let exitCode = 0;
@@ -71,6 +99,43 @@ export function main(argv: readonly string[], io: Io = processIo): number {
         maxAliases: opts.maxAliases, maxTokens: opts.maxTokens, maxTotalTokens: opts.maxTotalTokens,
       };
       const result = lint(paths, { ...opts, limits, readStdin: io.readStdin });
+      io.stdout(result.stdout);
+      io.stderr(result.stderr);
+      exitCode = result.exitCode;
+    });
+  manifestInputOptions(program.command('explain')
+    .description('simulate one HTTP request against Istio YAML (files, directories or - for stdin), offline: the VirtualService route it matches, '
+      + 'its destinations with their share, subset and DestinationRule policy, timeout and retries (route or Istio default), fault, mirror, '
+      + 'rewrite, redirect or direct response, and the NR/UH/UO risks. Exit 0 routed (or default routing), 1 no route (NR), 2 bad input')
+    .argument('<paths...>', 'YAML files, directories (searched for *.yaml, *.yml, *.json) or - for stdin')
+    .requiredOption('--host <host>', 'the request authority (Host), optionally with a port: reviews, reviews.prod:9080, bookinfo.example.com')
+    .option('--port <port>', 'the port the request is sent to (default: the port in --host, else the only port of the Service or Gateway, else 80)', portNumber)
+    .option('--method <method>', 'the request method (default: GET)')
+    .option('--path <path>', 'the request path, optionally with a query string (default: /)')
+    .option('-H, --header <"name: value">', 'a request header (repeatable)', collect, [])
+    .option('--query <name=value>', 'a query parameter (repeatable)', collect, [])
+    .addOption(new Option('--gateway <namespace/name>', 'the request arrives at this Istio Gateway (default: from a sidecar of the mesh)').conflicts('sourceNamespace'))
+    .option('--source-namespace <namespace>', 'namespace of the calling workload (default: --namespace, else default)')
+    .option('--source-label <key=value>', 'a label of the calling pod, or of the gateway pod (repeatable)', collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format: text, or json (the simulation result)').choices(['text', 'json']).default('text')))
+    .action((paths: string[], opts) => {
+      // Loaded on use: the simulator (and its RE2 engine) would otherwise cost every lint run its start-up time.
+      const { explain } = require('./explain') as typeof import('./explain');
+      const result = explain(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
+      io.stdout(result.stdout);
+      io.stderr(result.stderr);
+      exitCode = result.exitCode;
+    });
+  manifestInputOptions(program.command('test')
+    .description('run route cases (a YAML list of { name, request, expect }) against Istio YAML (files, directories or - for stdin): each request is '
+      + 'simulated and the fields its expect gives (virtualService, route, destinations, timeout, retries, noRoute, redirect, directResponse) '
+      + 'are compared. Exit 0 all pass, 1 a mismatch (printed as expected vs actual), 2 bad input or an invalid cases file')
+    .argument('<paths...>', 'YAML files, directories (searched for *.yaml, *.yml, *.json) or - for stdin')
+    .requiredOption('--cases <file>', 'the cases file (YAML; - for stdin)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')))
+    .action((paths: string[], opts) => {
+      const { runCases } = require('./simulate-cases') as typeof import('./simulate-cases');
+      const result = runCases(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
       io.stdout(result.stdout);
       io.stderr(result.stderr);
       exitCode = result.exitCode;

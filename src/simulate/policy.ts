@@ -102,9 +102,10 @@ function portLevel(policy: Record<string, any> | undefined, port: number): Recor
 
 /** The workloads a destination reaches, or undefined when the input cannot tell (no workloads, an external host). */
 export function reachedWorkloads(world: World, host: string, subsetLabels: Record<string, string> | undefined): string[] | undefined {
-  if (world.workloads.length === 0) return undefined;
   const local = clusterLocal(host);
   if (!local) return undefined;
+  // Only where the input shows the namespace's workloads: another namespace's Deployments say nothing about this one.
+  if (!world.workloads.some((w) => w.namespace === local.namespace)) return undefined;
   const service = world.services.get(host);
   if (service && service.selector === undefined) return undefined;
   if (!service && subsetLabels === undefined) return undefined;

@@ -162,6 +162,11 @@ describe('risks: UH, NC, UO', () => {
     expect(r.destinations[0].workloads).toBeUndefined();
   });
 
+  test('no UH verdict when the input has workloads only in other namespaces (they say nothing about this one)', () => {
+    const elsewhere = { ...deployment('reviews-v1', { app: 'reviews', version: 'v1' }), metadata: { name: 'reviews-v1', namespace: 'shop' } };
+    expect(toSubset('v9', [elsewhere]).risks).toEqual([]);
+  });
+
   test('pods must match both the Service selector and the subset labels', () => {
     const ms = [deployment('other-v1', { app: 'other', version: 'v1' }), service('reviews', { app: 'reviews' }, [9080])];
     expect(toSubset('v1', ms).risks.map((r) => r.code)).toEqual(['UH']);
