@@ -42,10 +42,9 @@ function portNumber(value: string): number {
 }
 
 /** The options of `explain` and `test` that read manifests as `lint` does: `--namespace` and the input limits. */
-function manifestInputOptions(command: Command): Command {
+function manifestInputOptions(command: Command, namespaceHelp: string): Command {
   return command
-    .option('-n, --namespace <namespace>', 'namespace of objects without metadata.namespace, as kubectl apply -n, and of the calling workload '
-      + 'unless a source namespace or gateway is given (default: default)')
+    .option('-n, --namespace <namespace>', namespaceHelp)
     .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
     .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
     .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
@@ -54,6 +53,10 @@ function manifestInputOptions(command: Command): Command {
     .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
     .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count);
 }
+
+/** `--namespace` of the simulation commands: where objects without a namespace go, and the caller's namespace. */
+const SIMULATION_NAMESPACE_HELP = 'namespace of objects without metadata.namespace, as kubectl apply -n, and of the calling workload '
+  + 'unless a source namespace or gateway is given (default: default)';
 
 /** The input limits given on the command line (unset ones are undefined: the defaults). */
 function limitsOf(opts: Record<string, number | undefined>): Partial<InputLimits> {
@@ -75,7 +78,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  program.command('lint')
+  manifestInputOptions(program.command('lint')
     .description('check Istio YAML (files, directories or - for stdin) against the CRD schema and the rule catalogue')
     .argument('<paths...>', 'YAML files, directories (searched for *.yaml, *.yml, *.json) or - for stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
@@ -83,22 +86,11 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--suppress <CODE=reason>', 'suppress a rule everywhere, with a reason (repeatable)', collect, [])
     .option('--enable <CODE>', 'run an opt-in rule, e.g. VS-37 (repeatable)', collect, [])
     .option('--inventory <file>', 'YAML declaring hosts, gateways and namespaces that exist outside the linted files')
-    .option('--complete', 'the input is everything that is applied: references to objects not in it are errors, not notes', false)
-    .option('-n, --namespace <namespace>', 'namespace of objects without metadata.namespace, as kubectl apply -n (default: unknown)')
-    .option('--max-file-size <bytes>', `bytes per file or stdin, e.g. 4MiB (default: ${DEFAULT_LIMITS.maxFileBytes / MiB}MiB)`, size)
-    .option('--max-total-size <bytes>', `bytes of all inputs together (default: ${DEFAULT_LIMITS.maxTotalBytes / MiB}MiB)`, size)
-    .option('--max-documents <n>', `YAML documents per file (default: ${DEFAULT_LIMITS.maxDocuments})`, count)
-    .option('--max-depth <n>', `nesting of mappings and sequences (default: ${DEFAULT_LIMITS.maxDepth})`, count)
-    .option('--max-aliases <n>', `alias nodes (*ref) per document (default: ${DEFAULT_LIMITS.maxAliases})`, count)
-    .option('--max-tokens <n>', `YAML tokens per document (default: ${DEFAULT_LIMITS.maxTokens})`, count)
-    .option('--max-total-tokens <n>', `YAML tokens of all inputs together (default: ${DEFAULT_LIMITS.maxTotalTokens})`, count)
+    .option('--complete', 'the input is everything that is applied: references to objects not in it are errors, not notes', false),
+  'namespace of objects without metadata.namespace, as kubectl apply -n (default: unknown)')
     .option('--max-findings <n>', `errors (and warnings) listed at most, the rest counted (default: ${DEFAULT_MAX_LISTED})`, count)
     .action((paths: string[], opts) => {
-      const limits: Partial<InputLimits> = {
-        maxFileBytes: opts.maxFileSize, maxTotalBytes: opts.maxTotalSize, maxDocuments: opts.maxDocuments, maxDepth: opts.maxDepth,
-        maxAliases: opts.maxAliases, maxTokens: opts.maxTokens, maxTotalTokens: opts.maxTotalTokens,
-      };
-      const result = lint(paths, { ...opts, limits, readStdin: io.readStdin });
+      const result = lint(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
       io.stdout(result.stdout);
       io.stderr(result.stderr);
       exitCode = result.exitCode;
@@ -117,7 +109,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .addOption(new Option('--gateway <namespace/name>', 'the request arrives at this Istio Gateway (default: from a sidecar of the mesh)').conflicts('sourceNamespace'))
     .option('--source-namespace <namespace>', 'namespace of the calling workload (default: --namespace, else default)')
     .option('--source-label <key=value>', 'a label of the calling pod, or of the gateway pod (repeatable)', collect, [])
-    .addOption(new Option('-f, --format <format>', 'output format: text, or json (the simulation result)').choices(['text', 'json']).default('text')))
+    .addOption(new Option('-f, --format <format>', 'output format: text, or json (the simulation result)').choices(['text', 'json']).default('text')), SIMULATION_NAMESPACE_HELP)
     .action((paths: string[], opts) => {
       // Loaded on use: the simulator (and its RE2 engine) would otherwise cost every lint run its start-up time.
       const { explain } = require('./explain') as typeof import('./explain');
@@ -132,7 +124,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       + 'are compared. Exit 0 all pass, 1 a mismatch (printed as expected vs actual), 2 bad input or an invalid cases file')
     .argument('<paths...>', 'YAML files, directories (searched for *.yaml, *.yml, *.json) or - for stdin')
     .requiredOption('--cases <file>', 'the cases file (YAML; - for stdin)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')), SIMULATION_NAMESPACE_HELP)
     .action((paths: string[], opts) => {
       const { runCases } = require('./simulate-cases') as typeof import('./simulate-cases');
       const result = runCases(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
