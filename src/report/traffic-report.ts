@@ -2,9 +2,12 @@ import { formatViolation, Violation } from '../core/errors';
 import { formatMillis } from '../core/grammar';
 import { fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
+import { ManifestInput } from '../engine/analyze';
 import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../engine/call-graph';
 import { IstioObject, RuleReport } from '../engine/types';
+import { cell, inline } from './markdown';
 import { flowchart } from './mermaid';
+import { RequestTableContext, requestTable, requestTableContext } from './request-table';
 
 /** Options of {@link renderTrafficReport}. */
 export interface TrafficReportOptions {
@@ -13,12 +16,14 @@ export interface TrafficReportOptions {
    * @default - amplification 10, timeout headroom 10 %
    */
   readonly callChain?: CallChainOptions;
+  /**
+   * Everything the App applies, as analyzed (workloads and Services included): the route simulator behind the
+   * request tables reads the workloads' pod labels from it (a subset selecting no pod: UH) and the Services' ports.
+   * @default - the Istio objects alone: workloads unknown, so no UH is reported
+   */
+  readonly manifests?: readonly ManifestInput[];
 }
 
-/** User-provided text made inert in Markdown: HTML-significant characters as entities, no line breaks. */
-const inline = (text: unknown) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[\r\n\u2028\u2029]/g, ' ');
-/** {@link inline}, also safe inside a table cell. */
-const cell = (text: unknown) => inline(text).replace(/\|/g, '\\|');
 const dur = (text: unknown) => (typeof text === 'string' ? text : '—');
 
 function matchText(route: any): string {
@@ -59,7 +64,7 @@ function extrasText(route: any): string {
   return extras.join('; ');
 }
 
-function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): string[] {
+function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[], simulation: RequestTableContext): string[] {
   const lines = [`### ${inline(host)}`, ''];
   for (const vs of vss) {
     const gateways = arr(vs.spec.gateways);
@@ -86,6 +91,7 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[]): s
     if (arr(tp.portLevelSettings).length > 0) lines.push(`- port-level settings: ${JSON.stringify(tp.portLevelSettings)}`);
     lines.push('');
   }
+  lines.push(...requestTable(simulation, host, vss));
   return lines;
 }
 
@@ -116,7 +122,8 @@ function findingsSection(report: RuleReport): string[] {
 
 /**
  * Renders `traffic-report.md`: per service its routes, weights, subsets, retries, timeouts and circuit
- * breaker; per entry point the worst-case amplification and time budget along each path; all findings; and a
+ * breaker, and a request table (a representative request per HTTP route and the route simulator's answer for it:
+ * destinations, timeout, retries, NR/UH/UO/NC/URX risks, or the earlier route that shadows it); per entry point the worst-case amplification and time budget along each path; all findings; and a
  * Mermaid flowchart of services, calls and canary splits.
  */
 export function renderTrafficReport(objects: readonly IstioObject[], report: RuleReport, options: TrafficReportOptions = {}): string {
@@ -131,6 +138,7 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
   for (const dr of byKind('DestinationRule')) if (typeof dr.spec.host === 'string') entry(fqdn(dr.spec.host, dr.namespace)).drs.push(dr);
   for (const host of graph.nodes.keys()) entry(host);
   const hosts = [...services.keys()].sort();
+  const simulation = requestTableContext(objects, options.manifests);
   const calls = [...graph.nodes.values()].reduce((n, node) => n + node.calls.length, 0);
   return [
     '# Traffic report',
@@ -149,7 +157,7 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
     ...entrySection(graph),
     '## Services',
     '',
-    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.drs)),
+    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.drs, simulation)),
     '## Findings',
     '',
     ...findingsSection(report),

@@ -151,7 +151,7 @@ export class Rules extends Construct {
   /** What the constructs of this App recorded about the objects they emit (see {@link recordIntent}). */
   private readonly intents = new Map<IConstruct, IntentFacts>();
   /** The analysis of the last synth and the fingerprint of what it analyzed. */
-  private synthCache?: { readonly key: string; readonly analysis: Analysis };
+  private synthCache?: { readonly key: string; readonly analysis: Analysis; readonly inputs: readonly ManifestInput[] };
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -172,7 +172,9 @@ export class Rules extends Construct {
     const analysis = this.synthCache?.analysis;
     if (!this.trafficReport || !analysis || analysis.errors.length > 0 || analysis.istioObjects.length === 0) return;
     fs.mkdirSync(app.outdir, { recursive: true });
-    fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain }));
+    // The App's workloads and Services go along, so the request tables can say UH for a subset without pods.
+    const report = renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain, manifests: this.synthCache!.inputs });
+    fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), report);
   }
 
   /**
@@ -221,7 +223,7 @@ export class Rules extends Construct {
       .digest('base64');
     if (this.synthCache?.key !== key) {
       const analysis = analyze(inputs, { ...this.options(), cdk8sOutput: true });
-      this.synthCache = { key, analysis };
+      this.synthCache = { key, analysis, inputs };
       this.lastReport = analysis;
       if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);
     }

@@ -5,6 +5,9 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { VirtualService } from '../../imports/istio-networking.istio.io';
 import { defineExampleApps } from '../../apps/all';
+import { MAX_REQUEST_ROWS, MAX_SIMULATIONS } from '../../src/report/request-table';
+import { renderTrafficReport } from '../../src/report/traffic-report';
+import { analyze } from '../../src/rules';
 import { Rules, WarningSink } from '../../src/synth/rules';
 
 function synthExamples(configure: (rules: Rules) => void = () => undefined): string {
@@ -114,4 +117,134 @@ describe('when the report is written, and what it may contain', () => {
     expect(text).not.toContain('<script>');
     expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
+});
+
+describe('request tables: a representative request per route, and the route simulator\'s answer', () => {
+  const section = (text: string, host: string) => {
+    const start = text.indexOf(`### ${host}\n`);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const end = text.indexOf('\n### ', start + 1);
+    return text.slice(start, end < 0 ? undefined : end);
+  };
+
+  test('bookinfo reviews: the QA header and jason rows, and everyone else 90/10', () => {
+    const reviews = section(report, 'reviews.bookinfo.svc.cluster.local');
+    expect(reviews).toContain('| Route | Request | Goes to | Timeout | Retries | Risks |');
+    expect(reviews).toContain("| http[0] canary-testing | GET / · x-qa-user: true | reviews.bookinfo.svc.cluster.local/v2 100% | none | 2 (Istio's default) | — |");
+    expect(reviews).toContain("| http[1] jason | GET / · end-user: jason | reviews.bookinfo.svc.cluster.local/v3 100% | none | 2 (Istio's default) | — |");
+    expect(reviews).toContain("| http[2] primary | everything else: GET / | reviews.bookinfo.svc.cluster.local/v1 90%, reviews.bookinfo.svc.cluster.local/v2 10% | none | 2 (Istio's default) | — |");
+  });
+
+  test('shop: frontend\'s cookie regex is not derived, its canary split is; orders carries its connection-pool limits as UO', () => {
+    const frontend = section(report, 'frontend.shop.svc.cluster.local');
+    expect(frontend).toContain('| http[0] canary-testing | (regex: not derived) header cookie ^(.*?;\\s*)?(canary=always)(;.*)?$ | not simulated | — | — | — |');
+    expect(frontend).toContain('| http[1] primary | everything else: GET / | frontend.shop.svc.cluster.local/v1 95%, frontend.shop.svc.cluster.local/v2 5% | 9s | 1 × 4s | — |');
+    const orders = section(report, 'orders.shop.svc.cluster.local');
+    expect(orders).toContain('| http[0] default | everything else: GET / | orders.shop.svc.cluster.local 100% | 3s | none | UO |');
+    expect(orders).toContain('Risks the route simulator found for these requests:');
+    expect(orders).toContain('- UO orders.shop.svc.cluster.local: each client proxy opens at most 200 connection(s) to orders.shop.svc.cluster.local; '
+      + 'requests beyond them and the pending queue get 503 UO (trafficPolicy of shop/orders)');
+    // ratings' fault route: Istio enables neither timeout nor retries there
+    expect(section(report, 'ratings.bookinfo.svc.cluster.local'))
+      .toContain('| http[0] fault-injection | GET / · x-chaos-test: true | ratings.bookinfo.svc.cluster.local/v1 100% | none (fault injection) | none (fault injection) | UH |');
+    // bookinfo declares no ratings Deployment while it has other workloads: subset v1 selects no pod (UH), found at synth.
+    expect(section(report, 'ratings.bookinfo.svc.cluster.local')).toMatch(/- UH ratings\.bookinfo\.svc\.cluster\.local\/v1: subset "v1" selects no workload/);
+  });
+
+  const NET = 'networking.istio.io/v1';
+  const vs = (name: string, spec: Record<string, unknown>) => ({ apiVersion: NET, kind: 'VirtualService', metadata: { name, namespace: 'shop' }, spec });
+  const dr = (name: string, spec: Record<string, unknown>) => ({ apiVersion: NET, kind: 'DestinationRule', metadata: { name, namespace: 'shop' }, spec });
+  const to = (subset?: string) => [{ destination: { host: 'web', ...(subset ? { subset } : {}) } }];
+  const webDr = dr('web', { host: 'web', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v9', labels: { version: 'v9' } }] });
+  const workloads = [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 8080 }] } },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web-v1', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'web', version: 'v1' } }, template: { metadata: { labels: { app: 'web', version: 'v1' } }, spec: { containers: [{ name: 'web', image: 'web' }] } } },
+    },
+  ];
+  /** The report over `manifests` as lint would read them (rule errors do not stop the report here). */
+  const render = (manifests: unknown[], withApp = true) => {
+    const inputs = manifests.map((manifest, i) => ({ manifest, path: `manifests[${i}]` }));
+    const analysis = analyze(inputs);
+    return renderTrafficReport(analysis.istioObjects, analysis, withApp ? { manifests: inputs } : {});
+  };
+
+  test('a route an earlier one shadows is reported as shadowed, with the route that takes its request', () => {
+    const text = render([webDr, vs('web', {
+      hosts: ['web'],
+      http: [
+        { name: 'everything', match: [{ uri: { prefix: '/' } }], route: to('v1') },
+        { name: 'api', match: [{ uri: { prefix: '/api' } }, { headers: { 'x-api': { exact: '1' } } }], route: to('v9') },
+        { name: 'never', match: [{ withoutHeaders: { 'x-trace': { prefix: '' } } }], route: to('v9') },
+      ],
+    })]);
+    const web = section(text, 'web.shop.svc.cluster.local');
+    expect(web).toContain('| http[0] everything | GET / | web.shop.svc.cluster.local/v1 100% | none | 2 (Istio\'s default) | — |');
+    expect(web).toContain('| http[1] api | GET /api | shadowed by http[0] everything | — | — | — |');
+    // a request the simulator says does not match its own route is not called shadowed
+    expect(web).toContain('| http[2] never | GET / | the request does not match this route: withoutHeaders "x-trace" prefix "": the header is missing, read as "", and matches | — | — | — |');
+    // a second VirtualService for the same host: sidecars use the first (IST0109), whose catch-all takes the request
+    const two = render([vs('a', { hosts: ['web'], http: [{ route: to() }] }), vs('b', { hosts: ['web'], http: [{ name: 'api', match: [{ uri: { exact: '/api' } }], route: to() }] })]);
+    expect(two).toContain('| shop/b http[0] api | GET /api | shadowed by VirtualService shop/a http[0] | — | — | — |');
+  });
+
+  test('a subset that selects no workload of the App is UH, in the row and in the service\'s risks', () => {
+    const manifests = [...workloads, webDr, vs('web', {
+      hosts: ['web'], http: [{ name: 'preview', match: [{ headers: { 'x-preview': { exact: 'yes' } } }], route: to('v9') }, { name: 'default', route: to('v1') }],
+    })];
+    const text = render(manifests);
+    expect(text).toContain("| http[0] preview | GET / · x-preview: yes | web.shop.svc.cluster.local/v9 100% | none | 2 (Istio's default) | UH |");
+    expect(text).toContain("| http[1] default | everything else: GET / | web.shop.svc.cluster.local/v1 100% | none | 2 (Istio's default) | — |");
+    expect(text).toContain('- UH web.shop.svc.cluster.local/v9: subset "v9" selects no workload in the input: no healthy upstream (503 UH)');
+    // without the App's workloads the simulator cannot tell, and says nothing
+    expect(render(manifests, false)).not.toContain('UH');
+  });
+
+  test('gateway-bound routes are sent through their gateway; a host the gateway does not serve is NR', () => {
+    const gw = { apiVersion: NET, kind: 'Gateway', metadata: { name: 'gw', namespace: 'shop' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }] } };
+    const text = render([gw, vs('shop', { hosts: ['shop.example.com'], gateways: ['gw'], http: [{ name: 'api', match: [{ uri: { regex: '/api/v1\\.0' } }], route: to() }] }),
+      vs('admin', { hosts: ['admin.example.com'], gateways: ['shop/gw'], http: [{ route: to() }] })]);
+    expect(section(text, 'shop.example.com')).toContain("| http[0] api | GET /api/v1.0 · at gateway shop/gw | web.shop.svc.cluster.local 100% | none | 2 (Istio's default) | — |");
+    const admin = section(text, 'admin.example.com');
+    expect(admin).toContain('| http[0] | everything else: GET / · at gateway shop/gw | NR: Gateway shop/gw serves no host matching "admin.example.com" on port 80 | — | — | NR |');
+    expect(admin).toContain('- NR admin.example.com: Gateway shop/gw serves no host matching "admin.example.com" on port 80');
+  });
+
+  test('route names and header values are written inert, in the request table too', () => {
+    const text = render([vs('web', { hosts: ['web'], http: [{ name: 'a|b<img src=x onerror=alert(1)>\nc', match: [{ headers: { 'x-user': { exact: '<b>|</b>' } } }], route: to() }] })]);
+    expect(text).not.toMatch(/<img|<b>/);
+    expect(text).toContain('| http[0] a\\|b&lt;img src=x onerror=alert(1)&gt; c | GET / · x-user: &lt;b&gt;\\|&lt;/b&gt; | web.shop.svc.cluster.local 100% |');
+    // every table row keeps its six cells
+    for (const row of text.split('\n').filter((l) => l.startsWith('| http['))) expect(row.split(/(?<!\\)\|/).length).toBe(8);
+  });
+
+  test('a service\'s table stops at 20 rows, counting the rest', () => {
+    const http = Array.from({ length: 25 }, (_, i) => ({ name: `r${i}`, match: [{ headers: { 'x-route': { exact: String(i) } } }], route: to() }));
+    const web = section(render([vs('web', { hosts: ['web'], http })]), 'web.shop.svc.cluster.local');
+    const rows = web.split('\n').filter((l) => /^\| http\[\d+\]/.test(l));
+    // the route table lists all 25 routes; the request table 20
+    expect(rows.filter((l) => l.includes(' · x-route: '))).toHaveLength(20);
+    expect(rows).toContain("| http[19] r19 | GET / · x-route: 19 | web.shop.svc.cluster.local 100% | none | 2 (Istio's default) | — |");
+    expect(web).toContain('…and 5 more route(s), not simulated.');
+  });
+});
+
+test('the simulations per report are budgeted, so that the report stays linear in time: later rows say so', () => {
+  const NET = 'networking.istio.io/v1';
+  const services = Math.ceil(MAX_SIMULATIONS / MAX_REQUEST_ROWS) + 1;
+  const inputs = Array.from({ length: services }, (_, s) => ({
+    path: `vs[${s}]`,
+    manifest: {
+      apiVersion: NET, kind: 'VirtualService', metadata: { name: `s${String(s).padStart(4, '0')}`, namespace: 'shop' },
+      spec: { hosts: [`s${String(s).padStart(4, '0')}`], http: Array.from({ length: MAX_REQUEST_ROWS }, (_, i) => ({ match: [{ headers: { 'x-route': { exact: String(i) } } }], route: [{ destination: { host: 'web' } }] })) },
+    },
+  }));
+  const analysis = analyze(inputs);
+  const text = renderTrafficReport(analysis.istioObjects, analysis, { manifests: inputs });
+  const rows = text.split('\n').filter((l) => /^\| http\[\d+\] \| GET /.test(l));
+  expect(rows).toHaveLength(services * MAX_REQUEST_ROWS);
+  const spent = rows.filter((l) => l.includes(`not simulated: the report's budget of ${MAX_SIMULATIONS} simulated requests is spent`));
+  expect(spent).toHaveLength(services * MAX_REQUEST_ROWS - MAX_SIMULATIONS);
+  expect(rows[MAX_SIMULATIONS - 1]).toContain('web.shop.svc.cluster.local 100%');
 });
