@@ -1,5 +1,8 @@
 import * as path from 'path';
 
+/** Default overall time limit: below ArgoCD's default repo-server timeout (60 s) and ARGOCD_EXEC_TIMEOUT (90 s). */
+export const DEFAULT_TIMEOUT_SECONDS = 50;
+
 /**
  * A setting `generate` cannot accept: unknown or malformed ArgoCD parameter or environment variable, or a
  * bad command-line value. Exit code 2. Messages name the parameter or variable, never its value: values come

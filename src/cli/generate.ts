@@ -6,7 +6,7 @@ import { packageRoot } from '../core/package-info';
 import { analyze } from '../rules';
 import { formatReport } from './format';
 import { addSyncWaves, applyDefaultNamespace, checkDuplicates, DEFAULT_MAX_OUTPUT_BYTES, orderManifests, readOutput, renderStream } from './generate-output';
-import { checkEntry, checkNamespace, readPluginSettings, SettingsError } from './generate-params';
+import { checkEntry, checkNamespace, DEFAULT_TIMEOUT_SECONDS, readPluginSettings, SettingsError } from './generate-params';
 import { GenerateError, prepareEntry, resolveEntry, runApp, Runner } from './generate-run';
 
 /** Options of the `generate` command (command-line flags; ArgoCD parameters override them). */
@@ -37,8 +37,6 @@ export interface GenerateResult {
   readonly stderr: string;
 }
 
-/** Default overall time limit: below ArgoCD's default repo-server timeout (60 s) and ARGOCD_EXEC_TIMEOUT (90 s). */
-export const DEFAULT_TIMEOUT_SECONDS = 50;
 const PREFIX = 'cdk8s-istio-traffic generate';
 
 /**

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packageVersion } from '../core/package-info';
-import { DEFAULT_TIMEOUT_SECONDS, generate } from './generate';
+import { DEFAULT_TIMEOUT_SECONDS } from './generate-params';
 import { DEFAULT_LIMITS, InputLimits, ReadChunk } from './inputs';
 import { DEFAULT_MAX_LISTED, lint } from './lint';
 
@@ -144,6 +144,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--dir <dir>', 'application directory (default: the current directory)')
     .option('--node-modules <dir>', 'dependencies to link when the application directory has no node_modules (default: $CDK8S_NODE_MODULES)')
     .action((opts) => {
+      const { generate } = require('./generate') as typeof import('./generate');
       const result = generate(opts);
       io.stderr(result.stderr);
       io.stdout(result.stdout);

@@ -102,20 +102,23 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   for (const [code, reason] of global) checkSuppression(code, reason, '(command line)', codes, pre);
 
   const identities = new Map<string, { path: string; manifest: unknown }>();
-  const replaced = options.laterFileWins ? replacedByLaterFiles(inputs) : new Map<ManifestInput, ManifestInput>();
-  for (const input of inputs) {
+  // Each input's identity, computed once (three checks below use it).
+  const ids = inputs.map((i) => identityOf(i.manifest));
+  const replaced = options.laterFileWins ? replacedByLaterFiles(inputs, ids) : new Map<ManifestInput, ManifestInput>();
+  for (const [index, input] of inputs.entries()) {
     const m = input.manifest;
+    const id = ids[index];
     const later = replaced.get(input);
     if (later) {
       pre.push({
-        code: DUPLICATE_CODE, severity: Severity.WARNING, path: later.path, value: identityOf(m),
-        message: `${identityOf(m)} is defined again here and at ${input.path}; as with kubectl apply -f DIR the later file wins, so ${input.path} is not checked`,
+        code: DUPLICATE_CODE, severity: Severity.WARNING, path: later.path, value: id,
+        message: `${id} is defined again here and at ${input.path}; as with kubectl apply -f DIR the later file wins, so ${input.path} is not checked`,
         fix: 'Keep one definition of the object (or apply the files separately, one at a time, as intended).',
       });
       continue;
     }
     if (input.findings) pre.push(...input.findings);
-    const duplicate = duplicateOf(m, input.path, identities);
+    const duplicate = duplicateOf(m, id, input.path, identities);
     if (duplicate) pre.push(duplicate);
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
     const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
@@ -196,19 +199,17 @@ function fileOf(path: string): string {
   return m ? m[1] : path;
 }
 
-/** Inputs replaced by a definition of the same object in a later file, each mapped to the input that replaces it. */
-function replacedByLaterFiles(inputs: readonly ManifestInput[]): Map<ManifestInput, ManifestInput> {
+/** Inputs replaced by a definition of the same object in a later file, each mapped to the input that replaces it (`ids`: their identities). */
+function replacedByLaterFiles(inputs: readonly ManifestInput[], ids: ReadonlyArray<string | undefined>): Map<ManifestInput, ManifestInput> {
   const last = new Map<string, ManifestInput>();
-  for (const input of inputs) {
-    const id = identityOf(input.manifest);
-    if (id !== undefined) last.set(id, input);
-  }
+  inputs.forEach((input, i) => {
+    if (ids[i] !== undefined) last.set(ids[i]!, input);
+  });
   const out = new Map<ManifestInput, ManifestInput>();
-  for (const input of inputs) {
-    const id = identityOf(input.manifest);
-    const winner = id === undefined ? undefined : last.get(id);
+  inputs.forEach((input, i) => {
+    const winner = ids[i] === undefined ? undefined : last.get(ids[i]!);
     if (winner && winner !== input && fileOf(winner.path) !== fileOf(input.path)) out.set(input, winner);
-  }
+  });
   return out;
 }
 
@@ -216,8 +217,7 @@ function replacedByLaterFiles(inputs: readonly ManifestInput[]): Map<ManifestInp
  * A DUPLICATE finding when `manifest` has the identity (kind, namespace, name) of an earlier, different object;
  * an identical copy is the same object written twice and passes.
  */
-function duplicateOf(manifest: unknown, path: string, seen: Map<string, { path: string; manifest: unknown }>): Violation | undefined {
-  const identity = identityOf(manifest);
+function duplicateOf(manifest: unknown, identity: string | undefined, path: string, seen: Map<string, { path: string; manifest: unknown }>): Violation | undefined {
   if (identity === undefined) return undefined;
   const first = seen.get(identity);
   if (!first) {

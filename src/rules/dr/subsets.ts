@@ -102,8 +102,8 @@ function pairKey(a: unknown, b: unknown): string {
  * For every host, the pairs of its subsets that one route lists together as destinations (a traffic split), with
  * the first route that does: `host → pairKey → "VirtualService "x" route "primary""`.
  */
-function splitPairs(services: readonly IstioObject[]): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
+function splitPairs(services: readonly IstioObject[]): Map<string, Map<string, () => string>> {
+  const out = new Map<string, Map<string, () => string>>();
   for (const vs of services) {
     for (const section of SECTIONS) {
       arr(vs.spec[section]).forEach((route, i) => {
@@ -120,9 +120,10 @@ function splitPairs(services: readonly IstioObject[]): Map<string, Map<string, s
           const names = [...subsets];
           for (let a = 0; a < names.length; a++) {
             for (let b = a + 1; b < names.length; b++) {
-              const pairs = out.get(host) ?? new Map<string, string>();
+              const pairs = out.get(host) ?? new Map<string, () => string>();
               const key = pairKey(names[a], names[b]);
-              if (!pairs.has(key)) pairs.set(key, `${describe(vs)} ${routeLabel(route, i, section)}`);
+              // Named only when a finding needs it: most splits are fine, and this runs for every route.
+              if (!pairs.has(key)) pairs.set(key, () => `${describe(vs)} ${routeLabel(route, i, section)}`);
               out.set(host, pairs);
             }
           }
@@ -134,7 +135,7 @@ function splitPairs(services: readonly IstioObject[]): Map<string, Map<string, s
 }
 
 /** DR-04 errors: subsets of `dr` that a route splits traffic between, but whose label sets are not distinct. */
-function splitOverlaps(dr: IstioObject, subsets: readonly LabelledSubset[], split: ReadonlyMap<string, string>): AppFinding[] {
+function splitOverlaps(dr: IstioObject, subsets: readonly LabelledSubset[], split: ReadonlyMap<string, () => string>): AppFinding[] {
   const byId = new Map<unknown, { subset: LabelledSubset; index: number }>();
   subsets.forEach((subset, index) => { if (!byId.has(subset.id)) byId.set(subset.id, { subset, index }); });
   const out: AppFinding[] = [];
@@ -147,7 +148,7 @@ function splitOverlaps(dr: IstioObject, subsets: readonly LabelledSubset[], spli
     if (!problem) continue;
     out.push({
       object: dr, value: `${formatLabels(a.labels)} / ${formatLabels(b.labels)}`,
-      message: `${a.name} ${formatLabels(a.labels)} and ${b.name} ${formatLabels(b.labels)} ${problem}; ${where} splits traffic between them, so the split is not the one it states`,
+      message: `${a.name} ${formatLabels(a.labels)} and ${b.name} ${formatLabels(b.labels)} ${problem}; ${where()} splits traffic between them, so the split is not the one it states`,
       fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
     });
   }
