@@ -217,8 +217,8 @@ export class CanaryService extends HostTraffic {
         propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: `stage is set but ${controllerName} chooses the stage`, fix: argo ? 'Leave stage out; promote or abort with kubectl argo rollouts.' : 'Leave stage out; Flagger advances while the metrics hold.' });
       }
       if (flagger) {
-        for (const [prop, what] of [['testMatches', 'a header route to the canary (Flagger routes matches in A/B mode only)'], ['mirrorPercentage', 'mirroring (Flagger mirrors only in blue/green mode)']] as const) {
-          if (props[prop] !== undefined) propError({ path, prop }, { value: props[prop], expected: 'nothing Flagger would overwrite', message: `${prop} is set, but Flagger generates the VirtualService and has no ${what}`, fix: `Leave ${prop} out with Flagger, or release without a controller (or with Argo Rollouts) to keep it.` });
+        for (const [prop, what] of [['testMatches', 'header route to the canary (Flagger routes matches in A/B mode only)'], ['mirrorPercentage', 'mirroring of live traffic (Flagger mirrors only in blue/green mode)']] as const) {
+          if (props[prop] !== undefined) propError({ path, prop }, { value: props[prop], expected: 'nothing Flagger would overwrite', message: `${prop} is set, but Flagger generates the VirtualService, which has no ${what}`, fix: `Leave ${prop} out with Flagger, or release without a controller (or with Argo Rollouts) to keep it.` });
         }
       }
       // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04),

@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkKeys, checkOptions, checkPort, isBuilt, millisOf, propError } from '../core/enforce';
 import { clusterLocal } from '../core/hosts';
@@ -24,6 +24,11 @@ export interface FlaggerCanaryProps {
    * @default - the CanaryService's `port`
    */
   readonly port?: number;
+  /**
+   * The container port behind the apex Service (`service.targetPort`).
+   * @default - the Deployment's container port when its pods declare exactly one, else `port` (Flagger's default)
+   */
+  readonly targetPort?: number;
   /**
    * Failed metric checks before Flagger rolls back (`analysis.threshold`).
    * @default 5
@@ -55,7 +60,7 @@ export class FlaggerCanary extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new FlaggerCanary(scope, id, { service: canary, workload: deployment }).');
-      checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'threshold'], { path, prop: 'props' });
+      checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'targetPort', 'threshold'], { path, prop: 'props' });
       const service = props.service;
       if (!isBuilt(service, CanaryService) || service.controller?.kind !== 'flagger' || !service._flaggerObjects) {
         propError({ path, prop: 'service' }, {
@@ -79,6 +84,8 @@ export class FlaggerCanary extends Construct {
           message: `host ${show(service.host)} is not a Service of the Canary's namespace, which Flagger creates as ${show(apex)}`, fix: 'Give the CanaryService the host of the apex Service, e.g. "payments-api.payments.svc.cluster.local".',
         });
       }
+      if (props.targetPort !== undefined) checkPort(props.targetPort, { path, prop: 'targetPort' });
+      checkFlaggerTarget(this, deployment, apex, namespace, path);
       const analysis = planAnalysis(service.stages ?? [], path);
       const objects = service._flaggerObjects!;
       this.canary = new ApiObject(this, 'Resource', {
@@ -86,7 +93,12 @@ export class FlaggerCanary extends Construct {
         metadata: metadataFor(this, apex, namespace),
         spec: {
           targetRef: { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.name },
-          service: Lazy.any({ produce: () => ({ name: apex, port, ...serviceOf(objects, service.host) }) }),
+          service: Lazy.any({
+            produce: () => {
+              const targetPort = props.targetPort ?? containerPortOf(deployment);
+              return { name: apex, port, ...(targetPort !== undefined && targetPort !== port ? { targetPort } : {}), ...serviceOf(objects, service.host) };
+            },
+          }),
           analysis: { ...analysis, threshold },
         },
       });
@@ -96,6 +108,49 @@ export class FlaggerCanary extends Construct {
       throw withdrawn(this, asValidationError(e, this.node.path));
     }
   }
+}
+
+/** Labels Flagger's default `-selector-labels` finds a Deployment's pods by. */
+const FLAGGER_SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
+
+/**
+ * What Flagger needs of its target and owns around it: a selector with one of its selector labels (cdk8s-plus selects
+ * by `cdk8s.io/metadata.addr` alone), and the apex Service, which Flagger creates — an App Service of that name would
+ * be rewritten by Flagger and reverted by Argo CD. PROP for either; a Deployment that cannot be rendered yet is not
+ * checked.
+ */
+function checkFlaggerTarget(scope: Construct, deployment: ApiObject, apex: string, namespace: string | undefined, path: string): void {
+  let selector: unknown;
+  try {
+    selector = (deployment.toJson() as any)?.spec?.selector?.matchLabels;
+  } catch {
+    selector = undefined;
+  }
+  if (isRecord(selector) && !FLAGGER_SELECTOR_LABELS.some((l) => typeof selector[l] === 'string')) {
+    propError({ path, prop: 'workload' }, {
+      value: Object.keys(selector).join(','), expected: `a selector label ${FLAGGER_SELECTOR_LABELS.join(', ')}`,
+      message: `the Deployment selects its pods by ${Object.keys(selector).map((k) => show(k)).join(', ')}, and Flagger finds a target's pods by the label app, name or app.kubernetes.io/name only`,
+      fix: `Select the pods by app: "${apex}" (cdk8s-plus: deployment.select(LabelSelector.of({ labels: { app: '${apex}' } })) with podMetadata labels), or run Flagger with -selector-labels.`,
+    });
+  }
+  const own = scope.node.root.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Service' && c.apiVersion === 'v1'
+    && c.name === apex && (c.metadata.namespace ?? Chart.of(c).namespace) === namespace);
+  if (own) {
+    propError({ path, prop: 'service' }, {
+      value: own.node.path, shown: own.node.path, expected: 'no Service named like the apex',
+      message: `the App has a Service ${show(apex)} (${own.node.path}), which Flagger creates and owns as the apex Service of the Canary: it would rewrite its selector and ports, and Argo CD would revert them`,
+      fix: 'Leave the apex Service to Flagger (give the CanaryService its host instead of the Service construct), or name the Canary after another Service.',
+    });
+  }
+}
+
+/** The one container port the Deployment's pods declare, or undefined. */
+function containerPortOf(deployment: ApiObject): number | undefined {
+  const json = deployment.toJson() as any;
+  const containers = Array.isArray(json?.spec?.template?.spec?.containers) ? json.spec.template.spec.containers : [];
+  const ports = new Set<number>();
+  for (const c of containers) for (const p of Array.isArray(c?.ports) ? c.ports : []) if (typeof p?.containerPort === 'number') ports.add(p.containerPort);
+  return ports.size === 1 ? [...ports][0] : undefined;
 }
 
 /** `service` fields of the Canary from the VirtualService and DestinationRule the CanaryService would have emitted. */

@@ -60,6 +60,29 @@ describe('FlaggerCanary (Flagger handoff)', () => {
     expect(warnings).toEqual([]);
   });
 
+  test('targetPort from the pods\' one container port; Flagger\'s selector labels and apex Service are checked', () => {
+    const { chart, canary } = payments();
+    const withPort = new ApiObject(chart, 'd2', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'payments-api-v2' },
+      spec: { selector: { matchLabels: { app: 'payments-api' } }, template: { metadata: { labels: { app: 'payments-api' } }, spec: { containers: [{ name: 'api', image: 'api:1', ports: [{ containerPort: 8080 }] }] } } },
+    });
+    new FlaggerCanary(chart, 'flagger', { service: canary, workload: withPort });
+    expect(Testing.synth(chart).find((o) => o.kind === 'Canary').spec.service).toEqual(expect.objectContaining({ port: 80, targetPort: 8080 }));
+
+    const cdk8sPlusLike = payments();
+    const bySelectorAddr = new ApiObject(cdk8sPlusLike.chart, 'd3', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      spec: { selector: { matchLabels: { 'cdk8s.io/metadata.addr': 'payments-api-c8a1' } }, template: { metadata: { labels: { 'cdk8s.io/metadata.addr': 'payments-api-c8a1' } } } },
+    });
+    expect(thrownBy(() => new FlaggerCanary(cdk8sPlusLike.chart, 'f', { service: cdk8sPlusLike.canary, workload: bySelectorAddr })).message)
+      .toContain('Flagger finds a target\'s pods by the label app, name or app.kubernetes.io/name only');
+
+    const owned = payments();
+    new ApiObject(owned.chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments-api' }, spec: { ports: [{ port: 80 }] } });
+    expect(thrownBy(() => new FlaggerCanary(owned.chart, 'f', { service: owned.canary, workload: owned.deployment })).message)
+      .toContain('which Flagger creates and owns as the apex Service of the Canary');
+  });
+
   test('the rules check the VirtualService Flagger will generate: another one for the host conflicts with it (VS-33)', () => {
     const { chart, deployment, canary } = payments();
     new FlaggerCanary(chart, 'flagger', { service: canary, workload: deployment });
