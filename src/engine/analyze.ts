@@ -74,7 +74,7 @@ export interface AnalyzeOptions {
 
 /** The outcome of {@link analyze}: the rule report plus what was analyzed. */
 export interface Analysis extends RuleReport {
-  /** Number of Istio objects analyzed. */
+  /** Number of Istio objects in the input (those Flagger will generate from Canaries are checked, not counted). */
   readonly objects: number;
   /** The Istio objects analyzed (for the traffic report). */
   readonly istioObjects: readonly IstioObject[];
@@ -96,6 +96,8 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const services: ServiceInfo[] = [];
   const egressPolicies: EgressPolicy[] = [];
   const rollouts: RolloutInfo[] = [];
+  // Objects Flagger will generate from Canaries: checked by the rules, not counted as input.
+  let derivedCount = 0;
   const pre: Violation[] = [];
   const codes = new Set(rules.map((r) => r.code));
   const global = new Map(Object.entries(options.suppress ?? {}));
@@ -162,7 +164,10 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
       if (generated) for (const [code, reason] of suppressionsOf(m)) checkSuppression(code, reason, input.path, codes, pre);
       for (const derived of generated?.manifests ?? []) {
         const o = toIstioObject(derived, input.path, mergeFacts(input.facts ?? {}, factsOf(m)));
-        if (o) objects.push({ ...o, suppressions });
+        if (o) {
+          objects.push({ ...o, suppressions });
+          derivedCount++;
+        }
       }
       for (const svc of generated?.services ?? []) {
         services.push({ name: svc.name, namespace: generated!.namespace, path: input.path, ports: svc.port !== undefined ? [{ port: svc.port }] : [] });
@@ -180,7 +185,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     suppressed: report.suppressed,
     ...(report.notChecked ? { notChecked: report.notChecked } : {}),
     ...(report.omitted ? { omitted: report.omitted } : {}),
-    objects: objects.length,
+    objects: objects.length - derivedCount,
     istioObjects: objects,
   };
 }
