@@ -1,5 +1,6 @@
 import { parseDuration } from '../core/grammar';
 import { fqdn } from '../core/hosts';
+import { meshRouteTargets } from '../core/sidecar';
 import { arr, isRecord } from '../core/json';
 import { CallChainOptions, IstioObject, RuleContext } from './types';
 import { isMeshBound, routeLabel } from './view-vs';
@@ -265,7 +266,10 @@ export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallCh
       if (typeof h !== 'string') continue;
       const host = fqdn(h, vs.namespace);
       if (!byHost.has(host) || isMeshBound(vs.spec)) byHost.set(host, vs);
-      if (arr(vs.spec.gateways).some((g) => g !== 'mesh')) ingress.add(host);
+      // An egress gateway's VirtualService (an external host the mesh routes to a gateway in the cluster) is not where
+      // requests enter the mesh.
+      const egress = !host.endsWith('.cluster.local') && meshRouteTargets(host, vs.namespace ?? 'default', [{ namespace: vs.namespace ?? 'default', spec: vs.spec }]).length > 0;
+      if (!egress && arr(vs.spec.gateways).some((g) => g !== 'mesh')) ingress.add(host);
     }
   }
   const nodes = new Map<string, { host: string; vs?: IstioObject; calls: Set<string>; callers: Set<string>; declared: boolean }>();

@@ -241,3 +241,26 @@ describe('scale', () => {
     expect(error.message).toContain(`(path ${Array.from({ length: 7 }, (_, i) => svc(i)).join(' → ')}: 1 × 1 × 1 × 1 × 3 × 3 × 3 = 27 > budget 10)`);
   });
 });
+
+test('an egress gateway\'s VirtualService (external host, mesh routes to the gateway) is not an ingress entry point', () => {
+  const { buildCallGraph } = require('../../../src/engine/call-graph');
+  const { toIstioObject } = require('../../../src/engine/istio-object');
+  const egress = toIstioObject({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'pg', namespace: 'payments' },
+    spec: {
+      hosts: ['api.pgprovider.example'], gateways: ['payments/pg-egress', 'mesh'],
+      tls: [
+        { match: [{ gateways: ['mesh'], port: 443, sniHosts: ['api.pgprovider.example'] }], route: [{ destination: { host: 'istio-egressgateway.istio-system.svc.cluster.local', port: { number: 443 } } }] },
+        { match: [{ gateways: ['payments/pg-egress'], port: 443, sniHosts: ['api.pgprovider.example'] }], route: [{ destination: { host: 'api.pgprovider.example', port: { number: 443 } } }] },
+      ],
+    },
+  }, 'pg');
+  const ingress = toIstioObject({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: 'shop' },
+    spec: { hosts: ['web.shop.svc.cluster.local', 'shop.example.com'], gateways: ['shop/public', 'mesh'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }] },
+  }, 'web', { calls: ['api.pgprovider.example'] });
+  const graph = buildCallGraph({ ofKind: (k: string) => (k === 'VirtualService' ? [egress, ingress] : []) });
+  expect(graph.nodes.get('api.pgprovider.example')?.entryReason).not.toBe('ingress');
+  expect(graph.nodes.get('api.pgprovider.example')?.callers).toEqual(['web.shop.svc.cluster.local']);
+  expect(graph.nodes.get('web.shop.svc.cluster.local')?.entryReason).toBe('ingress');
+});
