@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { propError } from '../core/enforce';
-import { fail, formatViolation, IstioValidationError, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { fail, formatViolation, IstioValidationError, PROP_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
 import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { CallChainOptions } from '../engine/call-graph';
 import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
@@ -204,7 +204,9 @@ export class Rules extends Construct {
 
   /** Runs the rules now over the App's current objects and returns the report (does not throw). */
   public check(): RuleReport {
-    return analyze(this.collect(), this.options());
+    const { inputs, failures } = this.collectAll();
+    const report = analyze(inputs, this.options());
+    return failures.length > 0 ? { ...report, errors: [...failures, ...report.errors] } : report;
   }
 
   private options() {
@@ -217,7 +219,9 @@ export class Rules extends Construct {
    * and the options, so any change (a new object, an override, a suppression) runs the rules again.
    */
   private validate(): string[] {
-    const inputs = this.collect();
+    const { inputs, failures } = this.collectAll();
+    // An object cdk8s cannot render (a value of the wrong type given through `as any`) fails the synth cleanly.
+    if (failures.length > 0) throw new IstioValidationError(failures);
     const key = createHash('sha256')
       .update(JSON.stringify([this.trafficReport, this.options(), inputs.map((i) => [i.path, i.facts, i.manifest])]))
       .digest('base64');
@@ -232,16 +236,27 @@ export class Rules extends Construct {
     return [];
   }
 
-  private collect(): ManifestInput[] {
-    const out: ManifestInput[] = [];
+  private collectAll(): { inputs: ManifestInput[]; failures: Violation[] } {
+    const inputs: ManifestInput[] = [];
+    const failures: Violation[] = [];
     for (const c of applyOrder(this.node.root)) {
       // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
       if (!isIstioApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
-      const manifest = c.toJson();
+      let manifest: unknown;
+      try {
+        manifest = c.toJson();
+      } catch (e) {
+        failures.push({
+          code: PROP_CODE, severity: Severity.ERROR, path: c.node.path, value: c.kind,
+          message: `the ${c.kind} cannot be rendered: ${(e instanceof Error ? e.message : String(e)).slice(0, 500)}`,
+          fix: 'Give the object fields of the types its CRD expects (a value of another type passed through `as any` breaks its toJson).',
+        });
+        continue;
+      }
       const facts = mergeFacts(this.intents.get(c) ?? {}, factsOf(manifest));
-      out.push({ manifest, path: facts.owner ?? c.node.path, facts });
+      inputs.push({ manifest, path: facts.owner ?? c.node.path, facts });
     }
-    return out;
+    return { inputs, failures };
   }
 }
 

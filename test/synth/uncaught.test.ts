@@ -27,3 +27,23 @@ test('an uncaught synth failure prints each violation once, without the object d
 test('CDK8S_ISTIO_TRAFFIC_STACK=1 keeps the stack', () => {
   expect(run({ CDK8S_ISTIO_TRAFFIC_STACK: '1' }).stderr).toMatch(/^\s+at /m);
 });
+
+test('an object cdk8s cannot render (junk through `as any`) fails synth with PROP, not a TypeError', () => {
+  const { Testing } = require('cdk8s');
+  const { ServiceEntry } = require('../../imports/istio-networking.istio.io');
+  const { Rules } = require('../../src/synth/rules');
+  const { IstioValidationError } = require('../../src/core/errors');
+  const chart = Testing.chart();
+  Rules.of(chart);
+  new ServiceEntry(chart, 'junk', { metadata: {}, spec: { hosts: 0, exportTo: { ['__proto__']: null }, ports: [undefined] } as any });
+  let thrown: unknown;
+  try {
+    Testing.synth(chart);
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(IstioValidationError);
+  expect((thrown as any).code).toBe('PROP');
+  expect((thrown as any).message).toContain('the ServiceEntry cannot be rendered');
+  expect(Rules.of(chart).check().errors.map((v: any) => v.code)).toContain('PROP');
+});
