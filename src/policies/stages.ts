@@ -79,12 +79,20 @@ export class CanaryStage {
     if (this.gate) {
       const parts = [
         ...(this.gate.minSuccessRatePercent !== undefined ? [`success ≥ ${this.gate.minSuccessRatePercent} %`] : []),
-        ...(this.gate.maxP99Latency !== undefined ? [`p99 ≤ ${millisOf(this.gate.maxP99Latency)}ms`] : []),
+        ...(this.gate.maxP99Latency !== undefined ? [`p99 ≤ ${readable(millisOf(this.gate.maxP99Latency))}`] : []),
       ];
       return `${this.weight} % (analysis: ${parts.join(', ')})`;
     }
-    return this.pauseDuration ? `${this.weight} % (pause ${millisOf(this.pauseDuration)}ms)` : `${this.weight} % (manual)`;
+    return this.pauseDuration ? `${this.weight} % (pause ${readable(millisOf(this.pauseDuration))})` : `${this.weight} % (manual)`;
   }
+}
+
+/** `5m`, `90s`, `1500ms`: milliseconds in the largest unit that divides them (for messages). */
+function readable(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 function checkWeight(weight: number, path: string): number {

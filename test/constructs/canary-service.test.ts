@@ -697,5 +697,9 @@ describe('release plan (stages)', () => {
     expect(thrownBy(() => CanaryStage.analysis(10, {})).message).toContain('the gate checks no metric');
     expect(thrownBy(() => CanaryStage.analysis(10, { minSuccessRatePercent: 120 })).code).toBe('PROP');
     expect(CanaryStage.analysis(30, { minSuccessRatePercent: 99 }).describe()).toBe('30 % (analysis: success ≥ 99 %)');
+    // Durations in messages in the largest unit that divides them.
+    expect(CanaryStage.pause(10, Duration.minutes(5)).describe()).toBe('10 % (pause 5m)');
+    expect(CanaryStage.pause(10, Duration.millis(1500)).describe()).toBe('10 % (pause 1500ms)');
+    expect(CanaryStage.analysis(30, { maxP99Latency: Duration.seconds(1) }).describe()).toBe('30 % (analysis: p99 ≤ 1s)');
   });
 });
