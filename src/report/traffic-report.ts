@@ -81,6 +81,7 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[], si
   }
   for (const dr of drs) {
     lines.push(`DestinationRule \`${inline(dr.namespace ?? 'default')}/${inline(dr.name)}\`:`, '');
+    const before = lines.length;
     for (const s of arr(dr.spec.subsets).filter(isRecord)) {
       lines.push(`- subset \`${inline(s.name)}\`: ${inline(Object.entries(isRecord(s.labels) ? s.labels : {}).map(([k, v]) => `${k}=${v}`).join(', ')) || 'no labels'}`);
     }
@@ -89,6 +90,8 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[], si
     if (isRecord(tp.outlierDetection)) lines.push(`- circuit breaker (outlier detection): ${JSON.stringify(tp.outlierDetection)}`);
     if (isRecord(tp.loadBalancer)) lines.push(`- load balancer: ${JSON.stringify(tp.loadBalancer)}`);
     if (arr(tp.portLevelSettings).length > 0) lines.push(`- port-level settings: ${JSON.stringify(tp.portLevelSettings)}`);
+    if (isRecord(tp.tls)) lines.push(`- client TLS: ${JSON.stringify(tp.tls)}`);
+    if (lines.length === before) lines.push('- no subsets and no connection pool, circuit breaker, load balancer or TLS settings (Istio\'s defaults)');
     lines.push('');
   }
   lines.push(...requestTable(simulation, host, vss));

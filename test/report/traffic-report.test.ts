@@ -248,3 +248,7 @@ test('the simulations per report are budgeted, so that the report stays linear i
   expect(spent).toHaveLength(services * MAX_REQUEST_ROWS - MAX_SIMULATIONS);
   expect(rows[MAX_SIMULATIONS - 1]).toContain('web.shop.svc.cluster.local 100%');
 });
+
+test('a DestinationRule section says when the rule sets nothing of its own (Flagger\'s generated ones)', () => {
+  expect(report).toMatch(/DestinationRule `payments-flagger\/payments-api-canary`:\n\n- no subsets and no connection pool, circuit breaker, load balancer or TLS settings \(Istio's defaults\)/);
+});
