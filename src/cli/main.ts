@@ -73,6 +73,11 @@ function limitsOf(opts: Record<string, number | undefined>): Partial<InputLimits
  */
 export function main(argv: readonly string[], io: Io = processIo): number {
   let exitCode = 0;
+  const report = (result: { readonly exitCode: number; readonly stdout: string; readonly stderr: string }) => {
+    io.stdout(result.stdout);
+    io.stderr(result.stderr);
+    exitCode = result.exitCode;
+  };
   const program = new Command('cdk8s-istio-traffic')
     .description('Istio traffic configuration checks for cdk8s apps and existing YAML')
     .version(packageVersion())
@@ -91,9 +96,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('--max-findings <n>', `errors (and warnings) listed at most, the rest counted (default: ${DEFAULT_MAX_LISTED})`, count)
     .action((paths: string[], opts) => {
       const result = lint(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
-      io.stdout(result.stdout);
-      io.stderr(result.stderr);
-      exitCode = result.exitCode;
+      report(result);
     });
   manifestInputOptions(program.command('explain')
     .description('simulate one HTTP request against Istio YAML (files, directories or - for stdin), offline: the VirtualService route it matches, '
@@ -114,9 +117,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       // Loaded on use: the simulator (and its RE2 engine) would otherwise cost every lint run its start-up time.
       const { explain } = require('./explain') as typeof import('./explain');
       const result = explain(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
-      io.stdout(result.stdout);
-      io.stderr(result.stderr);
-      exitCode = result.exitCode;
+      report(result);
     });
   manifestInputOptions(program.command('test')
     .description('run route cases (a YAML list of { name, request, expect }) against Istio YAML (files, directories or - for stdin): each request is '
@@ -128,9 +129,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .action((paths: string[], opts) => {
       const { runCases } = require('./simulate-cases') as typeof import('./simulate-cases');
       const result = runCases(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
-      io.stdout(result.stdout);
-      io.stderr(result.stderr);
-      exitCode = result.exitCode;
+      report(result);
     });
   program.command('generate')
     .description('ArgoCD config management plugin: run the cdk8s app of the current directory and print all its manifests '

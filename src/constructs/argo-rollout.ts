@@ -92,14 +92,7 @@ export class ArgoRollout extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new ArgoRollout(scope, id, { service: canary, workload: deployment }).');
       checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'name', 'replicas', 'prometheusAddress'], { path, prop: 'props' });
-      const service = props.service;
-      if (!isBuilt(service, CanaryService) || service.controller?.kind !== 'argo-rollouts') {
-        propError({ path, prop: 'service' }, {
-          value: service, shown: describeRef(service), expected: 'a CanaryService with controller ReleaseController.argoRollouts()',
-          message: `service ${describeRef(service)} is not a CanaryService handed to Argo Rollouts`,
-          fix: 'Create the CanaryService with controller: ReleaseController.argoRollouts() and its stages.',
-        });
-      }
+      const service = handedOver(props.service, 'argo-rollouts', path);
       const deployment = deploymentOf(props.workload, { path, prop: 'workload' });
       const name = props.name ?? deployment.name;
       const nameProblem = dnsSubdomainProblem(name);
@@ -193,6 +186,26 @@ export function deploymentOf(workload: IConstruct, where: Where): ApiObject {
     });
   }
   return obj;
+}
+
+const CONTROLLERS: Record<string, { readonly name: string; readonly factory: string }> = {
+  'argo-rollouts': { name: 'Argo Rollouts', factory: 'ReleaseController.argoRollouts()' },
+  'flagger': { name: 'Flagger', factory: 'ReleaseController.flagger()' },
+};
+
+/**
+ * `service` when it is a CanaryService handed to the controller `kind` (`argo-rollouts`, `flagger`); PROP otherwise.
+ * @internal
+ */
+export function handedOver(service: CanaryService, kind: string, path: string): CanaryService {
+  const c = CONTROLLERS[kind];
+  if (!isBuilt(service, CanaryService) || service.controller?.kind !== kind || (kind === 'flagger' && !service._flaggerObjects)) {
+    propError({ path, prop: 'service' }, {
+      value: service, shown: describeRef(service), expected: `a CanaryService with controller ${c.factory}`,
+      message: `service ${describeRef(service)} is not a CanaryService handed to ${c.name}`, fix: `Create the CanaryService with controller: ${c.factory} and its stages.`,
+    });
+  }
+  return service;
 }
 
 /**

@@ -4,7 +4,7 @@ import { Sidecar } from '../../imports/istio-networking.istio.io';
 import { checkKeys, checkList, checkOptions, enforce, propError, Where } from '../core/enforce';
 import { clusterLocal, fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
-import { inClusterFqdn, meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';
+import { inClusterFqdn, inClusterHostSet, meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';
 import { show } from '../core/text';
 import { dnsLabelProblem } from '../core/grammar';
 import { Rules } from '../synth/rules';
@@ -160,14 +160,12 @@ export class EgressLockdown extends Construct {
     const virtualServices = manifests.filter((m) => m.manifest.kind === 'VirtualService' && isRecord(m.manifest.spec))
       .map((m) => ({ namespace: namespaceOf(m.object, m.manifest), spec: m.manifest.spec }));
     // Services and Istio hosts of the App: `orders.shop` (a search-path name) is the Service orders.shop.svc.cluster.local.
-    const inCluster = new Set<string>();
-    for (const { object, manifest } of manifests) {
-      const ns = namespaceOf(object, manifest);
-      if (manifest.kind === 'Service' && manifest.apiVersion === 'v1' && typeof manifest.metadata?.name === 'string') inCluster.add(`${manifest.metadata.name}.${ns}.svc.cluster.local`);
-      for (const h of manifest.kind === 'VirtualService' ? arr(manifest.spec?.hosts) : manifest.kind === 'DestinationRule' ? [manifest.spec?.host] : []) {
-        if (typeof h === 'string') inCluster.add(fqdn(h, ns));
-      }
-    }
+    const inCluster = inClusterHostSet(
+      manifests.filter((m) => m.manifest.kind === 'Service' && m.manifest.apiVersion === 'v1' && typeof m.manifest.metadata?.name === 'string')
+        .map((m) => ({ name: m.manifest.metadata.name as string, namespace: namespaceOf(m.object, m.manifest) })),
+      manifests.flatMap((m) => (m.manifest.kind === 'VirtualService' ? arr(m.manifest.spec?.hosts) : m.manifest.kind === 'DestinationRule' ? [m.manifest.spec?.host] : [])
+        .filter((h): h is string => typeof h === 'string').map((host) => ({ host, namespace: namespaceOf(m.object, m.manifest) }))),
+    );
     const rules = Rules.of(this);
     const hosts = new Set<string>((rules._intentOf(this.sidecar).calls ?? []).map((h) => fqdn(h, this.namespace)));
     for (const { object, manifest } of manifests) {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkKeys, checkOptions, checkPort, isBuilt, millisOf, propError } from '../core/enforce';
+import { checkKeys, checkOptions, checkPort, millisOf, propError } from '../core/enforce';
 import { clusterLocal } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -8,8 +8,7 @@ import { CanaryStage, goSeconds, MetricGate } from '../policies/stages';
 import { Rules } from '../synth/rules';
 import { CanaryService } from './canary-service';
 import { asValidationError, metadataFor, withdrawn } from './common';
-import { deploymentOf, sameNamespace } from './argo-rollout';
-import { describeRef } from './refs';
+import { deploymentOf, handedOver, sameNamespace } from './argo-rollout';
 
 /**
  * Props of {@link FlaggerCanary}.
@@ -61,13 +60,7 @@ export class FlaggerCanary extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new FlaggerCanary(scope, id, { service: canary, workload: deployment }).');
       checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'targetPort', 'threshold'], { path, prop: 'props' });
-      const service = props.service;
-      if (!isBuilt(service, CanaryService) || service.controller?.kind !== 'flagger' || !service._flaggerObjects) {
-        propError({ path, prop: 'service' }, {
-          value: service, shown: describeRef(service), expected: 'a CanaryService with controller ReleaseController.flagger()',
-          message: `service ${describeRef(service)} is not a CanaryService handed to Flagger`, fix: 'Create the CanaryService with controller: ReleaseController.flagger() and its stages.',
-        });
-      }
+      const service = handedOver(props.service, 'flagger', path);
       const deployment = deploymentOf(props.workload, { path, prop: 'workload' });
       const port = props.port ?? service.port;
       if (port === undefined) propError({ path, prop: 'port' }, { value: undefined, expected: 'the apex Service port', message: 'port is not set, and the CanaryService has none', fix: 'Set port, e.g. 80: Flagger creates the apex, primary and canary Services on it.' });

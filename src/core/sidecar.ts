@@ -244,6 +244,18 @@ export function meshRouteTargets(host: string, namespace: string, virtualService
 const CLUSTER_SUFFIX = '.svc.cluster.local';
 
 /**
+ * The in-cluster FQDNs an input knows, for {@link inClusterFqdn}: its Kubernetes Services (`name.namespace.svc.cluster.local`)
+ * and the hosts of its VirtualServices and DestinationRules (`istioHosts`, resolved in their namespaces).
+ */
+export function inClusterHostSet(services: Iterable<{ readonly name: string; readonly namespace?: string }>,
+  istioHosts: Iterable<{ readonly host: string; readonly namespace?: string }>): Set<string> {
+  const out = new Set<string>();
+  for (const s of services) if (s.name) out.add(`${s.name}.${s.namespace ?? 'default'}${CLUSTER_SUFFIX}`.toLowerCase());
+  for (const h of istioHosts) out.add(fqdn(h.host, h.namespace));
+  return out;
+}
+
+/**
  * The `name.namespace.svc.cluster.local` a called host stands for when it stays in the cluster: that form itself,
  * or the Kubernetes search-path forms `name.namespace` and `name.namespace.svc` of a Service or Istio host in
  * `inCluster` (FQDNs); `undefined` for a host outside the cluster.

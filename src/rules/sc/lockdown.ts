@@ -2,13 +2,11 @@ import { Severity } from '../../core/errors';
 import { fqdn, HostIndex, isWildcardHost, normalizeHost } from '../../core/hosts';
 import { isIpAddress } from '../../core/ip';
 import { arr, hasText, isRecord } from '../../core/json';
-import { egressLockdownProblem, inClusterFqdn, outboundModeOf, RegistryEntry, ROOT_NAMESPACE, serviceEntryRegistration } from '../../core/sidecar';
+import { egressLockdownProblem, inClusterFqdn, inClusterHostSet, outboundModeOf, RegistryEntry, ROOT_NAMESPACE, serviceEntryRegistration } from '../../core/sidecar';
 import { CALLS_ANNOTATION } from '../../engine/intent';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 import { label, namespaceOf, nsName } from '../../engine/view';
 import { sidecarSelector } from './selectors';
-
-const CLUSTER_SUFFIX = '.svc.cluster.local';
 
 /** The egress hosts a Sidecar imports: every listener's hosts; a Sidecar without egress listeners imports everything. */
 export function importedHosts(sc: IstioObject): string[] {
@@ -35,10 +33,10 @@ export function registryOf(ctx: RuleContext): Registry {
     for (const h of arr(ctx.inventory?.hosts).filter(hasText)) {
       entries.add(h, { what: `inventory host "${h}"`, hosts: [normalizeHost(h)], visibility: { all: true, namespaces: new Set() } });
     }
-    const inCluster = new Set<string>();
-    for (const s of ctx.services) if (hasText(s.name)) inCluster.add(`${s.name}.${s.namespace ?? 'default'}${CLUSTER_SUFFIX}`.toLowerCase());
-    for (const vs of ctx.ofKind('VirtualService')) for (const h of arr(vs.spec.hosts).filter(hasText)) inCluster.add(fqdn(h, vs.namespace));
-    for (const dr of ctx.ofKind('DestinationRule')) if (hasText(dr.spec.host)) inCluster.add(fqdn(dr.spec.host, dr.namespace));
+    const inCluster = inClusterHostSet(ctx.services, [
+      ...ctx.ofKind('VirtualService').flatMap((vs) => arr(vs.spec.hosts).filter(hasText).map((host) => ({ host, namespace: vs.namespace }))),
+      ...ctx.ofKind('DestinationRule').filter((dr) => hasText(dr.spec.host)).map((dr) => ({ host: dr.spec.host as string, namespace: dr.namespace })),
+    ]);
     return { entries, serviceEntries: serviceEntries.length, inCluster };
   });
 }
