@@ -4,7 +4,7 @@ import { Document, isMap, LineCounter, parseAllDocuments, visit, YAMLMap } from 
 import { groupOf, isClusterScoped, objectIdentity, scopesFromCrds } from '../core/k8s';
 import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
-import { ISTIO_GROUP } from '../engine/istio-object';
+import { GATEWAY_API_GROUP, ISTIO_GROUP } from '../engine/istio-object';
 import { GenerateError } from './generate-run';
 
 /** One synthesized object: its YAML document (edited in place, printed as written) and its JSON value. */
@@ -145,17 +145,27 @@ export function checkDuplicates(manifests: readonly Manifest[]): void {
   }
 }
 
-function isIstio(m: Manifest, kinds: readonly string[]): boolean {
-  return groupOf(m.value.apiVersion) === ISTIO_GROUP && kinds.includes(m.value.kind);
+/** Route objects: Istio VirtualServices and the Gateway API's routes. */
+function isRoute(m: Manifest): boolean {
+  const group = groupOf(m.value.apiVersion);
+  return group === ISTIO_GROUP ? m.value.kind === 'VirtualService' : group === GATEWAY_API_GROUP && ROUTE_KINDS.has(m.value.kind);
+}
+
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+
+/** What routes refer to: ServiceEntries, Gateways (Istio's and the Gateway API's) and DestinationRules. */
+function isRouteTarget(m: Manifest): boolean {
+  const group = groupOf(m.value.apiVersion);
+  return group === ISTIO_GROUP ? ['ServiceEntry', 'Gateway', 'DestinationRule'].includes(m.value.kind) : group === GATEWAY_API_GROUP && m.value.kind === 'Gateway';
 }
 
 /**
- * The output order: synth order, with every Istio VirtualService moved (stably) after everything else, so
- * ServiceEntries, Gateways and DestinationRules (and the workloads behind their subsets) come before the
- * routes that use them. Deterministic: same input, same order.
+ * The output order: synth order, with every route — Istio VirtualService, Gateway API HTTPRoute, TLSRoute, … —
+ * moved (stably) after everything else, so ServiceEntries, Gateways, DestinationRules and Services (and the
+ * workloads behind their subsets) come before the routes that use them. Deterministic: same input, same order.
  */
 export function orderManifests(manifests: readonly Manifest[]): Manifest[] {
-  const routes = manifests.filter((m) => isIstio(m, ['VirtualService']));
+  const routes = manifests.filter(isRoute);
   return [...manifests.filter((m) => !routes.includes(m)), ...routes];
 }
 
@@ -169,16 +179,17 @@ function waveOf(m: Manifest): number | undefined {
 }
 
 /**
- * Annotates every VirtualService without a sync wave with the wave after the last ServiceEntry, Gateway and
- * DestinationRule (default wave 0), so ArgoCD applies the routes only once the subsets they use are synced and
- * healthy. Returns the wave given, or undefined when no VirtualService needed one.
+ * Annotates every route (VirtualService, HTTPRoute, …) without a sync wave with the wave after the last ServiceEntry,
+ * Gateway (Istio's or the Gateway API's) and DestinationRule (default wave 0), so ArgoCD applies the routes only once
+ * the subsets and version Services they use are synced and healthy. Returns the wave given, or undefined when no
+ * route needed one.
  */
 export function addSyncWaves(manifests: readonly Manifest[]): number | undefined {
-  const before = manifests.filter((m) => isIstio(m, ['ServiceEntry', 'Gateway', 'DestinationRule'])).map((m) => waveOf(m) ?? 0);
+  const before = manifests.filter(isRouteTarget).map((m) => waveOf(m) ?? 0);
   const wave = Math.max(0, ...before) + 1;
   let used = false;
   for (const m of manifests) {
-    if (!isIstio(m, ['VirtualService']) || waveOf(m) !== undefined) continue;
+    if (!isRoute(m) || waveOf(m) !== undefined) continue;
     const annotations = m.doc.getIn(['metadata', 'annotations']);
     if (annotations !== undefined && annotations !== null && !isMap(annotations)) {
       throw new GenerateError(`${m.path}: metadata.annotations is not a mapping`);

@@ -6,7 +6,7 @@ import { SuppressedViolation } from '../engine/types';
 import { Violation } from '../core/errors';
 import { Rule } from '../engine/types';
 import { analyze, RULES } from '../rules';
-import { isIstioApiVersion } from '../schema/crd-validator';
+import { isBundledApiVersion } from '../schema/crd-validator';
 import { Inventory } from '../engine/types';
 import { counts, formatReport, LintFormat } from './format';
 import { DEFAULT_LIMITS, expandPaths, InputError, InputLimits, InputReader, ReadChunk } from './inputs';
@@ -137,7 +137,7 @@ function checkCodes(codes: readonly string[], option: string, fits: (rule: Rule)
 function uncheckedKinds(inputs: readonly ManifestInput[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const { manifest } of inputs) {
-    if (!isRecord(manifest) || typeof manifest.kind !== 'string' || isIstioApiVersion(manifest.apiVersion) || CONTEXT_KINDS.has(manifest.kind)) continue;
+    if (!isRecord(manifest) || typeof manifest.kind !== 'string' || isBundledApiVersion(manifest.apiVersion) || CONTEXT_KINDS.has(manifest.kind)) continue;
     const key = `${typeof manifest.apiVersion === 'string' ? `${manifest.apiVersion} ` : ''}${manifest.kind}`;
     out.set(key, (out.get(key) ?? 0) + 1);
   }

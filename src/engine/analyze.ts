@@ -2,7 +2,7 @@ import { DUPLICATE_CODE, SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation, YAM
 import { canonical, isRecord } from '../core/json';
 import { objectIdentity } from '../core/k8s';
 import { yamlReadBackProblems } from '../core/yaml';
-import { isIstioApiVersion, validateManifest } from '../schema/crd-validator';
+import { crdsOf, isBundledApiVersion, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
 import { factsOf, IntentFacts, mergeFacts } from './intent';
 import { flaggerGenerated } from './flagger';
@@ -123,7 +123,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     const duplicate = duplicateOf(m, id, input.path, identities);
     if (duplicate) pre.push(duplicate);
     // Every kind and served version of the Istio CRDs is schema-checked; the rules read the networking kinds.
-    const istio = isRecord(m) && isIstioApiVersion(m.apiVersion);
+    const istio = isRecord(m) && isBundledApiVersion(m.apiVersion);
     if (options.cdk8sOutput) pre.push(...yamlViolations(m, input.path));
     if (istio && options.schema !== false) pre.push(...schemaViolations(m, input.path, input.json === true));
     const found = toIstioObject(input.manifest, input.path, input.facts ?? {});
@@ -252,9 +252,9 @@ function schemaViolations(manifest: Record<string, any>, path: string, json: boo
   const kind = typeof manifest.kind === 'string' ? manifest.kind : 'object';
   return validateManifest(manifest, { json }).map((issue) => ({
     code: SCHEMA_CODE, severity: Severity.ERROR, path,
-    message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the Istio 1.30 ${kind} CRD)`,
+    message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the ${crdsOf(manifest.apiVersion).replace(/ CRDs$/, '')} ${kind} CRD)`,
     fix: issue.unserved
-      ? 'Use a kind and apiVersion the Istio 1.30 CRDs serve; the API server would answer "no matches for kind".'
+      ? `Use a kind and apiVersion the ${crdsOf(manifest.apiVersion)} serve; the API server would answer "no matches for kind".`
       : 'Correct the field as the CRD requires; the API server would refuse this object.',
     ...(issue.rule ? { allowed: issue.rule } : {}),
   }));

@@ -6,6 +6,12 @@ import { ISTIO_KINDS, IstioKind, IstioObject } from './types';
 /** The API group every object this library reads and emits belongs to. */
 export const ISTIO_GROUP = 'networking.istio.io';
 
+/** The Gateway API group (the standard channel's HTTPRoute and Gateway are read by the rules). */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The Gateway API kinds the rules read, by their manifest kind. */
+const GATEWAY_API_KINDS = new Set(['HTTPRoute', 'Gateway']);
+
 /** Prefix of the per-object suppression annotations: `suppress.traffic.cdk8s-istio-traffic.io/VS-11: "<reason>"`. */
 export const SUPPRESS_ANNOTATION_PREFIX = 'suppress.traffic.cdk8s-istio-traffic.io/';
 
@@ -27,13 +33,14 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
   if (!isRecord(manifest)) return undefined;
   const apiVersion = manifest.apiVersion;
   const kind = manifest.kind;
-  if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${ISTIO_GROUP}/`)) return undefined;
-  if (typeof kind !== 'string' || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const gatewayApi = apiVersion.startsWith(`${GATEWAY_API_GROUP}/`);
+  if (gatewayApi ? !GATEWAY_API_KINDS.has(kind) : !apiVersion.startsWith(`${ISTIO_GROUP}/`) || GATEWAY_API_KINDS.has(kind) || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
   const metadata = isRecord(manifest.metadata) ? manifest.metadata : {};
   // Facts the manifest declares by annotation (hand-written YAML, lint) count as much as recorded ones.
   const merged = mergeFacts(facts, factsOf(manifest));
   return {
-    kind: kind as IstioKind,
+    kind: gatewayApi && kind === 'Gateway' ? 'KubernetesGateway' : kind as IstioKind,
     name: typeof metadata.name === 'string' ? metadata.name : '',
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
     spec: isRecord(manifest.spec) ? manifest.spec : {},

@@ -2,11 +2,14 @@ import { Severity, Violation } from '../core/errors';
 import { IntentFacts } from './intent';
 /** The types of the rule engine: the object view, rules, findings, the App context and reports. */
 
-/** The Istio kinds the rules read. */
-export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway' | 'Sidecar';
+/**
+ * The kinds the rules read: the networking.istio.io kinds, and the Gateway API's (gateway.networking.k8s.io)
+ * `HTTPRoute` and `Gateway` — the latter named `KubernetesGateway`, as Istio names it, apart from Istio's `Gateway`.
+ */
+export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway' | 'Sidecar' | 'KubernetesGateway' | 'HTTPRoute';
 
-/** The networking.istio.io kinds, in make-before-break apply order. */
-export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Sidecar', 'Gateway', 'DestinationRule', 'VirtualService'];
+/** The kinds the rules read, in make-before-break apply order. */
+export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Sidecar', 'Gateway', 'KubernetesGateway', 'DestinationRule', 'VirtualService', 'HTTPRoute'];
 
 /** One rendered Istio object as the rules see it. */
 export interface IstioObject {

@@ -5,6 +5,7 @@
  * absolute path; control characters and spaces are refused. `@bufbuild/cel` has no such library.
  */
 import { celFunc, celMap, celMethod, CelScalar, mapType } from '@bufbuild/cel';
+import { isIpAddress } from '../core/ip';
 
 /** A parsed URL, as a string map (the library's URL object is opaque: only its getters are used). */
 const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
@@ -59,3 +60,17 @@ export const URL_FUNCS = [
   celMethod('getPort', URL_TYPE, [], CelScalar.STRING, field('port')),
   celMethod('getEscapedPath', URL_TYPE, [], CelScalar.STRING, field('path')),
 ];
+
+/**
+ * `isIP(string)` of Kubernetes' CEL IP library (`k8s.io/apiserver/pkg/cel/library/ip.go`), used by the Gateway API
+ * CRDs (TLSRoute hostnames): an IPv4 or IPv6 address without a zone, leading zeros or an IPv4-mapped IPv6 form.
+ */
+export const IP_FUNCS = [
+  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIpAddress(s) && !isIpv4Mapped(s)),
+];
+
+/** Whether an IPv6 address is IPv4-mapped (`::ffff:1.2.3.4`, `::ffff:102:304`), after WHATWG normalization. */
+function isIpv4Mapped(s: string): boolean {
+  if (!s.includes(':')) return false;
+  return /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/.test(new URL(`http://[${s}]/`).hostname);
+}

@@ -23,7 +23,7 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { URL_FUNCS } from './cel-url';
+import { IP_FUNCS, URL_FUNCS } from './cel-url';
 
 type Expr = ReturnType<typeof parse>['expr'];
 type Program = ReturnType<typeof plan>;
@@ -46,12 +46,12 @@ export interface CelRule {
 /**
  * Operators the planner implements as special forms rather than as functions
  * in the environment's resolver (short-circuit logic, the ternary, and the
- * internal helper used by the `all`/`exists` macro expansions).
+ * index operator `a[i]`, and the internal helper used by the `all`/`exists` macro expansions).
  */
-const SPECIAL_FORMS = new Set(['_&&_', '_||_', '_?_:_', '@not_strictly_false']);
+const SPECIAL_FORMS = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false']);
 
 /** Shared environment: standard library + strings extension. */
-const ENV = celEnv({ funcs: [...strings, ...URL_FUNCS] });
+const ENV = celEnv({ funcs: [...strings, ...URL_FUNCS, ...IP_FUNCS] });
 
 /** Cached primitive results per rule are capped at this many entries. */
 const PRIMITIVE_CACHE_LIMIT = 1024;

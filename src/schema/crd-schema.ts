@@ -1,6 +1,7 @@
 /**
- * The Istio CRD schemas as JSON Schema: reads `crds/istio-crd-all.gen.yaml` (Istio 1.30.3's crd-all.gen.yaml,
- * shipped in the package) once — every kind and every served version — and turns each structural
+ * The bundled CRD schemas as JSON Schema: reads `crds/istio-crd-all.gen.yaml` (Istio 1.30.3's crd-all.gen.yaml)
+ * and `crds/gateway-api/*.yaml` (Gateway API v1.6.1, standard channel), both shipped in the package, once — every
+ * kind and every served version — and turns each structural
  * `openAPIV3Schema` into a plain JSON Schema for ajv (unknown fields rejected, `nullable` and
  * `x-kubernetes-int-or-string` honoured, ObjectMeta checked like the API server). Versions of a kind that share
  * one schema (networking v1, v1beta1 and v1alpha3 do) share one compiled validator.
@@ -27,6 +28,14 @@ export interface SchemaSet {
 let rawSchemas: SchemaSet | undefined;
 
 const CRD_FILE = path.join('crds', 'istio-crd-all.gen.yaml');
+const GATEWAY_API_DIR = path.join('crds', 'gateway-api');
+
+/** The bundled CRD files: Istio's crd-all.gen.yaml, then the Gateway API standard channel's CRDs. */
+function crdFiles(): string[] {
+  const dir = path.join(packageRoot(), GATEWAY_API_DIR);
+  const gatewayApi = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f)) : [];
+  return [path.join(packageRoot(), CRD_FILE), ...gatewayApi];
+}
 
 /** The key of a kind at a version: `networking.istio.io/v1beta1/VirtualService`. */
 export function schemaKey(apiVersion: string, kind: string): string {
@@ -100,7 +109,7 @@ export function loadSchemas(): SchemaSet {
   }
   const schemas = new Map<string, Json>();
   const index = new Map<string, string>();
-  for (const doc of parseAllDocuments(fs.readFileSync(path.join(packageRoot(), CRD_FILE), 'utf8'))) {
+  for (const doc of crdFiles().flatMap((file) => parseAllDocuments(fs.readFileSync(file, 'utf8')))) {
     const crd = doc.toJS() as any;
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     for (const version of crd.spec?.versions ?? []) {

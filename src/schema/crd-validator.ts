@@ -95,10 +95,10 @@ function buildRuleNode(s: unknown): RuleNode | undefined {
  * process does not spend seconds compiling the large Istio schemas; absent under ts-jest, where the schemas
  * are compiled at first use instead.
  */
-function precompiled(): Record<string, ValidateFunction> | undefined {
+function precompiled(id: string): ValidateFunction | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('./validators.generated');
+    return (require(`./validators.generated/${id}`) as Record<string, ValidateFunction>)[id];
   } catch {
     return undefined;
   }
@@ -113,10 +113,10 @@ function validatorFor(apiVersion: string, kind: string): KindValidator | undefin
   const raw = loadSchemas().schemas.get(id);
   const schema = ajvSchemaFor(id);
   if (!raw || !schema) return undefined;
-  let validate = precompiled()?.[id];
+  let validate = precompiled(id);
   if (!validate) {
     if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false });
+      ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
       for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
     }
     validate = ajv.compile(schema);
@@ -292,18 +292,27 @@ function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: 
   }
 }
 
-/** Whether the bundled Istio CRDs define the API group of `apiVersion` (networking, security, telemetry, extensions). */
-export function isIstioApiVersion(apiVersion: unknown): boolean {
+/** Whether the bundled CRDs define the API group of `apiVersion`: Istio's (networking, security, telemetry, extensions) or the Gateway API's. */
+export function isBundledApiVersion(apiVersion: unknown): boolean {
   return typeof apiVersion === 'string' && loadSchemas().groups.has(groupOf(apiVersion));
 }
 
+/** Which bundled CRDs an apiVersion belongs to, for messages: `Istio 1.30 CRDs` or `Gateway API v1.6.1 (standard channel) CRDs`. */
+export function crdsOf(apiVersion: unknown): string {
+  return typeof apiVersion === 'string' && groupOf(apiVersion) === GATEWAY_API_GROUP ? 'Gateway API v1.6.1 (standard channel) CRDs' : 'Istio 1.30 CRDs';
+}
+
+/** The Gateway API's group. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
 /**
- * Validates one manifest (a plain JSON object such as a cdk8s `toJson()` result) against the Istio 1.30 CRD
- * schema of its kind at its version (every kind and served version of the bundled crd-all.gen.yaml).
+ * Validates one manifest (a plain JSON object such as a cdk8s `toJson()` result) against the bundled CRD schema of
+ * its kind at its version (every kind and served version of Istio 1.30's crd-all.gen.yaml and of the Gateway API
+ * standard channel).
  *
  * Returns `[]` when valid. A kind or version the CRDs do not serve yields a single issue saying so (the API
  * server would answer "no matches for kind"). Never throws. `json`: the manifest is plain JSON data already (read
- * from text), so it is not copied first.
+ * from text), so it is not copied first (and receives the schema defaults, as the API server stores it).
  */
 export function validateManifest(manifest: unknown, options: { readonly json?: boolean } = {}): SchemaIssue[] {
   try {
@@ -315,8 +324,8 @@ export function validateManifest(manifest: unknown, options: { readonly json?: b
       return [{
         path: '', unserved: true,
         message: served.length > 0
-          ? `${String(apiVersion)} ${String(kind)} is not a version the Istio 1.30 CRDs serve (served: ${served.join(', ')})`
-          : `${String(apiVersion)} ${String(kind)} is not a kind the Istio 1.30 CRDs define (no matches for kind)`,
+          ? `${String(apiVersion)} ${String(kind)} is not a version the ${crdsOf(apiVersion)} serve (served: ${served.join(', ')})`
+          : `${String(apiVersion)} ${String(kind)} is not a kind the ${crdsOf(apiVersion)} define (no matches for kind)`,
       }];
     }
     // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt); a manifest read

@@ -9,7 +9,7 @@ import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { CallChainOptions } from '../engine/call-graph';
 import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
 import { SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
-import { isIstioApiVersion } from '../schema/crd-validator';
+import { isBundledApiVersion } from '../schema/crd-validator';
 import { Inventory, RuleReport } from '../engine/types';
 import { renderTrafficReport } from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
@@ -102,7 +102,7 @@ export class Rules extends Construct {
         fix: 'Say why in a sentence or two (link to a ticket for more).',
       });
     }
-    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isIstioApiVersion(c.apiVersion));
+    const targets = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && isBundledApiVersion(c.apiVersion));
     if (targets.length === 0) fail({ code: SUPPRESSION_CODE, path, value: code, message: 'no Istio object under this construct to suppress on', fix: 'Call Rules.suppress after creating the construct, on the construct that emits the object.' });
     for (const target of targets) target.metadata.addAnnotation(`${SUPPRESS_ANNOTATION_PREFIX}${code}`, reason.trim());
   }
@@ -241,7 +241,7 @@ export class Rules extends Construct {
     const failures: Violation[] = [];
     for (const c of applyOrder(this.node.root)) {
       // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
-      if (!isIstioApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
+      if (!isBundledApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
       let manifest: unknown;
       try {
         manifest = c.toJson();
