@@ -8,6 +8,7 @@ export { CallerProps, CallTarget, RouteProps } from './constructs/common';
 export { Subset } from './constructs/refs';
 export { Destination, DestinationOptions, HostDestinationOptions } from './constructs/destination';
 export { HostTraffic, HostTrafficProps } from './constructs/host-traffic';
+export { Routing, RoutingApi, RoutingApiProps } from './constructs/gateway-api';
 export { HttpMirror, HttpRouteProps, L4MatchProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './constructs/route-props';
 export { CanaryService, CanaryServiceProps } from './constructs/canary-service';
 export { CanaryStage, MetricGate, ReleaseController } from './policies/stages';

@@ -12,13 +12,14 @@ import { TrafficPolicyProps } from '../policies/traffic-policy';
 
 import { CallerProps, renderResilience, routeName, RouteProps, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
+import { RoutingApi, RoutingApiProps } from './gateway-api';
 import { HostTraffic, HostTrafficProps } from './host-traffic';
 import { resolveSubsetLabels, Subset } from './refs';
 
 /**
  * Props of {@link CanaryService}.
  */
-export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, CallerProps {
+export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, CallerProps, RoutingApiProps {
   /**
    * The service host as a hostname (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`). Set either
    * `host` or `service`.
@@ -207,6 +208,9 @@ export class CanaryService extends HostTraffic {
         propError({ path, prop: 'controller' }, { value: props.controller, expected: 'a ReleaseController', fix: 'Use ReleaseController.argoRollouts(), or leave controller out.' });
       }
       this.controller = props.controller;
+      if (props.controller && this.routingApi === RoutingApi.GATEWAY_API) {
+        propError({ path, prop: 'controller' }, { value: props.controller.kind, expected: 'no controller under the Gateway API', message: `controller ${props.controller.kind} is set, but its plan is written for Istio's VirtualService subsets and the routes are written in the Gateway API`, fix: 'Release with stages and no controller (each stage one commit), or keep routingApi: RoutingApi.ISTIO.' });
+      }
       const argo = props.controller?.kind === 'argo-rollouts';
       const flagger = props.controller?.kind === 'flagger';
       const controllerName = argo ? 'Argo Rollouts' : 'Flagger';

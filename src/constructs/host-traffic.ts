@@ -1,4 +1,4 @@
-import { Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, isBuilt, propError, readingProps, Where } from '../core/enforce';
@@ -12,12 +12,14 @@ import { Rules } from '../synth/rules';
 import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
 import { Destination } from './destination';
 import { HttpRouteProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './route-props';
-import { defaultName, describeRef, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, Subset } from './refs';
+import { defaultName, describeRef, gatewayApiRefOf, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, serviceShapeOf, Subset } from './refs';
+import { Routing, RoutingApi, RoutingApiProps } from './gateway-api';
+import { GatewayApiObjects } from './gateway-api-objects';
 
 /**
  * Props of {@link HostTraffic}.
  */
-export interface HostTrafficProps extends TrafficPolicyProps, CallerProps {
+export interface HostTrafficProps extends TrafficPolicyProps, CallerProps, RoutingApiProps {
   /**
    * The service host (prefer the FQDN, e.g. `reviews.bookinfo.svc.cluster.local`; a short name resolves in the
    * objects' namespace; a wildcard such as `*.wikipedia.org` for external hosts). Set either `host` or `service`.
@@ -143,6 +145,10 @@ export class HostTraffic extends Construct {
   private entryPoint = false;
   private dr?: DestinationRule;
   private vs?: VirtualService;
+  /** The API the routes are written in (`routingApi`, else the context, else Istio's). */
+  public readonly routingApi: RoutingApi;
+  /** The Gateway API form, under `RoutingApi.GATEWAY_API`. */
+  private readonly gatewayApi?: GatewayApiObjects;
   /** Set once a controller owns the objects (see {@link HostTraffic._handOver}): what to say when more is added. */
   private handedOver?: string;
 
@@ -176,9 +182,13 @@ export class HostTraffic extends Construct {
       this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
       this.workloadSelector = props.workloadSelector === undefined ? undefined : checkLabels(props.workloadSelector, { path, prop: 'workloadSelector' });
 
+      this.routingApi = Routing._of(this, props.routingApi, { path, prop: 'routingApi' });
+      if (this.routingApi === RoutingApi.GATEWAY_API) {
+        this.gatewayApi = this.gatewayApiForm(props, extraHosts);
+      }
       if (this.trafficPolicy) this.ensureDestinationRule();
       checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
-      checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.httpRoute(r, `httpRoutes[${i}]`));
+      checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.addHttp(r, `httpRoutes[${i}]`));
       checkList(props.tcpRoutes ?? [], 'tcpRoutes', path).forEach((r, i) => this.l4Route(r, `tcpRoutes[${i}]`, 'tcp'));
       checkList(props.tlsRoutes ?? [], 'tlsRoutes', path).forEach((r, i) => this.l4Route(r, `tlsRoutes[${i}]`, 'tls'));
       this.pendingCalls.push(...callHosts(props.calls ?? [], path));
@@ -192,6 +202,16 @@ export class HostTraffic extends Construct {
   /** The emitted VirtualService (escape hatch), once the host has a route. */
   public get virtualService(): VirtualService | undefined {
     return this.vs;
+  }
+
+  /** The emitted HTTPRoute (escape hatch) under `RoutingApi.GATEWAY_API`, once the host has a route. */
+  public get httpRoute(): ApiObject | undefined {
+    return this.gatewayApi?.route;
+  }
+
+  /** The emitted version Services (escape hatch) under `RoutingApi.GATEWAY_API`: one per subset, `<service>-<subset>`. */
+  public get versionServices(): ApiObject[] {
+    return [...(this.gatewayApi?.versionServices.values() ?? [])];
   }
 
   /** The emitted DestinationRule (escape hatch), once the host has a subset or a traffic policy. */
@@ -221,7 +241,7 @@ export class HostTraffic extends Construct {
    */
   public addHttpRoute(route: HttpRouteProps): this {
     this.refuseHandedOver('route');
-    readingProps({ path: this.node.path, prop: 'route' }, () => this.httpRoute(route, `httpRoutes[${this.http.length}]`));
+    readingProps({ path: this.node.path, prop: 'route' }, () => this.addHttp(route, `httpRoutes[${this.http.length}]`));
     return this;
   }
 
@@ -248,7 +268,11 @@ export class HostTraffic extends Construct {
   public bindGateway(gateway: IConstruct): this {
     this.refuseHandedOver('gateway');
     const path = this.node.path;
-    const ref = gatewayRefOf(gateway);
+    const gatewayApi = gatewayApiRefOf(gateway);
+    const ref = this.gatewayApi ? (gatewayApi ? (gatewayApi.namespace ? `${gatewayApi.namespace}/${gatewayApi.name}` : gatewayApi.name) : undefined) : gatewayRefOf(gateway);
+    if (ref === undefined && this.gatewayApi) {
+      propError({ path, prop: 'gateway' }, { value: gateway, shown: describeRef(gateway), expected: 'a Gateway API Gateway (gateway.networking.k8s.io)', message: `gateway ${describeRef(gateway)} is not a Gateway API Gateway, and the routes are written in the Gateway API`, fix: 'Bind an IngressGateway written with routingApi: RoutingApi.GATEWAY_API (or its Gateway), or list it as \'namespace/name\' in gateways.' });
+    }
     if (ref === undefined) {
       propError({ path, prop: 'gateway' }, { value: gateway, shown: describeRef(gateway), expected: 'an Istio Gateway (ApiObject of kind Gateway, networking.istio.io)', message: `gateway ${describeRef(gateway)} is not an Istio Gateway`, fix: "Pass the Gateway's ApiObject, or list it as 'namespace/name' in gateways." });
     }
@@ -258,6 +282,7 @@ export class HostTraffic extends Construct {
     // The VirtualService is applied after the Gateway it binds to (now, or when it is emitted).
     this.gatewayObjects.push(gateway);
     if (this.vs) this.vs.node.addDependency(gateway);
+    this.gatewayApi?.route?.node.addDependency(gateway);
     return this;
   }
 
@@ -294,9 +319,30 @@ export class HostTraffic extends Construct {
   }
 
   private recordCalls(): void {
-    if (this.vs && (this.pendingCalls.length > 0 || this.entryPoint)) {
-      Rules.of(this).recordIntent(this.vs, { calls: [...this.pendingCalls], entryPoint: this.entryPoint });
+    const routing = this.vs ?? this.gatewayApi?.route;
+    if (routing && (this.pendingCalls.length > 0 || this.entryPoint)) {
+      Rules.of(this).recordIntent(routing, { calls: [...this.pendingCalls], entryPoint: this.entryPoint });
     }
+  }
+
+  /** The Gateway API form of the host: refuses what has none (exportTo, TCP and TLS routes, an unknown port). */
+  private gatewayApiForm(props: HostTrafficProps, extraHosts: string[]): GatewayApiObjects {
+    const path = this.node.path;
+    const refuse = (prop: string, value: unknown, why: string, fix: string) => propError({ path, prop }, {
+      value, expected: 'what the Gateway API standard channel can express', message: `${prop} cannot be written in the Gateway API: ${why}`, fix: `${fix} Or keep routingApi: RoutingApi.ISTIO for this host.`,
+    });
+    if (props.exportTo !== undefined) refuse('exportTo', props.exportTo, 'HTTPRoute has no exportTo (a mesh route applies to every caller of the Service)', 'Leave exportTo out.');
+    if ((props.tcpRoutes ?? []).length > 0) refuse('tcpRoutes', props.tcpRoutes, 'TCP routes are not translated to TCPRoute', 'Route TCP with the Istio API.');
+    if ((props.tlsRoutes ?? []).length > 0) refuse('tlsRoutes', props.tlsRoutes, 'TLS routes are not translated to TLSRoute', 'Route TLS with the Istio API.');
+    if (this.host.includes('*') || !/\.svc(\.cluster\.local)?$|^[^.]+(\.[^.]+)?$/.test(this.host)) {
+      refuse('host', this.host, `${this.host} is not a Kubernetes Service, and a Gateway API mesh route is parented to one`, 'Route external hosts with ExternalDependency (Istio API).');
+    }
+    const shape = props.service !== undefined ? serviceShapeOf(props.service) : undefined;
+    const hostnames = extraHosts.filter((h) => h !== '*');
+    return new GatewayApiObjects(this, {
+      host: this.host, routeName: this.vsName, namespace: props.namespace, effectiveNamespace: props.namespace ?? Chart.of(this).namespace ?? 'default',
+      port: this.port, selector: shape?.selector, ports: shape?.ports ?? [], trafficPolicy: this.trafficPolicy,
+    }, () => this.gateways ?? ['mesh'], () => hostnames);
   }
 
   private subset(subset: SubsetProps, prop: string): void {
@@ -306,11 +352,16 @@ export class HostTraffic extends Construct {
     if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
     const labels = resolveSubsetLabels(subset.pods, this, `${prop}.pods`);
     const trafficPolicy = subset.trafficPolicy === undefined ? undefined : renderTrafficPolicy(checkOptions(subset.trafficPolicy, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host);
+    if (this.gatewayApi) {
+      this.gatewayApi.addSubset(subset.name, labels, trafficPolicy as Record<string, unknown> | undefined, { path, prop });
+      this.subsets.push({ name: subset.name });
+      return;
+    }
     this.subsets.push({ name: subset.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
     this.ensureDestinationRule();
   }
 
-  private httpRoute(route: HttpRouteProps, prop: string): void {
+  private addHttp(route: HttpRouteProps, prop: string): void {
     const path = this.node.path;
     const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
     checkOptions(route, { path, prop }, 'Pass a route such as { match: [HttpMatch.pathPrefix("/api")], route: [Destination.subset("v1")] }.');
@@ -369,8 +420,14 @@ export class HostTraffic extends Construct {
       ...(route.corsPolicy !== undefined ? { corsPolicy: renderCorsPolicy(route.corsPolicy, where('corsPolicy')) } : {}),
     };
     const last = this.http[this.http.length - 1];
-    if (match && last && last.match === undefined) this.http.splice(this.http.length - 1, 0, rendered);
-    else this.http.push(rendered);
+    const index = match && last && last.match === undefined ? this.http.length - 1 : this.http.length;
+    if (this.gatewayApi) {
+      this.gatewayApi.addRule(rendered, index, { path, prop });
+      this.http.splice(index, 0, rendered);
+      this.recordCalls();
+      return;
+    }
+    this.http.splice(index, 0, rendered);
     this.ensureVirtualService();
     if (route.retries?.forWrites) Rules.of(this).recordIntent(this.vs!, { owner: path, nonIdempotentRoutes: [route.name!] });
   }
@@ -429,7 +486,8 @@ export class HostTraffic extends Construct {
       spec: {
         host: this.host,
         ...(this.trafficPolicy ? { trafficPolicy: this.trafficPolicy as any } : {}),
-        subsets: Lazy.any({ produce: () => (subsets.length > 0 ? subsets.map((s) => ({ ...s })) : undefined) }),
+        // Under the Gateway API the versions are Services, not subsets.
+        subsets: Lazy.any({ produce: () => (subsets.length > 0 && !this.gatewayApi ? subsets.map((s) => ({ ...s })) : undefined) }),
         ...(this.exportTo ? { exportTo: this.exportTo } : {}),
         ...(this.workloadSelector ? { workloadSelector: { matchLabels: this.workloadSelector } } : {}),
       },

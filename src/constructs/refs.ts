@@ -65,6 +65,50 @@ export function gatewayRefOf(value: unknown): string | undefined {
   return namespace ? `${namespace}/${obj.name}` : obj.name;
 }
 
+/**
+ * The `namespace/name` reference of a Gateway API Gateway construct (an `ApiObject` of kind Gateway, group
+ * gateway.networking.k8s.io, or a construct whose default child is one, such as an IngressGateway written in the
+ * Gateway API), or `undefined`.
+ */
+export function gatewayApiRefOf(value: unknown): { name: string; namespace?: string } | undefined {
+  const obj = apiObjectOf(value);
+  if (!obj || obj.kind !== 'Gateway' || !obj.apiVersion.startsWith('gateway.networking.k8s.io/')) return undefined;
+  const namespace = obj.metadata.namespace ?? Chart.of(obj).namespace;
+  return { name: obj.name, ...(namespace ? { namespace } : {}) };
+}
+
+/** One port of a Kubernetes Service, as rendered. */
+export interface ServicePortShape {
+  readonly port: number;
+  readonly name?: string;
+  readonly targetPort?: number | string;
+  readonly protocol?: string;
+  readonly appProtocol?: string;
+}
+
+/**
+ * The selector and ports of a Service construct, read from its rendered manifest (cdk8s-plus of any version or an
+ * `ApiObject`), or `undefined` when `value` is not a Service or cannot be rendered yet.
+ */
+export function serviceShapeOf(value: unknown): { selector?: Record<string, string>; ports: ServicePortShape[] } | undefined {
+  const obj = apiObjectOf(value);
+  if (!obj || !isService(obj)) return undefined;
+  try {
+    const spec = obj.toJson()?.spec;
+    const selector = isRecord(spec?.selector) ? Object.fromEntries(Object.entries(spec.selector).filter(([, v]) => typeof v === 'string')) as Record<string, string> : undefined;
+    const ports = (Array.isArray(spec?.ports) ? spec.ports : []).filter((p: unknown) => isRecord(p) && typeof p.port === 'number').map((p: any) => ({
+      port: p.port,
+      ...(typeof p.name === 'string' ? { name: p.name } : {}),
+      ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+      ...(typeof p.protocol === 'string' ? { protocol: p.protocol } : {}),
+      ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
+    }));
+    return { ...(selector && Object.keys(selector).length > 0 ? { selector } : {}), ports };
+  } catch {
+    return undefined;
+  }
+}
+
 const SERVICE_EXPECTED = 'a Kubernetes Service construct (a cdk8s-plus Service, or an ApiObject of kind Service, apiVersion v1)';
 
 /**

@@ -4,13 +4,14 @@ import { FaultInjection, renderFault } from '../policies/fault';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
+import { RoutingApiProps } from './gateway-api';
 import { HostTraffic, HostTrafficProps } from './host-traffic';
 import { SubsetProps } from './route-props';
 
 /**
  * Props of {@link ResilientBackend}.
  */
-export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, CallerProps {
+export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, CallerProps, RoutingApiProps {
   /**
    * The service host as a hostname (prefer the FQDN, e.g. `details.bookinfo.svc.cluster.local`). Set either
    * `host` or `service`.
