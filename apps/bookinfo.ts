@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { CanaryService, Destination, HttpMatch, HttpMethod, ResilientBackend, Subset } from '../src';
+import { CanaryService, Destination, HttpMatch, HttpMethod, ResilientBackend, RoutingApi, Subset } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), bookinfo namespace:
@@ -64,4 +64,41 @@ function reviewsDeployment(scope: Construct, version: string): kplus.Deployment 
       securityContext: { ensureNonRoot: false },
     }],
   });
+}
+
+/**
+ * The same reviews canary as {@link BookinfoChart} — 90/10 between v1 and v2, the QA header and `GET /api/v2/`
+ * always on v2 — written in the Gateway API for an ambient (or sidecar) mesh: an HTTPRoute parented to the reviews
+ * Service (GAMMA) with weighted backendRefs to one Service per version (`reviews-v1`, `reviews-v2`), and the
+ * connection pool on a DestinationRule per version host. Its own namespace, so the two forms can be compared side by
+ * side (in one namespace they would both route the host: GA-05).
+ */
+export class BookinfoGatewayApiChart extends Chart {
+  public readonly reviews: CanaryService;
+
+  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, { namespace: 'bookinfo-ambient', ...props });
+    const reviewsV1 = reviewsDeployment(this, 'v1');
+    const reviewsV2 = reviewsDeployment(this, 'v2');
+    const service = new kplus.Service(this, 'reviews-service', {
+      metadata: { name: 'reviews' },
+      selector: kplus.Pods.select(this, 'reviews-pods', { labels: { app: 'reviews' } }),
+      ports: [{ port: 9080, name: 'http' }],
+    });
+    this.reviews = new CanaryService(this, 'reviews', {
+      routingApi: RoutingApi.GATEWAY_API,
+      service,
+      stable: Subset.fromWorkload(reviewsV1),
+      canary: Subset.fromWorkload(reviewsV2),
+      stableSubsetName: 'v1',
+      canarySubsetName: 'v2',
+      canaryWeight: 10,
+      testMatches: [
+        HttpMatch.header('x-qa-user').exact('true'),
+        HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
+      ],
+      timeout: Duration.seconds(10),
+      connectionPool: { http: { http2MaxRequests: 1000 } },
+    });
+  }
 }

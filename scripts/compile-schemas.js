@@ -14,7 +14,7 @@ const { ajvSchemaFor, loadSchemas, FORMATS } = require('../lib/src/schema/crd-sc
 // useDefaults: the API server applies the schema's defaults (Gateway API parentRef group and kind, …) before
 // it validates and evaluates the CEL rules.
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, code: { source: true, formats: _`require("./crd-schema").FORMATS` } });
-for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);
 const set = loadSchemas();
 const refs = {};
 for (const id of set.schemas.keys()) {

@@ -30,7 +30,7 @@ const istio = [...manifests.values()].flat().filter((m: any) => m.apiVersion.sta
 
 describe('example apps', () => {
   test('every example chart synthesizes', () => {
-    expect([...manifests.keys()]).toEqual(['blog-system', 'bookinfo', 'commerce', 'payments', 'payments-flagger', 'istioinaction', 'shop']);
+    expect([...manifests.keys()]).toEqual(['blog-system', 'bookinfo', 'bookinfo-gateway-api', 'commerce', 'commerce-ingress', 'payments', 'payments-flagger', 'istioinaction', 'shop']);
   });
 
   test.each(istio.map((m: any) => [`${m.kind}/${m.metadata.namespace}/${m.metadata.name}`, m]))(

@@ -235,15 +235,12 @@ function toCors(c: Record<string, any>, where: Where): Record<string, unknown> {
 }
 
 /**
- * Gateway API precedence of a rule's most specific match (higher wins): exact path, then the longest prefix, then
- * a method, then the most headers, then the most query parameters (Gateway API HTTPRouteRule ordering).
+ * Gateway API precedence of one match (higher wins): exact path, then the longest prefix, then a method, then the
+ * most headers, then the most query parameters (Gateway API HTTPRouteRule ordering). Ties keep the rule order.
  */
-function precedence(rule: Record<string, any>): number[] {
-  const matches: Record<string, any>[] = rule.matches ?? [{}];
-  return matches.map((m) => {
-    const p = m.path ?? { type: 'PathPrefix', value: '/' };
-    return [p.type === 'Exact' ? 2 : p.type === 'PathPrefix' ? 1 : 0, p.type === 'RegularExpression' ? 0 : String(p.value).length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
-  }).reduce((a, b) => (compare(a, b) >= 0 ? a : b));
+function precedence(m: Record<string, any>): number[] {
+  const p = m.path ?? { type: 'PathPrefix', value: '/' };
+  return [p.type === 'Exact' ? 2 : p.type === 'PathPrefix' ? 1 : 0, p.type === 'RegularExpression' ? 0 : String(p.value).length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
 }
 
 function compare(a: number[], b: number[]): number {
@@ -253,28 +250,27 @@ function compare(a: number[], b: number[]): number {
 
 /**
  * The first pair of rules (Istio order) whose order the Gateway API would reverse: Istio takes the first route that
- * matches, the Gateway API the most specific match, so a later, more specific rule takes requests an earlier one
- * took. Rules whose paths cannot overlap (different exact paths, prefixes neither of which contains the other) are
- * not compared.
+ * matches, the Gateway API the most specific match, so a match of a later rule that is more specific than a match of
+ * an earlier one takes the requests both match. Matches whose paths cannot overlap (different exact paths, prefixes
+ * neither of which contains the other) are not compared.
  */
 export function reorderedRules(rules: Record<string, any>[]): [number, number] | undefined {
-  const keys = rules.map(precedence);
+  const matches = rules.map((r): Record<string, any>[] => r.matches ?? [{}]);
   for (let j = 1; j < rules.length; j++) {
     for (let i = 0; i < j; i++) {
-      if (compare(keys[j], keys[i]) > 0 && pathsOverlap(rules[i], rules[j])) return [i, j];
+      if (matches[j].some((mj) => matches[i].some((mi) => compare(precedence(mj), precedence(mi)) > 0 && pathsOverlap(mi, mj)))) return [i, j];
     }
   }
   return undefined;
 }
 
 function pathsOverlap(a: Record<string, any>, b: Record<string, any>): boolean {
-  const paths = (r: Record<string, any>) => (r.matches ?? [{}]).map((m: Record<string, any>) => m.path ?? { type: 'PathPrefix', value: '/' });
-  return paths(a).some((p: Record<string, string>) => paths(b).some((q: Record<string, string>) => {
-    if (p.type === 'RegularExpression' || q.type === 'RegularExpression') return true;
-    const within = (x: string, prefix: string) => prefix === '/' || x === prefix || x.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
-    if (p.type === 'Exact' && q.type === 'Exact') return p.value === q.value;
-    if (p.type === 'Exact') return within(p.value, q.value);
-    if (q.type === 'Exact') return within(q.value, p.value);
-    return within(p.value, q.value) || within(q.value, p.value);
-  }));
+  const p = a.path ?? { type: 'PathPrefix', value: '/' };
+  const q = b.path ?? { type: 'PathPrefix', value: '/' };
+  if (p.type === 'RegularExpression' || q.type === 'RegularExpression') return true;
+  const within = (x: string, prefix: string) => prefix === '/' || x === prefix || x.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  if (p.type === 'Exact' && q.type === 'Exact') return p.value === q.value;
+  if (p.type === 'Exact') return within(p.value, q.value);
+  if (q.type === 'Exact') return within(q.value, p.value);
+  return within(p.value, q.value) || within(q.value, p.value);
 }

@@ -1,5 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Gateway as GatewayApiGateway } from '../../imports/gateway-gateway.networking.k8s.io';
 import { Gateway } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, propError, readingProps, Where } from '../core/enforce';
 import { serverHostProblem } from '../core/gateway-ref';
@@ -7,6 +8,7 @@ import { show } from '../core/text';
 import { Rules } from '../synth/rules';
 import { asValidationError, metadataFor, withdrawn } from './common';
 import { PortProtocol } from './external-dependency';
+import { Routing, RoutingApi, RoutingApiProps } from './gateway-api';
 
 /**
  * How a Gateway server terminates TLS (Istio `ServerTLSSettings`): with a certificate from a Kubernetes Secret
@@ -92,7 +94,7 @@ export interface GatewayServer {
 /**
  * Props of {@link IngressGateway}.
  */
-export interface IngressGatewayProps {
+export interface IngressGatewayProps extends RoutingApiProps {
   /**
    * `metadata.name` of the Gateway.
    * @default - the construct id, as a DNS label
@@ -110,10 +112,23 @@ export interface IngressGatewayProps {
   readonly selector?: { [key: string]: string };
   /** Servers, in order; more with {@link IngressGateway.addServer}. */
   readonly servers?: GatewayServer[];
+  /**
+   * `spec.gatewayClassName` of the Gateway API Gateway (under `RoutingApi.GATEWAY_API` only).
+   * @default 'istio'
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#gateway
+   */
+  readonly gatewayClassName?: string;
 }
 
 /**
- * An Istio ingress `Gateway`: which ports of the gateway pods accept which public hosts, and how TLS ends there.
+ * An ingress gateway: which ports accept which public hosts, and how TLS ends there — an Istio `Gateway`, or under
+ * `RoutingApi.GATEWAY_API` a Gateway API `Gateway` (gatewayClassName `istio`; Istio deploys its pods): one listener
+ * per server host (name: the server name, suffixed `-<i>` when the server has several hosts), `hostname` the host
+ * (none for `*`), `allowedRoutes` from the host's namespace part as Istio reads it (no namespace part or `*` → all namespaces,
+ * `.` → the Gateway's, a namespace → that namespace), TLS `ServerTls.simple(secret)` → `Terminate` with the Secret as
+ * `certificateRefs`, `ServerTls.passthrough()` → `Passthrough`. What the standard channel cannot say (mutual TLS,
+ * Istio mutual, auto-passthrough, HTTPS redirects, HTTP2/GRPC listeners, a pod selector) is refused with the
+ * alternative.
  * Routes bind to it by object: `traffic.bindGateway(gateway)` (HostTraffic and its presets), which also applies
  * the VirtualService after the Gateway. The GW rules check the emitted Gateway at synth (ports, TLS, host
  * conflicts across Gateways, routes for every host).
@@ -121,8 +136,13 @@ export interface IngressGatewayProps {
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class IngressGateway extends Construct {
-  /** The emitted Gateway (escape hatch); `ApiObject.of(gateway)` finds it too. */
-  public readonly gateway: Gateway;
+  /**
+   * The emitted Gateway (escape hatch): Istio's `Gateway`, or the Gateway API's under `RoutingApi.GATEWAY_API`;
+   * `ApiObject.of(gateway)` finds it too.
+   */
+  public readonly gateway: ApiObject;
+  /** The API the Gateway is written in. */
+  public readonly routingApi: RoutingApi;
   /** The `namespace/name` reference VirtualServices bind with (or the name alone without a namespace). */
   public readonly ref: string;
   private readonly servers: Record<string, unknown>[] = [];
@@ -132,16 +152,29 @@ export class IngressGateway extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new IngressGateway(scope, id, { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: ['shop.example.com'] }] }).");
-      checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers'], { path, prop: 'props' });
+      checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers', 'routingApi', 'gatewayClassName'], { path, prop: 'props' });
       const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
       const selector = checkLabels(props.selector ?? { istio: 'ingressgateway' }, { path, prop: 'selector' });
       if (Object.keys(selector).length === 0) propError({ path, prop: 'selector' }, { value: {}, shown: '{}', expected: 'the labels of the gateway pods', message: 'selector is empty, which would configure every gateway', fix: "Select the gateway pods, e.g. { istio: 'ingressgateway' }." });
       const servers = this.servers;
+      this.routingApi = Routing._of(this, props.routingApi, { path, prop: 'routingApi' });
+      const gatewayApi = this.routingApi === RoutingApi.GATEWAY_API;
+      if (gatewayApi && props.selector !== undefined) {
+        propError({ path, prop: 'selector' }, { value: props.selector, expected: 'no selector under the Gateway API', message: 'selector is set, but a Gateway API Gateway has no pod selector: Istio deploys and configures pods for each Gateway', fix: 'Leave selector out (or keep routingApi: RoutingApi.ISTIO to configure existing gateway pods).' });
+      }
+      if (!gatewayApi && props.gatewayClassName !== undefined) {
+        propError({ path, prop: 'gatewayClassName' }, { value: props.gatewayClassName, expected: 'routingApi: RoutingApi.GATEWAY_API', message: 'gatewayClassName is set on an Istio Gateway, which has none', fix: 'Set routingApi: RoutingApi.GATEWAY_API, or leave gatewayClassName out.' });
+      }
       // The L1 object is the construct's default child, so code that takes the Gateway by shape finds it.
-      this.gateway = new Gateway(this, 'Resource', {
-        metadata: metadataFor(this, name, props.namespace),
-        spec: { selector, servers: servers as any },
-      });
+      this.gateway = gatewayApi
+        ? new GatewayApiGateway(this, 'Resource', {
+          metadata: metadataFor(this, name, props.namespace),
+          spec: { gatewayClassName: props.gatewayClassName ?? 'istio', listeners: Lazy.any({ produce: () => servers.flatMap(listenersOf) }) as any },
+        })
+        : new Gateway(this, 'Resource', {
+          metadata: metadataFor(this, name, props.namespace),
+          spec: { selector, servers: servers as any },
+        });
       // Findings about the Gateway name this construct's path, as for the other constructs.
       Rules.of(this).recordIntent(this.gateway, { owner: path });
       const namespace = props.namespace ?? Chart.of(this).namespace;
@@ -183,6 +216,7 @@ export class IngressGateway extends Construct {
     if (server.httpsRedirect && server.protocol !== PortProtocol.HTTP) {
       propError(where('httpsRedirect'), { value: server.protocol, expected: 'an HTTP server', message: `${prop}.httpsRedirect is set on a ${server.protocol} server; only plain-HTTP servers redirect to HTTPS`, fix: 'Set httpsRedirect on the port-80 HTTP server.' });
     }
+    if (this.routingApi === RoutingApi.GATEWAY_API) refuseForGatewayApi(server, where);
     this.servers.push({
       port: { number, name, protocol: server.protocol },
       hosts: [...hosts],
@@ -190,4 +224,39 @@ export class IngressGateway extends Construct {
       ...(server.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
     });
   }
+}
+
+/** PROP for a server the Gateway API standard channel cannot say. */
+function refuseForGatewayApi(server: GatewayServer, where: (field: string) => Where): void {
+  const refuse = (field: string, value: unknown, why: string, fix: string) => propError(where(field), {
+    value, expected: 'what a Gateway API listener can say', message: `${where(field).prop} cannot be written as a Gateway API listener: ${why}`, fix: `${fix} Or keep routingApi: RoutingApi.ISTIO.`,
+  });
+  if (![PortProtocol.HTTP, PortProtocol.HTTPS, PortProtocol.TLS, PortProtocol.TCP].includes(server.protocol)) {
+    refuse('protocol', server.protocol, 'listeners speak HTTP, HTTPS, TLS or TCP (HTTP/2 and gRPC run on HTTP and HTTPS listeners)', 'Use PortProtocol.HTTP or PortProtocol.HTTPS.');
+  }
+  const mode = server.tls?._render().mode;
+  if (mode !== undefined && mode !== 'SIMPLE' && mode !== 'PASSTHROUGH') {
+    refuse('tls', mode, `TLS mode ${mode} has no standard listener form (Terminate with certificateRefs, or Passthrough)`, 'Use ServerTls.simple(secret) or ServerTls.passthrough().');
+  }
+  if (mode === 'PASSTHROUGH' && server.protocol !== PortProtocol.TLS) refuse('tls', mode, 'Passthrough listeners have protocol TLS', 'Use PortProtocol.TLS for passthrough.');
+  if (server.httpsRedirect) refuse('httpsRedirect', true, 'a listener has no redirect; the Gateway API redirects with an HTTPRoute RequestRedirect filter', 'Leave httpsRedirect out and route the HTTP listener with a redirect (HttpRouteProps.redirect).');
+}
+
+/** The Gateway API listeners of one rendered server: one per host. */
+function listenersOf(server: Record<string, any>): Record<string, unknown>[] {
+  const hosts: string[] = server.hosts;
+  const tls = server.tls?.mode === 'SIMPLE' ? { mode: 'Terminate', certificateRefs: [{ name: server.tls.credentialName }] } : server.tls?.mode === 'PASSTHROUGH' ? { mode: 'Passthrough' } : undefined;
+  return hosts.map((h, i) => {
+    const slash = h.indexOf('/');
+    const ns = slash < 0 ? '*' : h.slice(0, slash);
+    const host = h.slice(slash + 1);
+    const allowedRoutes = ns === '*' ? { namespaces: { from: 'All' } } : ns === '.' ? undefined : { namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } };
+    return {
+      name: hosts.length === 1 ? server.port.name : `${server.port.name}-${i}`,
+      port: server.port.number, protocol: server.port.protocol,
+      ...(host !== '*' ? { hostname: host } : {}),
+      ...(tls ? { tls } : {}),
+      ...(allowedRoutes ? { allowedRoutes } : {}),
+    };
+  });
 }

@@ -35,7 +35,7 @@ export function toIstioObject(manifest: unknown, path: string, facts: IntentFact
   const kind = manifest.kind;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
   const gatewayApi = apiVersion.startsWith(`${GATEWAY_API_GROUP}/`);
-  if (gatewayApi ? !GATEWAY_API_KINDS.has(kind) : !apiVersion.startsWith(`${ISTIO_GROUP}/`) || GATEWAY_API_KINDS.has(kind) || !(ISTIO_KINDS as readonly string[]).includes(kind)) return undefined;
+  if (gatewayApi ? !GATEWAY_API_KINDS.has(kind) : !apiVersion.startsWith(`${ISTIO_GROUP}/`) || !(ISTIO_KINDS as readonly string[]).includes(kind) || kind === 'HTTPRoute' || kind === 'KubernetesGateway') return undefined;
   const metadata = isRecord(manifest.metadata) ? manifest.metadata : {};
   // Facts the manifest declares by annotation (hand-written YAML, lint) count as much as recorded ones.
   const merged = mergeFacts(facts, factsOf(manifest));

@@ -117,7 +117,7 @@ function validatorFor(apiVersion: string, kind: string): KindValidator | undefin
   if (!validate) {
     if (!ajv) {
       ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
-      for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: check });
+      for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);
     }
     validate = ajv.compile(schema);
   }
