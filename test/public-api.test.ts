@@ -28,7 +28,7 @@ const INDEX_EXPORTS = [
   // the route simulator: RouteSimulator, the request and its source, the result's structs
   'AppliedTrafficPolicy', 'GatewaySourceOptions', 'MeshSourceOptions', 'RetrySource', 'RouteMiss', 'RouteRef', 'RouteSimulator', 'RouteSimulatorOptions',
   'SimulatedDestination', 'SimulatedMirror', 'SimulatedRetry', 'SimulationOutcome', 'SimulationRequest', 'SimulationResult', 'SimulationRisk', 'TrafficSource',
-  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps', 'ArgoRollout', 'ArgoRolloutProps', 'IgnoreDifference', 'ReleaseController', 'FlaggerCanary', 'FlaggerCanaryProps',
+  'HttpMirror', 'WarmupOptions', 'GatewayServer', 'IngressGateway', 'IngressGatewayProps', 'ServerTls', 'Routing', 'RoutingApi', 'RoutingApiProps', 'EgressGateway', 'CanaryStage', 'MetricGate', 'EgressLockdown', 'EgressLockdownProps', 'ArgoRollout', 'ArgoRolloutProps', 'IgnoreDifference', 'ReleaseController', 'FlaggerCanary', 'FlaggerCanaryProps',
 ];
 
 /** `cdk8s-istio-traffic/engine` (package.json `exports["./engine"]`). */

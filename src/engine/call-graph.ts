@@ -3,6 +3,7 @@ import { fqdn } from '../core/hosts';
 import { meshRouteTargets } from '../core/sidecar';
 import { arr, isRecord } from '../core/json';
 import { CallChainOptions, IstioObject, RuleContext } from './types';
+import { routeHostnames, routeParents, RouteRule, routeRules } from './view-route';
 import { isMeshBound, routeLabel } from './view-vs';
 
 /** Istio's implicit retry count on HTTP routes without `retries` (pilot retry.go). */
@@ -11,11 +12,17 @@ export const ISTIO_DEFAULT_ATTEMPTS = 2;
 /** Defined with the engine types (which need it) and re-exported here, where the call graph uses it. */
 export type { CallChainOptions } from './types';
 
-/** The client-side policy callers get when they call a host: what its VirtualService routes say. */
+/** Where the retries of an HTTPRoute rule without the (experimental) `retry` field come from, for messages. */
+export const HTTPROUTE_DEFAULT_RETRIES = "Istio's default for HTTPRoute (the standard channel has no retry field)";
+
+/** The client-side policy callers get when they call a host: what its VirtualService routes (or HTTPRoute rules) say. */
 export interface HostPolicy {
-  /** Retries after the first attempt, worst route (Istio's implicit 2 when a route sets no retries). */
+  /** Retries after the first attempt, worst route (Istio's implicit 2 when a route sets no retries, and on every HTTPRoute rule). */
   readonly attempts: number;
-  /** Where `attempts` comes from, for messages: `route "primary" (retries 2)` or `Istio's default`. */
+  /**
+   * Where `attempts` comes from, for messages: `route "primary" (retries 2)`, `Istio's default`, or for an HTTPRoute
+   * `rules[0] (no retry field in the standard channel: Istio's default 2 for HTTPRoute)`.
+   */
   readonly attemptsSource: string;
   /** Shortest route timeout in ms when every route has one, else undefined (some route has none). */
   readonly timeoutMs?: number;
@@ -26,9 +33,14 @@ export interface HostPolicy {
 /** One service in the call graph. */
 export interface CallNode {
   readonly host: string;
-  /** The VirtualService that routes this host for sidecars (mesh-bound preferred), if in the App. */
+  /**
+   * The object that routes this host for its callers, if in the App: a VirtualService (mesh-bound preferred), else an
+   * HTTPRoute with the host's Service as parent (GAMMA), else a gateway-bound VirtualService or HTTPRoute for it.
+   */
+  readonly routing?: IstioObject;
+  /** {@link routing} when it is a VirtualService. */
   readonly virtualService?: IstioObject;
-  /** The object findings about this node are reported on (its VirtualService, else a caller's). */
+  /** The object findings about this node are reported on (its routing object, else a caller's). */
   readonly reportOn?: IstioObject;
   readonly policy: HostPolicy;
   readonly calls: string[];
@@ -255,7 +267,81 @@ function hostPolicy(vs: IstioObject | undefined): HostPolicy {
   return { attempts, attemptsSource, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(worstMs !== undefined ? { worstMs } : {}) };
 }
 
-/** Builds the call graph from the intent facts (`calls`, `entryPoint`) and the VirtualServices of the App. */
+/** The timeouts of one HTTPRoute rule in ms (Gateway API durations: `10s`, `500ms`, `1h`); absent, unparsable or `0s` (no timeout) left out. */
+export function ruleTimeouts(rule: RouteRule): { readonly requestMs?: number; readonly backendRequestMs?: number } {
+  const t = isRecord(rule.rule.timeouts) ? rule.rule.timeouts : {};
+  const out: { requestMs?: number; backendRequestMs?: number } = {};
+  for (const [key, field] of [['requestMs', 'request'], ['backendRequestMs', 'backendRequest']] as const) {
+    const d = parseDuration(t[field]);
+    if (d !== undefined && d > 0) out[key] = d;
+  }
+  return out;
+}
+
+/**
+ * What Istio makes of one HTTPRoute rule's retries and timeouts (pilot's Gateway API conversion): without the
+ * experimental `retry` field the rule gets Istio's default retries (2 attempts) and `timeouts.backendRequest`, when
+ * set, becomes the route timeout in place of `timeouts.request`; with `retry`, its attempts (default 2) and backoff,
+ * `timeouts.request` as the route timeout and `timeouts.backendRequest` as the per-try timeout.
+ */
+export function rulePolicy(rule: RouteRule): { attempts: number; attemptsSource: string; timeoutMs?: number; worstMs?: number } {
+  const retry = isRecord(rule.rule.retry) ? rule.rule.retry : undefined;
+  const attempts = retry && typeof retry.attempts === 'number' ? retry.attempts : ISTIO_DEFAULT_ATTEMPTS;
+  const attemptsSource = retry ? `${rule.label} (retry attempts ${attempts}, experimental channel)` : `${rule.label} (no retry field in the standard channel: Istio's default ${attempts} for HTTPRoute)`;
+  const { requestMs, backendRequestMs } = ruleTimeouts(rule);
+  const timeoutMs = retry ? requestMs : backendRequestMs ?? requestMs;
+  const perTry = retry ? backendRequestMs : undefined;
+  const backoff = (retry ? parseDuration(retry.backoff) : undefined) ?? 0;
+  const worstMs = timeoutMs ?? (perTry !== undefined ? perTry * (attempts + 1) + backoff * attempts : undefined);
+  return { attempts, attemptsSource, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(worstMs !== undefined ? { worstMs } : {}) };
+}
+
+/** The policy callers of an HTTPRoute's hosts get: the worst of its rules, as {@link hostPolicy} for a VirtualService. */
+function httpRoutePolicy(route: IstioObject): HostPolicy {
+  const rules = routeRules(route);
+  if (rules.length === 0) return { attempts: ISTIO_DEFAULT_ATTEMPTS, attemptsSource: HTTPROUTE_DEFAULT_RETRIES };
+  let attempts = -1;
+  let attemptsSource = '';
+  let timeoutMs: number | undefined = Number.POSITIVE_INFINITY;
+  let worstMs: number | undefined = 0;
+  for (const rule of rules) {
+    const p = rulePolicy(rule);
+    if (p.attempts > attempts) {
+      attempts = p.attempts;
+      attemptsSource = p.attemptsSource;
+    }
+    timeoutMs = p.timeoutMs === undefined || timeoutMs === undefined ? undefined : Math.min(timeoutMs, p.timeoutMs);
+    worstMs = p.worstMs === undefined || worstMs === undefined ? undefined : Math.max(worstMs, p.worstMs);
+  }
+  return { attempts, attemptsSource, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(worstMs !== undefined ? { worstMs } : {}) };
+}
+
+/** The policy callers get from a routing object (a VirtualService or an HTTPRoute); Istio's defaults without one. */
+export function routingPolicy(o: IstioObject | undefined): HostPolicy {
+  return o?.kind === 'HTTPRoute' ? httpRoutePolicy(o) : hostPolicy(o);
+}
+
+/**
+ * How the call graph reads an HTTPRoute: `mesh`, the FQDNs of its Service parents (the hosts it routes for sidecars,
+ * GAMMA); with a Gateway parent, `gateway`, its host names, and `ingressBackends`, its Service backends (where requests
+ * from the gateway enter the mesh); `own`, the host its intent facts are about (first Service parent, else first host
+ * name, else first backend).
+ */
+function routeHostsOf(route: IstioObject): { mesh: string[]; viaGateway: boolean; gateway: string[]; ingressBackends: string[]; own?: string } {
+  const parents = routeParents(route);
+  const mesh = [...new Set(parents.flatMap((p) => (p.host !== undefined ? [p.host] : [])))];
+  const viaGateway = parents.some((p) => p.kind === 'Gateway');
+  const backends = [...new Set(routeRules(route).flatMap((r) => r.backends.flatMap((b) => (b.host !== undefined ? [b.host] : []))))];
+  const gateway = viaGateway ? routeHostnames(route) : [];
+  return { mesh, viaGateway, gateway, ingressBackends: viaGateway ? backends : [], own: mesh[0] ?? gateway[0] ?? backends[0] };
+}
+
+/**
+ * Builds the call graph from the intent facts (`calls`, `entryPoint`) and the routing objects of the App:
+ * VirtualServices, and HTTPRoutes (a Service-parented one routes its Service's host like a mesh-bound VirtualService;
+ * one with a Gateway parent makes its backends entry points). Where a VirtualService and an HTTPRoute route the same
+ * host for the mesh, the VirtualService is read (GA-05 reports the conflict).
+ */
 export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallChainOptions = {}): CallGraph {
   const opts: Required<CallChainOptions> = { maxAmplification: options.maxAmplification ?? 10, timeoutHeadroomPercent: options.timeoutHeadroomPercent ?? 10 };
   const byHost = new Map<string, IstioObject>();
@@ -272,33 +358,54 @@ export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallCh
       if (!egress && arr(vs.spec.gateways).some((g) => g !== 'mesh')) ingress.add(host);
     }
   }
-  const nodes = new Map<string, { host: string; vs?: IstioObject; calls: Set<string>; callers: Set<string>; declared: boolean }>();
+  // A host is an ingress entry point when a gateway-bound VirtualService routes it and the VirtualService read for it is gateway-bound too.
+  const entered = new Set([...ingress].filter((h) => arr(byHost.get(h)?.spec.gateways).some((g) => g !== 'mesh')));
+  const httpRoutes = ctx.ofKind('HTTPRoute').map((route) => ({ route, hosts: routeHostsOf(route) }));
+  for (const { route, hosts } of httpRoutes) {
+    for (const host of hosts.mesh) {
+      // What sidecars apply: a mesh-bound VirtualService wins over the HTTPRoute; the HTTPRoute over a gateway-only one.
+      const current = byHost.get(host);
+      if (!current || (current.kind === 'VirtualService' && !isMeshBound(current.spec))) byHost.set(host, route);
+      if (hosts.viaGateway) entered.add(host);
+    }
+    for (const host of hosts.gateway) {
+      if (!byHost.has(host)) byHost.set(host, route);
+      entered.add(host);
+    }
+    for (const host of hosts.ingressBackends) entered.add(host);
+  }
+  const nodes = new Map<string, { host: string; routing?: IstioObject; calls: Set<string>; callers: Set<string>; declared: boolean }>();
   const node = (host: string) => {
     let n = nodes.get(host);
-    if (!n) nodes.set(host, (n = { host, vs: byHost.get(host), calls: new Set(), callers: new Set(), declared: false }));
+    if (!n) nodes.set(host, (n = { host, routing: byHost.get(host), calls: new Set(), callers: new Set(), declared: false }));
     return n;
   };
-  for (const vs of vss) {
-    const calls = vs.facts.calls ?? [];
-    if (calls.length === 0 && !vs.facts.entryPoint) continue;
-    const own = arr(vs.spec.hosts).filter((h): h is string => typeof h === 'string').map((h) => fqdn(h, vs.namespace));
-    for (const from of own.slice(0, 1)) {
-      const caller = node(from);
-      if (vs.facts.entryPoint) caller.declared = true;
-      for (const c of calls) {
-        const to = fqdn(c, vs.namespace);
-        caller.calls.add(to);
-        node(to).callers.add(from);
-      }
+  const record = (o: IstioObject, from: string | undefined) => {
+    const calls = o.facts.calls ?? [];
+    if (from === undefined || (calls.length === 0 && !o.facts.entryPoint)) return;
+    const caller = node(from);
+    if (o.facts.entryPoint) caller.declared = true;
+    for (const c of calls) {
+      const to = fqdn(c, o.namespace);
+      caller.calls.add(to);
+      node(to).callers.add(from);
     }
+  };
+  for (const vs of vss) {
+    const first = arr(vs.spec.hosts).find((h): h is string => typeof h === 'string');
+    record(vs, first === undefined ? undefined : fqdn(first, vs.namespace));
   }
+  for (const { route, hosts } of httpRoutes) record(route, hosts.own);
+  const policies = new Map<IstioObject | undefined, HostPolicy>();
+  const policyOf = (o: IstioObject | undefined) => policies.get(o) ?? policies.set(o, routingPolicy(o)).get(o)!;
   const result = new Map<string, CallNode>();
   for (const n of nodes.values()) {
-    const entryReason = n.declared ? 'declared' : ingress.has(n.host) && n.vs && arr(n.vs.spec.gateways).some((g) => g !== 'mesh') ? 'ingress' : undefined;
+    const entryReason = n.declared ? 'declared' : entered.has(n.host) ? 'ingress' : undefined;
     const firstCaller = [...n.callers][0];
     result.set(n.host, {
-      host: n.host, virtualService: n.vs, reportOn: n.vs ?? (firstCaller ? nodes.get(firstCaller)?.vs : undefined),
-      policy: hostPolicy(n.vs), calls: [...n.calls].sort(), callers: [...n.callers].sort(),
+      host: n.host, routing: n.routing, virtualService: n.routing?.kind === 'VirtualService' ? n.routing : undefined,
+      reportOn: n.routing ?? (firstCaller ? nodes.get(firstCaller)?.routing : undefined),
+      policy: policyOf(n.routing), calls: [...n.calls].sort(), callers: [...n.callers].sort(),
       entryPoint: entryReason !== undefined, entryReason,
     });
   }

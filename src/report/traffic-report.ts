@@ -5,6 +5,7 @@ import { arr, isRecord } from '../core/json';
 import { ManifestInput } from '../engine/analyze';
 import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../engine/call-graph';
 import { IstioObject, RuleReport } from '../engine/types';
+import { httpRouteLines, reportHostOf } from './http-routes';
 import { cell, inline } from './markdown';
 import { flowchart } from './mermaid';
 import { RequestTableContext, requestTable, requestTableContext } from './request-table';
@@ -64,7 +65,7 @@ function extrasText(route: any): string {
   return extras.join('; ');
 }
 
-function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[], simulation: RequestTableContext): string[] {
+function serviceSection(host: string, vss: IstioObject[], routes: IstioObject[], drs: IstioObject[], simulation: RequestTableContext): string[] {
   const lines = [`### ${inline(host)}`, ''];
   for (const vs of vss) {
     const gateways = arr(vs.spec.gateways);
@@ -79,6 +80,7 @@ function serviceSection(host: string, vss: IstioObject[], drs: IstioObject[], si
     const tls = arr(vs.spec.tls).filter(isRecord);
     if (tls.length > 0) lines.push(`TLS routes by SNI: ${inline(tls.map((r) => `${arr(r.match).flatMap((m) => arr(m?.sniHosts)).join(', ')} → ${destinationsText(r)}`).join('; '))}`, '');
   }
+  lines.push(...httpRouteLines(host, routes, vss));
   for (const dr of drs) {
     lines.push(`DestinationRule \`${inline(dr.namespace ?? 'default')}/${inline(dr.name)}\`:`, '');
     const before = lines.length;
@@ -124,20 +126,21 @@ function findingsSection(report: RuleReport): string[] {
 }
 
 /**
- * Renders `traffic-report.md`: per service its routes, weights, subsets, retries, timeouts and circuit
- * breaker, and a request table (a representative request per HTTP route and the route simulator's answer for it:
+ * Renders `traffic-report.md`: per service its routes (VirtualServices and HTTPRoutes), weights, subsets, retries,
+ * timeouts and circuit breaker, and for VirtualServices a request table (a representative request per HTTP route and the route simulator's answer for it:
  * destinations, timeout, retries, NR/UH/UO/NC/URX risks, or the earlier route that shadows it); per entry point the worst-case amplification and time budget along each path; all findings; and a
  * Mermaid flowchart of services, calls and canary splits.
  */
 export function renderTrafficReport(objects: readonly IstioObject[], report: RuleReport, options: TrafficReportOptions = {}): string {
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const graph = buildCallGraph({ ofKind: (k) => byKind(k) }, options.callChain);
-  const services = new Map<string, { vss: IstioObject[]; drs: IstioObject[] }>();
-  const entry = (host: string) => services.get(host) ?? services.set(host, { vss: [], drs: [] }).get(host)!;
+  const services = new Map<string, { vss: IstioObject[]; routes: IstioObject[]; drs: IstioObject[] }>();
+  const entry = (host: string) => services.get(host) ?? services.set(host, { vss: [], routes: [], drs: [] }).get(host)!;
   for (const vs of byKind('VirtualService')) {
     const first = arr(vs.spec.hosts).find((h): h is string => typeof h === 'string');
     if (first) entry(fqdn(first, vs.namespace)).vss.push(vs);
   }
+  for (const route of byKind('HTTPRoute')) entry(reportHostOf(route)).routes.push(route);
   for (const dr of byKind('DestinationRule')) if (typeof dr.spec.host === 'string') entry(fqdn(dr.spec.host, dr.namespace)).drs.push(dr);
   for (const host of graph.nodes.keys()) entry(host);
   const hosts = [...services.keys()].sort();
@@ -152,7 +155,7 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
     '## Call graph',
     '',
     '```mermaid',
-    flowchart(graph, hosts.map((h) => ({ host: h, vss: services.get(h)!.vss }))),
+    flowchart(graph, hosts.map((h) => ({ host: h, vss: services.get(h)!.vss, routes: services.get(h)!.routes }))),
     '```',
     '',
     '## Entry points',
@@ -160,7 +163,7 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
     ...entrySection(graph),
     '## Services',
     '',
-    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.drs, simulation)),
+    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.routes, services.get(h)!.drs, simulation)),
     '## Findings',
     '',
     ...findingsSection(report),

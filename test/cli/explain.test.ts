@@ -285,7 +285,7 @@ describe('explain and test on our apps\' synthesized YAML (apps/all.ts)', () => 
   });
 
   test('the output directory holds one YAML file per chart', () => {
-    expect(fs.readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml')).length).toBe(7);
+    expect(fs.readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml')).length).toBe(9);
   });
 
   test('explain blog-system: the test header reaches the canary; route retries and timeout; the circuit breaker as UO risks', () => {

@@ -125,8 +125,8 @@ describe('the example apps of this repository', () => {
     expect(sorted(docs(first.stdout))).toEqual(sorted(expected));
   });
 
-  test('keep the synth order, VirtualServices after the ServiceEntries, Gateways and DestinationRules', () => {
-    const isVs = (o: any) => o.kind === 'VirtualService';
+  test('keep the synth order, routes (VirtualServices, HTTPRoutes) after the ServiceEntries, Gateways and DestinationRules', () => {
+    const isVs = (o: any) => o.kind === 'VirtualService' || o.kind === 'HTTPRoute';
     const objects = docs(first.stdout);
     expect(objects.filter((o) => !isVs(o))).toEqual(expected.filter((o) => !isVs(o)));
     expect(objects.filter(isVs)).toEqual(expected.filter(isVs));
@@ -134,17 +134,16 @@ describe('the example apps of this repository', () => {
     expect(objects.findIndex(isVs)).toBeGreaterThan(lastVsDependency);
   });
 
-  test('are deterministic, and sync-waves puts every VirtualService after its DestinationRules', () => {
+  test('are deterministic, and sync-waves puts every route (VirtualService, HTTPRoute) after its DestinationRules', () => {
     const again = generate(example, params([{ name: 'sync-waves', string: 'true' }]));
     expect(again.code).toBe(0);
     const objects = docs(again.stdout);
     const wave = (o: any) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
-    expect(objects.filter((o) => o.kind === 'VirtualService').map(wave)).toEqual(
-      objects.filter((o) => o.kind === 'VirtualService').map(() => '1'));
-    expect(objects.filter((o) => o.kind !== 'VirtualService').map(wave)).toEqual(
-      objects.filter((o) => o.kind !== 'VirtualService').map(() => undefined));
+    const isRoute = (o: any) => o.kind === 'VirtualService' || o.kind === 'HTTPRoute';
+    expect(objects.filter(isRoute).map(wave)).toEqual(objects.filter(isRoute).map(() => '1'));
+    expect(objects.filter((o) => !isRoute(o)).map(wave)).toEqual(objects.filter((o) => !isRoute(o)).map(() => undefined));
     const stripped = objects.map((o) => {
-      if (o.kind !== 'VirtualService') return o;
+      if (!isRoute(o)) return o;
       const annotations = { ...o.metadata.annotations };
       delete annotations['argocd.argoproj.io/sync-wave'];
       const metadata = { ...o.metadata, annotations };

@@ -12,7 +12,7 @@ test('every rule has a unique code and complete documentation', () => {
   const codes = RULES.map((r) => r.code);
   expect(new Set(codes).size).toBe(codes.length);
   for (const r of RULES) {
-    expect(r.code).toMatch(/^(X|VS|DR|SE|GW|SC|CC)-\d\d$/);
+    expect(r.code).toMatch(/^(X|VS|DR|SE|GW|GA|SC|CC)-\d\d$/);
     expect([r.title, r.why, r.fix].every((t) => t.length > 10)).toBe(true);
     expect(r.upstream.length).toBeGreaterThan(3);
   }

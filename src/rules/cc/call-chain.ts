@@ -99,7 +99,7 @@ export const CC03: Rule = {
         const worst = callee.policy.worstMs;
         if (worst === undefined) continue;
         if (caller.policy.timeoutMs === undefined) {
-          if (!caller.virtualService) continue;
+          if (!caller.routing) continue;
           out.push(...finding(caller, {
             severity: Severity.WARNING,
             message: `${caller.host} has no timeout on every route but calls ${to}, which can take up to ${ms(worst)}; callers of ${caller.host} may wait forever`,
