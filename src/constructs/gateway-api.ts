@@ -161,8 +161,9 @@ function backendOf(d: Record<string, any>, t: RouteTranslation, where: Where): R
     name = t.versionService(d.subset);
   } else {
     const parts = String(d.host).split('.');
-    const inCluster = parts.length === 1 || parts.length === 2 || (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local') || (parts.length === 3 && parts[2] === 'svc');
-    if (!inCluster || String(d.host).includes('*')) refuse(where, 'destination', d.host, `${show(d.host)} is not a Kubernetes Service of the cluster (a backendRef names a Service)`, 'Route to an in-cluster Service (name, name.namespace or name.namespace.svc.cluster.local).');
+    // A two-label host (`api.example`) is taken as written by Istio (and core/hosts fqdn), not as `name.namespace`.
+    const inCluster = parts.length === 1 || (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local') || (parts.length === 3 && parts[2] === 'svc');
+    if (!inCluster || String(d.host).includes('*')) refuse(where, 'destination', d.host, `${show(d.host)} is not a Kubernetes Service of the cluster (a backendRef names a Service)`, 'Route to an in-cluster Service (name, name.namespace.svc or name.namespace.svc.cluster.local).');
     name = parts[0];
     namespace = parts.length > 1 && parts[1] !== t.namespace ? parts[1] : undefined;
   }
@@ -210,9 +211,10 @@ function toRewrite(r: Record<string, any>, matches: Record<string, any>[], where
   if (r.uri !== undefined) {
     const types = new Set(matches.map((m) => (m.path as Record<string, string> | undefined)?.type ?? 'PathPrefix'));
     // Istio replaces the matched prefix (or the whole path of an exact match).
-    if (types.size <= 1 && !types.has('Exact') && !types.has('RegularExpression')) path = { type: 'ReplacePrefixMatch', replacePrefixMatch: r.uri };
+    // ReplacePrefixMatch needs exactly one PathPrefix match (HTTPRoute CEL; no matches defaults to one, PathPrefix "/").
+    if (matches.length <= 1 && !types.has('Exact') && !types.has('RegularExpression')) path = { type: 'ReplacePrefixMatch', replacePrefixMatch: r.uri };
     else if (types.size === 1 && types.has('Exact')) path = { type: 'ReplaceFullPath', replaceFullPath: r.uri };
-    else refuse(where, 'uri', r.uri, 'a rewrite of a route with regex or mixed path matches has no URLRewrite form', 'Split the route so its matches are all prefixes or all exact paths.');
+    else refuse(where, 'uri', r.uri, 'a rewrite of a route with regex, mixed or several prefix path matches has no URLRewrite form (ReplacePrefixMatch takes exactly one PathPrefix match)', 'Split the route so each rewritten route has one prefix match, or only exact paths.');
   }
   return { ...(r.authority !== undefined ? { hostname: r.authority } : {}), ...(path ? { path } : {}) };
 }
@@ -237,10 +239,12 @@ function toCors(c: Record<string, any>, where: Where): Record<string, unknown> {
 /**
  * Gateway API precedence of one match (higher wins): exact path, then the longest prefix, then a method, then the
  * most headers, then the most query parameters (Gateway API HTTPRouteRule ordering). Ties keep the rule order.
+ * Regex paths (implementation-specific in the spec) rank below prefixes and, as in Istio's sortHTTPRoutes, by the
+ * length of the regex among themselves.
  */
 function precedence(m: Record<string, any>): number[] {
   const p = m.path ?? { type: 'PathPrefix', value: '/' };
-  return [p.type === 'Exact' ? 2 : p.type === 'PathPrefix' ? 1 : 0, p.type === 'RegularExpression' ? 0 : String(p.value).length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
+  return [p.type === 'Exact' ? 2 : p.type === 'PathPrefix' ? 1 : 0, String(p.value).length, m.method ? 1 : 0, (m.headers ?? []).length, (m.queryParams ?? []).length];
 }
 
 function compare(a: number[], b: number[]): number {
@@ -268,7 +272,11 @@ function pathsOverlap(a: Record<string, any>, b: Record<string, any>): boolean {
   const p = a.path ?? { type: 'PathPrefix', value: '/' };
   const q = b.path ?? { type: 'PathPrefix', value: '/' };
   if (p.type === 'RegularExpression' || q.type === 'RegularExpression') return true;
-  const within = (x: string, prefix: string) => prefix === '/' || x === prefix || x.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  // PathPrefix matches element by element, a trailing "/" ignored: "/api/" takes "/api" too.
+  const within = (x: string, prefix: string) => {
+    const p = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    return p === '' || x === p || x.startsWith(`${p}/`);
+  };
   if (p.type === 'Exact' && q.type === 'Exact') return p.value === q.value;
   if (p.type === 'Exact') return within(p.value, q.value);
   if (q.type === 'Exact') return within(q.value, p.value);

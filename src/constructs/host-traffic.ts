@@ -334,7 +334,8 @@ export class HostTraffic extends Construct {
     if (props.exportTo !== undefined) refuse('exportTo', props.exportTo, 'HTTPRoute has no exportTo (a mesh route applies to every caller of the Service)', 'Leave exportTo out.');
     if ((props.tcpRoutes ?? []).length > 0) refuse('tcpRoutes', props.tcpRoutes, 'TCP routes are not translated to TCPRoute', 'Route TCP with the Istio API.');
     if ((props.tlsRoutes ?? []).length > 0) refuse('tlsRoutes', props.tlsRoutes, 'TLS routes are not translated to TLSRoute', 'Route TLS with the Istio API.');
-    if (this.host.includes('*') || !/\.svc(\.cluster\.local)?$|^[^.]+(\.[^.]+)?$/.test(this.host)) {
+    // Istio reads a dotted host as written: only a short name or name.namespace.svc[.cluster.local] is a Service.
+    if (this.host.includes('*') || !/^[^.]+$|^[^.]+\.[^.]+\.svc(\.cluster\.local)?$/.test(this.host)) {
       refuse('host', this.host, `${this.host} is not a Kubernetes Service, and a Gateway API mesh route is parented to one`, 'Route external hosts with ExternalDependency (Istio API).');
     }
     const shape = props.service !== undefined ? serviceShapeOf(props.service) : undefined;
