@@ -20,11 +20,7 @@ export class BookinfoChart extends Chart {
     const reviewsV1 = reviewsDeployment(this, 'v1');
     const reviewsV2 = reviewsDeployment(this, 'v2');
     const reviewsV3 = reviewsDeployment(this, 'v3');
-    const service = new kplus.Service(this, 'reviews-service', {
-      metadata: { name: 'reviews' },
-      selector: kplus.Pods.select(this, 'reviews-pods', { labels: { app: 'reviews' } }),
-      ports: [{ port: 9080, name: 'http' }],
-    });
+    const service = reviewsService(this);
 
     this.reviews = new CanaryService(this, 'reviews', {
       service,
@@ -54,6 +50,14 @@ export class BookinfoChart extends Chart {
   }
 }
 
+function reviewsService(scope: Construct): kplus.Service {
+  return new kplus.Service(scope, 'reviews-service', {
+    metadata: { name: 'reviews' },
+    selector: kplus.Pods.select(scope, 'reviews-pods', { labels: { app: 'reviews' } }),
+    ports: [{ port: 9080, name: 'http' }],
+  });
+}
+
 function reviewsDeployment(scope: Construct, version: string): kplus.Deployment {
   return new kplus.Deployment(scope, `reviews-${version}`, {
     metadata: { name: `reviews-${version}` },
@@ -80,11 +84,7 @@ export class BookinfoGatewayApiChart extends Chart {
     super(scope, id, { namespace: 'bookinfo-ambient', ...props });
     const reviewsV1 = reviewsDeployment(this, 'v1');
     const reviewsV2 = reviewsDeployment(this, 'v2');
-    const service = new kplus.Service(this, 'reviews-service', {
-      metadata: { name: 'reviews' },
-      selector: kplus.Pods.select(this, 'reviews-pods', { labels: { app: 'reviews' } }),
-      ports: [{ port: 9080, name: 'http' }],
-    });
+    const service = reviewsService(this);
     this.reviews = new CanaryService(this, 'reviews', {
       routingApi: RoutingApi.GATEWAY_API,
       service,

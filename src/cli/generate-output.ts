@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isMap, LineCounter, parseAllDocuments, visit, YAMLMap } from 'yaml';
-import { groupOf, isClusterScoped, objectIdentity, scopesFromCrds } from '../core/k8s';
+import { GATEWAY_API_GROUP, groupOf, isClusterScoped, objectIdentity, scopesFromCrds } from '../core/k8s';
 import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
-import { GATEWAY_API_GROUP, ISTIO_GROUP } from '../engine/istio-object';
+import { ISTIO_GROUP } from '../engine/istio-object';
 import { GenerateError } from './generate-run';
 
 /** One synthesized object: its YAML document (edited in place, printed as written) and its JSON value. */

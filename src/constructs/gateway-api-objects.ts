@@ -1,8 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { HttpRoute } from '../../imports/gateway-gateway.networking.k8s.io';
 import { DestinationRule } from '../../imports/istio-networking.istio.io';
 import { propError, Where } from '../core/enforce';
+import { kubernetesService } from '../core/hosts';
 import { MESH_GATEWAY } from '../core/gateway-ref';
 import { Rules } from '../synth/rules';
 import { metadataFor } from './common';
@@ -43,9 +44,10 @@ export class GatewayApiObjects {
   private readonly translation: RouteTranslation;
 
   constructor(private readonly scope: Construct, private readonly h: GatewayApiHost, private readonly parents: () => string[], private readonly hostnames: () => string[]) {
-    const parts = h.host.split('.');
-    this.serviceName = shortName(h.host);
-    this.serviceNamespace = parts.length > 1 ? parts[1] : h.effectiveNamespace;
+    // HostTraffic admits only a Kubernetes Service host under the Gateway API.
+    const service = kubernetesService(h.host) ?? { name: shortName(h.host) };
+    this.serviceName = service.name;
+    this.serviceNamespace = service.namespace ?? h.effectiveNamespace;
     this.translation = {
       host: h.host, namespace: h.effectiveNamespace, port: h.port ?? (h.ports.length === 1 ? h.ports[0].port : undefined),
       versionService: (subset) => this.versionServiceName(subset),
@@ -128,9 +130,4 @@ export class GatewayApiObjects {
       return slash < 0 ? { name: p } : { name: p.slice(slash + 1), namespace: p.slice(0, slash) };
     });
   }
-}
-
-/** Whether a construct is a Gateway API Gateway (for bindGateway). */
-export function isGatewayApiGateway(value: IConstruct): boolean {
-  return ApiObject.isApiObject(value) && value.kind === 'Gateway' && value.apiVersion.startsWith('gateway.networking.k8s.io/');
 }

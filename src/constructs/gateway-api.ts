@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { propError, Where } from '../core/enforce';
+import { kubernetesService } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
 
@@ -77,12 +78,20 @@ export interface RouteTranslation {
  */
 export const GATEWAY_API_RETRIES = "Istio's default retry policy: 2 retries on connect-failure, refused-stream, unavailable, cancelled and retriable-status-codes (503)";
 
-function refuse(where: Where, field: string, value: unknown, why: string, fix: string): never {
-  return propError({ ...where, prop: `${where.prop}.${field}` }, {
+/**
+ * PROP for what the Gateway API standard channel cannot say: `<prop> cannot be written <as>: <why>`, the fix, and the
+ * way back (the Istio API). Every refusal of the Gateway API backend goes through here.
+ */
+export function gatewayApiRefusal(where: Where, as: string, value: unknown, why: string, fix: string): never {
+  return propError(where, {
     value, expected: 'what the Gateway API standard channel can express',
-    message: `${where.prop}.${field} cannot be written as a Gateway API HTTPRoute: ${why}`,
-    fix: `${fix} Or keep routingApi: RoutingApi.ISTIO for this host.`,
+    message: `${where.prop} cannot be written ${as}: ${why}`,
+    fix: `${fix} Or keep routingApi: RoutingApi.ISTIO.`,
   });
+}
+
+function refuse(where: Where, field: string, value: unknown, why: string, fix: string): never {
+  return gatewayApiRefusal({ ...where, prop: `${where.prop}.${field}` }, 'as a Gateway API HTTPRoute', value, why, fix);
 }
 
 /** Translates one rendered Istio HTTP route (the VirtualService form) into an HTTPRoute rule; refuses what it cannot say. */
@@ -160,12 +169,10 @@ function backendOf(d: Record<string, any>, t: RouteTranslation, where: Where): R
     if (d.host !== t.host) refuse(where, 'subset', d.subset, `subset "${d.subset}" of another host (${d.host}) has no version Service here`, 'Route to that host\'s version Service with Destination.host("<service>-<version>").');
     name = t.versionService(d.subset);
   } else {
-    const parts = String(d.host).split('.');
-    // A two-label host (`api.example`) is taken as written by Istio (and core/hosts fqdn), not as `name.namespace`.
-    const inCluster = parts.length === 1 || (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local') || (parts.length === 3 && parts[2] === 'svc');
-    if (!inCluster || String(d.host).includes('*')) refuse(where, 'destination', d.host, `${show(d.host)} is not a Kubernetes Service of the cluster (a backendRef names a Service)`, 'Route to an in-cluster Service (name, name.namespace.svc or name.namespace.svc.cluster.local).');
-    name = parts[0];
-    namespace = parts.length > 1 && parts[1] !== t.namespace ? parts[1] : undefined;
+    const service = kubernetesService(String(d.host));
+    if (!service) refuse(where, 'destination', d.host, `${show(d.host)} is not a Kubernetes Service of the cluster (a backendRef names a Service)`, 'Route to an in-cluster Service (name, name.namespace.svc or name.namespace.svc.cluster.local).');
+    name = service.name;
+    namespace = service.namespace !== undefined && service.namespace !== t.namespace ? service.namespace : undefined;
   }
   if (port === undefined) {
     propError({ ...where, prop: `${where.prop}.port` }, { value: undefined, expected: 'a port', message: `${where.prop} has no port, and a Gateway API backendRef to a Service needs one`, fix: "Set the construct's port (or the destination's), or pass service so its port is known." });

@@ -2,6 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, isBuilt, propError, readingProps, Where } from '../core/enforce';
+import { kubernetesService } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
 import { renderHttpFault } from '../policies/fault';
@@ -13,7 +14,7 @@ import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, c
 import { Destination } from './destination';
 import { HttpRouteProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './route-props';
 import { defaultName, describeRef, gatewayApiRefOf, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, serviceShapeOf, Subset } from './refs';
-import { Routing, RoutingApi, RoutingApiProps } from './gateway-api';
+import { gatewayApiRefusal, Routing, RoutingApi, RoutingApiProps } from './gateway-api';
 import { GatewayApiObjects } from './gateway-api-objects';
 
 /**
@@ -328,14 +329,11 @@ export class HostTraffic extends Construct {
   /** The Gateway API form of the host: refuses what has none (exportTo, TCP and TLS routes, an unknown port). */
   private gatewayApiForm(props: HostTrafficProps, extraHosts: string[]): GatewayApiObjects {
     const path = this.node.path;
-    const refuse = (prop: string, value: unknown, why: string, fix: string) => propError({ path, prop }, {
-      value, expected: 'what the Gateway API standard channel can express', message: `${prop} cannot be written in the Gateway API: ${why}`, fix: `${fix} Or keep routingApi: RoutingApi.ISTIO for this host.`,
-    });
+    const refuse = (prop: string, value: unknown, why: string, fix: string) => gatewayApiRefusal({ path, prop }, 'in the Gateway API', value, why, fix);
     if (props.exportTo !== undefined) refuse('exportTo', props.exportTo, 'HTTPRoute has no exportTo (a mesh route applies to every caller of the Service)', 'Leave exportTo out.');
     if ((props.tcpRoutes ?? []).length > 0) refuse('tcpRoutes', props.tcpRoutes, 'TCP routes are not translated to TCPRoute', 'Route TCP with the Istio API.');
     if ((props.tlsRoutes ?? []).length > 0) refuse('tlsRoutes', props.tlsRoutes, 'TLS routes are not translated to TLSRoute', 'Route TLS with the Istio API.');
-    // Istio reads a dotted host as written: only a short name or name.namespace.svc[.cluster.local] is a Service.
-    if (this.host.includes('*') || !/^[^.]+$|^[^.]+\.[^.]+\.svc(\.cluster\.local)?$/.test(this.host)) {
+    if (kubernetesService(this.host) === undefined) {
       refuse('host', this.host, `${this.host} is not a Kubernetes Service, and a Gateway API mesh route is parented to one`, 'Route external hosts with ExternalDependency (Istio API).');
     }
     const shape = props.service !== undefined ? serviceShapeOf(props.service) : undefined;

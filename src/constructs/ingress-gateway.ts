@@ -8,7 +8,7 @@ import { show } from '../core/text';
 import { Rules } from '../synth/rules';
 import { asValidationError, metadataFor, withdrawn } from './common';
 import { PortProtocol } from './external-dependency';
-import { Routing, RoutingApi, RoutingApiProps } from './gateway-api';
+import { gatewayApiRefusal, Routing, RoutingApi, RoutingApiProps } from './gateway-api';
 
 /**
  * How a Gateway server terminates TLS (Istio `ServerTLSSettings`): with a certificate from a Kubernetes Secret
@@ -228,9 +228,7 @@ export class IngressGateway extends Construct {
 
 /** PROP for a server the Gateway API standard channel cannot say. */
 function refuseForGatewayApi(server: GatewayServer, where: (field: string) => Where): void {
-  const refuse = (field: string, value: unknown, why: string, fix: string) => propError(where(field), {
-    value, expected: 'what a Gateway API listener can say', message: `${where(field).prop} cannot be written as a Gateway API listener: ${why}`, fix: `${fix} Or keep routingApi: RoutingApi.ISTIO.`,
-  });
+  const refuse = (field: string, value: unknown, why: string, fix: string) => gatewayApiRefusal(where(field), 'as a Gateway API listener', value, why, fix);
   if (![PortProtocol.HTTP, PortProtocol.HTTPS, PortProtocol.TLS, PortProtocol.TCP].includes(server.protocol)) {
     refuse('protocol', server.protocol, 'listeners speak HTTP, HTTPS, TLS or TCP (HTTP/2 and gRPC run on HTTP and HTTPS listeners)', 'Use PortProtocol.HTTP or PortProtocol.HTTPS.');
   }

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkHost, checkLabels, enforce, isBuilt, propError, Where } from '../core/enforce';
 import { toDnsLabel } from '../core/grammar';
 import { isRecord } from '../core/json';
+import { GATEWAY_API_GROUP } from '../core/k8s';
 import { subsetLabelsProblem } from '../core/subsets';
 import { show } from '../core/text';
 
@@ -72,7 +73,7 @@ export function gatewayRefOf(value: unknown): string | undefined {
  */
 export function gatewayApiRefOf(value: unknown): { name: string; namespace?: string } | undefined {
   const obj = apiObjectOf(value);
-  if (!obj || obj.kind !== 'Gateway' || !obj.apiVersion.startsWith('gateway.networking.k8s.io/')) return undefined;
+  if (!obj || obj.kind !== 'Gateway' || !obj.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) return undefined;
   const namespace = obj.metadata.namespace ?? Chart.of(obj).namespace;
   return { name: obj.name, ...(namespace ? { namespace } : {}) };
 }

@@ -95,6 +95,17 @@ export function clusterLocal(host: string): { name: string; namespace: string } 
   return m ? { name: m[1], namespace: m[2] } : undefined;
 }
 
+/**
+ * `{ name, namespace }` of a host that names a Kubernetes Service — a short name (namespace undefined: the objects'
+ * own), `name.ns.svc` or `name.ns.svc.cluster.local` — else `undefined`. Istio reads other dotted hosts (`api.example`)
+ * as written, not as `name.namespace`.
+ */
+export function kubernetesService(host: string): { name: string; namespace?: string } | undefined {
+  if (/^[^.*]+$/.test(host)) return { name: host };
+  const m = /^([^.*]+)\.([^.*]+)\.svc$/.exec(host);
+  return m ? { name: m[1], namespace: m[2] } : clusterLocal(host);
+}
+
 /** Hosts that mean "every service of the mesh" in a DestinationRule. */
 export const MESH_WIDE_HOSTS: ReadonlySet<string> = new Set(['*.local', '*.cluster.local', '*.svc.cluster.local']);
 

@@ -1,5 +1,8 @@
 /** Facts about Kubernetes objects every layer needs: the API group of an apiVersion, cluster scope, identity. */
 
+/** The Gateway API's group (the standard channel's CRDs are bundled and validated; HTTPRoute and Gateway are read by the rules). */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
 /** Cluster-scoped kinds (`group/Kind`, core group empty; `group/*` for a whole group): never given a namespace. */
 const CLUSTER_SCOPED = new Set([
   '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',

@@ -252,9 +252,9 @@ function schemaViolations(manifest: Record<string, any>, path: string, json: boo
   const kind = typeof manifest.kind === 'string' ? manifest.kind : 'object';
   return validateManifest(manifest, { json }).map((issue) => ({
     code: SCHEMA_CODE, severity: Severity.ERROR, path,
-    message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the ${crdsOf(manifest.apiVersion).replace(/ CRDs$/, '')} ${kind} CRD)`,
+    message: issue.unserved ? issue.message : `${issue.path || kind} ${issue.message} (rejected by the ${crdsOf(manifest.apiVersion)} ${kind} CRD)`,
     fix: issue.unserved
-      ? `Use a kind and apiVersion the ${crdsOf(manifest.apiVersion)} serve; the API server would answer "no matches for kind".`
+      ? `Use a kind and apiVersion the ${crdsOf(manifest.apiVersion)} CRDs serve; the API server would answer "no matches for kind".`
       : 'Correct the field as the CRD requires; the API server would refuse this object.',
     ...(issue.rule ? { allowed: issue.rule } : {}),
   }));

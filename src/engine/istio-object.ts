@@ -1,13 +1,11 @@
 import { isRecord } from '../core/json';
+import { GATEWAY_API_GROUP } from '../core/k8s';
 import { factsOf, IntentFacts, mergeFacts } from './intent';
 import { ISTIO_KINDS, IstioKind, IstioObject } from './types';
 /** Wrapping manifests as the rules see them: kind, name, namespace, spec, intent facts and suppressions. */
 
 /** The API group every object this library reads and emits belongs to. */
 export const ISTIO_GROUP = 'networking.istio.io';
-
-/** The Gateway API group (the standard channel's HTTPRoute and Gateway are read by the rules). */
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** The Gateway API kinds the rules read, by their manifest kind. */
 const GATEWAY_API_KINDS = new Set(['HTTPRoute', 'Gateway']);

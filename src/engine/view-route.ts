@@ -1,4 +1,5 @@
 import { arr, isRecord } from '../core/json';
+import { GATEWAY_API_GROUP } from '../core/k8s';
 import { IstioObject } from './types';
 /**
  * Reading Gateway API HTTPRoutes the way the rules, the call graph and the report need: parents (a Gateway, or a
@@ -63,9 +64,9 @@ export function routeParents(o: IstioObject): RouteParent[] {
   const out: RouteParent[] = [];
   arr(o.spec.parentRefs).forEach((p, i) => {
     if (!isRecord(p) || typeof p.name !== 'string') return;
-    const group = typeof p.group === 'string' ? p.group : 'gateway.networking.k8s.io';
+    const group = typeof p.group === 'string' ? p.group : GATEWAY_API_GROUP;
     const kindName = typeof p.kind === 'string' ? p.kind : 'Gateway';
-    const kind = group === 'gateway.networking.k8s.io' && kindName === 'Gateway' ? 'Gateway' : group === '' && kindName === 'Service' ? 'Service' : 'other';
+    const kind = group === GATEWAY_API_GROUP && kindName === 'Gateway' ? 'Gateway' : group === '' && kindName === 'Service' ? 'Service' : 'other';
     const namespace = typeof p.namespace === 'string' ? p.namespace : namespaceOf(o);
     out.push({
       kind, name: p.name, namespace, path: `spec.parentRefs[${i}]`,

@@ -1,6 +1,6 @@
 import { isRecord } from '../core/json';
 import { CelConverter, CelRule, compileRule } from './cel';
-import { groupOf } from '../core/k8s';
+import { GATEWAY_API_GROUP, groupOf } from '../core/k8s';
 import { ajvSchemaFor, FORMATS, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
 /**
  * Validates rendered Istio networking manifests against the real CRD schemas
@@ -297,13 +297,10 @@ export function isBundledApiVersion(apiVersion: unknown): boolean {
   return typeof apiVersion === 'string' && loadSchemas().groups.has(groupOf(apiVersion));
 }
 
-/** Which bundled CRDs an apiVersion belongs to, for messages: `Istio 1.30 CRDs` or `Gateway API v1.6.1 (standard channel) CRDs`. */
+/** Which bundled CRDs an apiVersion belongs to, for messages: `Istio 1.30` or `Gateway API v1.6.1 (standard channel)`. */
 export function crdsOf(apiVersion: unknown): string {
-  return typeof apiVersion === 'string' && groupOf(apiVersion) === GATEWAY_API_GROUP ? 'Gateway API v1.6.1 (standard channel) CRDs' : 'Istio 1.30 CRDs';
+  return typeof apiVersion === 'string' && groupOf(apiVersion) === GATEWAY_API_GROUP ? 'Gateway API v1.6.1 (standard channel)' : 'Istio 1.30';
 }
-
-/** The Gateway API's group. */
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /**
  * Validates one manifest (a plain JSON object such as a cdk8s `toJson()` result) against the bundled CRD schema of
@@ -324,8 +321,8 @@ export function validateManifest(manifest: unknown, options: { readonly json?: b
       return [{
         path: '', unserved: true,
         message: served.length > 0
-          ? `${String(apiVersion)} ${String(kind)} is not a version the ${crdsOf(apiVersion)} serve (served: ${served.join(', ')})`
-          : `${String(apiVersion)} ${String(kind)} is not a kind the ${crdsOf(apiVersion)} define (no matches for kind)`,
+          ? `${String(apiVersion)} ${String(kind)} is not a version the ${crdsOf(apiVersion)} CRDs serve (served: ${served.join(', ')})`
+          : `${String(apiVersion)} ${String(kind)} is not a kind the ${crdsOf(apiVersion)} CRDs define (no matches for kind)`,
       }];
     }
     // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt); a manifest read

@@ -2,7 +2,7 @@ import { Severity } from '../../core/errors';
 import { hostsIntersect } from '../../core/hosts';
 import { arr, hasText, isRecord } from '../../core/json';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
-import { GATEWAY_API_GROUP } from '../../engine/istio-object';
+import { GATEWAY_API_GROUP } from '../../core/k8s';
 import { namespaceOf, nsName } from '../../engine/view';
 import { RouteParent, routeHostnames, routeParents } from '../../engine/view-route';
 import { routeName, routeTargets } from './services';
