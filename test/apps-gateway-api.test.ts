@@ -1,4 +1,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { BookinfoChart, BookinfoGatewayApiChart } from '../apps/bookinfo';
 import { CommerceIngressChart } from '../apps/commerce-ingress';
 import { Destination, HostTraffic, HttpMatch, IngressGateway, PortProtocol, RoutingApi, Rules, ServerTls } from '../src';
@@ -96,5 +99,23 @@ describe('bookinfo reviews, both ways', () => {
     expect(versions.map((s) => s.spec.selector)).toEqual([{ app: 'reviews', version: 'v1' }, { app: 'reviews', version: 'v2' }]);
     expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'reviews' }]);
     for (const o of gatewayApi) if (o.apiVersion !== 'v1' && o.apiVersion !== 'apps/v1') expect(validateManifest(o)).toEqual([]);
+  });
+});
+
+describe("Istio's own Gateway API samples (samples/bookinfo/gateway-api, copied unchanged)", () => {
+  const dir = path.join(__dirname, 'samples', 'istio-gateway-api');
+  const inputs = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) =>
+    parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d, i) => ({ manifest: d.toJS(), path: `${f}#${i}` })));
+
+  it('pass the schema and every rule; the Services they route to are noted as not in the input', () => {
+    const report = analyze(inputs, { complete: false }); // as lint reads files without --complete
+    expect(report.objects).toBe(3);
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.notChecked?.join('\n')).toMatch(/backendRef Service "default\/reviews-v1"/);
+  });
+
+  it('with the input declared complete, the missing version Services are errors (GA-02)', () => {
+    expect(analyze(inputs, { complete: true }).errors.map((v) => v.code)).toEqual(['GA-02', 'GA-02', 'GA-02']);
   });
 });
