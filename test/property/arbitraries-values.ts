@@ -125,7 +125,8 @@ const printable: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: readableString(/^[A-Za-z0-9._~-]{1,16}$/) },
   { weight: 1, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 16 }) },
   { weight: 1, arbitrary: fc.constantFrom('true', 'ünïcödé', '日本', 'a b') },
-);
+// cdk8s writes strings such as "0O0" unquoted and they read back as numbers (the YAML rule refuses them at synth).
+).filter((s) => yamlReadBackProblem(s) === undefined);
 
 /** RE2-compatible regexes (no look-around, no back-references). */
 const re2Regex: fc.Arbitrary<string> = fc.oneof(
