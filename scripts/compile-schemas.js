@@ -9,7 +9,7 @@ const path = require('path');
 const Ajv = require('ajv').default;
 const { _ } = require('ajv');
 const standaloneCode = require('ajv/dist/standalone').default;
-const { ajvSchemaFor, loadSchemas, FORMATS } = require('../lib/src/schema/crd-schema');
+const { ajvSchemaFor, loadSchemas, FORMATS, schemaSourceDigest } = require('../lib/src/schema/crd-schema');
 
 // useDefaults: the API server applies the schema's defaults (Gateway API parentRef group and kind, …) before
 // it validates and evaluates the CEL rules.
@@ -23,8 +23,9 @@ for (const id of set.schemas.keys()) {
 }
 const dir = path.join(__dirname, '..', 'lib', 'src', 'schema');
 fs.rmSync(path.join(dir, 'crd-schemas.generated.json'), { force: true });
+// The digest lets the sources (under ts-jest) use these files too, as long as they were made from the same CRDs.
 fs.writeFileSync(path.join(dir, 'crd-schemas.generated.json'), JSON.stringify({
-  schemas: Object.fromEntries(set.schemas), index: Object.fromEntries(set.index),
+  digest: schemaSourceDigest(), schemas: Object.fromEntries(set.schemas), index: Object.fromEntries(set.index),
 }));
 // One module per distinct schema, so a process loads only the validators of the kinds it meets.
 const outDir = path.join(dir, 'validators.generated');

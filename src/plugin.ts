@@ -1,25 +1,35 @@
-import { Severity, Violation } from './core/errors';
-import { ManifestInput } from './engine/analyze';
-import { analyze } from './rules';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { Violation } from './core/errors';
+import { packageVersion, rulesDocUrl } from './core/package-info';
+import { Analysis, AnalyzeOptions, ManifestInput } from './engine/analyze';
+import { META_CODES } from './engine/docs';
 import { Inventory } from './engine/types';
+import { analyze, RULES } from './rules';
+import { TRAFFIC_REPORT } from './synth/rules';
 
 /** A resource that violates a rule, as reported to cdk8s-cli (its `ValidationViolatingResource`). */
 export interface PluginViolatingResource {
-  /** The resource's `metadata.name`. */
+  /**
+   * The resource's `metadata.name` when no other manifest document has that name, else `Kind namespace/name`.
+   * cdk8s-cli shows the construct path it finds under this key in construct-metadata.json, which cdk8s keys by
+   * `metadata.name` alone; a shared name would find another object's construct, so it gets none (N/A).
+   */
   readonly resourceName: string;
-  /** Where in the resource the violation is (here: the violation's message). */
+  /** One entry per finding on the resource: `Kind namespace/name (file:line): message`. */
   readonly locations: string[];
   /** The manifest file the resource is in. */
   readonly manifestPath: string;
 }
 
-/** One rule's violations, as reported to cdk8s-cli (its `ValidationViolation`). */
+/** One rule's violations at one severity, as reported to cdk8s-cli (its `ValidationViolation`). */
 export interface PluginViolation {
-  /** The rule code, with ` (warning)` when every violation is a warning. */
+  /** `CODE (severity): rule title`. */
   readonly ruleName: string;
-  /** What is wrong, every violation's message. */
+  /** Why the rule matters (the Istio behaviour it is based on); what is wrong where is in the locations. */
   readonly recommendation: string;
-  /** How to fix it. */
+  /** How to fix it, with the address of the rule's documentation. */
   readonly fix: string;
   /** The resources that violate the rule. */
   readonly violatingResources: PluginViolatingResource[];
@@ -32,7 +42,7 @@ export interface IPluginValidationReport {
   /**
    * Ends the report.
    * @param status `success` or `failure`
-   * @param metadata summary figures (errors, warnings, suppressed)
+   * @param metadata summary figures (objects, errors, warnings, suppressed, warnings reported at synth)
    */
   submit(status: string, metadata?: Record<string, string>): void;
 }
@@ -50,10 +60,26 @@ export interface IPluginValidationContext {
   /** Where the plugin reports its findings. */
   readonly report: IPluginValidationReport;
   /**
-   * Where the plugin logs its summary.
+   * Where the plugin logs its summary when the report cannot print it.
    * @default - no log
    */
   readonly logger?: IPluginLogger;
+  /**
+   * The `version` of the `validations` entry in cdk8s.yaml (cdk8s-cli passes it as given).
+   * @default - not checked
+   */
+  readonly version?: string;
+  /**
+   * Whether synth writes to stdout (cdk8s-cli's `--stdout`): the manifest files are temporary, and locations name
+   * only the file.
+   * @default false
+   */
+  readonly stdout?: boolean;
+  /**
+   * The `package` cdk8s-cli loaded the plugin from.
+   * @default - not named
+   */
+  readonly pkg?: string;
   /** Parses one manifest file into its YAML documents. */
   parseManifest(manifestPath: string): any[];
 }
@@ -82,10 +108,34 @@ export interface IstioTrafficValidationProps {
   readonly inventory?: Inventory;
 }
 
+/** One manifest document: where it is and what it is. */
+interface Document {
+  readonly file: string;
+  /** First line of the document's content (1-based), when it could be located. */
+  readonly line?: number;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** The warnings the App's synth-time engine already reported, as far as the plugin can tell. */
+interface SynthWarnings {
+  /** How many warnings the synth-time engine reported (from its traffic report). */
+  readonly reported: number;
+  /** Keys of the plugin's warnings that are those warnings; undefined when they could not be matched one to one. */
+  readonly keys?: Map<string, number>;
+}
+
 /**
- * cdk8s validation plugin running the CRD schema check and the rule catalogue over the synthesized
- * manifests (`cdk8s synth` with `validations:` in cdk8s.yaml). Reports through the plugin contract, grouped by
- * rule code, with the resource name so cdk8s can show construct paths; errors fail the synth.
+ * cdk8s validation plugin running the CRD schema check and the rule catalogue over the synthesized manifests
+ * (`cdk8s synth` with `validations:` in cdk8s.yaml). Errors fail the synth.
+ *
+ * - Each finding names its object (`Kind namespace/name (file:line)`); cdk8s-cli shows the construct path only for a
+ *   name no other manifest document shares, since it looks constructs up by `metadata.name` alone.
+ * - A clean run prints one line instead of the report table.
+ * - When the App ran the synth-time engine (it wrote `traffic-report.md`, as every App with our constructs or
+ *   `Rules.of(app)` does), the warnings synth already printed are counted in the summary, not repeated.
+ * - `version` in cdk8s.yaml must be the version of the package cdk8s-cli loaded, else the run fails.
  *
  * ```yaml
  * validations:
@@ -100,35 +150,211 @@ export class IstioTrafficValidation {
 
   /** Entry point called by cdk8s-cli. */
   public async validate(context: IPluginValidationContext): Promise<void> {
-    const inputs: ManifestInput[] = [];
-    const where = new Map<string, { file: string; name: string; index: number }>();
-    for (const file of context.manifests) {
-      context.parseManifest(file).forEach((manifest, index) => {
-        if (!manifest || typeof manifest !== 'object') return;
-        const name = String(manifest.metadata?.name ?? `document ${index}`);
-        const path = `${file}#${index}`;
-        where.set(path, { file, name, index });
-        inputs.push({ manifest, path });
-      });
+    const version = packageVersion();
+    const configured = context.version === undefined ? undefined : String(context.version).trim();
+    if (configured !== undefined && configured !== version) {
+      refuseVersion(context, configured, version);
+      return;
     }
-    const report = analyze(inputs, { strict: this.props.strict, enable: this.props.enable, suppress: this.props.suppress, inventory: this.props.inventory });
-    const byCode = new Map<string, Violation[]>();
-    for (const v of [...report.errors, ...report.warnings]) byCode.set(v.code, [...(byCode.get(v.code) ?? []), v]);
-    for (const [code, violations] of byCode) {
-      const errors = violations.filter((v) => v.severity === Severity.ERROR).length;
-      context.report.addViolation({
-        ruleName: `${code}${errors === 0 ? ' (warning)' : ''}`,
-        recommendation: violations.map((v) => v.message).join(' | '),
-        fix: violations[0].fix,
-        violatingResources: violations.map((v) => {
-          const w = where.get(v.path);
-          return { resourceName: w?.name ?? v.path, manifestPath: w?.file ?? v.path, locations: [v.message] };
-        }),
-      });
+    const { inputs, documents } = readManifests(context);
+    const options: AnalyzeOptions = { strict: this.props.strict, enable: this.props.enable, suppress: this.props.suppress, inventory: this.props.inventory };
+    const analysis = analyze(inputs, options);
+    const synth = analysis.warnings.length > 0 ? synthWarnings(context.manifests, inputs, this.usesDefaults() ? analysis : undefined) : undefined;
+    const seen = new Map(synth?.keys ?? []);
+    const warnings = analysis.warnings.filter((v) => !take(seen, keyOf(v)));
+    const atSynth = analysis.warnings.length - warnings.length;
+    const shown = [...analysis.errors, ...warnings];
+    for (const violation of group(shown, documents, context.stdout === true)) context.report.addViolation(violation);
+
+    const status = analysis.errors.length > 0 ? 'failure' : 'success';
+    const metadata: Record<string, string> = {
+      'Istio objects': String(analysis.objects), 'errors': String(analysis.errors.length),
+      'warnings': String(analysis.warnings.length), 'suppressed': String(analysis.suppressed.length),
+    };
+    if (atSynth > 0) metadata['reported at synth'] = `${atSynth} warning(s), not repeated here`;
+    if (synth && !synth.keys && warnings.length > 0) metadata['reported at synth'] = `${synth.reported} warning(s), not matched to these findings: all are shown`;
+    const omitted = analysis.omitted ? analysis.omitted.errors + analysis.omitted.warnings + analysis.omitted.suppressed : 0;
+    if (omitted > 0) metadata.omitted = `${omitted} finding(s) past the limit`;
+    context.report.submit(status, metadata);
+    if (shown.length === 0) {
+      const line = summaryLine(version, analysis, atSynth);
+      if (!printsAs(context.report, line)) context.logger?.log(line);
     }
-    context.logger?.log(`cdk8s-istio-traffic: ${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed in ${report.objects} Istio object(s)`);
-    context.report.submit(report.errors.length > 0 ? 'failure' : 'success', {
-      errors: String(report.errors.length), warnings: String(report.warnings.length), suppressed: String(report.suppressed.length),
+  }
+
+  /** The plugin runs what the synth-time engine runs by default (no property adds, removes or upgrades a finding). */
+  private usesDefaults(): boolean {
+    const { strict, enable, suppress, inventory } = this.props;
+    return !strict && (enable ?? []).length === 0 && Object.keys(suppress ?? {}).length === 0 && inventory === undefined;
+  }
+}
+
+/** Fails the run without analyzing: the rules of another version than the one cdk8s.yaml pins would run. */
+function refuseVersion(context: IPluginValidationContext, configured: string, actual: string): void {
+  const from = context.pkg ? ` from ${context.pkg}` : '';
+  context.report.addViolation({
+    ruleName: 'version (error): cdk8s.yaml pins another cdk8s-istio-traffic version',
+    recommendation: `cdk8s.yaml asks for cdk8s-istio-traffic ${JSON.stringify(configured)}, but the package cdk8s-cli loaded${from} is ${actual}. `
+      + 'cdk8s-cli installs an npm package name at the version given, but loads a local path as it is and only prints the version, '
+      + `so the rules of ${actual} would run under the name of ${configured}. Nothing was checked.`,
+    fix: `Set \`version: ${actual}\` in the validations entry, or install cdk8s-istio-traffic@${configured}.`,
+    violatingResources: [{ resourceName: 'validations[].version', manifestPath: 'cdk8s.yaml', locations: [`version: ${configured} (the package is ${actual})`] }],
+  });
+  context.report.submit('failure', { 'package version': actual });
+}
+
+/** The analysis inputs (path `file:line`, or `file#index` when the line is unknown) and the documents by path. */
+function readManifests(context: IPluginValidationContext): { inputs: ManifestInput[]; documents: Map<string, Document> } {
+  const inputs: ManifestInput[] = [];
+  const documents = new Map<string, Document>();
+  for (const file of context.manifests) {
+    const manifests = context.parseManifest(file);
+    const lines = documentLines(file, manifests.length);
+    manifests.forEach((manifest, index) => {
+      if (!manifest || typeof manifest !== 'object') return;
+      const line = lines[index];
+      const where = line !== undefined ? `${file}:${line}` : `${file}#${index}`;
+      const meta = manifest.metadata && typeof manifest.metadata === 'object' ? manifest.metadata : {};
+      documents.set(where, {
+        file, line, kind: typeof manifest.kind === 'string' ? manifest.kind : 'object',
+        namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined, name: typeof meta.name === 'string' ? meta.name : '',
+      });
+      inputs.push({ manifest, path: where });
     });
+  }
+  return { inputs, documents };
+}
+
+/** First content line of each YAML document of `file`, or none when its documents do not match the `count` parsed. */
+function documentLines(file: string, count: number): Array<number | undefined> {
+  try {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter });
+    if (!Array.isArray(docs) || docs.length !== count) return [];
+    return docs.map((d) => lineCounter.linePos((d.contents?.range ?? d.range)[0]).line);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The warnings the App's synth-time engine already reported. It ran (and printed its warnings) when the output
+ * directory holds the traffic report it writes after a successful synth — cdk8s-cli empties the directory before
+ * synth, and a report older than the manifests is ignored. Its summary line gives the number of warnings; the
+ * plugin's findings of a default-options run (the engine's defaults) are those warnings when the numbers agree.
+ */
+function synthWarnings(manifests: readonly string[], inputs: readonly ManifestInput[], defaultRun: Analysis | undefined): SynthWarnings | undefined {
+  const reported = reportedWarnings(manifests);
+  if (reported === undefined) return undefined;
+  const run = defaultRun ?? analyze(inputs);
+  if (run.warnings.length !== reported) return { reported };
+  const keys = new Map<string, number>();
+  for (const v of run.warnings) keys.set(keyOf(v), (keys.get(keyOf(v)) ?? 0) + 1);
+  return { reported, keys };
+}
+
+/** Warnings counted in the synth-time engine's traffic report next to `manifests`, or undefined when there is none. */
+function reportedWarnings(manifests: readonly string[]): number | undefined {
+  if (manifests.length === 0) return undefined;
+  let newest = 0;
+  for (const m of manifests) newest = Math.max(newest, mtimeOf(m) ?? Infinity);
+  const dirs = manifests.map((m) => path.dirname(path.resolve(m)));
+  let common = dirs[0];
+  while (!dirs.every((d) => d === common || d.startsWith(common.endsWith(path.sep) ? common : common + path.sep))) common = path.dirname(common);
+  // folder-per-chart output puts the manifests one level below the output directory, where the report is
+  for (const dir of [common, path.dirname(common)]) {
+    const file = path.join(dir, TRAFFIC_REPORT);
+    const mtime = mtimeOf(file);
+    if (mtime === undefined || mtime < newest) continue;
+    const count = /^Generated by cdk8s-istio-traffic at synth:.*?\b(\d+) warning\(s\)/m.exec(readText(file))?.[1];
+    if (count !== undefined) return Number(count);
+  }
+  return undefined;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function keyOf(v: Violation): string {
+  return `${v.code}\u0000${v.path}\u0000${v.message}`;
+}
+
+/** Takes one `key` from the multiset `keys`; whether there was one. */
+function take(keys: Map<string, number>, key: string): boolean {
+  const n = keys.get(key) ?? 0;
+  if (n === 0) return false;
+  keys.set(key, n - 1);
+  return true;
+}
+
+/** The violations as cdk8s-cli reports them: one per code and severity, one resource per object. */
+function group(violations: readonly Violation[], documents: ReadonlyMap<string, Document>, stdout: boolean): PluginViolation[] {
+  const names = new Map<string, number>();
+  for (const d of documents.values()) if (d.name) names.set(d.name, (names.get(d.name) ?? 0) + 1);
+  const groups = new Map<string, Violation[]>();
+  for (const v of violations) {
+    const key = `${v.code} (${v.severity})`;
+    const list = groups.get(key);
+    if (list) list.push(v);
+    else groups.set(key, [v]);
+  }
+  return [...groups.entries()].map(([key, list]) => {
+    const code = list[0].code;
+    const doc = RULES.find((r) => r.code === code) ?? META_CODES.find((m) => m.code === code);
+    const fixes = [...new Set(list.map((v) => v.fix))];
+    const resources = new Map<string, { resourceName: string; manifestPath: string; locations: string[] }>();
+    for (const v of list) {
+      const d = documents.get(v.path);
+      const object = d ? `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}` : undefined;
+      const resource = d
+        ? { resourceName: d.name && names.get(d.name) === 1 ? d.name : object!, manifestPath: d.file }
+        // the only findings not on a manifest document are about the plugin's own properties (suppress)
+        : { resourceName: 'validations[].properties', manifestPath: 'cdk8s.yaml' };
+      // with --stdout the files are temporary: their names (one per chart) still say where in the output
+      const file = d && stdout ? path.basename(d.file) : d?.file;
+      const where = d ? `${object} (${d.line !== undefined ? `${file}:${d.line}` : file})` : v.path;
+      const entry = resources.get(`${resource.manifestPath}\u0000${where}`) ?? { ...resource, locations: [] };
+      entry.locations.push(`${where}: ${v.message}${fixes.length > 1 ? ` (fix: ${v.fix})` : ''}`);
+      resources.set(`${resource.manifestPath}\u0000${where}`, entry);
+    }
+    return {
+      ruleName: doc ? `${key}: ${doc.title}` : key,
+      recommendation: doc?.why ?? list[0].message,
+      fix: `${fixes.length === 1 ? fixes[0] : doc?.fix ?? fixes.join(' ')} (see ${rulesDocUrl(code)})`,
+      violatingResources: [...resources.values()],
+    };
+  });
+}
+
+function summaryLine(version: string, analysis: Analysis, atSynth: number): string {
+  const synth = atSynth > 0 ? ` (${atSynth} already reported at synth, not repeated)` : '';
+  return `cdk8s-istio-traffic ${version}: success, ${analysis.objects} Istio object(s) checked: `
+    + `${analysis.errors.length} error(s), ${analysis.warnings.length} warning(s)${synth}, ${analysis.suppressed.length} suppressed`;
+}
+
+/**
+ * Makes `report` print as `line`. cdk8s-cli prints every report as `report.toString()` (title, summary table and an
+ * empty "(Violations)" heading even when nothing was found); its JSON form (`--validation-reports-output-file`)
+ * keeps the summary figures. Returns false when the report cannot take it (the table is then printed).
+ */
+function printsAs(report: IPluginValidationReport, line: string): boolean {
+  try {
+    Object.defineProperty(report, 'toString', { value: () => line, configurable: true, writable: true });
+    return String(report) === line;
+  } catch {
+    return false;
   }
 }

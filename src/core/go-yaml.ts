@@ -9,6 +9,7 @@
 
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const MAYBE_NOT_STRING = /[-+.0-9~nNyYtTfFoO]/;
+const SMALL_DECIMAL = /^[1-9][0-9]*$|^0$/;
 const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 const INFINITIES: Record<string, number> = {
@@ -22,8 +23,13 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** The value kubectl reads for the plain scalar `source`: null, a boolean, a number, or the string itself. */
 export function goYamlV2Plain(source: string): null | boolean | number | string {
-  // Most scalars are words: only these first characters can start a non-string reading.
+  // Most scalars are words: only these first characters can start a non-string reading, and no word of more than
+  // five characters that starts with a letter is anything but a string (the longest null/boolean word is "false").
   if (source !== '' && !MAYBE_NOT_STRING.test(source[0])) return source;
+  const code = source.charCodeAt(0);
+  if (source.length > 5 && ((code >= 65 && code <= 90) || (code >= 97 && code <= 122))) return source;
+  // Small decimal integers (ports, weights, attempts) need no further grammar.
+  if (source.length < 16 && SMALL_DECIMAL.test(source)) return Number(source);
   if (NULLS.has(source)) return null;
   if (TRUE.has(source)) return true;
   if (FALSE.has(source)) return false;

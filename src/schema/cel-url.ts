@@ -4,11 +4,8 @@
  * what Go's `url.ParseRequestURI` accepts: an absolute URI (`scheme:…`, `scheme://host[:port]/path`) or an
  * absolute path; control characters and spaces are refused. `@bufbuild/cel` has no such library.
  */
-import { celFunc, celMap, celMethod, CelScalar, mapType } from '@bufbuild/cel';
+import type * as Cel from '@bufbuild/cel';
 import { isIpAddress } from '../core/ip';
-
-/** A parsed URL, as a string map (the library's URL object is opaque: only its getters are used). */
-const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
 
 interface ParsedUrl { readonly scheme: string; readonly host: string; readonly hostname: string; readonly port: string; readonly path: string }
 
@@ -35,7 +32,7 @@ export function parseRequestUri(text: string): ParsedUrl | undefined {
   return { scheme: scheme.toLowerCase(), host, hostname: parts[1], port: parts[2] ?? '', path };
 }
 
-function asMap(u: ParsedUrl) {
+function asMap(celMap: typeof Cel.celMap, u: ParsedUrl) {
   return celMap(new Map([['scheme', u.scheme], ['host', u.host], ['hostname', u.hostname], ['port', u.port], ['path', u.path]]));
 }
 
@@ -46,28 +43,31 @@ function field(key: keyof ParsedUrl) {
   };
 }
 
-/** The URL functions, for the CEL environment of the schema check. */
-export const URL_FUNCS = [
-  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => parseRequestUri(s) !== undefined),
-  celFunc('url', [CelScalar.STRING], URL_TYPE, (s: string) => {
-    const parsed = parseRequestUri(s);
-    if (!parsed) throw new Error(`URL parse error during conversion from string: ${JSON.stringify(s)}`);
-    return asMap(parsed);
-  }),
-  celMethod('getScheme', URL_TYPE, [], CelScalar.STRING, field('scheme')),
-  celMethod('getHost', URL_TYPE, [], CelScalar.STRING, field('host')),
-  celMethod('getHostname', URL_TYPE, [], CelScalar.STRING, field('hostname')),
-  celMethod('getPort', URL_TYPE, [], CelScalar.STRING, field('port')),
-  celMethod('getEscapedPath', URL_TYPE, [], CelScalar.STRING, field('path')),
-];
-
 /**
- * `isIP(string)` of Kubernetes' CEL IP library (`k8s.io/apiserver/pkg/cel/library/ip.go`), used by the Gateway API
- * CRDs (TLSRoute hostnames): an IPv4 or IPv6 address without a zone, leading zeros or an IPv4-mapped IPv6 form.
+ * The URL functions and `isIP(string)` of Kubernetes' CEL IP library (`k8s.io/apiserver/pkg/cel/library/ip.go`, used
+ * by the Gateway API CRDs' TLSRoute hostnames: an IPv4 or IPv6 address without a zone, leading zeros or an
+ * IPv4-mapped IPv6 form), for the CEL environment of the schema check. Built from the CEL library `cel` passed in
+ * (loaded only when a rule is evaluated).
  */
-export const IP_FUNCS = [
-  celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIpAddress(s) && !isIpv4Mapped(s)),
-];
+export function k8sCelFuncs(cel: typeof Cel) {
+  const { celFunc, celMethod, CelScalar, mapType } = cel;
+  /** A parsed URL, as a string map (the library's URL object is opaque: only its getters are used). */
+  const URL_TYPE = mapType(CelScalar.STRING, CelScalar.STRING);
+  return [
+    celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => parseRequestUri(s) !== undefined),
+    celFunc('url', [CelScalar.STRING], URL_TYPE, (s: string) => {
+      const parsed = parseRequestUri(s);
+      if (!parsed) throw new Error(`URL parse error during conversion from string: ${JSON.stringify(s)}`);
+      return asMap(cel.celMap, parsed);
+    }),
+    celMethod('getScheme', URL_TYPE, [], CelScalar.STRING, field('scheme')),
+    celMethod('getHost', URL_TYPE, [], CelScalar.STRING, field('host')),
+    celMethod('getHostname', URL_TYPE, [], CelScalar.STRING, field('hostname')),
+    celMethod('getPort', URL_TYPE, [], CelScalar.STRING, field('port')),
+    celMethod('getEscapedPath', URL_TYPE, [], CelScalar.STRING, field('path')),
+    celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s: string) => isIpAddress(s) && !isIpv4Mapped(s)),
+  ];
+}
 
 /** Whether an IPv6 address is IPv4-mapped (`::ffff:1.2.3.4`, `::ffff:102:304`), after WHATWG normalization. */
 function isIpv4Mapped(s: string): boolean {

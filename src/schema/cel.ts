@@ -21,12 +21,12 @@
  * fails to parse or calls an unknown function reports a `compileError`
  * instead of throwing.
  */
-import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
-import { IP_FUNCS, URL_FUNCS } from './cel-url';
+import type * as Cel from '@bufbuild/cel';
+import type { CelInput } from '@bufbuild/cel';
+import { k8sCelFuncs } from './cel-url';
 
-type Expr = ReturnType<typeof parse>['expr'];
-type Program = ReturnType<typeof plan>;
+type Expr = ReturnType<typeof Cel.parse>['expr'];
+type Program = ReturnType<typeof Cel.plan>;
 
 /** Outcome of evaluating one rule: passed, returned false, or errored (with reason). */
 export type RuleOutcome = 'pass' | 'fail' | { readonly error: string };
@@ -50,8 +50,28 @@ export interface CelRule {
  */
 const SPECIAL_FORMS = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false']);
 
-/** Shared environment: standard library + strings extension. */
-const ENV = celEnv({ funcs: [...strings, ...URL_FUNCS, ...IP_FUNCS] });
+/** The CEL library and the shared environment (standard library, strings extension, Kubernetes' URL and IP functions). */
+interface CelRuntime {
+  readonly cel: typeof Cel;
+  readonly env: ReturnType<typeof Cel.celEnv>;
+}
+
+/**
+ * Loaded at the first rule compiled, not with this module: `@bufbuild/cel` takes about 150 ms to load, and most
+ * manifests (a DestinationRule and VirtualService without durations) reach no CEL rule at all.
+ */
+let runtime: CelRuntime | undefined;
+
+function celRuntime(): CelRuntime {
+  if (!runtime) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const cel = require('@bufbuild/cel') as typeof Cel;
+    const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    runtime = { cel, env: cel.celEnv({ funcs: [...strings, ...k8sCelFuncs(cel)] }) };
+  }
+  return runtime;
+}
 
 /** Cached primitive results per rule are capped at this many entries. */
 const PRIMITIVE_CACHE_LIMIT = 1024;
@@ -138,29 +158,52 @@ function errorText(e: unknown): string {
 }
 
 /**
- * Parses and plans a rule once (cached by rule text). Never throws: problems
- * are reported through `compileError`.
+ * A rule prepared for evaluation, parsed and planned at its first evaluation (cached by rule text). Never throws:
+ * problems are reported through `compileError`. Whether it is a transition rule is known without compiling it when
+ * its text does not mention `oldSelf`.
  */
 export function compileRule(rule: string): CelRule {
   const cached = RULE_CACHE.get(rule);
   if (cached) return cached;
-  let compiled: CelRule;
+  const compiled = /\boldSelf\b/.test(rule) ? planRule(rule) : new LazyRule(rule);
+  RULE_CACHE.set(rule, compiled);
+  return compiled;
+}
+
+/** A rule without `oldSelf`: planned when it is first evaluated or asked for its compile error. */
+class LazyRule implements CelRule {
+  public readonly transition = false;
+  private planned?: CelRule;
+
+  constructor(public readonly rule: string) {}
+
+  public get compileError(): string | undefined {
+    return this.plan().compileError;
+  }
+
+  public evaluate(self: unknown, converter?: CelConverter): RuleOutcome {
+    return this.plan().evaluate(self, converter);
+  }
+
+  private plan(): CelRule {
+    return (this.planned ??= planRule(this.rule));
+  }
+}
+
+/** Parses and plans a rule: a broken rule when it does not parse or calls a function the environment lacks. */
+function planRule(rule: string): CelRule {
+  const { cel, env } = celRuntime();
   try {
-    const parsed = parse(rule);
+    const parsed = cel.parse(rule);
     const funcs = new Set<string>();
     const idents = new Set<string>();
     scan(parsed.expr, funcs, idents);
-    const unknown = [...funcs].filter((f) => !SPECIAL_FORMS.has(f) && !ENV.funcs.find(f));
-    if (unknown.length > 0) {
-      compiled = brokenRule(rule, idents.has('oldSelf'), `unknown CEL function(s): ${unknown.join(', ')}`);
-    } else {
-      compiled = new PlannedRule(rule, idents.has('oldSelf'), plan(ENV, parsed));
-    }
+    const unknown = [...funcs].filter((f) => !SPECIAL_FORMS.has(f) && !env.funcs.find(f));
+    if (unknown.length > 0) return brokenRule(rule, idents.has('oldSelf'), `unknown CEL function(s): ${unknown.join(', ')}`);
+    return new PlannedRule(rule, idents.has('oldSelf'), cel.plan(env, parsed));
   } catch (e) {
-    compiled = brokenRule(rule, /\boldSelf\b/.test(rule), `CEL compile error: ${errorText(e)}`);
+    return brokenRule(rule, /\boldSelf\b/.test(rule), `CEL compile error: ${errorText(e)}`);
   }
-  RULE_CACHE.set(rule, compiled);
-  return compiled;
 }
 
 function brokenRule(rule: string, transition: boolean, compileError: string): CelRule {
@@ -195,7 +238,7 @@ class PlannedRule implements CelRule {
   private run(self: unknown, converter: CelConverter): RuleOutcome {
     try {
       const result = this.program({ self: converter.toCel(self) });
-      if (isCelError(result)) return { error: `CEL evaluation error: ${result.message}` };
+      if (celRuntime().cel.isCelError(result)) return { error: `CEL evaluation error: ${result.message}` };
       if (typeof result !== 'boolean') return { error: 'CEL rule did not evaluate to a bool' };
       return result ? 'pass' : 'fail';
     } catch (e) {

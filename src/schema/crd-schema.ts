@@ -9,7 +9,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
 import { isRecord as isObject } from '../core/json';
 import { packageRoot } from '../core/package-info';
 
@@ -97,18 +97,60 @@ export const FORMATS: Record<string, (s: string) => boolean> = {
     /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(s),
 };
 
+/** Where `npm run build` writes the compiled schemas and validators (scripts/compile-schemas.js). */
+export const GENERATED_DIR = path.join('lib', 'src', 'schema');
+const GENERATED_JSON = 'crd-schemas.generated.json';
+
+/**
+ * A digest of what the compiled schemas are made from: the bundled CRD files and this module's transformation of
+ * them. The build stores it; the sources (under ts-jest) use the build's output only when it still matches.
+ */
+export function schemaSourceDigest(): string {
+  const hash = createHash('sha256');
+  for (const file of [...crdFiles(), path.join(packageRoot(), 'src', 'schema', 'crd-schema.ts')]) {
+    hash.update(file.slice(packageRoot().length)).update('\0').update(fs.existsSync(file) ? fs.readFileSync(file) : '').update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The directory of the build's compiled schemas for this module: its own directory in the compiled package, else
+ * (running from the sources, as under ts-jest) the build's output when it was compiled from the same CRDs and
+ * transformation; `undefined` when there is none.
+ */
+export function generatedDir(): string | undefined {
+  if (fs.existsSync(path.join(__dirname, GENERATED_JSON))) return __dirname;
+  const built = path.join(packageRoot(), GENERATED_DIR);
+  if (builtDir === undefined) {
+    let digest: unknown;
+    try {
+      digest = (JSON.parse(fs.readFileSync(path.join(built, GENERATED_JSON), 'utf8')) as { digest?: unknown }).digest;
+    } catch {
+      digest = undefined;
+    }
+    builtDir = digest === schemaSourceDigest() ? built : '';
+  }
+  return builtDir || undefined;
+}
+
+/** {@link generatedDir} outside the compiled package, checked once ('' when the build's output does not match). */
+let builtDir: string | undefined;
+
 /** Reads the bundled CRDs once: every served version of every kind, schemas de-duplicated by content. */
 export function loadSchemas(): SchemaSet {
   if (rawSchemas) return rawSchemas;
-  const generated = path.join(__dirname, 'crd-schemas.generated.json');
-  if (fs.existsSync(generated)) {
+  const dir = generatedDir();
+  if (dir) {
     // Written by `npm run build` (scripts/compile-schemas.js): JSON loads in milliseconds, the YAML in a second.
-    const data = JSON.parse(fs.readFileSync(generated, 'utf8')) as { schemas: Record<string, Json>; index: Record<string, string> };
+    const data = JSON.parse(fs.readFileSync(path.join(dir, GENERATED_JSON), 'utf8')) as { schemas: Record<string, Json>; index: Record<string, string> };
     rawSchemas = toSet(new Map(Object.entries(data.schemas)), new Map(Object.entries(data.index)));
     return rawSchemas;
   }
   const schemas = new Map<string, Json>();
   const index = new Map<string, string>();
+  // Only without the build's JSON (under ts-jest): the YAML library is loaded for it alone.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseAllDocuments } = require('yaml') as typeof Yaml;
   for (const doc of crdFiles().flatMap((file) => parseAllDocuments(fs.readFileSync(file, 'utf8')))) {
     const crd = doc.toJS() as any;
     if (crd?.kind !== 'CustomResourceDefinition') continue;

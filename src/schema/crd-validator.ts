@@ -1,7 +1,8 @@
 import { isRecord } from '../core/json';
 import { CelConverter, CelRule, compileRule } from './cel';
 import { GATEWAY_API_GROUP, groupOf } from '../core/k8s';
-import { ajvSchemaFor, FORMATS, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
+import * as path from 'path';
+import { ajvSchemaFor, FORMATS, generatedDir, Json, loadSchemas, PATTERN_MESSAGES, schemaKey } from './crd-schema';
 /**
  * Validates rendered Istio networking manifests against the real CRD schemas
  * (`imports/istio-networking.crd.yaml`) the way the Kubernetes API server
@@ -22,7 +23,8 @@ import { ajvSchemaFor, FORMATS, Json, loadSchemas, PATTERN_MESSAGES, schemaKey }
  * Known divergence: the API server silently prunes `null` on non-nullable
  * fields; here such nulls are reported as type errors.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /** One validation problem found in a manifest. */
 export interface SchemaIssue {
@@ -55,6 +57,36 @@ interface KindValidator {
   /** The transformed schema ajv compiled (used to explain oneOf failures). */
   readonly schema: Json;
   readonly rules?: RuleNode;
+  /** Whether the schema declares a `default` anywhere (the Istio CRDs declare none; the Gateway API CRDs do). */
+  readonly hasDefaults: boolean;
+}
+
+/** Nesting beyond which a value is copied rather than walked (a cycle, or pathological input). */
+const PLAIN_JSON_DEPTH = 200;
+
+/** Whether `value` is JSON data as it is: plain objects, arrays, finite numbers, strings, booleans and null. */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > PLAIN_JSON_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 let ajv: Ajv | undefined;
@@ -96,9 +128,11 @@ function buildRuleNode(s: unknown): RuleNode | undefined {
  * are compiled at first use instead.
  */
 function precompiled(id: string): ValidateFunction | undefined {
+  const dir = generatedDir();
+  if (!dir) return undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(`./validators.generated/${id}`) as Record<string, ValidateFunction>)[id];
+    return (require(path.join(dir, 'validators.generated', id)) as Record<string, ValidateFunction>)[id];
   } catch {
     return undefined;
   }
@@ -116,12 +150,15 @@ function validatorFor(apiVersion: string, kind: string): KindValidator | undefin
   let validate = precompiled(id);
   if (!validate) {
     if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+      // Loaded only here: the build's precompiled validators need no compiler (under ts-jest there are none).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const AjvClass = (require('ajv') as { default: typeof Ajv }).default;
+      ajv = new AjvClass({ allErrors: true, strict: false, useDefaults: true });
       for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);
     }
     validate = ajv.compile(schema);
   }
-  const validator: KindValidator = { validate, schema, rules: buildRuleNode(raw) };
+  const validator: KindValidator = { validate, schema, rules: buildRuleNode(raw), hasDefaults: JSON.stringify(raw).includes('"default":') };
   validators.set(id, validator);
   return validator;
 }
@@ -327,7 +364,9 @@ export function validateManifest(manifest: unknown, options: { readonly json?: b
     }
     // Validate the JSON the API server would receive (drops undefined, rejects cycles and BigInt); a manifest read
     // from YAML or JSON text (`json`) is that already.
-    const data = (options.json ? manifest : JSON.parse(JSON.stringify(manifest))) as Json;
+    // A copy only when it could differ: the schema has defaults (ajv writes them into the data), or the manifest
+    // holds something JSON does not (undefined, a BigInt, a class instance, a cycle).
+    const data = (options.json || (!kv.hasDefaults && isPlainJson(manifest, 0)) ? manifest : JSON.parse(JSON.stringify(manifest))) as Json;
     const issues = kv.validate(data) ? [] : ajvIssues(kv.validate.errors ?? [], data, kv);
     if (kv.rules) checkNode(kv.rules, data, [], issues, new CelConverter());
     return issues;

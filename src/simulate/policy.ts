@@ -37,7 +37,7 @@ export function lookupDestinationRule(world: World, host: string, source: Traffi
     const ns = namespaces[i];
     if (ns === undefined || namespaces.indexOf(ns) < i) continue;
     const own = ns === source.namespace;
-    const found = mostSpecific(world.destinationRules.filter((dr) => dr.namespace === ns && hostMatches(dr.host, host)
+    const found = mostSpecific(world.destinationRulesFor(host).filter((dr) => dr.namespace === ns && hostMatches(dr.host, host)
       && (own || visibleFrom(dr.visibility, source.namespace))
       && (dr.selector === undefined || (own && labelsWithin(dr.selector, source.labels)))));
     if (found.length > 0) return merge(found);

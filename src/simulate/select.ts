@@ -58,7 +58,7 @@ export function selectVirtualServices(world: World, request: NormalizedRequest):
     if (hosts.length === 0) return { host, port, virtualServices: [], notes, noRoute: `Gateway ${source.gatewayName} serves no host matching "${host}" on port ${port}` };
     admits = (vs) => hosts.some((h) => h.ns === '*' || h.ns === vs.namespace);
   }
-  const candidates = world.virtualServices.filter((vs) => vs.gateways.includes(self) && visibleFrom(vs.visibility, source.namespace) && admits(vs));
+  const candidates = world.virtualServicesFor(host).filter((vs) => vs.gateways.includes(self) && visibleFrom(vs.visibility, source.namespace) && admits(vs));
   let best = -1;
   let matchedHost: string | undefined;
   const byRank = new Map<VsEntry, number>();
@@ -95,7 +95,7 @@ function meshHost(world: World, host: string, namespace: string): string {
   if (labels.length === 2 || (labels.length === 3 && labels[2] === 'svc')) {
     const local = `${labels[0]}.${labels[1]}.svc.cluster.local`;
     const known = world.services.has(local) || world.serviceEntryHosts.has(local)
-      || world.virtualServices.some((vs) => vs.hosts.includes(local)) || world.destinationRules.some((dr) => dr.host === local);
+      || world.virtualServicesFor(local).some((vs) => vs.hosts.includes(local)) || world.destinationRulesFor(local).some((dr) => dr.host === local);
     if (known) return local;
   }
   return host;
@@ -118,7 +118,7 @@ function defaultPort(world: World, host: string, servers: Array<Record<string, a
  */
 function hiddenNotes(world: World, host: string, self: string, namespace: string, best: number, notes: string[]): void {
   const rank = (pattern: string) => (isWildcardHost(pattern) ? pattern.length : Number.MAX_SAFE_INTEGER);
-  for (const vs of world.virtualServices) {
+  for (const vs of world.virtualServicesFor(host)) {
     if (!vs.hosts.some((h) => hostMatches(h, host) && h !== '*' && rank(h) >= best)) continue;
     if (!vs.gateways.includes(self)) notes.push(`VirtualService ${vs.id} routes ${host} but is bound to ${vs.gateways.join(', ')}, not ${self}`);
     else if (!visibleFrom(vs.visibility, namespace)) notes.push(`VirtualService ${vs.id} routes ${host} but is not exported to namespace ${namespace}`);

@@ -1,7 +1,7 @@
 import { Severity } from '../core/errors';
 import { resolveGatewayRef, MESH_GATEWAY } from '../core/gateway-ref';
-import { fqdn, normalizeHost } from '../core/hosts';
-import { arr, isRecord } from '../core/json';
+import { fqdn, hostMatches, isWildcardHost, normalizeHost } from '../core/hosts';
+import { arr, isRecord, pushTo } from '../core/json';
 import { Visibility, visibilityOf } from '../core/visibility';
 import { AnalyzeOptions, analyzeWith, ManifestInput } from '../engine/analyze';
 import { IstioObject, Rule, RuleContext, ServiceInfo, Workload } from '../engine/types';
@@ -31,6 +31,8 @@ export interface DrEntry {
   readonly object: IstioObject;
   readonly id: string;
   readonly namespace: string;
+  /** Position in the input. */
+  readonly order: number;
   /** `spec.host`, resolved. */
   readonly host: string;
   readonly visibility: Visibility;
@@ -61,6 +63,33 @@ export interface World {
   /** Hosts of ServiceEntries (resolved). */
   readonly serviceEntryHosts: ReadonlySet<string>;
   readonly workloads: readonly Workload[];
+  /** The VirtualServices with a host pattern that matches `host` (an exact one or a wildcard), in input order. */
+  readonly virtualServicesFor: (host: string) => readonly VsEntry[];
+  /** The DestinationRules whose host matches `host`, in input order. */
+  readonly destinationRulesFor: (host: string) => readonly DrEntry[];
+}
+
+/**
+ * `entries` looked up by a host their patterns match: exact patterns from a map, wildcards by a scan of the (few)
+ * entries that have one, so a request costs its matches, not the whole input.
+ */
+function hostIndex<T extends { readonly order: number }>(entries: readonly T[], patterns: (e: T) => readonly string[]): (host: string) => readonly T[] {
+  const exact = new Map<string, T[]>();
+  const wildcard: T[] = [];
+  for (const e of entries) {
+    let wild = false;
+    for (const p of new Set(patterns(e))) {
+      if (isWildcardHost(p)) wild = true;
+      else pushTo(exact, p, e);
+    }
+    if (wild) wildcard.push(e);
+  }
+  return (host) => {
+    const found = exact.get(host) ?? [];
+    const wild = wildcard.filter((e) => patterns(e).some((p) => isWildcardHost(p) && hostMatches(p, host)));
+    if (wild.length === 0) return found;
+    return [...new Set([...found, ...wild])].sort((a, b) => a.order - b.order);
+  };
 }
 
 /** Reads manifests into a {@link World}. */
@@ -98,7 +127,7 @@ export function readWorld(inputs: readonly ManifestInput[], options: WorldOption
     } else if (o.kind === 'DestinationRule' && typeof spec.host === 'string' && spec.host !== '') {
       const selector = isRecord(spec.workloadSelector) && isRecord(spec.workloadSelector.matchLabels) ? spec.workloadSelector.matchLabels : undefined;
       destinationRules.push({
-        object: o, id, namespace, host: fqdn(spec.host, namespace), visibility: visibilityOf(spec.exportTo, namespace),
+        object: o, id, namespace, order, host: fqdn(spec.host, namespace), visibility: visibilityOf(spec.exportTo, namespace),
         ...(selector && Object.keys(selector).length > 0 ? { selector } : {}),
       });
     } else if (o.kind === 'Gateway') {
@@ -111,6 +140,8 @@ export function readWorld(inputs: readonly ManifestInput[], options: WorldOption
   for (const s of context?.services ?? []) services.set(`${normalizeHost(s.name)}.${nsOf(s)}.svc.cluster.local`, s);
   return {
     defaultNamespace, rootNamespace: options.rootNamespace ?? 'istio-system', virtualServices, destinationRules, gateways, services, serviceEntryHosts,
+    virtualServicesFor: hostIndex(virtualServices, (vs) => vs.hosts),
+    destinationRulesFor: hostIndex(destinationRules, (dr) => [dr.host]),
     workloads: (context?.workloads ?? []).map((w) => (w.namespace === undefined ? { ...w, namespace: defaultNamespace } : w)),
   };
 }

@@ -152,6 +152,11 @@ export class Rules extends Construct {
   private readonly intents = new Map<IConstruct, IntentFacts>();
   /** The analysis of the last synth and the fingerprint of what it analyzed. */
   private synthCache?: { readonly key: string; readonly analysis: Analysis; readonly inputs: readonly ManifestInput[] };
+  /**
+   * While `app.synth()` or `app.synthYaml()` runs: whether this synth has been analyzed, and the objects whose
+   * rendering the analysis made and cdk8s writes (see {@link Rules.validate}).
+   */
+  private session?: { analyzed: boolean; readonly rendered: ApiObject[] };
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -161,10 +166,29 @@ export class Rules extends Construct {
       // synthYaml() or Testing.synth(), which write no files.
       const app = scope;
       const synth = app.synth.bind(app);
+      const synthYaml = app.synthYaml.bind(app);
       app.synth = () => {
-        synth();
+        this.inSession(synth);
         this.writeTrafficReport(app);
       };
+      app.synthYaml = () => this.inSession(synthYaml);
+    }
+  }
+
+  /**
+   * Runs one `app.synth()` / `app.synthYaml()`: cdk8s validates the App, then validates it again and renders each
+   * chart, all in one synchronous call in which no user code runs. So the App is analyzed once, and each object's
+   * rendering the analysis made is the one cdk8s writes: the objects' `toJson` returns it until the synth ends
+   * (every object rendered once per synth instead of three times, no fingerprint of the App computed).
+   */
+  private inSession<T>(run: () => T): T {
+    if (this.session) return run(); // a nested synth (from a validation hook) joins the running one
+    this.session = { analyzed: false, rendered: [] };
+    try {
+      return run();
+    } finally {
+      for (const object of this.session.rendered) delete (object as { toJson?: unknown }).toJson;
+      this.session = undefined;
     }
   }
 
@@ -219,26 +243,49 @@ export class Rules extends Construct {
    * and the options, so any change (a new object, an override, a suppression) runs the rules again.
    */
   private validate(): string[] {
-    const { inputs, failures } = this.collectAll();
+    const session = this.session;
+    if (session?.analyzed) {
+      // The same synth validating again (once per chart it renders): nothing can have changed since.
+      const errors = this.synthCache!.analysis.errors;
+      if (errors.length > 0) throw new IstioValidationError(errors);
+      return [];
+    }
+    const { inputs, failures, rendered } = this.collectAll();
     // An object cdk8s cannot render (a value of the wrong type given through `as any`) fails the synth cleanly.
     if (failures.length > 0) throw new IstioValidationError(failures);
-    const key = createHash('sha256')
-      .update(JSON.stringify([this.trafficReport, this.options(), inputs.map((i) => [i.path, i.facts, i.manifest])]))
-      .digest('base64');
-    if (this.synthCache?.key !== key) {
-      const analysis = analyze(inputs, { ...this.options(), cdk8sOutput: true });
-      this.synthCache = { key, analysis, inputs };
-      this.lastReport = analysis;
-      if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);
+    if (session) {
+      session.analyzed = true;
+      this.synthCache = { key: '', analysis: this.analyzeAndReport(inputs), inputs };
+      // cdk8s renders every object once more to write it: hand it the rendering just analyzed. Own properties,
+      // removed when the synth ends; an object's next rendering (a later synth, a direct toJson()) is fresh.
+      for (const [object, manifest] of rendered) {
+        Object.defineProperty(object, 'toJson', { value: () => manifest, configurable: true, writable: true, enumerable: false });
+        session.rendered.push(object);
+      }
+    } else {
+      const key = createHash('sha256')
+        .update(JSON.stringify([this.trafficReport, this.options(), inputs.map((i) => [i.path, i.facts, i.manifest])]))
+        .digest('base64');
+      if (this.synthCache?.key !== key) this.synthCache = { key, analysis: this.analyzeAndReport(inputs), inputs };
     }
-    const errors = this.synthCache.analysis.errors;
+    const errors = this.synthCache!.analysis.errors;
     if (errors.length > 0) throw new IstioValidationError(errors);
     return [];
   }
 
-  private collectAll(): { inputs: ManifestInput[]; failures: Violation[] } {
+  /** Analyzes `inputs` as synth output and hands the warnings to the sink. */
+  private analyzeAndReport(inputs: ManifestInput[]): Analysis {
+    const analysis = analyze(inputs, { ...this.options(), cdk8sOutput: true });
+    this.lastReport = analysis;
+    if (analysis.warnings.length > 0) this.warningSink.report([...analysis.warnings]);
+    return analysis;
+  }
+
+  /** Renders the App's Istio objects and context kinds (Services, workloads) for the engine, each once. */
+  private collectAll(): { inputs: ManifestInput[]; failures: Violation[]; rendered: Array<[ApiObject, unknown]> } {
     const inputs: ManifestInput[] = [];
     const failures: Violation[] = [];
+    const rendered: Array<[ApiObject, unknown]> = [];
     for (const c of applyOrder(this.node.root)) {
       // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
       if (!isBundledApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
@@ -253,10 +300,11 @@ export class Rules extends Construct {
         });
         continue;
       }
+      rendered.push([c, manifest]);
       const facts = mergeFacts(this.intents.get(c) ?? {}, factsOf(manifest));
       inputs.push({ manifest, path: facts.owner ?? c.node.path, facts });
     }
-    return { inputs, failures };
+    return { inputs, failures, rendered };
   }
 }
 

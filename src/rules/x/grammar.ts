@@ -51,16 +51,7 @@ export const X01: Rule = {
   fix: 'Use a Duration of at least 1ms in whole milliseconds ("1500ms", "2s"). TCP idleTimeout may be "0s" to disable it, and an httpCookie ttl "0s" asks for a session cookie.',
   upstream: 'webhook C1, CRD CEL duration(self) >= duration(\'1ms\')',
   checkObject(o: IstioObject): Finding[] {
-    const out: Finding[] = [];
-    walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
-      if (!DURATION_KEYS.has(key) || typeof value !== 'string' || USER_KEYED_MAPS.has(parentKey)) return;
-      const ms = parseDuration(value);
-      const problem = ms === undefined ? 'is not a duration' : durationProblem(ms, `${parentKey}.${key}`);
-      if (problem) {
-        out.push({ message: `${path()} "${value}" ${problem}`, fix: this.fix, value, allowed: '>= 1ms, whole milliseconds' });
-      }
-    });
-    return out;
+    return grammarFindings(o).durations;
   },
 };
 
@@ -71,20 +62,38 @@ export const X02: Rule = {
   fix: 'Use a port number between 1 and 65535.',
   upstream: 'webhook C2, CRD CEL 0 < self && self <= 65535',
   checkObject(o: IstioObject): Finding[] {
-    const out: Finding[] = [];
-    walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
-      const isPortNumber = (key === 'number' && (parentKey === 'port' || parentKey === 'ports'))
-        || key === 'targetPort' || (key === 'port' && parentKey === 'match' && typeof value !== 'object');
-      if (!isPortNumber) return;
-      if (o.kind === 'Gateway' && value === 0) return; // unix:// bound servers use port 0 (GW-03)
-      // Sidecar egress listeners bound to a unix:// socket use port 0, and targetPort 0 is unset (SC-01).
-      if (o.kind === 'Sidecar' && value === 0 && (key === 'targetPort' || path().startsWith('spec.egress['))) return;
-      const problem = portProblem(value);
-      if (problem) out.push({ message: `${path()} ${JSON.stringify(value)} ${problem}`, fix: this.fix, value, allowed: '1-65535' });
-    });
-    return out;
+    return grammarFindings(o).ports;
   },
 };
+
+/** X-01's and X-02's findings of one object, from one walk of its spec (memoised per spec: both rules ask). */
+const grammarCache = new WeakMap<object, { durations: Finding[]; ports: Finding[] }>();
+
+function grammarFindings(o: IstioObject): { durations: Finding[]; ports: Finding[] } {
+  const cached = isRecord(o.spec) ? grammarCache.get(o.spec) : undefined;
+  if (cached) return cached;
+  const durations: Finding[] = [];
+  const ports: Finding[] = [];
+  walk(o.spec, 'spec', '', (key, value, parentKey, path) => {
+    if (DURATION_KEYS.has(key) && typeof value === 'string' && !USER_KEYED_MAPS.has(parentKey)) {
+      const ms = parseDuration(value);
+      const problem = ms === undefined ? 'is not a duration' : durationProblem(ms, `${parentKey}.${key}`);
+      if (problem) durations.push({ message: `${path()} "${value}" ${problem}`, fix: X01.fix, value, allowed: '>= 1ms, whole milliseconds' });
+      return;
+    }
+    const isPortNumber = (key === 'number' && (parentKey === 'port' || parentKey === 'ports'))
+      || key === 'targetPort' || (key === 'port' && parentKey === 'match' && typeof value !== 'object');
+    if (!isPortNumber) return;
+    if (o.kind === 'Gateway' && value === 0) return; // unix:// bound servers use port 0 (GW-03)
+    // Sidecar egress listeners bound to a unix:// socket use port 0, and targetPort 0 is unset (SC-01).
+    if (o.kind === 'Sidecar' && value === 0 && (key === 'targetPort' || path().startsWith('spec.egress['))) return;
+    const problem = portProblem(value);
+    if (problem) ports.push({ message: `${path()} ${JSON.stringify(value)} ${problem}`, fix: X02.fix, value, allowed: '1-65535' });
+  });
+  const out = { durations, ports };
+  if (isRecord(o.spec)) grammarCache.set(o.spec, out);
+  return out;
+}
 
 export const X03: Rule = {
   code: 'X-03', title: 'Hostnames follow DNS-1123 grammar; wildcards only as the whole first label', severity: Severity.ERROR, levels: 'E', scope: 'self',
