@@ -7,7 +7,7 @@ import { Analysis, AnalyzeOptions, ManifestInput } from './engine/analyze';
 import { META_CODES } from './engine/docs';
 import { Inventory } from './engine/types';
 import { analyze, RULES } from './rules';
-import { TRAFFIC_REPORT } from './synth/rules';
+import { objectKey, readSynthRecord, SynthRecord } from './synth/synth-record';
 
 /** A resource that violates a rule, as reported to cdk8s-cli (its `ValidationViolatingResource`). */
 export interface PluginViolatingResource {
@@ -118,14 +118,6 @@ interface Document {
   readonly name: string;
 }
 
-/** The warnings the App's synth-time engine already reported, as far as the plugin can tell. */
-interface SynthWarnings {
-  /** How many warnings the synth-time engine reported (from its traffic report). */
-  readonly reported: number;
-  /** Keys of the plugin's warnings that are those warnings; undefined when they could not be matched one to one. */
-  readonly keys?: Map<string, number>;
-}
-
 /**
  * cdk8s validation plugin running the CRD schema check and the rule catalogue over the synthesized manifests
  * (`cdk8s synth` with `validations:` in cdk8s.yaml). Errors fail the synth.
@@ -133,8 +125,9 @@ interface SynthWarnings {
  * - Each finding names its object (`Kind namespace/name (file:line)`); cdk8s-cli shows the construct path only for a
  *   name no other manifest document shares, since it looks constructs up by `metadata.name` alone.
  * - A clean run prints one line instead of the report table.
- * - When the App ran the synth-time engine (it wrote `traffic-report.md`, as every App with our constructs or
- *   `Rules.of(app)` does), the warnings synth already printed are counted in the summary, not repeated.
+ * - When the App ran the synth-time engine (every App with our constructs or `Rules.of(app)` does; it then records
+ *   what it analyzed for the plugin), each finding names its construct, and the warnings synth already printed are
+ *   counted in the summary, not repeated.
  * - `version` in cdk8s.yaml must be the version of the package cdk8s-cli loaded, else the run fails.
  *
  * ```yaml
@@ -159,12 +152,15 @@ export class IstioTrafficValidation {
     const { inputs, documents } = readManifests(context);
     const options: AnalyzeOptions = { strict: this.props.strict, enable: this.props.enable, suppress: this.props.suppress, inventory: this.props.inventory };
     const analysis = analyze(inputs, options);
-    const synth = analysis.warnings.length > 0 ? synthWarnings(context.manifests, inputs, this.usesDefaults() ? analysis : undefined) : undefined;
-    const seen = new Map(synth?.keys ?? []);
+    const record = synthRecord(context.manifests);
+    // Warnings the App's synth printed already (same code and message): counted, not repeated.
+    const seen = new Map<string, number>();
+    for (const w of record?.warnings ?? []) seen.set(keyOf(w), (seen.get(keyOf(w)) ?? 0) + 1);
     const warnings = analysis.warnings.filter((v) => !take(seen, keyOf(v)));
     const atSynth = analysis.warnings.length - warnings.length;
     const shown = [...analysis.errors, ...warnings];
-    for (const violation of group(shown, documents, context.stdout === true)) context.report.addViolation(violation);
+    const constructs = new Map((record?.objects ?? []).map((o) => [objectKey(o.kind, o.namespace, o.name), o.path]));
+    for (const violation of group(shown, documents, context.stdout === true, constructs)) context.report.addViolation(violation);
 
     const status = analysis.errors.length > 0 ? 'failure' : 'success';
     const metadata: Record<string, string> = {
@@ -172,7 +168,6 @@ export class IstioTrafficValidation {
       'warnings': String(analysis.warnings.length), 'suppressed': String(analysis.suppressed.length),
     };
     if (atSynth > 0) metadata['reported at synth'] = `${atSynth} warning(s), not repeated here`;
-    if (synth && !synth.keys && warnings.length > 0) metadata['reported at synth'] = `${synth.reported} warning(s), not matched to these findings: all are shown`;
     const omitted = analysis.omitted ? analysis.omitted.errors + analysis.omitted.warnings + analysis.omitted.suppressed : 0;
     if (omitted > 0) metadata.omitted = `${omitted} finding(s) past the limit`;
     context.report.submit(status, metadata);
@@ -180,12 +175,6 @@ export class IstioTrafficValidation {
       const line = summaryLine(version, analysis, atSynth);
       if (!printsAs(context.report, line)) context.logger?.log(line);
     }
-  }
-
-  /** The plugin runs what the synth-time engine runs by default (no property adds, removes or upgrades a finding). */
-  private usesDefaults(): boolean {
-    const { strict, enable, suppress, inventory } = this.props;
-    return !strict && (enable ?? []).length === 0 && Object.keys(suppress ?? {}).length === 0 && inventory === undefined;
   }
 }
 
@@ -238,46 +227,23 @@ function documentLines(file: string, count: number): Array<number | undefined> {
 }
 
 /**
- * The warnings the App's synth-time engine already reported. It ran (and printed its warnings) when the output
- * directory holds the traffic report it writes after a successful synth — cdk8s-cli empties the directory before
- * synth, and a report older than the manifests is ignored. Its summary line gives the number of warnings; the
- * plugin's findings of a default-options run (the engine's defaults) are those warnings when the numbers agree.
+ * The record the App's synth wrote next to the manifests (src/synth/synth-record.ts): cdk8s-cli asks the App for
+ * construct metadata when cdk8s.yaml has validations, and a synth with this library's engine then records the construct
+ * path of each object and the warnings it printed. A record older than the manifests is not this synth's.
  */
-function synthWarnings(manifests: readonly string[], inputs: readonly ManifestInput[], defaultRun: Analysis | undefined): SynthWarnings | undefined {
-  const reported = reportedWarnings(manifests);
-  if (reported === undefined) return undefined;
-  const run = defaultRun ?? analyze(inputs);
-  if (run.warnings.length !== reported) return { reported };
-  const keys = new Map<string, number>();
-  for (const v of run.warnings) keys.set(keyOf(v), (keys.get(keyOf(v)) ?? 0) + 1);
-  return { reported, keys };
-}
-
-/** Warnings counted in the synth-time engine's traffic report next to `manifests`, or undefined when there is none. */
-function reportedWarnings(manifests: readonly string[]): number | undefined {
+function synthRecord(manifests: readonly string[]): SynthRecord | undefined {
   if (manifests.length === 0) return undefined;
   let newest = 0;
   for (const m of manifests) newest = Math.max(newest, mtimeOf(m) ?? Infinity);
   const dirs = manifests.map((m) => path.dirname(path.resolve(m)));
   let common = dirs[0];
   while (!dirs.every((d) => d === common || d.startsWith(common.endsWith(path.sep) ? common : common + path.sep))) common = path.dirname(common);
-  // folder-per-chart output puts the manifests one level below the output directory, where the report is
+  // folder-per-chart output puts the manifests one level below the output directory, where the record is
   for (const dir of [common, path.dirname(common)]) {
-    const file = path.join(dir, TRAFFIC_REPORT);
-    const mtime = mtimeOf(file);
-    if (mtime === undefined || mtime < newest) continue;
-    const count = /^Generated by cdk8s-istio-traffic at synth:.*?\b(\d+) warning\(s\)/m.exec(readText(file))?.[1];
-    if (count !== undefined) return Number(count);
+    const record = readSynthRecord(dir, newest);
+    if (record) return record;
   }
   return undefined;
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function mtimeOf(file: string): number | undefined {
@@ -288,8 +254,8 @@ function mtimeOf(file: string): number | undefined {
   }
 }
 
-function keyOf(v: Violation): string {
-  return `${v.code}\u0000${v.path}\u0000${v.message}`;
+function keyOf(v: { readonly code: string; readonly message: string }): string {
+  return `${v.code}\u0000${v.message}`;
 }
 
 /** Takes one `key` from the multiset `keys`; whether there was one. */
@@ -301,7 +267,7 @@ function take(keys: Map<string, number>, key: string): boolean {
 }
 
 /** The violations as cdk8s-cli reports them: one per code and severity, one resource per object. */
-function group(violations: readonly Violation[], documents: ReadonlyMap<string, Document>, stdout: boolean): PluginViolation[] {
+function group(violations: readonly Violation[], documents: ReadonlyMap<string, Document>, stdout: boolean, constructs: ReadonlyMap<string, string>): PluginViolation[] {
   const names = new Map<string, number>();
   for (const d of documents.values()) if (d.name) names.set(d.name, (names.get(d.name) ?? 0) + 1);
   const groups = new Map<string, Violation[]>();
@@ -318,14 +284,15 @@ function group(violations: readonly Violation[], documents: ReadonlyMap<string, 
     const resources = new Map<string, { resourceName: string; manifestPath: string; locations: string[] }>();
     for (const v of list) {
       const d = documents.get(v.path);
-      const object = d ? `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}` : undefined;
+      const object = d ? objectKey(d.kind, d.namespace, d.name) : undefined;
+      const construct = object ? constructs.get(object) : undefined;
       const resource = d
         ? { resourceName: d.name && names.get(d.name) === 1 ? d.name : object!, manifestPath: d.file }
         // the only findings not on a manifest document are about the plugin's own properties (suppress)
         : { resourceName: 'validations[].properties', manifestPath: 'cdk8s.yaml' };
       // with --stdout the files are temporary: their names (one per chart) still say where in the output
       const file = d && stdout ? path.basename(d.file) : d?.file;
-      const where = d ? `${object} (${d.line !== undefined ? `${file}:${d.line}` : file})` : v.path;
+      const where = d ? `${object} (${d.line !== undefined ? `${file}:${d.line}` : file}${construct ? `, construct ${construct}` : ''})` : v.path;
       const entry = resources.get(`${resource.manifestPath}\u0000${where}`) ?? { ...resource, locations: [] };
       entry.locations.push(`${where}: ${v.message}${fixes.length > 1 ? ` (fix: ${v.fix})` : ''}`);
       resources.set(`${resource.manifestPath}\u0000${where}`, entry);

@@ -5,11 +5,16 @@
  *
  * package.json `jsii.tsconfig` points jsii at tsconfig.jsii.json (user-provided tsconfig mode), so jsii never
  * rewrites tsconfig.json; `validateTsconfig: minimal` only refuses options jsii cannot work with.
+ *
+ * The same run checks that API.md is current: jsii-docgen (under a second) regenerates it from this assembly with the
+ * options scripts/package.js uses (`npm run docs:api` writes it).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
+const { DOCGEN_ARGS, QUIET_ENV } = require('../scripts/package.js') as { DOCGEN_ARGS: string[]; QUIET_ENV: Record<string, string> };
 
 const ROOT = path.join(__dirname, '..');
 const COPIED = ['src', 'imports', 'package.json', 'tsconfig.json', 'tsconfig.jsii.json', 'README.md'];
@@ -26,6 +31,8 @@ interface JsiiRun {
   readonly diagnostics: string[];
   readonly assembly?: { readonly types: Record<string, { readonly kind: string }>; readonly submodules?: Record<string, unknown> };
   readonly seconds: number;
+  /** API.md as jsii-docgen writes it from this assembly, or what docgen printed when it failed. */
+  readonly apiMarkdown?: { readonly text?: string; readonly output: string };
 }
 
 let run: JsiiRun;
@@ -40,21 +47,28 @@ beforeAll(() => {
       cwd: dir,
       encoding: 'utf8',
       // jsii 5.9 lists Node 20 as end-of-life (it still runs on it); the banner would bury the diagnostics
-      env: {
-        ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: process.versions.node.split('.')[0],
-        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1', JSII_SILENCE_SUPPORT_WARNING: '1', NO_COLOR: '1', FORCE_COLOR: '0',
-      },
+      env: { ...process.env, ...QUIET_ENV },
       timeout: 110_000,
     });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `\n${result.error}` : ''}`;
     const assemblyFile = path.join(dir, '.jsii');
+    const seconds = (Date.now() - started) / 1000;
+    let apiMarkdown: JsiiRun['apiMarkdown'];
+    if (fs.existsSync(assemblyFile)) {
+      const apiFile = path.join(dir, 'API.md');
+      const docgen = spawnSync(process.execPath, [require.resolve('jsii-docgen/bin/jsii-docgen'), ...DOCGEN_ARGS, '--output', apiFile], {
+        cwd: dir, encoding: 'utf8', env: { ...process.env, ...QUIET_ENV }, timeout: 60_000,
+      });
+      apiMarkdown = { text: fs.existsSync(apiFile) ? fs.readFileSync(apiFile, 'utf8') : undefined, output: `${docgen.stdout}${docgen.stderr}` };
+    }
     run = {
       status: result.status,
       output,
       // one entry per diagnostic: `file:line:col - error JSII1234: message`, or jsii's own `[ERROR]` log lines
       diagnostics: output.split('\n').filter((l) => /\berror JSII\d+|\[ERROR\]/.test(l)),
       assembly: fs.existsSync(assemblyFile) ? JSON.parse(fs.readFileSync(assemblyFile, 'utf8')) : undefined,
-      seconds: (Date.now() - started) / 1000,
+      seconds,
+      apiMarkdown,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -85,3 +99,24 @@ test('the L1 escape-hatch classes are the jsii submodule `istio`', () => {
   expect(run.assembly?.types['cdk8s-istio-traffic.istio.VirtualService']?.kind).toBe('class');
 });
 
+/** The first line where two texts differ, with the line of each, or undefined when they are equal. */
+function firstDifference(expected: string, actual: string): string | undefined {
+  if (expected === actual) return undefined;
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  const i = a.findIndex((line, n) => line !== b[n]);
+  const at = i === -1 ? a.length : i;
+  return `line ${at + 1}: committed ${JSON.stringify(a[at] ?? '<end of file>')}, generated ${JSON.stringify(b[at] ?? '<end of file>')}`;
+}
+
+test('API.md is what jsii-docgen generates from the assembly (run `npm run docs:api` after changing the public API)', () => {
+  if (run.apiMarkdown?.text === undefined) throw new Error(`jsii-docgen wrote no API.md:\n${run.apiMarkdown?.output ?? run.output}`);
+  const committed = fs.readFileSync(path.join(ROOT, 'API.md'), 'utf8');
+  expect(firstDifference(committed, run.apiMarkdown!.text!)).toBeUndefined();
+});
+
+test('the API.md check can fail: it names the first line that differs', () => {
+  expect(firstDifference('# API\nclass A\n', '# API\nclass B\n')).toBe('line 2: committed "class A", generated "class B"');
+  expect(firstDifference('# API\n', '# API\nmore\n')).toBe('line 2: committed "", generated "more"');
+  expect(firstDifference('same', 'same')).toBeUndefined();
+});

@@ -5,6 +5,7 @@ import { GATEWAY_API_GROUP, groupOf, isClusterScoped, objectIdentity, scopesFrom
 import { yamlReadBackProblem } from '../core/yaml';
 import { isRecord } from '../core/json';
 import { ISTIO_GROUP } from '../engine/istio-object';
+import { SYNTH_RECORD } from '../synth/synth-record';
 import { GenerateError } from './generate-run';
 
 /** One synthesized object: its YAML document (edited in place, printed as written) and its JSON value. */
@@ -32,6 +33,11 @@ export interface OutputLimits {
 }
 
 const OUTPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/**
+ * JSON files cdk8s and this library write next to the manifests that are not manifests: cdk8s' construct metadata
+ * (`App.recordConstructMetadata`, CDK8S_RECORD_CONSTRUCT_METADATA) and the synth record for the validation plugin.
+ */
+const NOT_MANIFESTS = new Set(['construct-metadata.json', SYNTH_RECORD]);
 
 /** Every file under `outdir`, relative (POSIX separators), sorted by name: manifests and others (reports). */
 function outputFiles(outdir: string): { manifests: string[]; others: string[] } {
@@ -42,7 +48,7 @@ function outputFiles(outdir: string): { manifests: string[]; others: string[] } 
     for (const entry of fs.readdirSync(path.join(outdir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) visit(child);
-      else if (entry.isFile() && OUTPUT_EXTENSIONS.has(path.extname(entry.name))) manifests.push(child);
+      else if (entry.isFile() && OUTPUT_EXTENSIONS.has(path.extname(entry.name)) && !(rel === '' && NOT_MANIFESTS.has(entry.name))) manifests.push(child);
       else others.push(child);
     }
   };
@@ -54,7 +60,8 @@ function outputFiles(outdir: string): { manifests: string[]; others: string[] } 
  * Reads every manifest the app wrote, in synth order (files sorted by name, documents in file order;
  * `kind: List` flattened). Fails on unparsable YAML and on any document that is not a Kubernetes object
  * (apiVersion, kind and metadata.name), and when there are no manifests at all. Files that are not .yaml,
- * .yml or .json (e.g. traffic-report.md) are not manifests: they are returned in `ignored`.
+ * .yml or .json (e.g. traffic-report.md), and the JSON records cdk8s and this library write at the top of the output
+ * directory (construct-metadata.json, cdk8s-istio-traffic.synth.json), are not manifests: they are returned in `ignored`.
  */
 export function readOutput(outdir: string, limits: OutputLimits = {}): { manifests: Manifest[]; files: number; ignored: string[] } {
   const { manifests: files, others: ignored } = outputFiles(outdir);

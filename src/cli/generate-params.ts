@@ -49,7 +49,8 @@ const ENV_PREFIX = 'ARGOCD_ENV_';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * Variables the app may not receive through the `env` parameter (`X_*`: every name with that prefix): ours, ArgoCD's,
+ * Variables the app may not receive through the `env` parameter (`X_*`: every name with that prefix): ours (CDK8S_OUTDIR,
+ * and CDK8S_ISTIO_TRAFFIC_* for the TypeScript hook and the analysis handshake), ArgoCD's,
  * the loader's, and those of Node.js that change which code runs or how modules are found (NODE_OPTIONS,
  * NODE_PATH, NODE_PRESERVE_SYMLINKS) or break the process (NODE_CHANNEL_FD, NODE_UNIQUE_ID). Not all of `NODE_*`:
  * `NODE_ENV` is the app's own setting (the usual way to pick a stage), and the rest only tune logging and warnings.
@@ -57,7 +58,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const RESERVED_ENV_NAMES: readonly string[] = ['ARGOCD_*', 'PARAM_*', 'KUBE_*', 'NODE_OPTIONS', 'NODE_PATH',
   'NODE_PRESERVE_SYMLINKS', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', 'NODE_UNIQUE_ID', 'PATH', 'HOME', 'TMPDIR',
-  'LD_*', 'CDK8S_OUTDIR'];
+  'LD_*', 'CDK8S_OUTDIR', 'CDK8S_ISTIO_TRAFFIC_*'];
 const RESERVED_ENV = new RegExp(`^(${RESERVED_ENV_NAMES.map((n) => n.replace('*', '.*')).join('|')})$`);
 
 /** A name as it may appear in a message: quoted, control characters escaped, at most 64 characters. */

@@ -45,7 +45,7 @@ const NODE_FLAGS_WITH_VALUE = new Set(['-r', '--require', '--import', '--loader'
 /** Node flags after which the words are not `<entry> [args]`: another program runs, or none. Refused. */
 const NODE_FLAGS_REFUSED = new Set(['-e', '--eval', '-p', '--print', '-c', '--check', '-i', '--interactive', '--test', '--watch',
   '--watch-path', '--run', '-v', '--version', '-h', '--help', '--v8-options', '--completion-bash', '-']);
-/** Loaders that compile TypeScript in memory: generate compiles with tsc instead, so these are dropped for a .ts entry. */
+/** Loaders that compile TypeScript in memory: generate's own TypeScript hook replaces them, so these are dropped for a .ts entry. */
 const TS_LOADERS = /^(ts-node\/(register|esm)(\/transpile-only)?(\.js)?|tsx(\/cjs|\/esm)?|@swc-node\/register|esbuild-register)$/;
 /**
  * What shell syntax a cdk8s.yaml `app:` may not contain: cdk8s runs the command with a shell, generate does not, so
@@ -58,8 +58,8 @@ const MAX_OUTPUT = 64 * 1024 * 1024;
 /**
  * Finds the entry to run: the `app` parameter, else the `app:` command of cdk8s.yaml (`node <node flags> <file>
  * [args]`, `[npx] ts-node <file> [args]`, `[npx] tsx <file> [args]`). cdk8s runs that command with a shell;
- * generate runs the same words without one: `node` gets exactly the flags and arguments of the command (a .ts
- * entry is compiled with tsc first and its in-memory TypeScript loader dropped). A command generate cannot run
+ * generate runs the same words without one: `node` gets exactly the flags and arguments of the command (for a .ts
+ * entry, its in-memory TypeScript loader is replaced by generate's, which transpiles with esbuild). A command generate cannot run
  * exactly as written (shell syntax, another program, a flag it cannot reproduce) is refused with a message that says
  * how to set the entry instead.
  */
@@ -110,7 +110,7 @@ export function resolveEntry(dir: string, fromSettings: { entry: string; origin:
 const TS_FLAGS_WITH_VALUE = new Set(['-r', '--require', '-P', '--project', '-C', '--compiler', '-O', '--compiler-options',
   '-I', '--ignore', '--cwd', '--tsconfig', '--conditions', '--import']);
 
-/** The node flags of a `node …` command, as written; an in-memory TypeScript loader is dropped for a .ts entry (tsc compiles it). */
+/** The node flags of a `node …` command, as written; an in-memory TypeScript loader is dropped for a .ts entry (generate's hook replaces it). */
 function nodeFlags(flags: readonly string[], isTs: boolean): string[] {
   const out: string[] = [];
   for (let k = 0; k < flags.length; k++) {
@@ -125,10 +125,10 @@ function nodeFlags(flags: readonly string[], isTs: boolean): string[] {
 }
 
 /**
- * The node flags equivalent to the flags of a `ts-node`/`tsx` command, where generate compiles with `tsc -p .` and
- * runs node: `-r`/`--require` are node's own; `--transpile-only`/`-T` and `--files` change only type checking and
- * file discovery (tsc type-checks the whole project: stricter, never another program); `-P`/`--project` only when it
- * names ./tsconfig.json, the project tsc compiles. Any other flag would change the program: refused.
+ * The node flags equivalent to the flags of a `ts-node`/`tsx` command, where generate runs node with its own
+ * TypeScript hook (esbuild, no type check): `-r`/`--require` are node's own; `--transpile-only`/`-T` and `--files`
+ * change only type checking and file discovery (generate never type-checks, as with -T); `-P`/`--project` only when it
+ * names ./tsconfig.json, the tsconfig generate uses. Any other flag would change the program: refused.
  */
 function tsRunnerFlags(dir: string, flags: readonly string[], unsupported: (why: string) => Error): string[] {
   const out: string[] = [];
@@ -140,101 +140,41 @@ function tsRunnerFlags(dir: string, flags: readonly string[], unsupported: (why:
     if (name === '-r' || name === '--require') {
       if (!TS_LOADERS.test(value!)) out.push('--require', value!);
     } else if (['-T', '--transpile-only', '--transpileOnly', '--files'].includes(name) && value === undefined) {
-      // type checking and file discovery only: tsc -p . checks the whole project
+      // type checking and file discovery only: generate transpiles without a type check, as -T does
     } else if ((name === '-P' || name === '--project' || name === '--tsconfig') && value !== undefined
       && path.resolve(dir, value) === path.resolve(dir, 'tsconfig.json')) {
-      // the project tsc compiles
+      // the tsconfig generate transpiles with
     } else {
-      throw unsupported(`the ${name} flag cannot be reproduced by compiling with "tsc -p ." and running node`);
+      throw unsupported(`the ${name} flag cannot be reproduced by transpiling with esbuild and running node`);
     }
   }
   return out;
 }
 
-/**
- * Returns the JavaScript file to run for `app`, compiling the project once with its own `tsc -p .` when the
- * entry is TypeScript, or when it is JavaScript that does not exist yet and a tsconfig.json is present
- * (compiled output is usually not committed). Compile errors fail the run even though tsc emitted files.
- */
-export function prepareEntry(dir: string, app: AppEntry, run: Runner): string {
-  const abs = path.resolve(dir, app.entry);
-  const name = app.echo ? JSON.stringify(app.entry) : 'the entry given by the app parameter';
-  const isTs = /\.(c|m)?ts$/.test(abs);
-  const hasTsconfig = fs.existsSync(path.join(dir, 'tsconfig.json'));
-  if (fs.existsSync(abs)) checkInside(dir, abs, name);
-  if (!isTs) {
-    if (fs.existsSync(abs)) return abs;
-    if (!hasTsconfig) throw new SettingsError(`${name} does not exist and there is no tsconfig.json to build it from`);
-  } else if (!fs.existsSync(abs)) {
-    throw new SettingsError(`${name} does not exist`);
-  } else if (!hasTsconfig) {
-    throw new SettingsError(`${name} is TypeScript but there is no tsconfig.json in the application directory to compile it with`);
-  }
-  const tsc = compile(dir, run);
-  const out = isTs ? outputOf(tsc, dir, abs, name) : abs;
-  if (!fs.existsSync(out)) {
-    throw new GenerateError(`tsc succeeded but did not write ${path.relative(dir, out)} (the compiled ${name}): `
-      + 'check outDir and noEmit in tsconfig.json, or point the app entry at the compiled file');
-  }
-  if (!isTs) checkInside(dir, out, name);
-  return out;
+/** How generate runs the app beyond its own command: node flags before the app's, and environment variables. */
+export interface RunExtras {
+  /** Node flags that come before the app's own (generate's TypeScript hook). */
+  readonly nodeArgs: readonly string[];
+  /** Variables set (a string) or removed (undefined) for the app, after the `env` parameter's. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Explains a failed run before the generic message (a syntax error the TypeScript hook recorded). */
+  readonly explain?: () => string | undefined;
 }
 
-/**
- * The entry must lie inside the application directory once symbolic links are resolved: `checkEntry` only sees the
- * text (no absolute path, no `..`), and a link in the repository (`app.js -> /etc/…`, `lib -> ..`) could point anywhere.
- */
-function checkInside(dir: string, file: string, name: string): void {
-  const root = fs.realpathSync(dir);
-  const real = fs.realpathSync(file);
-  const rel = path.relative(root, real);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new SettingsError(`${name} must be a file inside the application directory, and is not once symbolic links are resolved`);
-  }
-  if (!fs.statSync(real).isFile()) throw new SettingsError(`${name} is not a regular file`);
-}
-
-/** Runs `node_modules/.bin/tsc -p .` once; returns the path of the TypeScript package it belongs to. */
-function compile(dir: string, run: Runner): string {
-  const bin = path.join(dir, 'node_modules', '.bin', 'tsc');
-  let script: string;
-  try {
-    script = fs.realpathSync(bin);
-  } catch {
-    throw new GenerateError('cannot compile TypeScript: node_modules/.bin/tsc not found in the application directory. '
-      + 'Commit the compiled JavaScript and point the app entry at it, or use a sidecar image that provides typescript (CDK8S_NODE_MODULES)');
+/** Runs the app (`script`) with CDK8S_OUTDIR set; the app's stdout and stderr both go to our stderr. */
+export function runApp(dir: string, script: string, app: AppEntry, outdir: string, extraEnv: Readonly<Record<string, string>>, run: Runner,
+  extras: RunExtras = { nodeArgs: [], env: {} }): void {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, CDK8S_OUTDIR: outdir };
+  for (const [key, value] of Object.entries(extras.env)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
   }
   const started = Date.now();
-  const result = spawnChecked(process.execPath, [script, '-p', '.', '--pretty', 'false'], dir, process.env, run, 'tsc');
-  if (result.status !== 0) throw new GenerateError(`TypeScript compilation failed (tsc exit code ${result.status}); see the errors above`);
-  run.log(`cdk8s-istio-traffic generate: compiled with tsc in ${Date.now() - started} ms\n`);
-  return path.resolve(path.dirname(script), '..');
-}
-
-/** The .js file tsc writes for `file`, as the project's own TypeScript computes it. */
-function outputOf(typescriptDir: string, dir: string, file: string, name: string): string {
-  const ts = require(typescriptDir) as typeof import('typescript');
-  const configFile = path.join(dir, 'tsconfig.json');
-  const read = ts.readConfigFile(configFile, ts.sys.readFile);
-  if (read.error) throw new GenerateError(`tsconfig.json: ${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}`);
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir, undefined, configFile);
-  const real = (p: string) => fs.realpathSync(p);
-  if (!parsed.fileNames.some((f) => real(f) === real(file))) {
-    throw new SettingsError(`${name} is not part of the TypeScript project (see "include"/"files" in tsconfig.json)`);
-  }
-  const outputs = ts.getOutputFileNames(parsed, file, !ts.sys.useCaseSensitiveFileNames);
-  const js = outputs.find((o) => /\.(c|m)?js$/.test(o));
-  if (!js) throw new GenerateError(`tsconfig.json emits no JavaScript for ${name} (noEmit or emitDeclarationOnly?)`);
-  return path.resolve(js);
-}
-
-/** Runs the compiled app with CDK8S_OUTDIR set; the app's stdout and stderr both go to our stderr. */
-export function runApp(dir: string, js: string, app: AppEntry, outdir: string, extraEnv: Readonly<Record<string, string>>, run: Runner): void {
-  const env = { ...process.env, ...extraEnv, CDK8S_OUTDIR: outdir };
-  const started = Date.now();
-  const result = spawnChecked(process.execPath, [...app.nodeArgs, js, ...app.args], dir, env, run, 'the cdk8s app', `CDK8S_OUTDIR=${outdir}`);
+  const result = spawnChecked(process.execPath, [...extras.nodeArgs, ...app.nodeArgs, script, ...app.args], dir, env, run, 'the cdk8s app', `CDK8S_OUTDIR=${outdir}`);
   if (result.signal) throw new GenerateError(`the cdk8s app was killed by ${result.signal}`);
   if (result.status !== 0) {
+    const explained = extras.explain?.();
+    if (explained) throw new GenerateError(explained);
     const hint = /Cannot find module '(cdk8s|constructs|cdk8s-plus-\d+|cdk8s-istio-traffic)'/.test(result.output)
       ? ' (its dependencies are missing: the application directory has no node_modules and no CDK8S_NODE_MODULES was provided)'
       : '';
@@ -244,7 +184,7 @@ export function runApp(dir: string, js: string, app: AppEntry, outdir: string, e
 }
 
 /**
- * The supervisor every child process (tsc, the app) runs under: `node -e SUPERVISOR <json>`. generate itself is
+ * The supervisor the app runs under: `node -e SUPERVISOR <json>`. generate itself is
  * synchronous, and Node runs JavaScript signal handlers only from its event loop, i.e. not before a synchronous
  * command ends; so the deadline, the signals and the process group are handled by this small asynchronous process:
  * - it spawns the command detached, so the command leads its own process group;

@@ -2,12 +2,13 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ANALYSIS_RECORD_ENV, DEFAULT_NAMESPACE_ENV } from '../core/analysis-record';
 import { packageRoot } from '../core/package-info';
-import { analyze } from '../rules';
-import { formatReport } from './format';
-import { addSyncWaves, applyDefaultNamespace, checkDuplicates, DEFAULT_MAX_OUTPUT_BYTES, orderManifests, readOutput, renderStream } from './generate-output';
+import { readAnalysisRecord, reuseAppAnalysis } from './generate-fingerprint';
+import { addSyncWaves, applyDefaultNamespace, checkDuplicates, DEFAULT_MAX_OUTPUT_BYTES, Manifest, orderManifests, readOutput, renderStream } from './generate-output';
 import { checkEntry, checkNamespace, DEFAULT_TIMEOUT_SECONDS, readPluginSettings, SettingsError } from './generate-params';
-import { GenerateError, prepareEntry, resolveEntry, runApp, Runner } from './generate-run';
+import { GenerateError, resolveEntry, runApp, Runner, RunExtras } from './generate-run';
+import { esbuildPath, hookPath, PreparedEntry, prepareEntry, readBuildRecord, TYPESCRIPT_ENV } from './generate-ts';
 
 /** Options of the `generate` command (command-line flags; ArgoCD parameters override them). */
 export interface GenerateOptions {
@@ -21,7 +22,7 @@ export interface GenerateOptions {
   readonly strict?: boolean;
   /** Put VirtualServices in the ArgoCD sync wave after their DestinationRules. @default false */
   readonly syncWaves?: boolean;
-  /** Overall time limit in seconds (build, run, checks). @default 50 */
+  /** Overall time limit in seconds (run, reading back, checks). @default 50 */
   readonly timeout?: number;
   /** Bound on the total bytes of manifest files read back. @default - $CDK8S_MAX_OUTPUT_BYTES, else 32 MiB */
   readonly maxOutputBytes?: number;
@@ -41,10 +42,11 @@ const PREFIX = 'cdk8s-istio-traffic generate';
 
 /**
  * The ArgoCD config management plugin's generate step, all or nothing: resolve the app entry (parameter or
- * cdk8s.yaml), compile TypeScript once with the project's own tsc if needed, run the app with CDK8S_OUTDIR
- * set to a private temporary directory, read back every manifest, default namespaces, run the rule engine
- * (CRD schema + catalogue) over all of it, order it and return it as one YAML stream. Any failure returns
- * an empty stdout and a non-zero exit code with the reason in stderr. Nothing is fetched from the network.
+ * cdk8s.yaml), run the app with CDK8S_OUTDIR set to a private temporary directory (TypeScript transpiled in memory
+ * by esbuild as it loads, without a type check), read back every manifest, default namespaces, run the rule engine
+ * (CRD schema + catalogue) over all of it unless the app's own synth already analyzed exactly these manifests, order
+ * it and return it as one YAML stream. Any failure returns an empty stdout and a non-zero exit code with the reason
+ * in stderr. Nothing is fetched from the network.
  */
 export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv = process.env): GenerateResult {
   const started = Date.now();
@@ -54,7 +56,7 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
   const run: Runner = { remaining: () => deadline - Date.now(), log: (t) => { stderr += t; } };
   /** Fails when the overall deadline has passed: checked between the steps that run in this process. */
   const inTime = (step: string) => {
-    if (Date.now() > deadline) throw new GenerateError(`timed out ${step} (--timeout ${timeout} s covers build, run, reading and checks)`);
+    if (Date.now() > deadline) throw new GenerateError(`timed out ${step} (--timeout ${timeout} s covers the run, reading and checks)`);
   };
   const cleanup: Array<() => void> = [];
   let guard: ReturnType<typeof startGuard> | undefined;
@@ -76,24 +78,30 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
     const link = linkNodeModules(dir, options.nodeModules ?? env.CDK8S_NODE_MODULES);
     if (link) cleanup.push(() => fs.unlinkSync(link.path));
     guard = startGuard(tmp, link);
-    const js = prepareEntry(dir, app, run);
+    const prepared = prepareEntry(dir, app);
     const outdir = path.join(tmp, 'out');
-    runApp(dir, js, app, outdir, settings.env, run);
+    const analysisFile = path.join(tmp, 'analysis.json');
+    const buildFile = path.join(tmp, 'build.json');
+    runApp(dir, prepared.script, app, outdir, settings.env, run, runExtras(prepared, buildFile, analysisFile, namespace));
+    const built = prepared.typescript ? readBuildRecord(buildFile) : undefined;
+    if (built?.files !== undefined) stderr += `${PREFIX}: transpiled ${built.files} TypeScript file(s) with esbuild in ${built.ms} ms (no type check)\n`;
 
     inTime('after the app run');
     const { manifests, files, ignored } = readOutput(outdir, { maxBytes, deadline });
+    const record = readAnalysisRecord(analysisFile);
     // The output is in memory now: the temporary directory is not needed any more.
     fs.rmSync(tmp, { recursive: true, force: true });
     if (ignored.length > 0) stderr += `${PREFIX}: not manifests, not printed: ${ignored.join(', ')}\n`;
     if (namespace) applyDefaultNamespace(manifests, namespace);
     checkDuplicates(manifests);
     inTime('before the rule checks');
-    const report = analyze(manifests.map((m) => ({ manifest: m.value, path: m.path })), { strict });
-    if (report.errors.length > 0 || report.warnings.length > 0) {
-      stderr += formatReport(report, { files, objects: report.objects }, 'text');
-    }
-    if (report.errors.length > 0) {
-      throw new GenerateError(`${report.errors.length} Istio rule error(s) in the generated manifests${strict ? ' (strict: warnings count as errors)' : ''}`);
+    const verdict = reuseAppAnalysis(record, manifests.map((m) => m.value), strict);
+    if (verdict.reuse) {
+      stderr += `${PREFIX}: rule checks: done by the app's own synth over the same ${verdict.record.manifests} object(s) `
+        + `(${verdict.record.warnings} warning(s), reported by the app), not repeated\n`;
+    } else {
+      if (record) stderr += `${PREFIX}: rule checks: run again, ${verdict.why}\n`;
+      checkRules(manifests, files, strict, run.log);
     }
     inTime('during the rule checks');
     const ordered = orderManifests(manifests);
@@ -117,6 +125,40 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
     }
     guard?.release();
   }
+}
+
+/**
+ * Runs the rule engine over every manifest and logs its report; fails on an error. The engine is loaded only here:
+ * an app that uses this library has analyzed its objects already (see {@link reuseAppAnalysis}).
+ */
+function checkRules(manifests: readonly Manifest[], files: number, strict: boolean, log: (text: string) => void): void {
+  const { analyze } = require('../rules') as typeof import('../rules');
+  const report = analyze(manifests.map((m) => ({ manifest: m.value, path: m.path })), { strict });
+  if (report.errors.length > 0 || report.warnings.length > 0) {
+    const { formatReport } = require('./format') as typeof import('./format');
+    log(formatReport(report, { files, objects: report.objects }, 'text'));
+  }
+  if (report.errors.length > 0) {
+    throw new GenerateError(`${report.errors.length} Istio rule error(s) in the generated manifests${strict ? ' (strict: warnings count as errors)' : ''}`);
+  }
+}
+
+/**
+ * What the app process gets besides its own command: for a TypeScript app, generate's hook (first of the node
+ * flags, so TypeScript preloads load through it) and its configuration; for every app, the file the library's synth
+ * records its analysis in and the default namespace generate will apply (src/core/analysis-record.ts).
+ */
+function runExtras(prepared: PreparedEntry, buildFile: string, analysisFile: string, namespace: string | undefined): RunExtras {
+  const env: Record<string, string | undefined> = { [ANALYSIS_RECORD_ENV]: analysisFile, [DEFAULT_NAMESPACE_ENV]: namespace, [TYPESCRIPT_ENV]: undefined };
+  if (!prepared.typescript) return { nodeArgs: [], env };
+  env[TYPESCRIPT_ENV] = JSON.stringify({ esbuild: esbuildPath(), entries: prepared.typescript.entries, tsconfig: prepared.typescript.tsconfig, record: buildFile });
+  return {
+    nodeArgs: ['--require', hookPath()],
+    env,
+    explain: () => (readBuildRecord(buildFile)?.error !== undefined
+      ? 'the TypeScript sources do not parse (the syntax errors are above); generate transpiles TypeScript with esbuild and does not type-check it'
+      : undefined),
+  };
 }
 
 /**

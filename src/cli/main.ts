@@ -139,7 +139,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects without one (default: $ARGOCD_APP_NAMESPACE)')
     .option('--strict', 'treat rule warnings as errors', false)
     .option('--sync-waves', 'annotate VirtualServices with the ArgoCD sync wave after their DestinationRules', false)
-    .option('--timeout <seconds>', 'overall time limit for build, run and checks', Number, DEFAULT_TIMEOUT_SECONDS)
+    .option('--timeout <seconds>', 'overall time limit for the app run (TypeScript transpiled as it loads), reading back and checks', Number, DEFAULT_TIMEOUT_SECONDS)
     .option('--dir <dir>', 'application directory (default: the current directory)')
     .option('--node-modules <dir>', 'dependencies to link when the application directory has no node_modules (default: $CDK8S_NODE_MODULES)')
     .action((opts) => {

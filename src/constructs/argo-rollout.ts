@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkKeys, checkOptions, isBuilt, millisOf, propError, Where } from '../core/enforce';
+import { checkKeys, checkOptions, collect, isBuilt, millisOf, propError, Where } from '../core/enforce';
 import { dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -92,58 +92,71 @@ export class ArgoRollout extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new ArgoRollout(scope, id, { service: canary, workload: deployment }).');
       checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'name', 'replicas', 'prometheusAddress'], { path, prop: 'props' });
-      const service = handedOver(props.service, 'argo-rollouts', path);
-      const deployment = deploymentOf(props.workload, { path, prop: 'workload' });
-      const name = props.name ?? deployment.name;
-      const nameProblem = dnsSubdomainProblem(name);
-      if (nameProblem) propError({ path, prop: 'name' }, { value: name, expected: 'a DNS-1123 subdomain', message: `name ${show(name)} ${nameProblem}`, fix: 'Use a name such as "payments-api".' });
-      if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
-        propError({ path, prop: 'replicas' }, { value: props.replicas, expected: 'a non-negative integer', fix: 'Set replicas to a whole number of pods.' });
-      }
-      const prometheus = props.prometheusAddress ?? 'http://prometheus.istio-system:9090';
-      if (typeof prometheus !== 'string' || !/^https?:\/\/[^\s"'`]+$/.test(prometheus)) {
-        propError({ path, prop: 'prometheusAddress' }, { value: prometheus, expected: 'an http(s) URL', fix: "Give Prometheus's URL, e.g. 'http://prometheus.istio-system:9090'." });
-      }
-      const vs = service.virtualService!;
-      const dr = service.destinationRule!;
-      // Argo Rollouts reads a VirtualService reference "name.namespace": a name with a dot would be cut there.
-      if (vs.name.includes('.')) {
-        propError({ path, prop: 'service' }, { value: vs.name, shown: vs.name, expected: 'a VirtualService name without "."', message: `the VirtualService name ${show(vs.name)} contains ".", which Argo Rollouts reads as name.namespace`, fix: 'Name the CanaryService without dots (its name prop).' });
-      }
-      const namespace = sameNamespace(service, deployment, path);
-      const stages = service.stages ?? [];
-      const steps: Record<string, unknown>[] = [];
-      stages.forEach((stage, i) => {
-        if (stage.weight === 100 && i === stages.length - 1) return; // Argo promotes when the steps end
-        steps.push({ setWeight: stage.weight });
-        if (stage.gate) {
-          const template = new ApiObject(this, `AnalysisTemplate${i}`, {
-            apiVersion: ARGO_API_VERSION, kind: 'AnalysisTemplate',
-            metadata: metadataFor(this, `${name}-stage-${i}`.slice(0, 253), namespace),
-            spec: { metrics: gateMetrics(stage.gate, service.host, prometheus, path) },
-          });
-          this.analysisTemplates.push(template);
-          steps.push({ analysis: { templates: [{ templateName: template.name }] } });
-        } else {
-          steps.push({ pause: stage.pauseDuration ? { duration: goSeconds(stage.pauseDuration, path, `stages[${i}] pause`) } : {} });
+      // Every prop is checked on its own, so one error lists every problem; a check whose input failed is skipped.
+      const problems = collect({ path, prop: 'props' });
+      const service = problems.check(() => handedOver(props.service, 'argo-rollouts', path));
+      const deployment = problems.check(() => deploymentOf(props.workload, { path, prop: 'workload' }));
+      const name = props.name ?? deployment?.name;
+      const nameOk = name !== undefined && problems.passes(() => {
+        const nameProblem = dnsSubdomainProblem(name);
+        if (nameProblem) propError({ path, prop: 'name' }, { value: name, expected: 'a DNS-1123 subdomain', message: `name ${show(name)} ${nameProblem}`, fix: 'Use a name such as "payments-api".' });
+      });
+      problems.check(() => {
+        if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
+          propError({ path, prop: 'replicas' }, { value: props.replicas, expected: 'a non-negative integer', fix: 'Set replicas to a whole number of pods.' });
         }
       });
+      const prometheus = props.prometheusAddress ?? 'http://prometheus.istio-system:9090';
+      const prometheusOk = problems.passes(() => {
+        if (typeof prometheus !== 'string' || !/^https?:\/\/[^\s"'`]+$/.test(prometheus)) {
+          propError({ path, prop: 'prometheusAddress' }, { value: prometheus, expected: 'an http(s) URL', fix: "Give Prometheus's URL, e.g. 'http://prometheus.istio-system:9090'." });
+        }
+      });
+      const vs = service?.virtualService;
+      const dr = service?.destinationRule;
+      // Argo Rollouts reads a VirtualService reference "name.namespace": a name with a dot would be cut there.
+      if (vs && vs.name.includes('.')) {
+        problems.check(() => propError({ path, prop: 'service' }, { value: vs.name, shown: vs.name, expected: 'a VirtualService name without "."', message: `the VirtualService name ${show(vs.name)} contains ".", which Argo Rollouts reads as name.namespace`, fix: 'Name the CanaryService without dots (its name prop).' }));
+      }
+      let namespace: string | undefined;
+      const namespaceOk = service !== undefined && deployment !== undefined && problems.passes(() => (namespace = sameNamespace(service, deployment, path)));
+      const stages = service?.stages ?? [];
+      const steps: Record<string, unknown>[] = [];
+      if (service && namespaceOk && nameOk && prometheusOk) {
+        problems.each(stages, (stage, i) => {
+          if (stage.weight === 100 && i === stages.length - 1) return; // Argo promotes when the steps end
+          steps.push({ setWeight: stage.weight });
+          if (stage.gate) {
+            const template = new ApiObject(this, `AnalysisTemplate${i}`, {
+              apiVersion: ARGO_API_VERSION, kind: 'AnalysisTemplate',
+              metadata: metadataFor(this, `${name}-stage-${i}`.slice(0, 253), namespace),
+              spec: { metrics: gateMetrics(stage.gate, service.host, prometheus, path) },
+            });
+            this.analysisTemplates.push(template);
+            steps.push({ analysis: { templates: [{ templateName: template.name }] } });
+          } else {
+            steps.push({ pause: stage.pauseDuration ? { duration: goSeconds(stage.pauseDuration, path, `stages[${i}] pause`) } : {} });
+          }
+        });
+        problems.check(() => metadataFor(this, name, namespace));
+      }
+      problems.raise();
       this.rollout = new ApiObject(this, 'Resource', {
         apiVersion: ARGO_API_VERSION, kind: 'Rollout',
-        metadata: metadataFor(this, name, namespace),
+        metadata: metadataFor(this, name!, namespace),
         spec: Lazy.any({
           produce: () => {
-            const spec = deploymentSpec(deployment);
+            const spec = deploymentSpec(deployment!);
             return {
               replicas: props.replicas ?? (typeof spec.replicas === 'number' ? spec.replicas : 1),
               ...(isRecord(spec.selector) ? { selector: spec.selector } : {}),
-              workloadRef: { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.name, scaleDown: 'progressively' },
+              workloadRef: { apiVersion: deployment!.apiVersion, kind: 'Deployment', name: deployment!.name, scaleDown: 'progressively' },
               strategy: {
                 canary: {
                   trafficRouting: {
                     istio: {
-                      virtualService: { name: vs.name, routes: [service.primaryRouteName] },
-                      destinationRule: { name: dr.name, stableSubsetName: service.stableSubsetName, canarySubsetName: service.canarySubsetName },
+                      virtualService: { name: vs!.name, routes: [service!.primaryRouteName] },
+                      destinationRule: { name: dr!.name, stableSubsetName: service!.stableSubsetName, canarySubsetName: service!.canarySubsetName },
                     },
                   },
                   steps,
@@ -154,16 +167,16 @@ export class ArgoRollout extends Construct {
         }),
       });
       // The Rollout comes after the objects it names, the analyses before it.
-      this.rollout.node.addDependency(vs, dr, ...this.analysisTemplates);
+      this.rollout.node.addDependency(vs!, dr!, ...this.analysisTemplates);
       const managed = [`/metadata/annotations/${MANAGED_BY.replace('/', '~1')}`];
       const ns = namespace !== undefined ? { namespace } : {};
       this.ignoreDifferences = [
         {
-          group: 'networking.istio.io', kind: 'VirtualService', name: vs.name, ...ns, jsonPointers: managed,
-          jqPathExpressions: [`.spec.http[] | select(.name == "${service.primaryRouteName}") | .route[].weight`],
+          group: 'networking.istio.io', kind: 'VirtualService', name: vs!.name, ...ns, jsonPointers: managed,
+          jqPathExpressions: [`.spec.http[] | select(.name == "${service!.primaryRouteName}") | .route[].weight`],
         },
-        { group: 'networking.istio.io', kind: 'DestinationRule', name: dr.name, ...ns, jsonPointers: managed, jqPathExpressions: [`.spec.subsets[].labels["${POD_TEMPLATE_HASH}"]`] },
-        { group: 'apps', kind: 'Deployment', name: deployment.name, ...ns, jsonPointers: ['/spec/replicas'] },
+        { group: 'networking.istio.io', kind: 'DestinationRule', name: dr!.name, ...ns, jsonPointers: managed, jqPathExpressions: [`.spec.subsets[].labels["${POD_TEMPLATE_HASH}"]`] },
+        { group: 'apps', kind: 'Deployment', name: deployment!.name, ...ns, jsonPointers: ['/spec/replicas'] },
       ];
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));

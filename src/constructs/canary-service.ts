@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
+import { checkHost, checkList, checkOptions, collect, enforce, isBuilt, Problems, propError, raiseInvalid } from '../core/enforce';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';
@@ -164,7 +164,8 @@ export interface CanaryServiceProps extends RouteProps, TrafficPolicyProps, Call
  * its own retries, a fault for test traffic, a route to any version) with `addHttpRoute`, placed before the
  * primary route — so a canary and a chaos test share one VirtualService and one DestinationRule.
  *
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid props raise one IstioValidationError listing every problem, each naming this construct's path (see the
+ * rule reference for the codes).
  */
 export class CanaryService extends HostTraffic {
   /** The environment variable that chooses the current stage of a release plan when `stage` is not given. */
@@ -190,90 +191,115 @@ export class CanaryService extends HostTraffic {
    */
   public readonly _flaggerObjects?: ReturnType<HostTraffic["_handOver"]>;
 
+  /** @internal */
+  public static readonly _collectsProblems: boolean = true;
+
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
     checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
+    // HostTraffic's problems and these are raised together, at the end; a check whose input failed is skipped.
+    const problems = this._problems;
     try {
       const path = this.node.path;
       // HostTraffic takes wildcard hosts (external egress routing); a service with versions or a circuit breaker is one host.
-      checkHost(this.host, { path, prop: 'host' });
-      this.stableSubsetName = subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path);
-      this.canarySubsetName = subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path);
-      enforce(subsetNameRepeatProblem, [this.canarySubsetName, new Map([[this.stableSubsetName, 0]])], {
-        path, prop: 'canarySubsetName', message: () => `stable and canary subsets are both named "${this.canarySubsetName}"`, fix: 'Give the two subsets different names.',
+      if (this.host !== undefined) problems.check(() => checkHost(this.host, { path, prop: 'host' }));
+      // The stages are values built before this constructor ran: their own problems are listed first.
+      const stages = props.stages === undefined ? undefined : problems.check(() => checkStages(props.stages!, path));
+      const stableName = problems.check(() => subsetName(props.stableSubsetName ?? 'stable', 'stableSubsetName', path));
+      const canaryName = problems.check(() => subsetName(props.canarySubsetName ?? 'canary', 'canarySubsetName', path));
+      this.stableSubsetName = stableName!;
+      this.canarySubsetName = canaryName!;
+      if (stableName !== undefined && canaryName !== undefined) {
+        problems.check(() => enforce(subsetNameRepeatProblem, [canaryName, new Map([[stableName, 0]])], {
+          path, prop: 'canarySubsetName', message: () => `stable and canary subsets are both named "${canaryName}"`, fix: 'Give the two subsets different names.',
+        }));
+      }
+      const stableLabels = problems.check(() => resolveSubsetLabels(props.stable, this, 'stable'));
+      const canaryLabels = problems.check(() => resolveSubsetLabels(props.canary, this, 'canary'));
+      const controllerOk = problems.passes(() => {
+        if (props.controller !== undefined && !isBuilt(props.controller, ReleaseController)) {
+          propError({ path, prop: 'controller' }, { value: props.controller, expected: 'a ReleaseController', fix: 'Use ReleaseController.argoRollouts(), or leave controller out.' });
+        }
       });
-      const stableLabels = resolveSubsetLabels(props.stable, this, 'stable');
-      const canaryLabels = resolveSubsetLabels(props.canary, this, 'canary');
-      if (props.controller !== undefined && !isBuilt(props.controller, ReleaseController)) {
-        propError({ path, prop: 'controller' }, { value: props.controller, expected: 'a ReleaseController', fix: 'Use ReleaseController.argoRollouts(), or leave controller out.' });
+      const controller = controllerOk ? props.controller : undefined;
+      this.controller = controller;
+      if (controller && this.routingApi === RoutingApi.GATEWAY_API) {
+        problems.check(() => propError({ path, prop: 'controller' }, { value: controller.kind, expected: 'no controller under the Gateway API', message: `controller ${controller.kind} is set, but its plan is written for Istio's VirtualService subsets and the routes are written in the Gateway API`, fix: 'Release with stages and no controller (each stage one commit), or keep routingApi: RoutingApi.ISTIO.' }));
       }
-      this.controller = props.controller;
-      if (props.controller && this.routingApi === RoutingApi.GATEWAY_API) {
-        propError({ path, prop: 'controller' }, { value: props.controller.kind, expected: 'no controller under the Gateway API', message: `controller ${props.controller.kind} is set, but its plan is written for Istio's VirtualService subsets and the routes are written in the Gateway API`, fix: 'Release with stages and no controller (each stage one commit), or keep routingApi: RoutingApi.ISTIO.' });
-      }
-      const argo = props.controller?.kind === 'argo-rollouts';
-      const flagger = props.controller?.kind === 'flagger';
+      const argo = controller?.kind === 'argo-rollouts';
+      const flagger = controller?.kind === 'flagger';
       const controllerName = argo ? 'Argo Rollouts' : 'Flagger';
-      if (props.controller && props.stages === undefined) {
-        propError({ path, prop: 'stages' }, { value: undefined, expected: 'a release plan', message: `controller ${controllerName} is set but stages is not: the plan is what the controller steps through`, fix: 'Declare stages, e.g. [CanaryStage.analysis(10, { minSuccessRatePercent: 99 }), CanaryStage.analysis(50, { minSuccessRatePercent: 99 }), CanaryStage.pause(100)].' });
+      if (controller && props.stages === undefined) {
+        problems.check(() => propError({ path, prop: 'stages' }, { value: undefined, expected: 'a release plan', message: `controller ${controllerName} is set but stages is not: the plan is what the controller steps through`, fix: 'Declare stages, e.g. [CanaryStage.analysis(10, { minSuccessRatePercent: 99 }), CanaryStage.analysis(50, { minSuccessRatePercent: 99 }), CanaryStage.pause(100)].' }));
       }
-      if (props.controller && props.stage !== undefined) {
-        propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: `stage is set but ${controllerName} chooses the stage`, fix: argo ? 'Leave stage out; promote or abort with kubectl argo rollouts.' : 'Leave stage out; Flagger advances while the metrics hold.' });
+      if (controller && props.stage !== undefined) {
+        problems.check(() => propError({ path, prop: 'stage' }, { value: props.stage, expected: 'no stage', message: `stage is set but ${controllerName} chooses the stage`, fix: argo ? 'Leave stage out; promote or abort with kubectl argo rollouts.' : 'Leave stage out; Flagger advances while the metrics hold.' }));
       }
       if (flagger) {
         for (const [prop, what] of [['testMatches', 'header route to the canary (Flagger routes matches in A/B mode only)'], ['mirrorPercentage', 'mirroring of live traffic (Flagger mirrors only in blue/green mode)']] as const) {
-          if (props[prop] !== undefined) propError({ path, prop }, { value: props[prop], expected: 'nothing Flagger would overwrite', message: `${prop} is set, but Flagger generates the VirtualService, which has no ${what}`, fix: `Leave ${prop} out with Flagger, or release without a controller (or with Argo Rollouts) to keep it.` });
+          if (props[prop] !== undefined) problems.check(() => propError({ path, prop }, { value: props[prop], expected: 'nothing Flagger would overwrite', message: `${prop} is set, but Flagger generates the VirtualService, which has no ${what}`, fix: `Leave ${prop} out with Flagger, or release without a controller (or with Argo Rollouts) to keep it.` }));
         }
       }
       // Both subsets are always destinations of the primary route, so overlapping labels make its split a lie (DR-04),
       // unless Argo Rollouts tells them apart with the rollouts-pod-template-hash label it adds to each.
-      if (!props.controller) enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
-        path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
-        message: (problem) => `stable and canary ${problem}`,
-        fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
-      });
-      const staged = props.stages === undefined ? undefined : checkPlan(props, path);
+      if (!props.controller && stableLabels !== undefined && canaryLabels !== undefined) {
+        problems.check(() => enforce(subsetsOverlapProblem, [stableLabels, canaryLabels], {
+          path, prop: 'canary', value: `${JSON.stringify(stableLabels)} / ${JSON.stringify(canaryLabels)}`,
+          message: (problem) => `stable and canary ${problem}`,
+          fix: "Give each version a label the other does not match, e.g. version: 'v1' and version: 'v2'.",
+        }));
+      }
+      const staged = props.stages === undefined ? undefined : checkPlan(props, stages, path, problems);
       this.currentStage = staged?.current;
       this.stageIndex = staged?.index;
-      const weight = props.controller ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
-      // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
-      enforce(routeWeightProblem, [weight, 100], {
-        path, prop: 'canaryWeight', allowed: 'integer 0-100',
-        message: () => `canaryWeight must be an integer 0-100 (received ${show(weight)})`, fix: 'Set canaryWeight to an integer 0-100.',
-      });
-      renderResilience(props, path);
-      renderResilience({ timeout: props.testTimeout, retries: props.testRetries }, path, { timeout: 'testTimeout', retries: 'testRetries' });
-      const testRouteName = routeName(props.testRouteName, 'canary-testing', 'testRouteName', path);
-      const primaryRouteName = routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path);
-      const mirror = props.mirrorPercentage === undefined ? undefined : checkMirrorPercentage(props.mirrorPercentage, path);
-      const testMatches = checkList(props.testMatches ?? [], 'testMatches', path);
-      testMatches.forEach((m, i) => {
-        if (!isBuilt(m, HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
-      });
-
-      this.addSubset({ name: this.stableSubsetName, pods: Subset.fromLabels(stableLabels) });
-      this.addSubset({ name: this.canarySubsetName, pods: Subset.fromLabels(canaryLabels) });
-      const resilience = { timeout: props.timeout, retries: props.retries };
-      this.addHttpRoute({
-        name: primaryRouteName,
-        route: [Destination.subset(this.stableSubsetName, { weight: 100 - weight }), Destination.subset(this.canarySubsetName, { weight })],
-        ...resilience,
-        ...(mirror !== undefined && mirror > 0 ? { mirror: Destination.subset(this.canarySubsetName), mirrorPercentage: mirror } : {}),
-      });
-      if (testMatches.length > 0) {
-        this.addHttpRoute({
-          name: testRouteName, match: [...testMatches], route: [Destination.subset(this.canarySubsetName)],
-          timeout: props.testTimeout ?? props.timeout, retries: props.testRetries ?? props.retries,
+      if (props.stages === undefined || staged !== undefined) {
+        const weight = props.controller ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
+        // The stable subset gets 100 - canaryWeight: VS-11's weight check, bounded so neither weight is negative.
+        problems.check(() => enforce(routeWeightProblem, [weight, 100], {
+          path, prop: 'canaryWeight', allowed: 'integer 0-100',
+          message: () => `canaryWeight must be an integer 0-100 (received ${show(weight)})`, fix: 'Set canaryWeight to an integer 0-100.',
+        }));
+      }
+      problems.check(() => renderResilience(props, path));
+      problems.check(() => renderResilience({ timeout: props.testTimeout, retries: props.testRetries }, path, { timeout: 'testTimeout', retries: 'testRetries' }));
+      const testRouteName = problems.check(() => routeName(props.testRouteName, 'canary-testing', 'testRouteName', path));
+      const primaryRouteName = problems.check(() => routeName(props.primaryRouteName, 'primary', 'primaryRouteName', path));
+      this.primaryRouteName = primaryRouteName!;
+      const mirror = props.mirrorPercentage === undefined ? undefined : problems.check(() => checkMirrorPercentage(props.mirrorPercentage!, path));
+      const testMatches = problems.check(() => checkList(props.testMatches ?? [], 'testMatches', path));
+      if (testMatches) {
+        problems.each(testMatches, (m, i) => {
+          raiseInvalid(m, { path, prop: `testMatches[${i}]` });
+          if (!isBuilt(m, HttpMatch)) propError({ path, prop: `testMatches[${i}]` }, { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('x-canary-test').exact('true')." });
         });
       }
-      this.primaryRouteName = primaryRouteName;
-      this.stages = staged ? [...props.stages!] : undefined;
-      if (argo && subsetsOverlapProblem(stableLabels, canaryLabels) !== undefined) {
-        Rules.suppress(this.destinationRule!, subsetsOverlapProblem.code, 'Argo Rollouts adds the rollouts-pod-template-hash label of each ReplicaSet to the stable and canary subsets');
+      this.stages = staged ? stages : undefined;
+      // The subsets and routes are built from the props checked above: with a problem there is nothing more to learn.
+      if (problems.ok) {
+        const weight = props.controller ? 0 : staged ? staged.current.weight : props.canaryWeight ?? 0;
+        this.addSubset({ name: this.stableSubsetName, pods: Subset.fromLabels(stableLabels!) });
+        this.addSubset({ name: this.canarySubsetName, pods: Subset.fromLabels(canaryLabels!) });
+        const resilience = { timeout: props.timeout, retries: props.retries };
+        this.addHttpRoute({
+          name: this.primaryRouteName,
+          route: [Destination.subset(this.stableSubsetName, { weight: 100 - weight }), Destination.subset(this.canarySubsetName, { weight })],
+          ...resilience,
+          ...(mirror !== undefined && mirror > 0 ? { mirror: Destination.subset(this.canarySubsetName), mirrorPercentage: mirror } : {}),
+        });
+        if (testMatches!.length > 0) {
+          this.addHttpRoute({
+            name: testRouteName, match: [...testMatches!], route: [Destination.subset(this.canarySubsetName)],
+            timeout: props.testTimeout ?? props.timeout, retries: props.testRetries ?? props.retries,
+          });
+        }
+        if (argo && subsetsOverlapProblem(stableLabels!, canaryLabels!) !== undefined) {
+          Rules.suppress(this.destinationRule!, subsetsOverlapProblem.code, 'Argo Rollouts adds the rollouts-pod-template-hash label of each ReplicaSet to the stable and canary subsets');
+        }
+        if (flagger) {
+          this._flaggerObjects = this._handOver('Flagger generates the VirtualService and DestinationRules from the Canary (FlaggerCanary)');
+        }
       }
-      if (flagger) {
-        this._flaggerObjects = this._handOver('Flagger generates the VirtualService and DestinationRules from the Canary (FlaggerCanary)');
-      }
+      problems.raise();
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));
     }
@@ -294,34 +320,52 @@ function checkMirrorPercentage(value: number, path: string): number {
   return value;
 }
 
-/** Checks the release plan and picks the current stage (PROP for a plan that breaks its contract). */
-function checkPlan(props: CanaryServiceProps, path: string): { current: CanaryStage; index: number } {
-  const stages = checkList(props.stages!, 'stages', path);
-  stages.forEach((st, i) => {
+/** The stages of a release plan: a list of CanaryStages, each checked on its own (an invalid one re-pathed here). */
+function checkStages(list: CanaryStage[], path: string): CanaryStage[] {
+  const stages = checkList(list, 'stages', path);
+  const problems = collect({ path, prop: 'stages' });
+  problems.each(stages, (st, i) => {
+    raiseInvalid(st, { path, prop: `stages[${i}]` });
     if (!isBuilt(st, CanaryStage)) propError({ path, prop: `stages[${i}]` }, { value: st, expected: 'a CanaryStage', fix: 'Use CanaryStage.pause(…) or CanaryStage.analysis(…).' });
   });
+  problems.raise();
+  return [...stages];
+}
+
+/**
+ * Checks the release plan (`stages` as checked by {@link checkStages}, `undefined` when they failed) and picks the
+ * current stage; the problems go to `problems`, `undefined` is returned when there is one.
+ */
+function checkPlan(props: CanaryServiceProps, stages: CanaryStage[] | undefined, path: string, problems: Problems): { current: CanaryStage; index: number } | undefined {
   if (props.canaryWeight !== undefined) {
-    propError({ path, prop: 'canaryWeight' }, { value: props.canaryWeight, expected: 'canaryWeight or stages', message: 'canaryWeight and stages are both set', fix: 'Leave canaryWeight out: the current stage gives the weight.' });
+    problems.check(() => propError({ path, prop: 'canaryWeight' }, { value: props.canaryWeight, expected: 'canaryWeight or stages', message: 'canaryWeight and stages are both set', fix: 'Leave canaryWeight out: the current stage gives the weight.' }));
   }
   const maxWeight = props.maxWeight ?? 100;
-  enforce(routeWeightProblem, [maxWeight, 100], { path, prop: 'maxWeight', allowed: 'integer 0-100', message: () => `maxWeight must be an integer 0-100 (received ${show(maxWeight)})`, fix: 'Set maxWeight to a whole percentage.' });
-  const problem = stagePlanProblem(stages, maxWeight, props.waiveGates === true, props.controller !== undefined);
-  if (problem) {
-    propError({ path, prop: 'stages' }, {
-      value: stages.map((st) => st.weight).join(' → '), expected: 'non-decreasing weights ending at maxWeight, gated before 100 %',
-      message: `the release plan ${stages.map((st) => st.describe()).join(' → ')} ${problem}`,
-      fix: 'Order the stages by weight, end at 100 (or set maxWeight), and hold one stage with CanaryStage.analysis(…) or a manual CanaryStage.pause(weight) before 100.',
-    });
-  }
-  // Under a controller the stage is the controller's: the App-wide variable is for the statically staged canaries.
-  const env = props.controller === undefined ? process.env[CanaryService.STAGE_ENV] : undefined;
-  const raw: unknown = props.stage ?? (env !== undefined && env !== '' ? Number(env) : 0);
-  const from = props.stage !== undefined ? 'stage' : env ? `${CanaryService.STAGE_ENV}=${env}` : 'stage';
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw >= stages.length) {
-    propError({ path, prop: 'stage' }, {
-      value: props.stage ?? env, expected: `a stage index 0-${stages.length - 1}`, message: `${from} is not a stage of the plan (0-${stages.length - 1})`,
-      fix: `Choose the current stage: 0 for ${stages[0].describe()}, ${stages.length - 1} for ${stages[stages.length - 1].describe()}.`,
-    });
-  }
-  return { current: stages[raw as number], index: raw as number };
+  const maxOk = problems.passes(() => enforce(routeWeightProblem, [maxWeight, 100], { path, prop: 'maxWeight', allowed: 'integer 0-100', message: () => `maxWeight must be an integer 0-100 (received ${show(maxWeight)})`, fix: 'Set maxWeight to a whole percentage.' }));
+  if (stages === undefined || !maxOk) return undefined;
+  const planOk = problems.passes(() => {
+    const problem = stagePlanProblem(stages, maxWeight, props.waiveGates === true, props.controller !== undefined);
+    if (problem) {
+      propError({ path, prop: 'stages' }, {
+        value: stages.map((st) => st.weight).join(' → '), expected: 'non-decreasing weights ending at maxWeight, gated before 100 %',
+        message: `the release plan ${stages.map((st) => st.describe()).join(' → ')} ${problem}`,
+        fix: 'Order the stages by weight, end at 100 (or set maxWeight), and hold one stage with CanaryStage.analysis(…) or a manual CanaryStage.pause(weight) before 100.',
+      });
+    }
+  });
+  // The stage is chosen from a plan that holds (at least one stage).
+  if (!planOk) return undefined;
+  return problems.check(() => {
+    // Under a controller the stage is the controller's: the App-wide variable is for the statically staged canaries.
+    const env = props.controller === undefined ? process.env[CanaryService.STAGE_ENV] : undefined;
+    const raw: unknown = props.stage ?? (env !== undefined && env !== '' ? Number(env) : 0);
+    const from = props.stage !== undefined ? 'stage' : env ? `${CanaryService.STAGE_ENV}=${env}` : 'stage';
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw >= stages.length) {
+      propError({ path, prop: 'stage' }, {
+        value: props.stage ?? env, expected: `a stage index 0-${stages.length - 1}`, message: `${from} is not a stage of the plan (0-${stages.length - 1})`,
+        fix: `Choose the current stage: 0 for ${stages[0].describe()}, ${stages.length - 1} for ${stages[stages.length - 1].describe()}.`,
+      });
+    }
+    return { current: stages[raw as number], index: raw as number };
+  });
 }

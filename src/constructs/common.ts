@@ -1,6 +1,6 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, enforce, isBuilt, propError, readingProps, renderDuration } from '../core/enforce';
+import { checkHost, checkList, collect, enforce, isBuilt, propError, raiseInvalid, readingProps, renderDuration } from '../core/enforce';
 import { gatewayRefError } from '../core/gateway-ref';
 import { exportToEntries, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';
@@ -45,13 +45,15 @@ export interface RenderedResilience {
 /** Renders timeout and retries once, validated. */
 export function renderResilience(props: Pick<RouteProps, 'timeout' | 'retries'>, path: string,
   names: { readonly timeout: string; readonly retries: string } = { timeout: 'timeout', retries: 'retries' }): RenderedResilience {
-  return {
-    ...(props.timeout ? { timeout: renderDuration(props.timeout, { path, prop: names.timeout }) } : {}),
-    ...(props.retries ? { retries: checkRetryPolicy(props.retries, path, names.retries)._render() } : {}),
-  };
+  const problems = collect({ path, prop: 'props' });
+  const timeout = props.timeout ? problems.check(() => renderDuration(props.timeout!, { path, prop: names.timeout })) : undefined;
+  const retries = props.retries ? problems.check(() => checkRetryPolicy(props.retries, path, names.retries)._render()) : undefined;
+  problems.raise();
+  return { ...(timeout ? { timeout } : {}), ...(retries ? { retries } : {}) };
 }
 
 function checkRetryPolicy(retries: unknown, path: string, prop: string): RetryPolicy {
+  raiseInvalid(retries, { path, prop });
   if (!isBuilt(retries, RetryPolicy)) {
     propError({ path, prop }, { value: retries, expected: 'a RetryPolicy', fix: 'Use RetryPolicy.idempotent(…), RetryPolicy.nonIdempotent(…) or RetryPolicy.none().' });
   }

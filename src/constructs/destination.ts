@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { checkHost, checkKeys, checkOptions, checkPort, enforce, propError, Where } from '../core/enforce';
+import { buildValue, checkHost, checkKeys, checkOptions, checkPort, enforce, propError, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
@@ -54,18 +54,22 @@ export interface RenderedDestination {
 export class Destination {
   /** Subset `name` of the host the construct routes (its DestinationRule defines it; VS-16). */
   public static subset(name: string, options: DestinationOptions = {}): Destination {
-    if (typeof name !== 'string') propError({ path: 'Destination.subset', prop: 'name' }, { value: name, expected: 'a subset name', fix: 'Name the subset, e.g. Destination.subset("v2").' });
-    const o = checkOptions(options, { path: 'Destination.subset', prop: 'options' }, 'Pass options such as { weight: 20 }.');
-    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers'], { path: 'Destination.subset', prop: 'options' });
-    return new Destination(undefined, { ...o, subset: name });
+    return buildValue(Destination, () => {
+      if (typeof name !== 'string') propError({ path: 'Destination.subset', prop: 'name' }, { value: name, expected: 'a subset name', fix: 'Name the subset, e.g. Destination.subset("v2").' });
+      const o = checkOptions(options, { path: 'Destination.subset', prop: 'options' }, 'Pass options such as { weight: 20 }.');
+      checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers'], { path: 'Destination.subset', prop: 'options' });
+      return new Destination(undefined, { ...o, subset: name });
+    });
   }
 
   /** Host `host` (a FQDN, a short name in the VirtualService's namespace, or a ServiceEntry host, `*.` wildcards included; X-03 grammar). */
   public static host(host: string, options: HostDestinationOptions = {}): Destination {
-    const where = { path: 'Destination.host', prop: 'host' };
-    const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
-    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
-    return new Destination(checkHost(host, where, { allowWildcard: true }), o);
+    return buildValue(Destination, () => {
+      const where = { path: 'Destination.host', prop: 'host' };
+      const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
+      checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
+      return new Destination(checkHost(host, where, { allowWildcard: true }), o);
+    });
   }
 
   /**
@@ -73,15 +77,17 @@ export class Destination {
    * `name.namespace.svc.cluster.local`) or a construct of this library with a `host`.
    */
   public static service(service: IConstruct, options: HostDestinationOptions = {}): Destination {
-    const where = { path: 'Destination.service', prop: 'service' };
-    const own = (service as unknown as { host?: unknown }).host;
-    const host = serviceHostOf(service) ?? (isRecord(service) && typeof own === 'string' ? own : undefined);
-    if (host === undefined) {
-      propError(where, { value: service, shown: describeRef(service), expected: 'a Kubernetes Service or a construct with a host', message: `service ${describeRef(service)} has no host`, fix: 'Pass a Service construct, or use Destination.host("name.namespace.svc.cluster.local").' });
-    }
-    const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
-    checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
-    return new Destination(host, o);
+    return buildValue(Destination, () => {
+      const where = { path: 'Destination.service', prop: 'service' };
+      const own = (service as unknown as { host?: unknown }).host;
+      const host = serviceHostOf(service) ?? (isRecord(service) && typeof own === 'string' ? own : undefined);
+      if (host === undefined) {
+        propError(where, { value: service, shown: describeRef(service), expected: 'a Kubernetes Service or a construct with a host', message: `service ${describeRef(service)} has no host`, fix: 'Pass a Service construct, or use Destination.host("name.namespace.svc.cluster.local").' });
+      }
+      const o = checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { port: 9080 }.');
+      checkKeys(o as Record<string, unknown>, ['port', 'weight', 'headers', 'subset'], { ...where, prop: 'options' });
+      return new Destination(host, o);
+    });
   }
 
   private constructor(private readonly host: string | undefined, private readonly options: HostDestinationOptions) {}

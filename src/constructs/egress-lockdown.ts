@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Sidecar } from '../../imports/istio-networking.istio.io';
-import { checkKeys, checkList, checkOptions, enforce, propError, Where } from '../core/enforce';
+import { checkKeys, checkList, checkOptions, collect, enforce, propError, Where } from '../core/enforce';
 import { clusterLocal, fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
 import { inClusterFqdn, inClusterHostSet, meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';
@@ -91,23 +91,31 @@ export class EgressLockdown extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new EgressLockdown(scope, id, { namespace: 'shop' }).");
       checkKeys(props as Record<string, unknown>, ['namespace', 'name', 'hosts', 'calls', 'istioNamespace', 'networkPolicy'], { path, prop: 'props' });
+      // Every prop is checked on its own, so one error lists every problem.
+      const problems = collect({ path, prop: 'props' });
       const namespace = props.namespace ?? Chart.of(this).namespace;
       if (namespace === undefined) {
-        propError({ path, prop: 'namespace' }, { value: undefined, expected: 'a namespace', message: 'namespace is not set, and the Chart has none', fix: "Name the namespace to lock down: { namespace: 'shop' } (or give the Chart a namespace)." });
+        problems.check(() => propError({ path, prop: 'namespace' }, { value: undefined, expected: 'a namespace', message: 'namespace is not set, and the Chart has none', fix: "Name the namespace to lock down: { namespace: 'shop' } (or give the Chart a namespace)." }));
       }
-      this.namespace = namespace;
-      this.istioNamespace = checkNamespace(props.istioNamespace ?? 'istio-system', { path, prop: 'istioNamespace' });
+      this.namespace = namespace!;
+      const istioNamespace = problems.check(() => checkNamespace(props.istioNamespace ?? 'istio-system', { path, prop: 'istioNamespace' }));
+      this.istioNamespace = istioNamespace!;
       // A selector-less Sidecar in the root namespace is the default of every namespace without one (SC-05 reads it so).
-      if (namespace === this.istioNamespace) {
-        propError({ path, prop: 'namespace' }, {
+      if (namespace !== undefined && namespace === istioNamespace) {
+        problems.check(() => propError({ path, prop: 'namespace' }, {
           value: namespace, expected: 'an application namespace', message: `namespace ${show(namespace)} is Istio's root namespace, where a Sidecar becomes the mesh-wide default: every namespace without its own would lose the services it calls in other namespaces`,
           fix: 'Lock down each application namespace with its own EgressLockdown (its egress hosts are derived from its calls).',
-        });
+        }));
       }
-      this.extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkEgressHost(h, { path, prop: `hosts[${i}]` }));
-      if (props.networkPolicy !== undefined && typeof props.networkPolicy !== 'boolean') {
-        propError({ path, prop: 'networkPolicy' }, { value: props.networkPolicy, expected: 'a boolean', fix: 'Set networkPolicy to true or false, or leave it out.' });
-      }
+      this.extraHosts = problems.check(() => checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkEgressHost(h, { path, prop: `hosts[${i}]` })))!;
+      problems.check(() => {
+        if (props.networkPolicy !== undefined && typeof props.networkPolicy !== 'boolean') {
+          propError({ path, prop: 'networkPolicy' }, { value: props.networkPolicy, expected: 'a boolean', fix: 'Set networkPolicy to true or false, or leave it out.' });
+        }
+      });
+      if (namespace !== undefined) problems.check(() => metadataFor(this, props.name ?? 'default', namespace));
+      const calls = problems.check(() => callHosts(props.calls ?? [], path));
+      problems.raise();
       const name = props.name ?? 'default';
       this.sidecar = new Sidecar(this, 'Resource', {
         metadata: metadataFor(this, name, namespace),
@@ -116,7 +124,7 @@ export class EgressLockdown extends Construct {
           outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' as any },
         },
       });
-      Rules.of(this).recordIntent(this.sidecar, { owner: path, calls: callHosts(props.calls ?? [], path) });
+      Rules.of(this).recordIntent(this.sidecar, { owner: path, calls: calls! });
       if (props.networkPolicy) {
         this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
           apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',

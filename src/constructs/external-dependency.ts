@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, isPlainObject, propError } from '../core/enforce';
+import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, collect, enforce, isBuilt, isPlainObject, propError, raiseInvalid } from '../core/enforce';
 import { dnsLabelProblem, toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
 import { clusterLocal, fqdn, isWildcardHost } from '../core/hosts';
 import { defineEntry, isRecord } from '../core/json';
@@ -212,7 +212,8 @@ export interface EgressGateway {
  *   TLS passthrough port. Destinations name their port when the ServiceEntry has several.
  *
  * With one host every object is named `name`; with several, the per-host objects are `<name>-<host>`.
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid props raise one IstioValidationError listing every problem, each naming this construct's path (see the
+ * rule reference for the codes).
  */
 export class ExternalDependency extends Construct {
   /** The external hosts. */
@@ -234,100 +235,123 @@ export class ExternalDependency extends Construct {
       const rules = Rules.of(this);
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new ExternalDependency(scope, id, { hosts, ports }).');
-      const resolution = props.resolution ?? Resolution.DNS;
-      if (!Object.values(Resolution).includes(resolution)) {
-        propError({ path, prop: 'resolution' }, { value: resolution, shown: resolution, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(resolution)}`, fix: 'Use a Resolution value.' });
-      }
-      const location = props.location ?? Location.MESH_EXTERNAL;
-      if (!Object.values(Location).includes(location)) {
-        propError({ path, prop: 'location' }, { value: location, shown: location, expected: Object.values(Location).join(', '), message: `unknown location ${show(location)}`, fix: 'Use a Location value.' });
-      }
-      this.hosts = checkHosts(props.hosts, resolution, location, path);
-      if (props.sniRouting !== undefined && typeof props.sniRouting !== 'boolean') propError({ path, prop: 'sniRouting' }, { value: props.sniRouting, expected: 'a boolean', fix: 'Set sniRouting to true or false, or leave it out.' });
-      const addresses = props.addresses === undefined ? undefined : nonEmptyStrings(props.addresses, 'addresses', path, 'an IP address or CIDR block, e.g. "10.0.0.0/16"');
-      const endpoints = props.endpoints === undefined ? undefined : checkEndpoints(props.endpoints, path);
-      const workloadSelector = props.workloadSelector === undefined ? undefined : checkLabels(props.workloadSelector, { path, prop: 'workloadSelector' });
-      enforce(selectorWithEndpointsProblem, [workloadSelector !== undefined, endpoints?.length ?? 0], {
-        path, prop: 'workloadSelector', value: 'workloadSelector+endpoints', allowed: 'workloadSelector or endpoints', message: (problem) => `workloadSelector ${problem.replace('spec.endpoints', 'endpoints')}`,
-        fix: 'Select the workloads with workloadSelector, or list them in endpoints, not both.',
+      // Every prop is checked on its own, so one error lists every problem; a check whose input failed is skipped.
+      const problems = collect({ path, prop: 'props' });
+      const resolution = problems.check(() => {
+        const r = props.resolution ?? Resolution.DNS;
+        if (!Object.values(Resolution).includes(r)) {
+          propError({ path, prop: 'resolution' }, { value: r, shown: r, expected: Object.values(Resolution).join(', '), message: `unknown resolution ${show(r)}`, fix: 'Use a Resolution value.' });
+        }
+        return r;
       });
-      if (props.tlsOrigination !== undefined && !isBuilt(props.tlsOrigination, TlsOrigination)) {
-        propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+      const location = problems.check(() => {
+        const l = props.location ?? Location.MESH_EXTERNAL;
+        if (!Object.values(Location).includes(l)) {
+          propError({ path, prop: 'location' }, { value: l, shown: l, expected: Object.values(Location).join(', '), message: `unknown location ${show(l)}`, fix: 'Use a Location value.' });
+        }
+        return l;
+      });
+      const hosts = resolution === undefined || location === undefined ? undefined : problems.check(() => checkHosts(props.hosts, resolution, location, path));
+      this.hosts = hosts!;
+      problems.check(() => {
+        if (props.sniRouting !== undefined && typeof props.sniRouting !== 'boolean') propError({ path, prop: 'sniRouting' }, { value: props.sniRouting, expected: 'a boolean', fix: 'Set sniRouting to true or false, or leave it out.' });
+      });
+      let addresses: string[] | undefined;
+      const addressesOk = props.addresses === undefined || problems.passes(() => (addresses = nonEmptyStrings(props.addresses!, 'addresses', path, 'an IP address or CIDR block, e.g. "10.0.0.0/16"')));
+      let endpoints: Record<string, unknown>[] | undefined;
+      const endpointsOk = props.endpoints === undefined || problems.passes(() => (endpoints = checkEndpoints(props.endpoints!, path)));
+      let workloadSelector: Record<string, string> | undefined;
+      const selectorOk = props.workloadSelector === undefined || problems.passes(() => (workloadSelector = checkLabels(props.workloadSelector!, { path, prop: 'workloadSelector' })));
+      if (endpointsOk && selectorOk) {
+        problems.check(() => enforce(selectorWithEndpointsProblem, [workloadSelector !== undefined, endpoints?.length ?? 0], {
+          path, prop: 'workloadSelector', value: 'workloadSelector+endpoints', allowed: 'workloadSelector or endpoints', message: (problem) => `workloadSelector ${problem.replace('spec.endpoints', 'endpoints')}`,
+          fix: 'Select the workloads with workloadSelector, or list them in endpoints, not both.',
+        }));
       }
-      if (props.tlsOrigination !== undefined && !props.tlsOrigination._originates) {
-        propError({ path, prop: 'tlsOrigination' }, {
-          value: props.tlsOrigination._render('').mode, shown: props.tlsOrigination._render('').mode, expected: 'TLS the proxy originates: SIMPLE or MUTUAL',
-          message: `tlsOrigination ${props.tlsOrigination._render('').mode} originates no TLS to an external server`,
-          fix: 'Use TlsOrigination.simple(…) or TlsOrigination.mutual(…); leave tlsOrigination out for TLS the application opens itself.',
-        });
-      }
-      const ports = checkPorts(props.ports, props.tlsOrigination !== undefined, path);
-      if (resolution === Resolution.DYNAMIC_DNS) checkDynamicDns(this.hosts, ports, addresses, endpoints, path);
-      if (props.tlsOrigination) {
-        for (const host of this.hosts) {
-          enforce(sniProblem, [props.tlsOrigination._sni(host)], {
-            path, prop: 'tlsOrigination', allowed: 'a concrete hostname', message: (problem) => `tlsOrigination would send SNI "${props.tlsOrigination!._sni(host)}", which ${problem}`,
-            fix: `Set the SNI explicitly, e.g. TlsOrigination.simple({ sni: '${host.replace(/^\*\./, 'api.')}' }), or list concrete hosts instead of ${host}.`,
+      const tlsOk = props.tlsOrigination === undefined || problems.passes(() => {
+        raiseInvalid(props.tlsOrigination, { path, prop: 'tlsOrigination' });
+        if (!isBuilt(props.tlsOrigination, TlsOrigination)) {
+          propError({ path, prop: 'tlsOrigination' }, { value: props.tlsOrigination, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.simple(…) or TlsOrigination.insecureSkipVerify(…).' });
+        }
+        if (!props.tlsOrigination._originates) {
+          propError({ path, prop: 'tlsOrigination' }, {
+            value: props.tlsOrigination._render('').mode, shown: props.tlsOrigination._render('').mode, expected: 'TLS the proxy originates: SIMPLE or MUTUAL',
+            message: `tlsOrigination ${props.tlsOrigination._render('').mode} originates no TLS to an external server`,
+            fix: 'Use TlsOrigination.simple(…) or TlsOrigination.mutual(…); leave tlsOrigination out for TLS the application opens itself.',
           });
         }
+      });
+      const tlsOrigination = tlsOk ? props.tlsOrigination : undefined;
+      const ports = problems.check(() => checkPorts(props.ports, props.tlsOrigination !== undefined, path));
+      if (resolution === Resolution.DYNAMIC_DNS && hosts && ports && addressesOk && endpointsOk) problems.check(() => checkDynamicDns(hosts, ports, addresses, endpoints, path));
+      if (tlsOrigination && hosts) {
+        problems.each(hosts, (host) => enforce(sniProblem, [tlsOrigination._sni(host)], {
+          path, prop: 'tlsOrigination', allowed: 'a concrete hostname', message: (problem) => `tlsOrigination would send SNI "${tlsOrigination._sni(host)}", which ${problem}`,
+          fix: `Set the SNI explicitly, e.g. TlsOrigination.simple({ sni: '${host.replace(/^\*\./, 'api.')}' }), or list concrete hosts instead of ${host}.`,
+        }));
       }
       const namespaceOf = props.namespace ?? Chart.of(this).namespace;
-      const declaredExportTo = checkExportTo(props.exportTo ?? ['.'], namespaceOf, path, false);
-      const httpPorts = ports.filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
-      const tlsPorts = ports.filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
-      const opaque = ports.find((p) => sharedPortProblem(p.protocol, this.hosts.length, resolution) !== undefined);
-      if (opaque) {
-        enforce(sharedPortProblem, [opaque.protocol, this.hosts.length, resolution], {
+      const declaredExportTo = problems.check(() => checkExportTo(props.exportTo ?? ['.'], namespaceOf, path, false));
+      const httpPorts = (ports ?? []).filter((p) => HTTP_FAMILY.includes(p.protocol as PortProtocol));
+      const tlsPorts = (ports ?? []).filter((p) => TLS_FAMILY.includes(p.protocol as PortProtocol));
+      const opaque = hosts && resolution && ports?.find((p) => sharedPortProblem(p.protocol, hosts.length, resolution) !== undefined);
+      if (hosts && resolution && ports && opaque) {
+        problems.check(() => enforce(sharedPortProblem, [opaque.protocol, hosts.length, resolution], {
           path, prop: 'ports', value: ports.map((p) => p.protocol).join(','), allowed: 'HTTP- or TLS-family ports',
-          message: () => `${this.hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`,
+          message: () => `${hosts.length} hosts with resolution ${resolution} share a TCP port, and plain TCP cannot tell the hosts apart`,
           fix: 'Use one ExternalDependency per host for TCP ports, or HTTP/TLS protocols.',
-        });
+        }));
       }
-      const resilience = renderResilience(props, path);
-      const protocols = ports.map((p) => p.protocol).join(',');
+      const resilience = problems.check(() => renderResilience(props, path));
+      const protocols = (ports ?? []).map((p) => p.protocol).join(',');
       // The next three are contracts of this construct, not of Istio: it would otherwise drop a setting silently.
-      if (Object.keys(resilience).length > 0 && httpPorts.length === 0) {
-        propError({ path, prop: 'timeout/retries' }, {
+      if (resilience && ports && Object.keys(resilience).length > 0 && httpPorts.length === 0) {
+        problems.check(() => propError({ path, prop: 'timeout/retries' }, {
           value: protocols, shown: protocols, expected: 'an HTTP, HTTP2 or GRPC port',
           message: 'timeout/retries are set but no port speaks HTTP; TLS and TCP routes cannot carry them, so they would be dropped',
           fix: 'Declare the HTTP port (with tlsOrigination for HTTPS APIs), or remove timeout/retries.',
-        });
+        }));
       }
-      const wildcard = this.hosts.find((h) => isWildcardHost(h));
-      if (Object.keys(resilience).length > 0 && wildcard !== undefined) {
+      const wildcard = hosts?.find((h) => isWildcardHost(h));
+      if (resilience && Object.keys(resilience).length > 0 && wildcard !== undefined) {
         // Timeouts and retries need an HTTP route per host with that host as destination; for a wildcard the route
         // would apply to whatever host the application called, which this construct does not emit (nor SNI routes).
-        propError({ path, prop: 'hosts' }, {
+        problems.check(() => propError({ path, prop: 'hosts' }, {
           value: wildcard, shown: wildcard, expected: 'exact hostnames when timeout/retries are set',
           message: `timeout/retries need a route whose destination is each host, and this construct emits no route for wildcard host ${JSON.stringify(wildcard)}`,
           fix: 'List the exact hostnames the application calls, or remove timeout/retries.',
-        });
+        }));
       }
-      if (props.tlsOrigination && httpPorts.length === 0) {
-        propError({ path, prop: 'tlsOrigination' }, {
+      if (tlsOrigination && ports && httpPorts.length === 0) {
+        problems.check(() => propError({ path, prop: 'tlsOrigination' }, {
           value: protocols, shown: protocols, expected: 'an HTTP port to originate TLS from',
           message: 'tlsOrigination is set but no port speaks plain HTTP, so there is nothing to originate TLS from',
           fix: 'Declare the port the application uses, e.g. { number: 80, protocol: PortProtocol.HTTP }.',
-        });
+        }));
       }
-      const egress = props.egressGateway === undefined ? undefined : checkEgress(props.egressGateway, resolution, this.hosts, ports, path);
+      const egress = props.egressGateway === undefined || !resolution || !hosts || !ports ? undefined : problems.check(() => checkEgress(props.egressGateway!, resolution, hosts, ports, path));
+      const basePolicy = problems.check(() => renderTrafficPolicy(props, path));
+      const name = props.name ?? (hosts ? toDnsLabel(hosts[0].replace(/^\*\./, 'wildcard.')) : undefined);
+      if (name !== undefined) problems.check(() => metadataFor(this, name, props.namespace));
+      problems.raise();
+      // Everything below is built from checked props.
+      const checkedPorts = ports!;
+      const routeResilience = resilience!;
       // The egress gateway's pods resolve the host and its routes with the ServiceEntry, VirtualService and
       // DestinationRule only if these are exported to the gateway's namespace (SE-10).
-      const gatewaySees = !egress || declaredExportTo.includes('*') || declaredExportTo.includes(egress.namespace)
-        || (egress.namespace === namespaceOf && declaredExportTo.includes('.'));
-      const exportTo = gatewaySees ? declaredExportTo : [...declaredExportTo, egress!.namespace === namespaceOf ? '.' : egress!.namespace];
-      const name = props.name ?? toDnsLabel(this.hosts[0].replace(/^\*\./, 'wildcard.'));
+      const gatewaySees = !egress || declaredExportTo!.includes('*') || declaredExportTo!.includes(egress.namespace)
+        || (egress.namespace === namespaceOf && declaredExportTo!.includes('.'));
+      const exportTo = gatewaySees ? declaredExportTo! : [...declaredExportTo!, egress!.namespace === namespaceOf ? '.' : egress!.namespace];
       const slug = (host: string) => toDnsLabel(host.replace(/^\*\./, 'wildcard.'));
-      const objectName = (host: string) => (this.hosts.length === 1 ? name : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
+      const objectName = (host: string) => (this.hosts.length === 1 ? name! : props.name ? `${props.name}-${slug(host)}`.slice(0, 253) : slug(host));
 
       this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
-        metadata: metadataFor(this, name, props.namespace),
+        metadata: metadataFor(this, name!, props.namespace),
         spec: {
-          hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports, resolution: resolution as any,
+          hosts: this.hosts, ...(addresses ? { addresses } : {}), location: location as any, ports: checkedPorts, resolution: resolution as any,
           ...(endpoints ? { endpoints: endpoints as any } : {}), ...(workloadSelector ? { workloadSelector: { labels: workloadSelector } } : {}), exportTo,
         },
       });
-      const basePolicy = renderTrafficPolicy(props, path);
       const namespace = props.namespace ?? Chart.of(this).namespace;
       const gatewayName = `${name}-egress`.slice(0, 253);
       if (egress) {
@@ -371,20 +395,20 @@ export class ExternalDependency extends Construct {
         }
         // With several ServiceEntry ports every destination names its port (rule VS-14): one HTTP route per HTTP
         // port, matched by port except the last one (the catch-all), and one TLS route per TLS port.
-        const destination = (port: number) => ({ host, ...(ports.length > 1 ? { port: { number: port } } : {}) });
-        const http = httpPorts.length > 0 && Object.keys(resilience).length > 0
+        const destination = (port: number) => ({ host, ...(checkedPorts.length > 1 ? { port: { number: port } } : {}) });
+        const http = httpPorts.length > 0 && Object.keys(routeResilience).length > 0
           ? httpPorts.map((p, i) => ({
             name: httpRouteName(httpPorts, i),
             ...(i < httpPorts.length - 1 ? { match: [{ port: p.number }] } : {}),
             route: [{ destination: destination(p.number) }],
-            ...resilience,
+            ...routeResilience,
           })) : undefined;
         const tlsRoutes = tlsPorts.length > 0 && !isWildcardHost(host) && props.sniRouting !== false
           ? tlsPorts.map((p) => ({
             match: [{ sniHosts: [host], ...(tlsPorts.length > 1 ? { port: p.number } : {}) }],
             route: [{ destination: destination(p.number) }],
           })) : undefined;
-        const routes: { http?: any[]; tls?: any[] } = egress ? egressRoutes(host, httpPorts, tlsPorts, egress, gatewayRef, { ...resilience }) : { http, tls: tlsRoutes };
+        const routes: { http?: any[]; tls?: any[] } = egress ? egressRoutes(host, httpPorts, tlsPorts, egress, gatewayRef, { ...routeResilience }) : { http, tls: tlsRoutes };
         if (!routes.http && !routes.tls) return;
         const vs = new VirtualService(this, `VirtualService${id}`, {
           metadata: metadataFor(this, objectName(host), props.namespace),

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkKeys, checkOptions, checkPort, millisOf, propError } from '../core/enforce';
+import { checkKeys, checkOptions, checkPort, collect, millisOf, propError } from '../core/enforce';
 import { clusterLocal } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -60,43 +60,56 @@ export class FlaggerCanary extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new FlaggerCanary(scope, id, { service: canary, workload: deployment }).');
       checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'targetPort', 'threshold'], { path, prop: 'props' });
-      const service = handedOver(props.service, 'flagger', path);
-      const deployment = deploymentOf(props.workload, { path, prop: 'workload' });
-      const port = props.port ?? service.port;
-      if (port === undefined) propError({ path, prop: 'port' }, { value: undefined, expected: 'the apex Service port', message: 'port is not set, and the CanaryService has none', fix: 'Set port, e.g. 80: Flagger creates the apex, primary and canary Services on it.' });
-      checkPort(port, { path, prop: 'port' });
-      const threshold = props.threshold ?? 5;
-      if (!Number.isInteger(threshold) || threshold < 1) propError({ path, prop: 'threshold' }, { value: threshold, expected: 'a positive integer', fix: 'Set threshold to the failed checks that roll back, e.g. 5.' });
-      const namespace = sameNamespace(service, deployment, path);
-      // Flagger names the apex Service (and the VirtualService) service.name, and routes to <name>-primary/-canary.
-      const local = clusterLocal(service.host);
-      const apex = local ? local.name : service.host.split('.')[0];
-      if (!local || (namespace !== undefined && local.namespace !== namespace)) {
-        propError({ path, prop: 'service' }, {
-          value: service.host, shown: service.host, expected: `<name>.${namespace ?? '<namespace>'}.svc.cluster.local`,
-          message: `host ${show(service.host)} is not a Service of the Canary's namespace, which Flagger creates as ${show(apex)}`, fix: 'Give the CanaryService the host of the apex Service, e.g. "payments-api.payments.svc.cluster.local".',
+      // Every prop is checked on its own, so one error lists every problem; a check whose input failed is skipped.
+      const problems = collect({ path, prop: 'props' });
+      const service = problems.check(() => handedOver(props.service, 'flagger', path));
+      const deployment = problems.check(() => deploymentOf(props.workload, { path, prop: 'workload' }));
+      const port = props.port ?? service?.port;
+      if (props.port !== undefined || service !== undefined) {
+        problems.check(() => {
+          if (port === undefined) propError({ path, prop: 'port' }, { value: undefined, expected: 'the apex Service port', message: 'port is not set, and the CanaryService has none', fix: 'Set port, e.g. 80: Flagger creates the apex, primary and canary Services on it.' });
+          checkPort(port, { path, prop: 'port' });
         });
       }
-      if (props.targetPort !== undefined) checkPort(props.targetPort, { path, prop: 'targetPort' });
-      checkFlaggerTarget(this, deployment, apex, namespace, path);
-      const analysis = planAnalysis(service.stages ?? [], path);
-      const objects = service._flaggerObjects!;
+      const threshold = props.threshold ?? 5;
+      problems.check(() => {
+        if (!Number.isInteger(threshold) || threshold < 1) propError({ path, prop: 'threshold' }, { value: threshold, expected: 'a positive integer', fix: 'Set threshold to the failed checks that roll back, e.g. 5.' });
+      });
+      let namespace: string | undefined;
+      const namespaceOk = service !== undefined && deployment !== undefined && problems.passes(() => (namespace = sameNamespace(service, deployment, path)));
+      // Flagger names the apex Service (and the VirtualService) service.name, and routes to <name>-primary/-canary.
+      const local = service && clusterLocal(service.host);
+      const apex = local ? local.name : service?.host.split('.')[0];
+      const apexOk = service !== undefined && namespaceOk && problems.passes(() => {
+        if (!local || (namespace !== undefined && local.namespace !== namespace)) {
+          propError({ path, prop: 'service' }, {
+            value: service.host, shown: service.host, expected: `<name>.${namespace ?? '<namespace>'}.svc.cluster.local`,
+            message: `host ${show(service.host)} is not a Service of the Canary's namespace, which Flagger creates as ${show(apex)}`, fix: 'Give the CanaryService the host of the apex Service, e.g. "payments-api.payments.svc.cluster.local".',
+          });
+        }
+      });
+      if (props.targetPort !== undefined) problems.check(() => checkPort(props.targetPort!, { path, prop: 'targetPort' }));
+      if (apexOk) problems.check(() => checkFlaggerTarget(this, deployment!, apex!, namespace, path));
+      const analysis = service === undefined ? undefined : problems.check(() => planAnalysis(service.stages ?? [], path));
+      if (apexOk) problems.check(() => metadataFor(this, apex!, namespace));
+      problems.raise();
+      const objects = service!._flaggerObjects!;
       this.canary = new ApiObject(this, 'Resource', {
         apiVersion: 'flagger.app/v1beta1', kind: 'Canary',
-        metadata: metadataFor(this, apex, namespace),
+        metadata: metadataFor(this, apex!, namespace),
         spec: {
-          targetRef: { apiVersion: deployment.apiVersion, kind: 'Deployment', name: deployment.name },
+          targetRef: { apiVersion: deployment!.apiVersion, kind: 'Deployment', name: deployment!.name },
           service: Lazy.any({
             produce: () => {
-              const targetPort = props.targetPort ?? containerPortOf(deployment);
-              return { name: apex, port, ...(targetPort !== undefined && targetPort !== port ? { targetPort } : {}), ...serviceOf(objects, service.host) };
+              const targetPort = props.targetPort ?? containerPortOf(deployment!);
+              return { name: apex, port, ...(targetPort !== undefined && targetPort !== port ? { targetPort } : {}), ...serviceOf(objects, service!.host) };
             },
           }),
           analysis: { ...analysis, threshold },
         },
       });
-      this.canary.node.addDependency(deployment);
-      Rules.of(this).recordIntent(this.canary, { owner: service.node.path, calls: objects.calls, entryPoint: objects.entryPoint });
+      this.canary.node.addDependency(deployment!);
+      Rules.of(this).recordIntent(this.canary, { owner: service!.node.path, calls: objects.calls, entryPoint: objects.entryPoint });
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));
     }

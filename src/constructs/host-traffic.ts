@@ -1,19 +1,16 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, isBuilt, propError, readingProps, Where } from '../core/enforce';
+import { checkKeys, checkLabels, checkList, checkOptions, checkPort, collect, Problems, propError, readingProps } from '../core/enforce';
 import { kubernetesService } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
-import { renderHttpFault } from '../policies/fault';
-import { HttpMatch } from '../policies/match';
-import { renderCorsPolicy, renderDirectResponse, renderHeaders, renderRedirect, renderRewrite } from '../policies/route';
 import { renderTrafficPolicy, TrafficPolicyProps } from '../policies/traffic-policy';
 import { Rules } from '../synth/rules';
-import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, renderResilience, withdrawn } from './common';
-import { Destination } from './destination';
+import { asValidationError, CallerProps, callHosts, CallTarget, checkExportTo, checkGateways, metadataFor, withdrawn } from './common';
 import { HttpRouteProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './route-props';
-import { defaultName, describeRef, gatewayApiRefOf, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, serviceShapeOf, Subset } from './refs';
+import { RenderedRoute, renderHttpRoute, renderL4Route, RouteTarget, vsHost } from './routes';
+import { defaultName, describeRef, gatewayApiRefOf, gatewayRefOf, resolveServiceHost, resolveSubsetLabels, serviceShapeOf } from './refs';
 import { gatewayApiRefusal, Routing, RoutingApi, RoutingApiProps } from './gateway-api';
 import { GatewayApiObjects } from './gateway-api-objects';
 
@@ -106,17 +103,18 @@ export interface HostTrafficProps extends TrafficPolicyProps, CallerProps, Routi
   readonly workloadSelector?: { [key: string]: string };
 }
 
-type RenderedRoute = Record<string, any>;
-
 /**
  * The traffic of one service host, as Istio configures it: a `DestinationRule` (subsets and traffic policy) and a
  * `VirtualService` (HTTP, TCP and TLS routes in order, gateway bindings), each emitted only when it has content.
  * The model the intent constructs (`CanaryService`, `ResilientBackend`) are built on; use it directly for any
  * routing they do not say.
  *
+ * Invalid props raise one IstioValidationError listing every problem, each at this construct's path (a value class
+ * it was given is reported there with the prop and its factory), and a refused construct emits nothing.
  * Subsets and routes may be added after construction ({@link addSubset}, {@link addHttpRoute}, …); the objects
- * render them at synth. Each addition is checked when it is made (PROP for a wrong shape, rule codes for what a
- * value class checks), and the finished objects go through every rule at synth like hand-written YAML. An HTTP
+ * render them at synth. Each addition is checked when it is made, every problem of it in one error (PROP for a
+ * wrong shape, rule codes for what a value class checks), and the finished objects go through every rule at synth
+ * like hand-written YAML. An HTTP
  * route with `match` added when the list ends with a catch-all route (one without `match`) is placed before it: a
  * route after the catch-all could never match (VS-06).
  *
@@ -132,11 +130,11 @@ export class HostTraffic extends Construct {
   private readonly drName: string;
   /** The destination port of the routes, when set (`port`). */
   public readonly port?: number;
-  private readonly trafficPolicy?: Record<string, unknown>;
+  private trafficPolicy?: Record<string, unknown>;
   private gateways?: string[];
   private readonly vsHosts: string[];
-  private readonly exportTo?: string[];
-  private readonly workloadSelector?: Record<string, string>;
+  private exportTo?: string[];
+  private workloadSelector?: Record<string, string>;
   private readonly subsets: Record<string, unknown>[] = [];
   private readonly http: RenderedRoute[] = [];
   private readonly tcp: RenderedRoute[] = [];
@@ -149,54 +147,91 @@ export class HostTraffic extends Construct {
   /** The API the routes are written in (`routingApi`, else the context, else Istio's). */
   public readonly routingApi: RoutingApi;
   /** The Gateway API form, under `RoutingApi.GATEWAY_API`. */
-  private readonly gatewayApi?: GatewayApiObjects;
+  private gatewayApi?: GatewayApiObjects;
   /** Set once a controller owns the objects (see {@link HostTraffic._handOver}): what to say when more is added. */
   private handedOver?: string;
 
+  /**
+   * Whether the constructor of a subclass goes on collecting problems after this one's (the presets): HostTraffic
+   * then leaves the problems it found in {@link _problems} for the subclass to raise with its own, at once.
+   * @internal
+   */
+  public static readonly _collectsProblems: boolean = false;
+
+  /**
+   * The problems the constructor found, for a subclass that collects its own too (see {@link _collectsProblems}).
+   * @internal
+   */
+  protected readonly _problems: Problems;
+
   constructor(scope: Construct, id: string, props: HostTrafficProps) {
     super(scope, id);
+    const path = this.node.path;
+    const problems = collect({ path, prop: 'props' });
+    this._problems = problems;
     try {
       Rules.of(this);
-      const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new HostTraffic(scope, id, { host: 'reviews', subsets, httpRoutes }).");
+      // Every prop is checked on its own, so one error lists every problem; a step whose input failed is skipped.
       // A wildcard host (`*.wikipedia.org`) is valid in both objects: Istio's wildcard egress task routes one.
-      this.host = resolveServiceHost(props, this, { allowWildcard: true });
+      const host = problems.check(() => resolveServiceHost(props, this, { allowWildcard: true }));
+      this.host = host!;
       this.namespace = props.namespace;
-      const name = props.name ?? defaultName(this.host, props.namespace ?? Chart.of(this).namespace);
-      this.vsName = props.virtualServiceName ?? name;
-      this.drName = props.destinationRuleName ?? name;
-      metadataFor(this, this.vsName, props.namespace);
-      metadataFor(this, this.drName, props.namespace);
-      this.port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
-      this.trafficPolicy = renderTrafficPolicy(props, path, this.host) as Record<string, unknown> | undefined;
-      this.gateways = checkGateways(props.gateways, path);
+      const name = props.name ?? (host === undefined ? undefined : defaultName(host, props.namespace ?? Chart.of(this).namespace));
+      this.vsName = props.virtualServiceName ?? name!;
+      this.drName = props.destinationRuleName ?? name!;
+      for (const n of new Set([this.vsName, this.drName])) {
+        if (n !== undefined) problems.check(() => metadataFor(this, n, props.namespace));
+      }
+      let port: number | undefined;
+      const portOk = problems.passes(() => {
+        port = props.port === undefined ? undefined : checkPort(props.port, { path, prop: 'port' });
+      });
+      this.port = port;
+      // The host only names the TLS origination's SNI and SANs: the policy is checked without it too.
+      const policyOk = problems.passes(() => {
+        this.trafficPolicy = renderTrafficPolicy(props, path, host ?? '') as Record<string, unknown> | undefined;
+      });
+      const gatewaysOk = problems.passes(() => {
+        this.gateways = checkGateways(props.gateways, path);
+      });
       const meshBound = this.gateways === undefined || this.gateways.includes('mesh');
-      const extraHosts = checkList(props.hosts ?? [], 'hosts', path).map((h, i) => vsHost(h, { path, prop: `hosts[${i}]` }));
-      if (!meshBound && extraHosts.length === 0) {
-        propError({ path, prop: 'hosts' }, {
+      const extraHosts = problems.check(() => checkList(props.hosts ?? [], 'hosts', path).map((h, i) => vsHost(h, { path, prop: `hosts[${i}]` })));
+      if (host !== undefined && gatewaysOk && extraHosts !== undefined && !meshBound && extraHosts.length === 0) {
+        problems.check(() => propError({ path, prop: 'hosts' }, {
           value: props.hosts, shown: '[]', expected: 'the hosts clients use at the gateway',
-          message: `the VirtualService binds only to ${this.gateways!.join(', ')}, where the service host ${show(this.host)} is not what clients ask for, and hosts is empty`,
+          message: `the VirtualService binds only to ${this.gateways!.join(', ')}, where the service host ${show(host)} is not what clients ask for, and hosts is empty`,
           fix: "List the public hostnames served at the gateway in hosts (or '*'), or add 'mesh' to gateways.",
-        });
+        }));
       }
-      this.vsHosts = [...new Set(meshBound ? [this.host, ...extraHosts] : extraHosts)];
-      this.exportTo = props.exportTo === undefined ? undefined : checkExportTo(props.exportTo, props.namespace ?? Chart.of(this).namespace, path, false);
-      this.workloadSelector = props.workloadSelector === undefined ? undefined : checkLabels(props.workloadSelector, { path, prop: 'workloadSelector' });
+      this.vsHosts = host === undefined || extraHosts === undefined ? [] : [...new Set(meshBound ? [host, ...extraHosts] : extraHosts)];
+      if (props.exportTo !== undefined) this.exportTo = problems.check(() => checkExportTo(props.exportTo!, props.namespace ?? Chart.of(this).namespace, path, false));
+      if (props.workloadSelector !== undefined) this.workloadSelector = problems.check(() => checkLabels(props.workloadSelector!, { path, prop: 'workloadSelector' }));
 
-      this.routingApi = Routing._of(this, props.routingApi, { path, prop: 'routingApi' });
-      if (this.routingApi === RoutingApi.GATEWAY_API) {
-        this.gatewayApi = this.gatewayApiForm(props, extraHosts);
+      const routingApi = problems.check(() => Routing._of(this, props.routingApi, { path, prop: 'routingApi' }));
+      this.routingApi = routingApi!;
+      if (routingApi === RoutingApi.GATEWAY_API && host !== undefined && extraHosts !== undefined && portOk && policyOk) {
+        this.gatewayApi = problems.check(() => this.gatewayApiForm(props, extraHosts));
       }
-      if (this.trafficPolicy) this.ensureDestinationRule();
-      checkList(props.subsets ?? [], 'subsets', path).forEach((s, i) => this.subset(s, `subsets[${i}]`));
-      checkList(props.httpRoutes ?? [], 'httpRoutes', path).forEach((r, i) => this.addHttp(r, `httpRoutes[${i}]`));
-      checkList(props.tcpRoutes ?? [], 'tcpRoutes', path).forEach((r, i) => this.l4Route(r, `tcpRoutes[${i}]`, 'tcp'));
-      checkList(props.tlsRoutes ?? [], 'tlsRoutes', path).forEach((r, i) => this.l4Route(r, `tlsRoutes[${i}]`, 'tls'));
-      this.pendingCalls.push(...callHosts(props.calls ?? [], path));
+      // Subsets and routes need the host and the form they are written in; each is checked on its own.
+      if (host !== undefined && routingApi !== undefined && (routingApi !== RoutingApi.GATEWAY_API || this.gatewayApi !== undefined)) {
+        if (this.trafficPolicy) problems.check(() => this.ensureDestinationRule());
+        const each = <T>(list: T[] | undefined, prop: string, add: (item: T, at: string) => void) => {
+          const items = problems.check(() => checkList<T>(list ?? [], prop, path));
+          if (items) problems.each(items, (item: T, i: number) => add(item, `${prop}[${i}]`));
+        };
+        each(props.subsets, 'subsets', (s, at) => this.subset(s, at));
+        each(props.httpRoutes, 'httpRoutes', (r, at) => this.addHttp(r, at));
+        each(props.tcpRoutes, 'tcpRoutes', (r, at) => this.l4Route(r, at, 'tcp'));
+        each(props.tlsRoutes, 'tlsRoutes', (r, at) => this.l4Route(r, at, 'tls'));
+      }
+      this.pendingCalls.push(...problems.check(() => callHosts(props.calls ?? [], path)) ?? []);
       this.entryPoint = props.entryPoint === true;
-      this.recordCalls();
+      if (problems.ok) this.recordCalls();
+      // A preset raises these with its own problems at the end of its constructor.
+      if (!(new.target as typeof HostTraffic)._collectsProblems) problems.raise();
     } catch (e) {
-      throw withdrawn(this, asValidationError(e, this.node.path));
+      throw withdrawn(this, asValidationError(e, path));
     }
   }
 
@@ -348,78 +383,33 @@ export class HostTraffic extends Construct {
     const path = this.node.path;
     if (!isRecord(subset)) propError({ path, prop }, { value: subset, expected: 'a subset { name, pods }', fix: "Pass { name: 'v2', pods: Subset.fromLabels({ version: 'v2' }) }." });
     checkKeys(subset as unknown as Record<string, unknown>, ['name', 'pods', 'trafficPolicy'], { path, prop });
-    if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
-    const labels = resolveSubsetLabels(subset.pods, this, `${prop}.pods`);
-    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : renderTrafficPolicy(checkOptions(subset.trafficPolicy, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host);
+    const problems = collect({ path, prop });
+    problems.check(() => {
+      if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
+    });
+    const labels = problems.check(() => resolveSubsetLabels(subset.pods, this, `${prop}.pods`));
+    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host));
+    problems.raise();
     if (this.gatewayApi) {
-      this.gatewayApi.addSubset(subset.name, labels, trafficPolicy as Record<string, unknown> | undefined, { path, prop });
+      this.gatewayApi.addSubset(subset.name, labels!, trafficPolicy as Record<string, unknown> | undefined, { path, prop });
       this.subsets.push({ name: subset.name });
       return;
     }
-    this.subsets.push({ name: subset.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
+    this.subsets.push({ name: subset.name, ...(Object.keys(labels!).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
     this.ensureDestinationRule();
   }
 
+  /** The construct as a route target: its path, the routed host and port. */
+  private target(): RouteTarget {
+    return { path: this.node.path, host: this.host, port: this.port, scope: this };
+  }
+
+  /** Checks an HTTP route (every problem of it in one error), then adds it. */
   private addHttp(route: HttpRouteProps, prop: string): void {
     const path = this.node.path;
-    const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
-    checkOptions(route, { path, prop }, 'Pass a route such as { match: [HttpMatch.pathPrefix("/api")], route: [Destination.subset("v1")] }.');
-    checkKeys(route as Record<string, unknown>, HTTP_ROUTE_FIELDS, { path, prop });
-    if (route.name && this.http.some((r) => r.name === route.name)) {
-      propError(where('name'), { value: route.name, expected: 'a route name not used yet', message: `${prop} is named ${show(route.name)} like an earlier route of the VirtualService`, fix: 'Give every route its own name (Argo Rollouts and Flagger find routes by name).' });
-    }
-    if (route.name !== undefined && typeof route.name !== 'string') propError(where('name'), { value: route.name, expected: 'a string', fix: 'Name the route with a string.' });
-    const match = route.match === undefined ? undefined : checkList(route.match, `${prop}.match`, path).map((m, i) => {
-      if (!isBuilt(m, HttpMatch)) propError(where(`match[${i}]`), { value: m, expected: 'an HttpMatch', fix: "Build matches with HttpMatch, e.g. HttpMatch.header('end-user').exact('jason')." });
-      return m._render();
-    });
-    const actions = (['route', 'redirect', 'directResponse'] as const).filter((k) => route[k] !== undefined);
-    if (actions.length > 1) {
-      propError({ path, prop }, {
-        value: actions.join(' + '), expected: 'one of route, redirect or directResponse', message: `${prop} sets ${actions.join(' and ')}, and a route has exactly one action`,
-        fix: 'Keep one of route, redirect or directResponse on the route.',
-      });
-    }
-    const destinations = route.route === undefined && actions.length === 0 ? [Destination.host(this.host)] : route.route;
-    const resilience = renderResilience({ timeout: route.timeout, retries: route.retries }, path, { timeout: `${prop}.timeout`, retries: `${prop}.retries` });
-    if (route.retries?.forWrites && !route.name) {
-      propError(where('name'), { value: route.name, expected: 'a route name', message: `${prop} uses RetryPolicy.nonIdempotent but has no name, which the non-idempotent record refers to`, fix: 'Name the route, e.g. name: "orders-writes".' });
-    }
-    if (route.mirror !== undefined && !isBuilt(route.mirror, Destination)) propError(where('mirror'), { value: route.mirror, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
-    if (route.mirrorPercentage !== undefined && typeof route.mirrorPercentage !== 'number') propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'a number 0-100', fix: 'Set mirrorPercentage to a number between 0 and 100.' });
-    if (route.mirrorPercentage !== undefined && route.mirror === undefined) {
-      propError(where('mirrorPercentage'), { value: route.mirrorPercentage, expected: 'mirror set', message: `${prop} sets mirrorPercentage without mirror, so nothing is mirrored`, fix: 'Set mirror (or mirrors with their own percentage), or remove mirrorPercentage.' });
-    }
-    if (route.mirror !== undefined) noExtras(route.mirror, where('mirror'), 'a mirror');
-    if (route.mirrors !== undefined && route.mirror !== undefined) {
-      propError(where('mirrors'), { value: 'mirror + mirrors', expected: 'mirror or mirrors', message: `${prop} sets both mirror and mirrors`, fix: 'List every mirror in mirrors, or use mirror alone.' });
-    }
-    const mirrors = route.mirrors === undefined ? undefined : checkList(route.mirrors, `${prop}.mirrors`, path).map((m, i) => {
-      const at = where(`mirrors[${i}]`);
-      checkOptions(m, at, 'Pass { destination: Destination.subset("v2"), percentage: 10 }.');
-      checkKeys(m as unknown as Record<string, unknown>, ['destination', 'percentage'], at);
-      if (!isBuilt(m.destination, Destination)) propError({ ...at, prop: `${at.prop}.destination` }, { value: m.destination, expected: 'a Destination', fix: 'Use Destination.subset("v2") or Destination.host("…").' });
-      noExtras(m.destination, { ...at, prop: `${at.prop}.destination` }, 'a mirror');
-      if (m.percentage !== undefined && typeof m.percentage !== 'number') propError({ ...at, prop: `${at.prop}.percentage` }, { value: m.percentage, expected: 'a number 0-100', fix: 'Set percentage between 0 and 100.' });
-      return { destination: m.destination._render(this.host, this.port, { ...at, prop: `${at.prop}.destination` }).destination, ...(m.percentage !== undefined ? { percentage: { value: m.percentage } } : {}) };
-    });
-    const rendered: RenderedRoute = {
-      ...(route.name ? { name: route.name } : {}),
-      ...(match ? { match } : {}),
-      ...(destinations ? { route: this.destinations(destinations, where('route')) } : {}),
-      ...(route.redirect !== undefined ? { redirect: renderRedirect(route.redirect, where('redirect')) } : {}),
-      ...(route.directResponse !== undefined ? { directResponse: renderDirectResponse(route.directResponse, where('directResponse')) } : {}),
-      ...(route.rewrite !== undefined ? { rewrite: renderRewrite(route.rewrite, where('rewrite')) } : {}),
-      ...resilience,
-      ...(route.fault !== undefined ? { fault: renderHttpFault(route.fault, where('fault')) } : {}),
-      ...(route.mirror !== undefined ? { mirror: route.mirror._render(this.host, this.port, where('mirror')).destination } : {}),
-      ...(route.mirrorPercentage !== undefined ? { mirrorPercentage: { value: route.mirrorPercentage } } : {}),
-      ...(mirrors ? { mirrors } : {}),
-      ...(route.headers !== undefined ? { headers: renderHeaders(route.headers, where('headers')) } : {}),
-      ...(route.corsPolicy !== undefined ? { corsPolicy: renderCorsPolicy(route.corsPolicy, where('corsPolicy')) } : {}),
-    };
+    const rendered = renderHttpRoute(route, prop, this.target(), this.http.map((r) => r.name));
     const last = this.http[this.http.length - 1];
-    const index = match && last && last.match === undefined ? this.http.length - 1 : this.http.length;
+    const index = rendered.match && last && last.match === undefined ? this.http.length - 1 : this.http.length;
     if (this.gatewayApi) {
       this.gatewayApi.addRule(rendered, index, { path, prop });
       this.http.splice(index, 0, rendered);
@@ -431,50 +421,11 @@ export class HostTraffic extends Construct {
     if (route.retries?.forWrites) Rules.of(this).recordIntent(this.vs!, { owner: path, nonIdempotentRoutes: [route.name!] });
   }
 
+  /** Checks a TCP or TLS route (every problem of it in one error), then adds it. */
   private l4Route(route: TlsRouteProps | TcpRouteProps, prop: string, kind: 'tcp' | 'tls'): void {
-    const path = this.node.path;
-    const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
-    checkOptions(route, { path, prop }, kind === 'tls' ? "Pass { sniHosts: ['api.example.com'], route: [Destination.host('…')] }." : "Pass { port: 9000, route: [Destination.subset('v1')] }.");
-    checkKeys(route as unknown as Record<string, unknown>, [...L4_FIELDS, ...(kind === 'tls' ? ['sniHosts'] : [])], { path, prop });
-    const m: Record<string, unknown> = {};
-    if (kind === 'tls') {
-      const sniHosts = (route as TlsRouteProps).sniHosts;
-      checkList(sniHosts, `${prop}.sniHosts`, path);
-      m.sniHosts = sniHosts.map((h, i) => vsHost(h, where(`sniHosts[${i}]`)));
-    }
-    if (route.port !== undefined) m.port = checkPort(route.port, where('port'));
-    if (route.sourceLabels !== undefined) m.sourceLabels = resolveSubsetLabels(Subset.fromLabels(route.sourceLabels), this, `${prop}.sourceLabels`);
-    if (route.sourceNamespace !== undefined) {
-      if (typeof route.sourceNamespace !== 'string' || route.sourceNamespace === '') propError(where('sourceNamespace'), { value: route.sourceNamespace, expected: 'a namespace name', fix: 'Name the namespace, e.g. "bookinfo".' });
-      m.sourceNamespace = route.sourceNamespace;
-    }
-    if (route.gateways !== undefined) m.gateways = checkGateways(route.gateways, path);
-    if (route.destinationSubnets !== undefined) {
-      const subnets = checkList(route.destinationSubnets, `${prop}.destinationSubnets`, path);
-      if (subnets.length === 0 || subnets.some((x) => typeof x !== 'string')) propError(where('destinationSubnets'), { value: subnets, expected: 'IP addresses or CIDR blocks', fix: 'List addresses such as "10.0.0.0/16", or leave destinationSubnets out.' });
-      m.destinationSubnets = [...subnets];
-    }
-    for (const [i, d] of (Array.isArray(route.route) ? route.route : []).entries()) {
-      if (isBuilt(d, Destination)) noExtras(d, where(`route[${i}]`), `a ${kind.toUpperCase()} route destination`, ['headers']);
-    }
-    if (!Array.isArray(route.route) || route.route.length === 0) {
-      propError(where('route'), { value: route.route, expected: 'at least one Destination', fix: "Pass route: [Destination.subset('v1')]." });
-    }
-    const rendered = {
-      ...(Object.keys(m).length > 0 ? { match: [m] } : {}),
-      route: this.destinations(route.route, where('route')),
-    };
+    const rendered = renderL4Route(route, prop, kind, this.target());
     (kind === 'tcp' ? this.tcp : this.tls).push(rendered);
     this.ensureVirtualService();
-  }
-
-  private destinations(list: Destination[], where: Where): Record<string, unknown>[] {
-    checkList(list, where.prop, where.path);
-    return list.map((d, i) => {
-      const at = { path: where.path, prop: `${where.prop}[${i}]` };
-      if (!isBuilt(d, Destination)) propError(at, { value: d, expected: 'a Destination', fix: 'Use Destination.subset("v1"), Destination.host("…") or Destination.service(service).' });
-      return d._render(this.host, this.port, at) as unknown as Record<string, unknown>;
-    });
   }
 
   private ensureDestinationRule(): void {
@@ -513,22 +464,5 @@ export class HostTraffic extends Construct {
     for (const g of this.gatewayObjects) this.vs.node.addDependency(g);
     Rules.of(this).recordIntent(this.vs, { owner: this.node.path });
     this.recordCalls();
-  }
-}
-
-/** A VirtualService host or SNI host: `*` (any; VS-03 decides where it may be used), or X-03's grammar with wildcards. */
-function vsHost(host: string, where: Where): string {
-  return host === '*' ? host : checkHost(host, where, { allowWildcard: true });
-}
-
-const HTTP_ROUTE_FIELDS = ['name', 'match', 'route', 'redirect', 'directResponse', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrorPercentage', 'mirrors', 'headers', 'corsPolicy'];
-const L4_FIELDS = ['port', 'sourceLabels', 'sourceNamespace', 'gateways', 'destinationSubnets', 'route'];
-
-/** PROP when a destination used where Istio has no weight or headers (a mirror, a TCP/TLS route) sets them. */
-function noExtras(d: Destination, where: Where, what: string, fields: Array<'weight' | 'headers'> = ['weight', 'headers']): void {
-  if (!isBuilt(d, Destination)) return;
-  const extras = d._extras(...fields);
-  if (extras.length > 0) {
-    propError(where, { value: extras.join(', '), expected: `a destination without ${fields.join(' or ')}`, message: `${where.prop} sets ${extras.join(' and ')}, which ${what} cannot carry`, fix: `Remove ${extras.join(' and ')} from the destination.` });
   }
 }

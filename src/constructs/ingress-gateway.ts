@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Gateway as GatewayApiGateway } from '../../imports/gateway-gateway.networking.k8s.io';
 import { Gateway } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, propError, readingProps, Where } from '../core/enforce';
+import { buildValue, checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, collect, enforce, isBuilt, propError, raiseInvalid, readingProps, Where } from '../core/enforce';
 import { serverHostProblem } from '../core/gateway-ref';
 import { show } from '../core/text';
 import { Rules } from '../synth/rules';
@@ -19,12 +19,12 @@ import { gatewayApiRefusal, Routing, RoutingApi, RoutingApiProps } from './gatew
 export class ServerTls {
   /** Terminate TLS with the certificate and key of Secret `credentialName` (in the gateway's namespace). */
   public static simple(credentialName: string): ServerTls {
-    return new ServerTls('SIMPLE', checkCredential(credentialName, 'ServerTls.simple'));
+    return buildValue(ServerTls, () => new ServerTls('SIMPLE', checkCredential(credentialName, 'ServerTls.simple')));
   }
 
   /** Terminate TLS and require a client certificate, verified with the CA in Secret `credentialName` (`ca.crt`). */
   public static mutual(credentialName: string): ServerTls {
-    return new ServerTls('MUTUAL', checkCredential(credentialName, 'ServerTls.mutual'));
+    return buildValue(ServerTls, () => new ServerTls('MUTUAL', checkCredential(credentialName, 'ServerTls.mutual')));
   }
 
   /** Pass TLS through unterminated, routed by SNI (VirtualService `tls` routes). */
@@ -153,18 +153,29 @@ export class IngressGateway extends Construct {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new IngressGateway(scope, id, { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: ['shop.example.com'] }] }).");
       checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers', 'routingApi', 'gatewayClassName'], { path, prop: 'props' });
+      // Every prop and server is checked on its own, so one error lists every problem.
+      const problems = collect({ path, prop: 'props' });
       const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-      const selector = checkLabels(props.selector ?? { istio: 'ingressgateway' }, { path, prop: 'selector' });
-      if (Object.keys(selector).length === 0) propError({ path, prop: 'selector' }, { value: {}, shown: '{}', expected: 'the labels of the gateway pods', message: 'selector is empty, which would configure every gateway', fix: "Select the gateway pods, e.g. { istio: 'ingressgateway' }." });
+      const selector = problems.check(() => checkLabels(props.selector ?? { istio: 'ingressgateway' }, { path, prop: 'selector' }));
+      if (selector !== undefined && Object.keys(selector).length === 0) {
+        problems.check(() => propError({ path, prop: 'selector' }, { value: {}, shown: '{}', expected: 'the labels of the gateway pods', message: 'selector is empty, which would configure every gateway', fix: "Select the gateway pods, e.g. { istio: 'ingressgateway' }." }));
+      }
       const servers = this.servers;
-      this.routingApi = Routing._of(this, props.routingApi, { path, prop: 'routingApi' });
-      const gatewayApi = this.routingApi === RoutingApi.GATEWAY_API;
+      const routingApi = problems.check(() => Routing._of(this, props.routingApi, { path, prop: 'routingApi' }));
+      this.routingApi = routingApi!;
+      const gatewayApi = routingApi === RoutingApi.GATEWAY_API;
       if (gatewayApi && props.selector !== undefined) {
-        propError({ path, prop: 'selector' }, { value: props.selector, expected: 'no selector under the Gateway API', message: 'selector is set, but a Gateway API Gateway has no pod selector: Istio deploys and configures pods for each Gateway', fix: 'Leave selector out (or keep routingApi: RoutingApi.ISTIO to configure existing gateway pods).' });
+        problems.check(() => propError({ path, prop: 'selector' }, { value: props.selector, expected: 'no selector under the Gateway API', message: 'selector is set, but a Gateway API Gateway has no pod selector: Istio deploys and configures pods for each Gateway', fix: 'Leave selector out (or keep routingApi: RoutingApi.ISTIO to configure existing gateway pods).' }));
       }
-      if (!gatewayApi && props.gatewayClassName !== undefined) {
-        propError({ path, prop: 'gatewayClassName' }, { value: props.gatewayClassName, expected: 'routingApi: RoutingApi.GATEWAY_API', message: 'gatewayClassName is set on an Istio Gateway, which has none', fix: 'Set routingApi: RoutingApi.GATEWAY_API, or leave gatewayClassName out.' });
+      if (routingApi !== undefined && !gatewayApi && props.gatewayClassName !== undefined) {
+        problems.check(() => propError({ path, prop: 'gatewayClassName' }, { value: props.gatewayClassName, expected: 'routingApi: RoutingApi.GATEWAY_API', message: 'gatewayClassName is set on an Istio Gateway, which has none', fix: 'Set routingApi: RoutingApi.GATEWAY_API, or leave gatewayClassName out.' }));
       }
+      problems.check(() => metadataFor(this, name, props.namespace));
+      if (routingApi !== undefined) {
+        const list = problems.check(() => checkList(props.servers ?? [], 'servers', path));
+        if (list) problems.each(list, (s, i) => this.server(s, `servers[${i}]`));
+      }
+      problems.raise();
       // The L1 object is the construct's default child, so code that takes the Gateway by shape finds it.
       this.gateway = gatewayApi
         ? new GatewayApiGateway(this, 'Resource', {
@@ -173,13 +184,12 @@ export class IngressGateway extends Construct {
         })
         : new Gateway(this, 'Resource', {
           metadata: metadataFor(this, name, props.namespace),
-          spec: { selector, servers: servers as any },
+          spec: { selector: selector!, servers: servers as any },
         });
       // Findings about the Gateway name this construct's path, as for the other constructs.
       Rules.of(this).recordIntent(this.gateway, { owner: path });
       const namespace = props.namespace ?? Chart.of(this).namespace;
       this.ref = namespace ? `${namespace}/${name}` : name;
-      checkList(props.servers ?? [], 'servers', path).forEach((s, i) => this.server(s, `servers[${i}]`));
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));
     }
@@ -196,37 +206,52 @@ export class IngressGateway extends Construct {
     const where = (field: string): Where => ({ path, prop: `${prop}.${field}` });
     checkOptions(server, { path, prop }, "Pass { port: 443, protocol: PortProtocol.HTTPS, hosts: ['shop.example.com'], tls: ServerTls.simple('shop-cert') }.");
     checkKeys(server as unknown as Record<string, unknown>, ['port', 'protocol', 'name', 'hosts', 'tls', 'httpsRedirect'], { path, prop });
-    const number = checkPort(server.port, where('port'));
-    if (!Object.values(PortProtocol).includes(server.protocol)) {
-      propError(where('protocol'), { value: server.protocol, expected: Object.values(PortProtocol).join(', '), message: `${prop}.protocol ${show(server.protocol)} is not a server protocol`, fix: 'Use a PortProtocol value.' });
-    }
-    const name = server.name ?? `${server.protocol.toLowerCase()}-${number}`;
-    if (typeof name !== 'string') propError(where('name'), { value: name, expected: 'a port name', fix: 'Name the port, e.g. "https".' });
-    const hosts = checkList(server.hosts, `${prop}.hosts`, path);
-    if (hosts.length === 0) propError(where('hosts'), { value: hosts, shown: '[]', expected: 'at least one host', message: `${prop}.hosts is empty`, fix: "List the public hosts, e.g. ['shop.example.com'] (or '*')." });
-    hosts.forEach((h, i) => {
-      const at = where(`hosts[${i}]`);
-      if (typeof h !== 'string') propError(at, { value: h, expected: 'a host', fix: 'Write hosts as "shop.example.com" or "<namespace>/shop.example.com".' });
-      enforce(serverHostProblem, [h], { ...at, allowed: 'FQDN, "*.domain" or "*", optionally after "<namespace>/"', message: (problem) => `${at.prop} ${show(h)} ${problem}`, fix: 'Write hosts as "shop.example.com", "*/shop.example.com", "./shop.example.com" or "<namespace>/shop.example.com".' });
-      const host = h.slice(h.indexOf('/') + 1);
-      if (host !== '*') checkHost(host, at, { allowWildcard: true });
+    const problems = collect({ path, prop });
+    const number = problems.check(() => checkPort(server.port, where('port')));
+    const protocolOk = problems.passes(() => {
+      if (!Object.values(PortProtocol).includes(server.protocol)) {
+        propError(where('protocol'), { value: server.protocol, expected: Object.values(PortProtocol).join(', '), message: `${prop}.protocol ${show(server.protocol)} is not a server protocol`, fix: 'Use a PortProtocol value.' });
+      }
     });
-    if (server.tls !== undefined && !isBuilt(server.tls, ServerTls)) propError(where('tls'), { value: server.tls, expected: 'a ServerTls', fix: "Use ServerTls.simple('shop-cert') or another ServerTls factory." });
-    if (server.httpsRedirect !== undefined && typeof server.httpsRedirect !== 'boolean') propError(where('httpsRedirect'), { value: server.httpsRedirect, expected: 'a boolean', fix: 'Set httpsRedirect to true or false.' });
-    if (server.httpsRedirect && server.protocol !== PortProtocol.HTTP) {
-      propError(where('httpsRedirect'), { value: server.protocol, expected: 'an HTTP server', message: `${prop}.httpsRedirect is set on a ${server.protocol} server; only plain-HTTP servers redirect to HTTPS`, fix: 'Set httpsRedirect on the port-80 HTTP server.' });
+    const name = server.name ?? (protocolOk && number !== undefined ? `${server.protocol.toLowerCase()}-${number}` : undefined);
+    problems.check(() => {
+      if (name !== undefined && typeof name !== 'string') propError(where('name'), { value: name, expected: 'a port name', fix: 'Name the port, e.g. "https".' });
+    });
+    const hosts = problems.check(() => {
+      const list = checkList(server.hosts, `${prop}.hosts`, path);
+      if (list.length === 0) propError(where('hosts'), { value: list, shown: '[]', expected: 'at least one host', message: `${prop}.hosts is empty`, fix: "List the public hosts, e.g. ['shop.example.com'] (or '*')." });
+      return list;
+    });
+    if (hosts) {
+      problems.each(hosts, (h, i) => {
+        const at = where(`hosts[${i}]`);
+        if (typeof h !== 'string') propError(at, { value: h, expected: 'a host', fix: 'Write hosts as "shop.example.com" or "<namespace>/shop.example.com".' });
+        enforce(serverHostProblem, [h], { ...at, allowed: 'FQDN, "*.domain" or "*", optionally after "<namespace>/"', message: (problem) => `${at.prop} ${show(h)} ${problem}`, fix: 'Write hosts as "shop.example.com", "*/shop.example.com", "./shop.example.com" or "<namespace>/shop.example.com".' });
+        const host = h.slice(h.indexOf('/') + 1);
+        if (host !== '*') checkHost(host, at, { allowWildcard: true });
+      });
     }
-    if (this.routingApi === RoutingApi.GATEWAY_API) refuseForGatewayApi(server, where);
+    const tlsOk = server.tls === undefined || problems.passes(() => {
+      raiseInvalid(server.tls, where('tls'));
+      if (!isBuilt(server.tls, ServerTls)) propError(where('tls'), { value: server.tls, expected: 'a ServerTls', fix: "Use ServerTls.simple('shop-cert') or another ServerTls factory." });
+    });
+    problems.check(() => {
+      if (server.httpsRedirect !== undefined && typeof server.httpsRedirect !== 'boolean') propError(where('httpsRedirect'), { value: server.httpsRedirect, expected: 'a boolean', fix: 'Set httpsRedirect to true or false.' });
+      if (server.httpsRedirect && protocolOk && server.protocol !== PortProtocol.HTTP) {
+        propError(where('httpsRedirect'), { value: server.protocol, expected: 'an HTTP server', message: `${prop}.httpsRedirect is set on a ${server.protocol} server; only plain-HTTP servers redirect to HTTPS`, fix: 'Set httpsRedirect on the port-80 HTTP server.' });
+      }
+    });
+    if (this.routingApi === RoutingApi.GATEWAY_API && protocolOk && tlsOk) problems.check(() => refuseForGatewayApi(server, where));
+    problems.raise();
     this.servers.push({
-      port: { number, name, protocol: server.protocol },
-      hosts: [...hosts],
+      port: { number: number!, name, protocol: server.protocol },
+      hosts: [...hosts!],
       ...(server.tls ? { tls: server.tls._render() } : {}),
       ...(server.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
     });
   }
 }
 
-/** PROP for a server the Gateway API standard channel cannot say. */
 function refuseForGatewayApi(server: GatewayServer, where: (field: string) => Where): void {
   const refuse = (field: string, value: unknown, why: string, fix: string) => gatewayApiRefusal(where(field), 'as a Gateway API listener', value, why, fix);
   if (![PortProtocol.HTTP, PortProtocol.HTTPS, PortProtocol.TLS, PortProtocol.TCP].includes(server.protocol)) {

@@ -84,32 +84,45 @@ export interface ResilientBackendProps extends RouteProps, TrafficPolicyProps, C
  *
  * A {@link HostTraffic} preset: further routes with `addHttpRoute` (placed before the default route), subsets with
  * `addSubset`. Use `RetryPolicy.nonIdempotent` when the host receives writes: the route is then recorded as
- * non-idempotent and held to it (VS-18). Invalid props raise IstioValidationError at once (see the rule
- * reference for the codes).
+ * non-idempotent and held to it (VS-18). Invalid props raise one IstioValidationError listing every problem, each
+ * naming this construct's path (see the rule reference for the codes).
  */
 export class ResilientBackend extends HostTraffic {
+  /** @internal */
+  public static readonly _collectsProblems: boolean = true;
+
   constructor(scope: Construct, id: string, props: ResilientBackendProps) {
     checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
+    // HostTraffic's problems and these are raised together, at the end.
+    const problems = this._problems;
     try {
       const path = this.node.path;
       // HostTraffic takes wildcard hosts (external egress routing); a service with versions or a circuit breaker is one host.
-      checkHost(this.host, { path, prop: 'host' });
-      const resilience = renderResilience(props, path);
-      const fault = props.faultInjection ? renderFault(props.faultInjection, path) : undefined;
-      const routeName = checkRouteName(props.routeName, 'default', 'routeName', path);
-      if (props.subset !== undefined && typeof props.subset !== 'string') propError({ path, prop: 'subset' }, { value: props.subset, expected: 'a subset name', fix: "Name a subset declared in subsets, e.g. 'v1'." });
-      // Calls are recorded on the VirtualService (the call graph reads them there), so declaring them keeps it.
-      const routeSettings = Object.keys(resilience).length > 0 || fault !== undefined || props.subset !== undefined || props.gateways !== undefined
-        || Boolean(props.routeName) || props.hosts !== undefined || (props.calls ?? []).length > 0 || props.entryPoint === true;
-      if (!routeSettings && this.destinationRule !== undefined) return;
-      const route = [props.subset !== undefined ? Destination.subset(props.subset) : Destination.host(this.host)];
-      this.addHttpRoute({ name: routeName, route, timeout: props.timeout, retries: props.retries });
-      if (fault && props.faultInjection) {
-        this.addHttpRoute({ name: 'fault-injection', match: [props.faultInjection.match], fault: props.faultInjection, route });
-      }
+      if (this.host !== undefined) problems.check(() => checkHost(this.host, { path, prop: 'host' }));
+      const resilience = problems.check(() => renderResilience(props, path));
+      const fault = props.faultInjection ? problems.check(() => renderFault(props.faultInjection!, path)) : undefined;
+      const routeName = problems.check(() => checkRouteName(props.routeName, 'default', 'routeName', path));
+      problems.check(() => {
+        if (props.subset !== undefined && typeof props.subset !== 'string') propError({ path, prop: 'subset' }, { value: props.subset, expected: 'a subset name', fix: "Name a subset declared in subsets, e.g. 'v1'." });
+      });
+      // The routes are built from the props checked above: with a problem there is nothing more to learn from them.
+      if (problems.ok) this.addRoutes(props, resilience!, fault, routeName!);
+      problems.raise();
     } catch (e) {
       throw withdrawn(this, asValidationError(e, this.node.path));
+    }
+  }
+
+  private addRoutes(props: ResilientBackendProps, resilience: object, fault: unknown, routeName: string): void {
+    // Calls are recorded on the VirtualService (the call graph reads them there), so declaring them keeps it.
+    const routeSettings = Object.keys(resilience).length > 0 || fault !== undefined || props.subset !== undefined || props.gateways !== undefined
+      || Boolean(props.routeName) || props.hosts !== undefined || (props.calls ?? []).length > 0 || props.entryPoint === true;
+    if (!routeSettings && this.destinationRule !== undefined) return;
+    const route = [props.subset !== undefined ? Destination.subset(props.subset) : Destination.host(this.host)];
+    this.addHttpRoute({ name: routeName, route, timeout: props.timeout, retries: props.retries });
+    if (fault && props.faultInjection) {
+      this.addHttpRoute({ name: 'fault-injection', match: [props.faultInjection.match], fault: props.faultInjection, route });
     }
   }
 }

@@ -40,8 +40,10 @@ export function formatViolation(v: Violation): string {
 }
 
 /**
- * The one error class for validation failures, thrown by value classes and constructors (one violation)
- * and by the synth-time rule engine (every error-level violation of the App at once).
+ * The one error class for validation failures, thrown by constructors and `add…` methods (every problem of the
+ * construct at once, each at the construct's path: its props, and the value classes it was given — a value-class
+ * factory does not throw, its problems are listed by the construct that takes the value, the prop and the factory
+ * in front of the message) and by the synth-time rule engine (every error-level violation of the App at once).
  *
  * `code`, `path`, `value`, `allowed` and `fix` describe the first violation; `violations` holds all of them. They are
  * not enumerable and the stack is left out (set `CDK8S_ISTIO_TRAFFIC_STACK=1` to keep it), so an uncaught error

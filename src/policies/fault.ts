@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
+import { enforce, isBuilt, propError, raiseInvalid, renderDuration, Where } from '../core/enforce';
 import { faultActionProblem, faultHttpStatusProblem, faultPercentageProblem, testTrafficMatchProblem } from '../core/fault';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';
@@ -47,7 +47,7 @@ export interface HttpFault {
  * (e.g. `x-chaos-test: true`) or query parameter condition; normal traffic is never affected (rule VS-23).
  * Timeouts and retries are not applied to the faulted route, because Istio disables them there.
  *
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid props raise IstioValidationError when the construct is created (see the rule reference for the codes).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection
  */
 export interface FaultInjection extends HttpFault {
@@ -60,6 +60,7 @@ export function renderFault(fault: FaultInjection, path: string): Record<string,
   const where = { path, prop: 'faultInjection' };
   if (!isRecord(fault)) propError(where, { value: fault, expected: '{ match, delay and/or abort }', message: `faultInjection ${show(fault)} is not an object`, fix: 'Set faultInjection: { match, delay and/or abort }.' });
   const scoping = "Scope the fault to synthetic traffic, e.g. match: HttpMatch.header('x-chaos-test').exact('true').";
+  raiseInvalid(fault.match, { path, prop: 'faultInjection.match' });
   if (!isBuilt(fault.match, HttpMatch)) {
     propError({ path, prop: 'faultInjection.match' }, { value: fault.match, shown: fault.match == null ? 'null' : show(fault.match), expected: 'an HttpMatch', fix: scoping });
   }

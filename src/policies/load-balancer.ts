@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { checkOptions, enforce, propError, renderDuration } from '../core/enforce';
+import { buildValue, checkOptions, enforce, propError, raiseInvalid, renderDuration } from '../core/enforce';
 import { durationProblem, formatMillis, unrenderableKeyProblem } from '../core/grammar';
 import { hashHeaderNameProblem } from '../core/http';
 import { defineEntry, isRecord } from '../core/json';
@@ -51,19 +51,22 @@ export interface WarmupOptions {
  * LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN)
  * LoadBalancer.consistentHashByHeader('x-user-id')   // sticky sessions
  * ```
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid arguments make an invalid value: the construct that takes it raises the problem as an IstioValidationError
+ * naming its path and prop (see the rule reference for the codes); any other use of it throws the factory's error.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings
  */
 export class LoadBalancer {
   /** A simple algorithm. */
   public static simple(algorithm: LoadBalancerAlgorithm): LoadBalancer {
-    if (!Object.values(LoadBalancerAlgorithm).includes(algorithm)) {
-      propError({ path: 'LoadBalancer.simple', prop: 'algorithm' }, {
-        value: algorithm, shown: algorithm, expected: Object.values(LoadBalancerAlgorithm).join(', '),
-        message: `unknown load-balancing algorithm ${show(algorithm)}`, fix: 'Use a LoadBalancerAlgorithm value.',
-      });
-    }
-    return new LoadBalancer({ simple: algorithm });
+    return buildValue(LoadBalancer, () => {
+      if (!Object.values(LoadBalancerAlgorithm).includes(algorithm)) {
+        propError({ path: 'LoadBalancer.simple', prop: 'algorithm' }, {
+          value: algorithm, shown: algorithm, expected: Object.values(LoadBalancerAlgorithm).join(', '),
+          message: `unknown load-balancing algorithm ${show(algorithm)}`, fix: 'Use a LoadBalancerAlgorithm value.',
+        });
+      }
+      return new LoadBalancer({ simple: algorithm });
+    });
   }
 
   /**
@@ -71,15 +74,17 @@ export class LoadBalancer {
    * compares header names case-insensitively).
    */
   public static consistentHashByHeader(headerName: string): LoadBalancer {
-    const where = { path: 'LoadBalancer.consistentHashByHeader', prop: 'header name' };
-    const allowed = 'lower-case HTTP token';
-    const fix = 'Use a header name such as "x-user-id".';
-    if (typeof headerName !== 'string') propError(where, { value: headerName, expected: allowed, fix });
-    enforce(hashHeaderNameProblem, [headerName], { ...where, allowed, message: (problem) => `header name ${show(headerName)} ${problem}`, fix });
-    if (headerName !== headerName.toLowerCase() || headerName.startsWith(':')) {
-      propError(where, { value: headerName, shown: headerName, expected: allowed, message: `header name ${show(headerName)} is not a lower-case HTTP token`, fix });
-    }
-    return new LoadBalancer({ consistentHash: { httpHeaderName: headerName } });
+    return buildValue(LoadBalancer, () => {
+      const where = { path: 'LoadBalancer.consistentHashByHeader', prop: 'header name' };
+      const allowed = 'lower-case HTTP token';
+      const fix = 'Use a header name such as "x-user-id".';
+      if (typeof headerName !== 'string') propError(where, { value: headerName, expected: allowed, fix });
+      enforce(hashHeaderNameProblem, [headerName], { ...where, allowed, message: (problem) => `header name ${show(headerName)} ${problem}`, fix });
+      if (headerName !== headerName.toLowerCase() || headerName.startsWith(':')) {
+        propError(where, { value: headerName, shown: headerName, expected: allowed, message: `header name ${show(headerName)} is not a lower-case HTTP token`, fix });
+      }
+      return new LoadBalancer({ consistentHash: { httpHeaderName: headerName } });
+    });
   }
 
   /**
@@ -93,10 +98,12 @@ export class LoadBalancer {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie
    */
   public static consistentHashByCookie(name: string, ttl?: Duration): LoadBalancer {
-    const path = 'LoadBalancer.consistentHashByCookie';
-    checkCookieName(name, path);
-    const cookie = { name, ...(ttl !== undefined ? { ttl: renderCookieTtl(ttl, path) } : {}) };
-    return new LoadBalancer({ consistentHash: { httpCookie: cookie } });
+    return buildValue(LoadBalancer, () => {
+      const path = 'LoadBalancer.consistentHashByCookie';
+      checkCookieName(name, path);
+      const cookie = { name, ...(ttl !== undefined ? { ttl: renderCookieTtl(ttl, path) } : {}) };
+      return new LoadBalancer({ consistentHash: { httpCookie: cookie } });
+    });
   }
 
   /**
@@ -105,8 +112,10 @@ export class LoadBalancer {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie
    */
   public static consistentHashBySessionCookie(name: string): LoadBalancer {
-    checkCookieName(name, 'LoadBalancer.consistentHashBySessionCookie');
-    return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl: '0s' } } });
+    return buildValue(LoadBalancer, () => {
+      checkCookieName(name, 'LoadBalancer.consistentHashBySessionCookie');
+      return new LoadBalancer({ consistentHash: { httpCookie: { name, ttl: '0s' } } });
+    });
   }
 
   /** Sticky routing by the caller's source IP address. */
@@ -116,10 +125,12 @@ export class LoadBalancer {
 
   /** Sticky routing by a query parameter. */
   public static consistentHashByQueryParameter(name: string): LoadBalancer {
-    const where = { path: 'LoadBalancer.consistentHashByQueryParameter', prop: 'query parameter name' };
-    if (typeof name !== 'string') propError(where, { value: name, expected: 'a query parameter name', fix: 'Name the query parameter.' });
-    enforce(hashQueryParameterProblem, [name], { ...where, message: () => 'the query parameter name is empty', fix: 'Name the query parameter.' });
-    return new LoadBalancer({ consistentHash: { httpQueryParameterName: name } });
+    return buildValue(LoadBalancer, () => {
+      const where = { path: 'LoadBalancer.consistentHashByQueryParameter', prop: 'query parameter name' };
+      if (typeof name !== 'string') propError(where, { value: name, expected: 'a query parameter name', fix: 'Name the query parameter.' });
+      enforce(hashQueryParameterProblem, [name], { ...where, message: () => 'the query parameter name is empty', fix: 'Name the query parameter.' });
+      return new LoadBalancer({ consistentHash: { httpQueryParameterName: name } });
+    });
   }
 
   /**
@@ -127,8 +138,10 @@ export class LoadBalancer {
    * reference. Same options as {@link withWarmup}.
    */
   public static warmup(duration: Duration, options: WarmupOptions = {}): LoadBalancer {
-    const warm = new LoadBalancer({ simple: LoadBalancerAlgorithm.LEAST_REQUEST }).withWarmup(duration, options)._render();
-    return new LoadBalancer({ warmup: warm.warmup });
+    return buildValue(LoadBalancer, () => {
+      const warm = new LoadBalancer({ simple: LoadBalancerAlgorithm.LEAST_REQUEST }).withWarmup(duration, options)._render();
+      return new LoadBalancer({ warmup: warm.warmup });
+    });
   }
 
   private constructor(private readonly settings: RenderedLoadBalancer) {}
@@ -139,36 +152,45 @@ export class LoadBalancer {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#WarmupConfiguration
    */
   public withWarmup(duration: Duration, options: WarmupOptions = {}): LoadBalancer {
-    const where = { path: 'LoadBalancer.withWarmup', prop: 'duration' };
-    const simple = this.settings.simple;
-    if (simple !== LoadBalancerAlgorithm.ROUND_ROBIN && simple !== LoadBalancerAlgorithm.LEAST_REQUEST) {
-      propError(where, { value: simple ?? 'consistentHash', shown: simple ?? 'consistentHash', expected: 'ROUND_ROBIN or LEAST_REQUEST', message: `warmup needs ROUND_ROBIN or LEAST_REQUEST, not ${simple ?? 'a consistent hash'}`, fix: 'Use LoadBalancer.simple(LoadBalancerAlgorithm.LEAST_REQUEST).withWarmup(…).' });
-    }
-    checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { minimumPercent: 10 }.');
-    const warmup: Record<string, unknown> = { duration: renderDuration(duration, where) };
-    if (options.minimumPercent !== undefined) {
-      if (typeof options.minimumPercent !== 'number' || !(options.minimumPercent >= 0 && options.minimumPercent <= 100)) {
-        propError({ ...where, prop: 'minimumPercent' }, { value: options.minimumPercent, expected: 'a percentage 0-100', fix: 'Set minimumPercent between 0 and 100.' });
+    return buildValue(LoadBalancer, () => {
+      raiseInvalid(this);
+      const where = { path: 'LoadBalancer.withWarmup', prop: 'duration' };
+      const simple = this.settings.simple;
+      if (simple !== LoadBalancerAlgorithm.ROUND_ROBIN && simple !== LoadBalancerAlgorithm.LEAST_REQUEST) {
+        propError(where, { value: simple ?? 'consistentHash', shown: simple ?? 'consistentHash', expected: 'ROUND_ROBIN or LEAST_REQUEST', message: `warmup needs ROUND_ROBIN or LEAST_REQUEST, not ${simple ?? 'a consistent hash'}`, fix: 'Use LoadBalancer.simple(LoadBalancerAlgorithm.LEAST_REQUEST).withWarmup(…).' });
       }
-      warmup.minimumPercent = options.minimumPercent;
-    }
-    if (options.aggression !== undefined) {
-      if (typeof options.aggression !== 'number' || !(options.aggression >= 1) || !Number.isFinite(options.aggression)) {
-        propError({ ...where, prop: 'aggression' }, { value: options.aggression, expected: 'a number ≥ 1', fix: 'Set aggression to 1 (linear) or more.' });
+      checkOptions(options, { ...where, prop: 'options' }, 'Pass options such as { minimumPercent: 10 }.');
+      const warmup: Record<string, unknown> = { duration: renderDuration(duration, where) };
+      if (options.minimumPercent !== undefined) {
+        if (typeof options.minimumPercent !== 'number' || !(options.minimumPercent >= 0 && options.minimumPercent <= 100)) {
+          propError({ ...where, prop: 'minimumPercent' }, { value: options.minimumPercent, expected: 'a percentage 0-100', fix: 'Set minimumPercent between 0 and 100.' });
+        }
+        warmup.minimumPercent = options.minimumPercent;
       }
-      warmup.aggression = options.aggression;
-    }
-    return new LoadBalancer({ ...this._render(), warmup });
+      if (options.aggression !== undefined) {
+        if (typeof options.aggression !== 'number' || !(options.aggression >= 1) || !Number.isFinite(options.aggression)) {
+          propError({ ...where, prop: 'aggression' }, { value: options.aggression, expected: 'a number ≥ 1', fix: 'Set aggression to 1 (linear) or more.' });
+        }
+        warmup.aggression = options.aggression;
+      }
+      return new LoadBalancer({ ...this._render(), warmup });
+    });
   }
 
   /** This consistent hash on a ring of at least `minimumRingSize` virtual nodes (Istio `ringHash`). */
   public withRingHash(minimumRingSize: number): LoadBalancer {
-    return this.hashAlgorithm('ringHash', 'minimumRingSize', minimumRingSize);
+    return buildValue(LoadBalancer, () => {
+      raiseInvalid(this);
+      return this.hashAlgorithm('ringHash', 'minimumRingSize', minimumRingSize);
+    });
   }
 
   /** This consistent hash with Maglev and a lookup table of `tableSize` entries, a prime (Istio `maglev`). */
   public withMaglev(tableSize: number): LoadBalancer {
-    return this.hashAlgorithm('maglev', 'tableSize', tableSize);
+    return buildValue(LoadBalancer, () => {
+      raiseInvalid(this);
+      return this.hashAlgorithm('maglev', 'tableSize', tableSize);
+    });
   }
 
   private hashAlgorithm(algorithm: 'ringHash' | 'maglev', field: string, value: number): LoadBalancer {
@@ -231,7 +253,8 @@ export interface LocalityDistribution {
  * LocalityFailover.priority(['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'])
  * LocalityFailover.distribute([{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }])
  * ```
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid arguments make an invalid value: the construct that takes it raises the problem as an IstioValidationError
+ * naming its path and prop (see the rule reference for the codes); any other use of it throws the factory's error.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
  */
 export class LocalityFailover {
@@ -240,41 +263,45 @@ export class LocalityFailover {
    * non-empty list of distinct, non-empty label keys.
    */
   public static priority(labels: string[]): LocalityFailover {
-    const where = 'LocalityFailover.priority';
-    if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string' || l.length === 0)
-      || new Set(labels).size !== labels.length) {
-      propError({ path: where, prop: 'labels' }, {
-        value: labels, expected: 'non-empty list of distinct label keys',
-        message: 'failoverPriority needs at least one distinct, non-empty label key',
-        fix: "Pass keys such as ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'].",
-      });
-    }
-    return new LocalityFailover({ enabled: true, failoverPriority: [...labels] });
+    return buildValue(LocalityFailover, () => {
+      const where = 'LocalityFailover.priority';
+      if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string' || l.length === 0)
+        || new Set(labels).size !== labels.length) {
+        propError({ path: where, prop: 'labels' }, {
+          value: labels, expected: 'non-empty list of distinct label keys',
+          message: 'failoverPriority needs at least one distinct, non-empty label key',
+          fix: "Pass keys such as ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'].",
+        });
+      }
+      return new LocalityFailover({ enabled: true, failoverPriority: [...labels] });
+    });
   }
 
   /** Fail over from one region to another: a non-empty list of pairs of named regions. */
   public static regions(pairs: RegionFailover[]): LocalityFailover {
-    const where = { path: 'LocalityFailover.regions', prop: 'pairs' };
-    const fix = "Pass pairs such as [{ from: 'us-east1', to: 'us-west1' }].";
-    if (!Array.isArray(pairs) || pairs.length === 0) {
-      propError(where, { value: pairs, shown: '[]', expected: 'at least one region pair', message: 'failover needs at least one region pair', fix });
-    }
-    for (const p of pairs) {
-      if (!isRecord(p)) propError(where, { value: p, expected: '{ from, to }', message: `failover pair ${show(p)} is not { from, to }`, fix });
-      const shown = `${text(p.from)} -> ${text(p.to)}`;
-      const report = {
-        ...where, value: shown, allowed: 'two different region names without "/" or "*"',
-        message: () => `failover pair ${shown} is not a pair of distinct regions`,
-        fix: 'Name whole regions (no zone "/" part, no wildcard), with from different from to.',
-      };
-      for (const region of [p.from, p.to]) {
-        if (typeof region !== 'string' || region.length === 0) propError(where, { value: region, shown, expected: report.allowed, message: report.message(), fix: report.fix });
-        enforce(failoverZoneProblem, [region], report);
-        enforce(failoverWildcardProblem, [region], report);
+    return buildValue(LocalityFailover, () => {
+      const where = { path: 'LocalityFailover.regions', prop: 'pairs' };
+      const fix = "Pass pairs such as [{ from: 'us-east1', to: 'us-west1' }].";
+      if (!Array.isArray(pairs) || pairs.length === 0) {
+        propError(where, { value: pairs, shown: '[]', expected: 'at least one region pair', message: 'failover needs at least one region pair', fix });
       }
-      enforce(failoverPairProblem, [p.from, p.to], report);
-    }
-    return new LocalityFailover({ enabled: true, failover: pairs.map((p) => ({ from: p.from, to: p.to })) });
+      for (const p of pairs) {
+        if (!isRecord(p)) propError(where, { value: p, expected: '{ from, to }', message: `failover pair ${show(p)} is not { from, to }`, fix });
+        const shown = `${text(p.from)} -> ${text(p.to)}`;
+        const report = {
+          ...where, value: shown, allowed: 'two different region names without "/" or "*"',
+          message: () => `failover pair ${shown} is not a pair of distinct regions`,
+          fix: 'Name whole regions (no zone "/" part, no wildcard), with from different from to.',
+        };
+        for (const region of [p.from, p.to]) {
+          if (typeof region !== 'string' || region.length === 0) propError(where, { value: region, shown, expected: report.allowed, message: report.message(), fix: report.fix });
+          enforce(failoverZoneProblem, [region], report);
+          enforce(failoverWildcardProblem, [region], report);
+        }
+        enforce(failoverPairProblem, [p.from, p.to], report);
+      }
+      return new LocalityFailover({ enabled: true, failover: pairs.map((p) => ({ from: p.from, to: p.to })) });
+    });
   }
 
   /**
@@ -284,50 +311,52 @@ export class LocalityFailover {
    * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting-Distribute
    */
   public static distribute(distributions: LocalityDistribution[]): LocalityFailover {
-    const path = 'LocalityFailover.distribute';
-    const where = { path, prop: 'distributions' };
-    const fix = "Pass entries such as [{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }].";
-    if (!Array.isArray(distributions) || distributions.length === 0) {
-      propError(where, { value: distributions, expected: 'at least one { from, to } entry', message: 'distribute needs at least one { from, to } entry', fix });
-    }
-    const localityFix = 'Write localities as region[/zone[/subzone]] with "*" only at the end, and list each locality once (no entry covered by an earlier one).';
-    const sources: string[] = [];
-    const out = distributions.map((d) => {
-      if (!isRecord(d) || typeof d.from !== 'string' || !isRecord(d.to)) {
-        propError(where, { value: d, expected: '{ from: string, to: { [locality]: weight } }', message: `distribute entry ${show(d)} is not { from, to }`, fix });
+    return buildValue(LocalityFailover, () => {
+      const path = 'LocalityFailover.distribute';
+      const where = { path, prop: 'distributions' };
+      const fix = "Pass entries such as [{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }].";
+      if (!Array.isArray(distributions) || distributions.length === 0) {
+        propError(where, { value: distributions, expected: 'at least one { from, to } entry', message: 'distribute needs at least one { from, to } entry', fix });
       }
-      const from = d.from;
-      enforce(localityProblem, [from, sources], {
-        ...where, value: from, allowed: 'region[/zone[/subzone]], "*" only at the end, no overlaps',
-        message: (problem) => `distribute from locality ${show(from)} ${problem}`, fix: localityFix,
-      });
-      sources.push(from);
-      const to: Record<string, number> = {};
-      const targets: string[] = [];
-      for (const locality of Object.keys(d.to)) {
-        const weight = d.to[locality];
-        const at = `distribute from ${show(from)}: to locality ${show(locality)}`;
-        enforce(localityProblem, [locality, targets], {
-          ...where, value: locality, allowed: 'region[/zone[/subzone]], "*" only at the end, no overlaps',
-          message: (problem) => `${at} ${problem}`, fix: localityFix,
+      const localityFix = 'Write localities as region[/zone[/subzone]] with "*" only at the end, and list each locality once (no entry covered by an earlier one).';
+      const sources: string[] = [];
+      const out = distributions.map((d) => {
+        if (!isRecord(d) || typeof d.from !== 'string' || !isRecord(d.to)) {
+          propError(where, { value: d, expected: '{ from: string, to: { [locality]: weight } }', message: `distribute entry ${show(d)} is not { from, to }`, fix });
+        }
+        const from = d.from;
+        enforce(localityProblem, [from, sources], {
+          ...where, value: from, allowed: 'region[/zone[/subzone]], "*" only at the end, no overlaps',
+          message: (problem) => `distribute from locality ${show(from)} ${problem}`, fix: localityFix,
         });
-        const unrenderable = unrenderableKeyProblem(locality);
-        if (unrenderable) propError(where, { value: locality, shown: locality, expected: 'a locality cdk8s can synthesize', message: `${at} ${unrenderable}`, fix: localityFix });
-        enforce(distributeWeightProblem, [weight], {
-          ...where, value: weight, allowed: 'integer 1-100',
-          message: (problem) => `${at} has weight ${show(weight)}, which ${problem}`, fix: 'Give each locality an integer weight from 1 to 100.',
+        sources.push(from);
+        const to: Record<string, number> = {};
+        const targets: string[] = [];
+        for (const locality of Object.keys(d.to)) {
+          const weight = d.to[locality];
+          const at = `distribute from ${show(from)}: to locality ${show(locality)}`;
+          enforce(localityProblem, [locality, targets], {
+            ...where, value: locality, allowed: 'region[/zone[/subzone]], "*" only at the end, no overlaps',
+            message: (problem) => `${at} ${problem}`, fix: localityFix,
+          });
+          const unrenderable = unrenderableKeyProblem(locality);
+          if (unrenderable) propError(where, { value: locality, shown: locality, expected: 'a locality cdk8s can synthesize', message: `${at} ${unrenderable}`, fix: localityFix });
+          enforce(distributeWeightProblem, [weight], {
+            ...where, value: weight, allowed: 'integer 1-100',
+            message: (problem) => `${at} has weight ${show(weight)}, which ${problem}`, fix: 'Give each locality an integer weight from 1 to 100.',
+          });
+          targets.push(locality);
+          defineEntry(to, locality, weight);
+        }
+        const weights = targets.map((t) => to[t]);
+        enforce(distributeTotalProblem, [weights], {
+          ...where, value: weights.reduce((a, w) => a + w, 0), allowed: 'a total of 100',
+          message: (problem) => `distribute from ${show(from)}: the weights ${problem}, not 100`, fix: 'Make the weights of each entry total exactly 100.',
         });
-        targets.push(locality);
-        defineEntry(to, locality, weight);
-      }
-      const weights = targets.map((t) => to[t]);
-      enforce(distributeTotalProblem, [weights], {
-        ...where, value: weights.reduce((a, w) => a + w, 0), allowed: 'a total of 100',
-        message: (problem) => `distribute from ${show(from)}: the weights ${problem}, not 100`, fix: 'Make the weights of each entry total exactly 100.',
+        return { from, to };
       });
-      return { from, to };
+      return new LocalityFailover({ enabled: true, distribute: out });
     });
-    return new LocalityFailover({ enabled: true, distribute: out });
   }
 
   private constructor(private readonly setting: Record<string, unknown>) {}

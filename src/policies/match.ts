@@ -1,4 +1,4 @@
-import { checkLabels, checkPort, enforce, isBuilt, propError } from '../core/enforce';
+import { buildValue, checkLabels, checkPort, enforce, isBuilt, propError, raiseInvalid } from '../core/enforce';
 import { unrenderableKeyProblem } from '../core/grammar';
 import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
 import { StringMatchField, stringMatchProblem } from '../core/match';
@@ -54,17 +54,26 @@ export class ValueMatch {
 
   /** The value equals `value`. */
   public exact(value: string): HttpMatch {
-    return this.build({ exact: checkValue(value, 'exact', this.what, this.field) });
+    return buildValue(HttpMatch, () => {
+      raiseInvalid(this);
+      return this.build({ exact: checkValue(value, 'exact', this.what, this.field) });
+    });
   }
 
   /** The value starts with `prefix` (non-empty). */
   public prefix(prefix: string): HttpMatch {
-    return this.build({ prefix: checkValue(prefix, 'prefix', this.what, this.field) });
+    return buildValue(HttpMatch, () => {
+      raiseInvalid(this);
+      return this.build({ prefix: checkValue(prefix, 'prefix', this.what, this.field) });
+    });
   }
 
   /** The value matches the RE2 regular expression `regex` (≤ 1024 characters). */
   public regex(regex: string): HttpMatch {
-    return this.build({ regex: checkRegex(regex, this.what, this.field) });
+    return buildValue(HttpMatch, () => {
+      raiseInvalid(this);
+      return this.build({ regex: checkRegex(regex, this.what, this.field) });
+    });
   }
 }
 
@@ -76,14 +85,19 @@ export class ValueMatch {
  * HttpMatch.header('x-canary-test').exact('true')
  * HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET))
  * ```
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid arguments make an invalid match: the construct that takes it raises the problem as an
+ * IstioValidationError naming its path and prop (see the rule reference for the codes); any other use of it throws
+ * the factory's error. Deriving from an invalid match (`and`, `ignoringUriCase`, a value match's `exact`) keeps it
+ * invalid.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
  */
 export class HttpMatch {
   /** Match a request header; names are lower-case HTTP tokens, e.g. `x-canary-test`. */
   public static header(name: string): ValueMatch {
-    const key = checkHeaderName(name);
-    return ValueMatch._of((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`, 'header');
+    return buildValue(ValueMatch, () => {
+      const key = checkHeaderName(name);
+      return ValueMatch._of((m) => new HttpMatch({ headers: { [key]: m } }), `header "${key}"`, 'header');
+    });
   }
 
   /**
@@ -92,53 +106,59 @@ export class HttpMatch {
    * check them in the manifest.
    */
   public static cookie(name: string, value: string): HttpMatch {
-    const cookieToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-    if (typeof name !== 'string' || typeof value !== 'string' || !cookieToken.test(name) || !/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]*$/.test(value)) {
-      propError({ path: 'HttpMatch.cookie', prop: 'cookie' }, {
-        value: `${text(name)}=${text(value)}`, shown: `${text(name)}=${text(value)}`, expected: 'RFC 6265 cookie name and value',
-        message: `cookie "${text(name)}=${text(value)}" is not a valid cookie pair`, fix: 'Use a cookie name made of token characters and a value without spaces, quotes, commas or semicolons.',
-      });
-    }
-    return new HttpMatch({ headers: { cookie: { regex: `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$` } } });
+    return buildValue(HttpMatch, () => {
+      const cookieToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+      if (typeof name !== 'string' || typeof value !== 'string' || !cookieToken.test(name) || !/^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]*$/.test(value)) {
+        propError({ path: 'HttpMatch.cookie', prop: 'cookie' }, {
+          value: `${text(name)}=${text(value)}`, shown: `${text(name)}=${text(value)}`, expected: 'RFC 6265 cookie name and value',
+          message: `cookie "${text(name)}=${text(value)}" is not a valid cookie pair`, fix: 'Use a cookie name made of token characters and a value without spaces, quotes, commas or semicolons.',
+        });
+      }
+      return new HttpMatch({ headers: { cookie: { regex: `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$` } } });
+    });
   }
 
   /** Match a query parameter (a non-empty name). */
   public static queryParam(name: string): ValueMatch {
-    const where = { path: 'HttpMatch.queryParam', prop: 'query parameter name' };
-    if (typeof name !== 'string' || name.length === 0) {
-      propError(where, { value: name, shown: name, expected: 'a non-empty string', message: `the query parameter name ${show(name)} is empty or not a string`, fix: 'Name the query parameter.' });
-    }
-    const unrenderable = unrenderableKeyProblem(name);
-    if (unrenderable) propError(where, { value: name, shown: name, expected: 'a name cdk8s can synthesize', message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
-    return ValueMatch._of((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`, 'query parameter');
+    return buildValue(ValueMatch, () => {
+      const where = { path: 'HttpMatch.queryParam', prop: 'query parameter name' };
+      if (typeof name !== 'string' || name.length === 0) {
+        propError(where, { value: name, shown: name, expected: 'a non-empty string', message: `the query parameter name ${show(name)} is empty or not a string`, fix: 'Name the query parameter.' });
+      }
+      const unrenderable = unrenderableKeyProblem(name);
+      if (unrenderable) propError(where, { value: name, shown: name, expected: 'a name cdk8s can synthesize', message: `the query parameter name ${unrenderable}`, fix: 'Match on another query parameter.' });
+      return ValueMatch._of((m) => new HttpMatch({ queryParams: { [name]: m } }), `query parameter "${name}"`, 'query parameter');
+    });
   }
 
   /** Match URI paths starting with `prefix` (e.g. `/api/v2/`). */
   public static pathPrefix(prefix: string): HttpMatch {
-    return new HttpMatch({ uri: { prefix: checkPath(prefix) } });
+    return buildValue(HttpMatch, () => new HttpMatch({ uri: { prefix: checkPath(prefix) } }));
   }
 
   /** Match exactly the URI path `path`. */
   public static pathExact(path: string): HttpMatch {
-    return new HttpMatch({ uri: { exact: checkPath(path) } });
+    return buildValue(HttpMatch, () => new HttpMatch({ uri: { exact: checkPath(path) } }));
   }
 
   /** Match URI paths against the RE2 regular expression `regex`. */
   public static pathRegex(regex: string): HttpMatch {
-    return new HttpMatch({ uri: { regex: checkRegex(regex, 'uri', 'uri') } });
+    return buildValue(HttpMatch, () => new HttpMatch({ uri: { regex: checkRegex(regex, 'uri', 'uri') } }));
   }
 
   /** Match any of the given methods (one method renders `exact`, several an anchored regex). */
   public static method(...methods: HttpMethod[]): HttpMatch {
-    const unique = [...new Set(methods)].filter((m) => Object.values(HttpMethod).includes(m));
-    if (unique.length === 0 || unique.length !== new Set(methods).size) {
-      propError({ path: 'HttpMatch.method', prop: 'method' }, {
-        value: methods, shown: methods.map(text).join(','), expected: Object.values(HttpMethod).join(','),
-        message: 'method needs at least one known HTTP method', fix: 'Pass HttpMethod values, e.g. HttpMatch.method(HttpMethod.GET).',
-      });
-    }
-    const method = unique.length === 1 ? { exact: unique[0] } : { regex: `^(${unique.join('|')})$` };
-    return new HttpMatch({ method });
+    return buildValue(HttpMatch, () => {
+      const unique = [...new Set(methods)].filter((m) => Object.values(HttpMethod).includes(m));
+      if (unique.length === 0 || unique.length !== new Set(methods).size) {
+        propError({ path: 'HttpMatch.method', prop: 'method' }, {
+          value: methods, shown: methods.map(text).join(','), expected: Object.values(HttpMethod).join(','),
+          message: 'method needs at least one known HTTP method', fix: 'Pass HttpMethod values, e.g. HttpMatch.method(HttpMethod.GET).',
+        });
+      }
+      const method = unique.length === 1 ? { exact: unique[0] } : { regex: `^(${unique.join('|')})$` };
+      return new HttpMatch({ method });
+    });
   }
 
   /**
@@ -146,8 +166,10 @@ export class HttpMatch {
    * `HttpMatch.withoutHeader('end-user').exact('jason')`.
    */
   public static withoutHeader(name: string): ValueMatch {
-    const key = checkHeaderName(name);
-    return ValueMatch._of((m) => new HttpMatch({ withoutHeaders: { [key]: m } }), `header "${key}"`, 'header');
+    return buildValue(ValueMatch, () => {
+      const key = checkHeaderName(name);
+      return ValueMatch._of((m) => new HttpMatch({ withoutHeaders: { [key]: m } }), `header "${key}"`, 'header');
+    });
   }
 
   /** Match the request authority (the Host header), e.g. `HttpMatch.authority().exact('shop.example.com')`. */
@@ -157,7 +179,7 @@ export class HttpMatch {
 
   /** Match requests sent to port `port` (1-65535) of the host, e.g. one port of a gateway. */
   public static port(port: number): HttpMatch {
-    return new HttpMatch({ port: checkPort(port, { path: 'HttpMatch.port', prop: 'port' }) });
+    return buildValue(HttpMatch, () => new HttpMatch({ port: checkPort(port, { path: 'HttpMatch.port', prop: 'port' }) }));
   }
 
   /**
@@ -165,18 +187,22 @@ export class HttpMatch {
    * Label syntax is rule X-08's.
    */
   public static sourceLabels(labels: { [key: string]: string }): HttpMatch {
-    const checked = checkLabels(labels, { path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' });
-    if (Object.keys(checked).length === 0) {
-      propError({ path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' }, { value: labels, shown: '{}', expected: 'at least one label', message: 'sourceLabels is empty, so it would match every workload', fix: 'Give the labels of the calling workloads, e.g. { app: "reviews" }.' });
-    }
-    return new HttpMatch({ sourceLabels: checked });
+    return buildValue(HttpMatch, () => {
+      const checked = checkLabels(labels, { path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' });
+      if (Object.keys(checked).length === 0) {
+        propError({ path: 'HttpMatch.sourceLabels', prop: 'sourceLabels' }, { value: labels, shown: '{}', expected: 'at least one label', message: 'sourceLabels is empty, so it would match every workload', fix: 'Give the labels of the calling workloads, e.g. { app: "reviews" }.' });
+      }
+      return new HttpMatch({ sourceLabels: checked });
+    });
   }
 
   /** Match requests from workloads in namespace `namespace` (Istio `sourceNamespace`; a DNS label, rule VS-08). */
   public static sourceNamespace(namespace: string): HttpMatch {
-    // An empty sourceNamespace is unset for Istio: the match would take every namespace.
-    if (typeof namespace !== 'string' || namespace === '') propError({ path: 'HttpMatch.sourceNamespace', prop: 'namespace' }, { value: namespace, expected: 'a namespace name', fix: 'Pass a namespace such as "bookinfo".' });
-    return new HttpMatch({ sourceNamespace: namespace });
+    return buildValue(HttpMatch, () => {
+      // An empty sourceNamespace is unset for Istio: the match would take every namespace.
+      if (typeof namespace !== 'string' || namespace === '') propError({ path: 'HttpMatch.sourceNamespace', prop: 'namespace' }, { value: namespace, expected: 'a namespace name', fix: 'Pass a namespace such as "bookinfo".' });
+      return new HttpMatch({ sourceNamespace: namespace });
+    });
   }
 
   /**
@@ -184,23 +210,28 @@ export class HttpMatch {
    * the VirtualService's `gateways` for this match (Istio `HTTPMatchRequest.gateways`).
    */
   public static gateways(...gateways: string[]): HttpMatch {
-    if (gateways.length === 0 || gateways.some((g) => typeof g !== 'string' || g === '') || new Set(gateways).size !== gateways.length) {
-      propError({ path: 'HttpMatch.gateways', prop: 'gateways' }, { value: gateways, expected: 'distinct gateway names, at least one', fix: 'Pass gateway names once each, e.g. HttpMatch.gateways("mesh").' });
-    }
-    return new HttpMatch({ gateways: [...gateways] });
+    return buildValue(HttpMatch, () => {
+      if (gateways.length === 0 || gateways.some((g) => typeof g !== 'string' || g === '') || new Set(gateways).size !== gateways.length) {
+        propError({ path: 'HttpMatch.gateways', prop: 'gateways' }, { value: gateways, expected: 'distinct gateway names, at least one', fix: 'Pass gateway names once each, e.g. HttpMatch.gateways("mesh").' });
+      }
+      return new HttpMatch({ gateways: [...gateways] });
+    });
   }
 
   private constructor(private readonly conditions: RenderedHttpMatch) {}
 
   /** This match with the URI compared case-insensitively (Istio `ignoreUriCase`; exact and prefix only). */
   public ignoringUriCase(): HttpMatch {
-    if (!this.conditions.uri || this.conditions.uri.regex !== undefined) {
-      propError({ path: 'HttpMatch.ignoringUriCase', prop: 'uri' }, {
-        value: this.conditions.uri?.regex ?? 'no uri', expected: 'an exact or prefix uri match', message: this.conditions.uri ? 'ignoreUriCase does not apply to a regex uri match' : 'the match has no uri condition to compare case-insensitively',
-        fix: 'Use it on HttpMatch.pathExact(…) or HttpMatch.pathPrefix(…); write a regex case-insensitively with (?i).',
-      });
-    }
-    return new HttpMatch({ ...this.conditions, ignoreUriCase: true });
+    return buildValue(HttpMatch, () => {
+      raiseInvalid(this);
+      if (!this.conditions.uri || this.conditions.uri.regex !== undefined) {
+        propError({ path: 'HttpMatch.ignoringUriCase', prop: 'uri' }, {
+          value: this.conditions.uri?.regex ?? 'no uri', expected: 'an exact or prefix uri match', message: this.conditions.uri ? 'ignoreUriCase does not apply to a regex uri match' : 'the match has no uri condition to compare case-insensitively',
+          fix: 'Use it on HttpMatch.pathExact(…) or HttpMatch.pathPrefix(…); write a regex case-insensitively with (?i).',
+        });
+      }
+      return new HttpMatch({ ...this.conditions, ignoreUriCase: true });
+    });
   }
 
   /**
@@ -208,31 +239,35 @@ export class HttpMatch {
    * query parameter) are refused: one request has one value there, so an AND of two is a contradiction or a repeat.
    */
   public and(other: HttpMatch): HttpMatch {
-    const fix = "Combine two HttpMatch values, e.g. HttpMatch.pathPrefix('/api/').and(HttpMatch.header('x-canary').exact('1')).";
-    if (!isBuilt(this, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'this' }, { value: this, expected: 'an HttpMatch built by its factories', fix });
-    if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
-    const a = this.conditions;
-    const b = other.conditions;
-    for (const field of ['uri', 'method', 'authority', 'port', 'sourceNamespace', 'gateways', 'sourceLabels'] as const) {
-      if (a[field] && b[field]) {
-        propError({ path: 'HttpMatch.and', prop: field }, {
-          value: field, shown: field, expected: `one ${field} condition`, message: `both sides set a ${field} condition, and one request has only one ${field}`,
-          fix: `Keep one ${field} condition per HttpMatch; list alternatives as separate HttpMatch entries (OR).`,
-        });
+    return buildValue(HttpMatch, () => {
+      raiseInvalid(this);
+      const fix = "Combine two HttpMatch values, e.g. HttpMatch.pathPrefix('/api/').and(HttpMatch.header('x-canary').exact('1')).";
+      if (!isBuilt(this, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'this' }, { value: this, expected: 'an HttpMatch built by its factories', fix });
+      raiseInvalid(other, { path: 'HttpMatch.and', prop: 'other' });
+      if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
+      const a = this.conditions;
+      const b = other.conditions;
+      for (const field of ['uri', 'method', 'authority', 'port', 'sourceNamespace', 'gateways', 'sourceLabels'] as const) {
+        if (a[field] && b[field]) {
+          propError({ path: 'HttpMatch.and', prop: field }, {
+            value: field, shown: field, expected: `one ${field} condition`, message: `both sides set a ${field} condition, and one request has only one ${field}`,
+            fix: `Keep one ${field} condition per HttpMatch; list alternatives as separate HttpMatch entries (OR).`,
+          });
+        }
       }
-    }
-    return new HttpMatch({
-      uri: a.uri ?? b.uri,
-      method: a.method ?? b.method,
-      headers: mergeMaps(a.headers, b.headers, 'header'),
-      queryParams: mergeMaps(a.queryParams, b.queryParams, 'query parameter'),
-      withoutHeaders: mergeMaps(a.withoutHeaders, b.withoutHeaders, 'header'),
-      authority: a.authority ?? b.authority,
-      port: a.port ?? b.port,
-      sourceLabels: a.sourceLabels ?? b.sourceLabels,
-      sourceNamespace: a.sourceNamespace ?? b.sourceNamespace,
-      gateways: a.gateways ?? b.gateways,
-      ignoreUriCase: a.ignoreUriCase || b.ignoreUriCase || undefined,
+      return new HttpMatch({
+        uri: a.uri ?? b.uri,
+        method: a.method ?? b.method,
+        headers: mergeMaps(a.headers, b.headers, 'header'),
+        queryParams: mergeMaps(a.queryParams, b.queryParams, 'query parameter'),
+        withoutHeaders: mergeMaps(a.withoutHeaders, b.withoutHeaders, 'header'),
+        authority: a.authority ?? b.authority,
+        port: a.port ?? b.port,
+        sourceLabels: a.sourceLabels ?? b.sourceLabels,
+        sourceNamespace: a.sourceNamespace ?? b.sourceNamespace,
+        gateways: a.gateways ?? b.gateways,
+        ignoreUriCase: a.ignoreUriCase || b.ignoreUriCase || undefined,
+      });
     });
   }
 

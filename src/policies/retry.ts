@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { checkList, checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { buildValue, checkList, checkOptions, collect, enforce, millisOf, Problems, propError, renderDuration } from '../core/enforce';
 import {
   ISTIO_DEFAULT_RETRY_ON as ISTIO_DEFAULT, retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites,
   writeRetryOnProblem,
@@ -161,17 +161,24 @@ const MAX_ATTEMPTS = 10;
  *   a per-try timeout of your choice. Not for writes: the default includes unavailable, cancelled and 503.
  * - `none`: an explicit `attempts: 0`, overriding Istio's implicit default of 2 retries.
  *
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid options make an invalid policy (every problem of the options at once): the construct that takes it
+ * raises them as an IstioValidationError naming its path and prop (see the rule reference for the codes); any
+ * other use of it (a field, `worstCaseMillis`) throws the factory's error.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export class RetryPolicy {
   /** Retries for idempotent requests. */
   public static idempotent(options: IdempotentRetryOptions): RetryPolicy {
-    const where = 'RetryPolicy.idempotent';
-    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.idempotent({ attempts: 2 }).');
-    const attempts = checkAttempts(options.attempts, where);
-    return new RetryPolicy(false, attempts, checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts, where),
-      options.perTryTimeout, options.backoff, where, false, ignoreHosts(options.retryIgnorePreviousHosts, where));
+    return buildValue(RetryPolicy, () => {
+      const where = 'RetryPolicy.idempotent';
+      checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.idempotent({ attempts: 2 }).');
+      const problems = collect({ path: where, prop: 'options' });
+      const attempts = problems.check(() => checkAttempts(options.attempts, where));
+      const retryOn = problems.check(() => checkRetryOn(options.retryOn ?? DEFAULT_IDEMPOTENT, attempts ?? 0, where));
+      const ignore = checkCommon(options, where, problems);
+      problems.raise();
+      return new RetryPolicy(false, attempts!, retryOn!, options.perTryTimeout, options.backoff, where, false, ignore);
+    });
   }
 
   /**
@@ -181,24 +188,37 @@ export class RetryPolicy {
    * {@link RetryPolicy.nonIdempotent} there.
    */
   public static istioDefaultConditions(options: IstioDefaultRetryOptions): RetryPolicy {
-    const where = 'RetryPolicy.istioDefaultConditions';
-    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.istioDefaultConditions({ attempts: 2 }).');
-    const attempts = checkAttempts(options.attempts, where);
-    return new RetryPolicy(false, attempts, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true, ignoreHosts(options.retryIgnorePreviousHosts, where));
+    return buildValue(RetryPolicy, () => {
+      const where = 'RetryPolicy.istioDefaultConditions';
+      checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.istioDefaultConditions({ attempts: 2 }).');
+      const problems = collect({ path: where, prop: 'options' });
+      const attempts = problems.check(() => checkAttempts(options.attempts, where));
+      const ignore = checkCommon(options, where, problems);
+      problems.raise();
+      return new RetryPolicy(false, attempts!, ISTIO_DEFAULT_RETRY_ON, options.perTryTimeout, options.backoff, where, true, ignore);
+    });
   }
 
   /** Retries that are safe for non-idempotent requests: only when the request never reached the server. */
   public static nonIdempotent(options: NonIdempotentRetryOptions): RetryPolicy {
-    const where = 'RetryPolicy.nonIdempotent';
-    checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.nonIdempotent({ attempts: 2 }).');
-    const attempts = checkAttempts(options.attempts, where);
-    const retryOn = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts, where, true);
-    enforce(writeRetryOnProblem, [retryOn], {
-      path: where, prop: 'retryOn', value: unsafeForWrites(retryOn).join(','), allowed: SAFE_FOR_WRITES.join(','),
-      message: () => `retryOn contains "${unsafeForWrites(retryOn).join(',')}", which can replay a request the server already received`,
-      fix: `Retry non-idempotent requests only on ${SAFE_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
+    return buildValue(RetryPolicy, () => {
+      const where = 'RetryPolicy.nonIdempotent';
+      checkOptions(options, { path: where, prop: 'options' }, 'Pass options such as RetryPolicy.nonIdempotent({ attempts: 2 }).');
+      const problems = collect({ path: where, prop: 'options' });
+      const attempts = problems.check(() => checkAttempts(options.attempts, where));
+      const retryOn = problems.check(() => {
+        const conditions = checkRetryOn(options.retryOn ?? SAFE_RETRY_ON_FOR_WRITES, attempts ?? 0, where, true);
+        enforce(writeRetryOnProblem, [conditions], {
+          path: where, prop: 'retryOn', value: unsafeForWrites(conditions).join(','), allowed: SAFE_FOR_WRITES.join(','),
+          message: () => `retryOn contains "${unsafeForWrites(conditions).join(',')}", which can replay a request the server already received`,
+          fix: `Retry non-idempotent requests only on ${SAFE_FOR_WRITES.join(',')}, or use RetryPolicy.idempotent for GET-like routes.`,
+        });
+        return conditions;
+      });
+      const ignore = checkCommon({ backoff: options.backoff, retryIgnorePreviousHosts: options.retryIgnorePreviousHosts }, where, problems);
+      problems.raise();
+      return new RetryPolicy(true, attempts!, retryOn!, undefined, options.backoff, where, false, ignore);
     });
-    return new RetryPolicy(true, attempts, retryOn, undefined, options.backoff, where, false, ignoreHosts(options.retryIgnorePreviousHosts, where));
   }
 
   /** No retries at all (`attempts: 0`). Safe for every route. */
@@ -260,6 +280,19 @@ export class RetryPolicy {
   public _render(): RenderedRetries {
     return { ...this.rendered };
   }
+}
+
+/**
+ * The checks every factory shares, each on its own: `retryIgnorePreviousHosts` (returned), `perTryTimeout` and
+ * `backoff` (X-01; the constructor renders them once they pass).
+ */
+function checkCommon(options: { readonly perTryTimeout?: Duration; readonly backoff?: Duration; readonly retryIgnorePreviousHosts?: boolean }, where: string, problems: Problems): boolean | undefined {
+  const ignore = problems.check(() => ignoreHosts(options.retryIgnorePreviousHosts, where));
+  for (const prop of ['perTryTimeout', 'backoff'] as const) {
+    const duration = options[prop];
+    if (duration !== undefined) problems.check(() => renderDuration(duration, { path: where, prop }));
+  }
+  return ignore;
 }
 
 /** `retryIgnorePreviousHosts`: a boolean when given (PROP). */

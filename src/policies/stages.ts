@@ -3,7 +3,7 @@
  * intent (no Istio field holds it): the construct checks it, and emits the weight of the current stage.
  */
 import { Duration } from 'cdk8s';
-import { checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { buildValue, checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
 
@@ -35,25 +35,29 @@ export class CanaryStage {
    * the next stage (a manual gate) when no duration is given.
    */
   public static pause(weight: number, duration?: Duration): CanaryStage {
-    const where = { path: 'CanaryStage.pause', prop: 'duration' };
-    if (duration !== undefined) renderDuration(duration, where);
-    return new CanaryStage(checkWeight(weight, 'CanaryStage.pause'), duration, undefined);
+    return buildValue(CanaryStage, () => {
+      const where = { path: 'CanaryStage.pause', prop: 'duration' };
+      if (duration !== undefined) renderDuration(duration, where);
+      return new CanaryStage(checkWeight(weight, 'CanaryStage.pause'), duration, undefined);
+    });
   }
 
   /** Send `weight` percent (integer 0-100) to the canary, and go on only while `gate`'s metrics hold. */
   public static analysis(weight: number, gate: MetricGate): CanaryStage {
-    const path = 'CanaryStage.analysis';
-    checkOptions(gate, { path, prop: 'gate' }, 'Pass a gate such as { minSuccessRatePercent: 99, maxP99Latency: Duration.millis(500) }.');
-    const rate = gate.minSuccessRatePercent;
-    if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 100))) {
-      propError({ path, prop: 'minSuccessRatePercent' }, { value: rate, expected: 'a percentage 0-100', fix: 'Set minSuccessRatePercent, e.g. 99.' });
-    }
-    if (gate.maxP99Latency !== undefined) renderDuration(gate.maxP99Latency, { path, prop: 'maxP99Latency' });
-    if (gate.interval !== undefined) renderDuration(gate.interval, { path, prop: 'interval' });
-    if (rate === undefined && gate.maxP99Latency === undefined) {
-      propError({ path, prop: 'gate' }, { value: gate, shown: '{}', expected: 'a success rate or a latency bound', message: 'the gate checks no metric', fix: 'Set minSuccessRatePercent and/or maxP99Latency, or use CanaryStage.pause.' });
-    }
-    return new CanaryStage(checkWeight(weight, path), undefined, { ...gate });
+    return buildValue(CanaryStage, () => {
+      const path = 'CanaryStage.analysis';
+      checkOptions(gate, { path, prop: 'gate' }, 'Pass a gate such as { minSuccessRatePercent: 99, maxP99Latency: Duration.millis(500) }.');
+      const rate = gate.minSuccessRatePercent;
+      if (rate !== undefined && (typeof rate !== 'number' || !(rate >= 0 && rate <= 100))) {
+        propError({ path, prop: 'minSuccessRatePercent' }, { value: rate, expected: 'a percentage 0-100', fix: 'Set minSuccessRatePercent, e.g. 99.' });
+      }
+      if (gate.maxP99Latency !== undefined) renderDuration(gate.maxP99Latency, { path, prop: 'maxP99Latency' });
+      if (gate.interval !== undefined) renderDuration(gate.interval, { path, prop: 'interval' });
+      if (rate === undefined && gate.maxP99Latency === undefined) {
+        propError({ path, prop: 'gate' }, { value: gate, shown: '{}', expected: 'a success rate or a latency bound', message: 'the gate checks no metric', fix: 'Set minSuccessRatePercent and/or maxP99Latency, or use CanaryStage.pause.' });
+      }
+      return new CanaryStage(checkWeight(weight, path), undefined, { ...gate });
+    });
   }
 
   /** The canary's weight at this stage, percent. */

@@ -1,4 +1,4 @@
-import { checkHost, checkOptions, enforce, propError } from '../core/enforce';
+import { buildValue, checkHost, checkOptions, enforce, propError } from '../core/enforce';
 import { credentialConflictProblem } from '../core/tls';
 
 /** Options of {@link TlsOrigination.simple}. */
@@ -76,7 +76,8 @@ export interface RenderedClientTls {
  * proxy's system CA bundle, emitted explicitly as `caCertificates`) and its SAN must match the host; only {@link TlsOrigination.insecureSkipVerify} turns
  * verification off, and says so in the manifest.
  *
- * Invalid props raise IstioValidationError at once (see the rule reference for the codes).
+ * Invalid options make an invalid value: the construct that takes it raises the problem as an IstioValidationError
+ * naming its path and prop (see the rule reference for the codes); any other use of it throws the factory's error.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings
  */
 export class TlsOrigination {
@@ -85,10 +86,12 @@ export class TlsOrigination {
 
   /** TLS with server verification (the right choice for almost every external API). */
   public static simple(options: SimpleTlsOptions = {}): TlsOrigination {
-    const path = 'TlsOrigination.simple';
-    checkOptions(options, { path, prop: 'options' }, 'Pass options such as TlsOrigination.simple({ sni: "api.example.com" }), or no argument.');
-    checkVerification('SIMPLE', options, path);
-    return new TlsOrigination('SIMPLE', options);
+    return buildValue(TlsOrigination, () => {
+      const path = 'TlsOrigination.simple';
+      checkOptions(options, { path, prop: 'options' }, 'Pass options such as TlsOrigination.simple({ sni: "api.example.com" }), or no argument.');
+      checkVerification('SIMPLE', options, path);
+      return new TlsOrigination('SIMPLE', options);
+    });
   }
 
   /**
@@ -96,27 +99,29 @@ export class TlsOrigination {
    * or a `credentialName` Secret holding certificate, key and CA. The server is verified as for {@link simple}.
    */
   public static mutual(options: MutualTlsOptions): TlsOrigination {
-    const path = 'TlsOrigination.mutual';
-    checkOptions(options, { path, prop: 'options' }, 'Pass options such as TlsOrigination.mutual({ credentialName: "client-credential" }).');
-    for (const prop of ['clientCertificate', 'privateKey'] as const) {
-      if (options[prop] !== undefined && (typeof options[prop] !== 'string' || options[prop]!.trim() === '')) {
-        propError({ path, prop }, { value: options[prop], expected: 'a non-empty file path', fix: `Give the path of the ${prop === 'privateKey' ? 'key' : 'certificate'} in the proxy, or use credentialName.` });
+    return buildValue(TlsOrigination, () => {
+      const path = 'TlsOrigination.mutual';
+      checkOptions(options, { path, prop: 'options' }, 'Pass options such as TlsOrigination.mutual({ credentialName: "client-credential" }).');
+      for (const prop of ['clientCertificate', 'privateKey'] as const) {
+        if (options[prop] !== undefined && (typeof options[prop] !== 'string' || options[prop]!.trim() === '')) {
+          propError({ path, prop }, { value: options[prop], expected: 'a non-empty file path', fix: `Give the path of the ${prop === 'privateKey' ? 'key' : 'certificate'} in the proxy, or use credentialName.` });
+        }
       }
-    }
-    const files = options.clientCertificate !== undefined || options.privateKey !== undefined;
-    if (options.credentialName === undefined && (options.clientCertificate === undefined || options.privateKey === undefined)) {
-      propError({ path, prop: files ? (options.clientCertificate === undefined ? 'clientCertificate' : 'privateKey') : 'credentialName' }, {
-        value: options, shown: files ? 'one of clientCertificate/privateKey' : '{}', expected: 'clientCertificate and privateKey, or credentialName',
-        message: 'mutual TLS needs a client certificate: clientCertificate with privateKey, or a credentialName Secret',
-        fix: 'Set clientCertificate and privateKey (files mounted in the proxy), or credentialName (a Secret with tls.crt, tls.key, ca.crt).',
+      const files = options.clientCertificate !== undefined || options.privateKey !== undefined;
+      if (options.credentialName === undefined && (options.clientCertificate === undefined || options.privateKey === undefined)) {
+        propError({ path, prop: files ? (options.clientCertificate === undefined ? 'clientCertificate' : 'privateKey') : 'credentialName' }, {
+          value: options, shown: files ? 'one of clientCertificate/privateKey' : '{}', expected: 'clientCertificate and privateKey, or credentialName',
+          message: 'mutual TLS needs a client certificate: clientCertificate with privateKey, or a credentialName Secret',
+          fix: 'Set clientCertificate and privateKey (files mounted in the proxy), or credentialName (a Secret with tls.crt, tls.key, ca.crt).',
+        });
+      }
+      enforce(credentialConflictProblem, [{ mode: 'MUTUAL', clientCertificate: options.clientCertificate, privateKey: options.privateKey, credentialName: options.credentialName }], {
+        path, prop: 'credentialName', value: 'credentialName + clientCertificate/privateKey', allowed: 'one source of client material',
+        message: (problem) => `the options ${problem}`, fix: 'Give the client certificate either as files (clientCertificate, privateKey) or as a Secret (credentialName), not both.',
       });
-    }
-    enforce(credentialConflictProblem, [{ mode: 'MUTUAL', clientCertificate: options.clientCertificate, privateKey: options.privateKey, credentialName: options.credentialName }], {
-      path, prop: 'credentialName', value: 'credentialName + clientCertificate/privateKey', allowed: 'one source of client material',
-      message: (problem) => `the options ${problem}`, fix: 'Give the client certificate either as files (clientCertificate, privateKey) or as a Secret (credentialName), not both.',
+      checkVerification('MUTUAL', options, path);
+      return new TlsOrigination('MUTUAL', options);
     });
-    checkVerification('MUTUAL', options, path);
-    return new TlsOrigination('MUTUAL', options);
   }
 
   /**
@@ -147,9 +152,11 @@ export class TlsOrigination {
 
   /** TLS without verifying the server certificate. Only for tests against self-signed servers. */
   public static insecureSkipVerify(options: InsecureTlsOptions = {}): TlsOrigination {
-    checkOptions(options, { path: 'TlsOrigination.insecureSkipVerify', prop: 'options' }, 'Pass options such as TlsOrigination.insecureSkipVerify({ sni: "api.example.com" }), or no argument.');
-    if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.insecureSkipVerify', prop: 'sni' });
-    return new TlsOrigination('INSECURE', options);
+    return buildValue(TlsOrigination, () => {
+      checkOptions(options, { path: 'TlsOrigination.insecureSkipVerify', prop: 'options' }, 'Pass options such as TlsOrigination.insecureSkipVerify({ sni: "api.example.com" }), or no argument.');
+      if (options.sni !== undefined) checkHost(options.sni, { path: 'TlsOrigination.insecureSkipVerify', prop: 'sni' });
+      return new TlsOrigination('INSECURE', options);
+    });
   }
 
   private constructor(private readonly mode: 'SIMPLE' | 'SIMPLE_DEFAULTS' | 'INSECURE' | 'MUTUAL' | 'ISTIO_MUTUAL' | 'DISABLE', private readonly options: MutualTlsOptions) {}

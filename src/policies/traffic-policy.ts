@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { checkList, checkPort, enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
+import { checkList, checkPort, collect, enforce, isBuilt, Problems, propError, raiseInvalid, renderDuration, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, portLevelRepeatProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';
@@ -203,46 +203,67 @@ export interface PortTrafficPolicy extends TrafficPolicyBaseProps {
 
 /**
  * Renders the DestinationRule `trafficPolicy` for `props`, or `undefined` when nothing is set.
- * Validates every value at once: invalid props raise IstioValidationError (see the rule reference for the codes).
+ * Validates every value at once: the problems of all its fields raise one IstioValidationError (see the rule
+ * reference for the codes); an invalid value class (a `LoadBalancer`, `TlsOrigination`, `LocalityFailover` whose
+ * factory found a problem) is raised re-pathed to `path` and its prop.
  */
 export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, host = ''): DestinationRuleSpecTrafficPolicy | undefined {
-  const base = renderBasePolicy(props, path, host, '');
-  if (props.localityFailover && !isBuilt(props.localityFailover, LocalityFailover)) {
-    propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
-  }
-  const locality = props.localityFailover?._render();
+  const problems = collect({ path, prop: 'props' });
+  const base = renderBasePolicy(props, path, host, '', problems);
+  const locality = props.localityFailover === undefined ? undefined : problems.check(() => {
+    raiseInvalid(props.localityFailover, { path, prop: 'localityFailover' });
+    if (props.localityFailover && !isBuilt(props.localityFailover, LocalityFailover)) {
+      propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
+    }
+    return props.localityFailover?._render();
+  });
   const loadBalancer = base.loadBalancer || locality ? { ...(base.loadBalancer ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
-  let portLevelSettings: Record<string, unknown>[] | undefined;
-  if (props.portLevelSettings !== undefined) {
-    checkList(props.portLevelSettings, 'portLevelSettings', path);
-    portLevelSettings = props.portLevelSettings.map((p, i) => {
+  const portLevelSettings = props.portLevelSettings === undefined ? undefined : problems.check(() => {
+    checkList(props.portLevelSettings!, 'portLevelSettings', path);
+    const entries = props.portLevelSettings!.map((p, i) => {
       const prop = `portLevelSettings[${i}]`;
+      const entry = collect({ path, prop });
       record(p, prop, path);
-      const number = checkPort(p.port, { path, prop: `${prop}.port` });
-      return { port: { number }, ...renderBasePolicy(p, path, host, `${prop}.`) };
+      const number = entry.check(() => checkPort(p.port, { path, prop: `${prop}.port` }));
+      const policy = renderBasePolicy(p, path, host, `${prop}.`, entry);
+      entry.raise();
+      return { port: { number: number! }, ...policy };
     });
-    const ports = portLevelSettings.map((p) => (p.port as { number: number }).number);
+    const ports = entries.map((p) => p.port.number);
     enforce(portLevelRepeatProblem, [ports], { path, prop: 'portLevelSettings', value: ports.join(','), allowed: 'one entry per port', fix: 'Merge the entries for the port into one.' });
-  }
+    return entries;
+  });
+  problems.raise();
   const out = compact({ connectionPool: base.connectionPool, loadBalancer, outlierDetection: base.outlierDetection, tls: base.tls, portLevelSettings });
   return out as DestinationRuleSpecTrafficPolicy | undefined;
 }
 
-/** connectionPool, loadBalancer, outlierDetection and tls of a policy, rendered; `prefix` names the entry in errors. */
-function renderBasePolicy(props: TrafficPolicyBaseProps & { readonly tls?: TlsOrigination }, path: string, host: string, prefix: string): Record<string, any> {
-  const connectionPool = props.connectionPool ? renderConnectionPool(record(props.connectionPool, `${prefix}connectionPool`, path), path, prefix) : undefined;
-  const outlierDetection = props.outlierDetection ? renderOutlierDetection(record(props.outlierDetection, `${prefix}outlierDetection`, path), path, prefix) : undefined;
-  if (props.loadBalancer && !isBuilt(props.loadBalancer, LoadBalancer)) {
-    propError({ path, prop: `${prefix}loadBalancer` }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
-  }
-  if (props.tls !== undefined && !isBuilt(props.tls, TlsOrigination)) {
-    propError({ path, prop: `${prefix}tls` }, { value: props.tls, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.istioMutual(), .simple(…), .mutual(…) or .disable().' });
-  }
+/**
+ * connectionPool, loadBalancer, outlierDetection and tls of a policy, rendered, each checked on its own (problems go to
+ * `problems`); `prefix` names the entry in errors.
+ */
+function renderBasePolicy(props: TrafficPolicyBaseProps & { readonly tls?: TlsOrigination }, path: string, host: string, prefix: string, problems: Problems): Record<string, any> {
+  const connectionPool = props.connectionPool ? problems.check(() => renderConnectionPool(record(props.connectionPool!, `${prefix}connectionPool`, path), path, prefix)) : undefined;
+  const outlierDetection = props.outlierDetection ? problems.check(() => renderOutlierDetection(record(props.outlierDetection!, `${prefix}outlierDetection`, path), path, prefix)) : undefined;
+  const loadBalancer = props.loadBalancer ? problems.check(() => {
+    raiseInvalid(props.loadBalancer, { path, prop: `${prefix}loadBalancer` });
+    if (!isBuilt(props.loadBalancer, LoadBalancer)) {
+      propError({ path, prop: `${prefix}loadBalancer` }, { value: props.loadBalancer, expected: 'a LoadBalancer', fix: 'Use LoadBalancer.simple(…) or a LoadBalancer.consistentHashBy…(…) factory.' });
+    }
+    return props.loadBalancer._render() as any;
+  }) : undefined;
+  const tls = props.tls !== undefined ? problems.check(() => {
+    raiseInvalid(props.tls, { path, prop: `${prefix}tls` });
+    if (!isBuilt(props.tls, TlsOrigination)) {
+      propError({ path, prop: `${prefix}tls` }, { value: props.tls, expected: 'a TlsOrigination', fix: 'Use TlsOrigination.istioMutual(), .simple(…), .mutual(…) or .disable().' });
+    }
+    return props.tls._render(host);
+  }) : undefined;
   return {
     ...(connectionPool ? { connectionPool } : {}),
-    ...(props.loadBalancer ? { loadBalancer: props.loadBalancer._render() as any } : {}),
+    ...(loadBalancer ? { loadBalancer } : {}),
     ...(outlierDetection ? { outlierDetection } : {}),
-    ...(props.tls ? { tls: props.tls._render(host) } : {}),
+    ...(tls ? { tls } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ANALYSIS_RECORD_ENV, DEFAULT_NAMESPACE_ENV, withDefaultNamespace, writeAnalysisRecord } from '../core/analysis-record';
 import { propError } from '../core/enforce';
 import { fail, formatViolation, IstioValidationError, PROP_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
 import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
@@ -13,6 +14,7 @@ import { isBundledApiVersion } from '../schema/crd-validator';
 import { Inventory, RuleReport } from '../engine/types';
 import { renderTrafficReport } from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
+import { writeSynthRecord } from './synth-record';
 
 const ID = 'IstioTrafficRules';
 /** Longest suppression reason: it is written as an annotation, and an object's annotations total at most 256 KiB. */
@@ -132,12 +134,13 @@ export class Rules extends Construct {
   public callChain: CallChainOptions = {};
 
   /**
-   * Write `traffic-report.md` (routes, budgets, findings, Mermaid call graph) into the App's output
+   * Write `traffic-report.md` (routes, request tables, budgets, findings, Mermaid call graph) into the App's output
    * directory after every successful `app.synth()` (never after a failed one; `synthYaml()` and `Testing.synth()`
-   * write no files).
-   * @default true
+   * write no files). Off by default: the output directory holds the manifests only, as tools that apply or diff it
+   * expect.
+   * @default false
    */
-  public trafficReport = true;
+  public trafficReport = false;
 
   /**
    * Receives the warnings of each synth: `WarningSink.stderr()`, `WarningSink.discard()`, a
@@ -156,7 +159,7 @@ export class Rules extends Construct {
    * While `app.synth()` or `app.synthYaml()` runs: whether this synth has been analyzed, and the objects whose
    * rendering the analysis made and cdk8s writes (see {@link Rules.validate}).
    */
-  private session?: { analyzed: boolean; readonly rendered: ApiObject[] };
+  private session?: { analyzed: boolean; readonly rendered: Array<{ readonly object: ApiObject; readonly own?: PropertyDescriptor }> };
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -170,6 +173,8 @@ export class Rules extends Construct {
       app.synth = () => {
         this.inSession(synth);
         this.writeTrafficReport(app);
+        this.writeSynthRecord(app);
+        this.writeAnalysisRecord();
       };
       app.synthYaml = () => this.inSession(synthYaml);
     }
@@ -187,9 +192,41 @@ export class Rules extends Construct {
     try {
       return run();
     } finally {
-      for (const object of this.session.rendered) delete (object as { toJson?: unknown }).toJson;
+      for (const { object, own } of this.session.rendered) {
+        // An own toJson the object had before (a user's wrapper) comes back; otherwise its class's applies again.
+        if (own) Object.defineProperty(object, 'toJson', own);
+        else delete (object as { toJson?: unknown }).toJson;
+      }
       this.session = undefined;
     }
+  }
+
+  /**
+   * For the validation plugin (cdk8s.yaml `validations:` makes cdk8s-cli ask for construct metadata): which construct
+   * each analyzed object comes from and which warnings this synth reported, so the plugin attributes its findings
+   * and does not print them twice (src/synth/synth-record.ts).
+   */
+  private writeSynthRecord(app: App): void {
+    const cache = this.synthCache;
+    // cdk8s keeps the App's setting private; it defaults to the variable cdk8s-cli sets.
+    const recorded = (app as unknown as { recordConstructMetadata?: unknown }).recordConstructMetadata;
+    const wanted = typeof recorded === 'boolean' ? recorded : process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
+    if (!wanted || !cache || cache.analysis.errors.length > 0) return;
+    const objects = cache.inputs.flatMap((i) => {
+      const m = i.manifest as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+      if (typeof m?.kind !== 'string' || typeof m.metadata?.name !== 'string') return [];
+      return [{ kind: m.kind, name: m.metadata.name, path: i.path, ...(typeof m.metadata.namespace === 'string' ? { namespace: m.metadata.namespace } : {}) }];
+    });
+    writeSynthRecord(app.outdir, objects, cache.analysis.warnings);
+  }
+
+  /**
+   * Under `cdk8s-istio-traffic generate` (it sets ANALYSIS_RECORD_ENV to a private file): what this synth analyzed
+   * and that it passed, so generate does not analyze the same manifests again (src/core/analysis-record.ts).
+   */
+  private writeAnalysisRecord(): void {
+    const file = process.env[ANALYSIS_RECORD_ENV];
+    if (file && this.synthCache) writeAnalysisRecord(file, this.synthCache.inputs.map((i) => i.manifest), this.synthCache.analysis);
   }
 
   private writeTrafficReport(app: App): void {
@@ -259,8 +296,10 @@ export class Rules extends Construct {
       // cdk8s renders every object once more to write it: hand it the rendering just analyzed. Own properties,
       // removed when the synth ends; an object's next rendering (a later synth, a direct toJson()) is fresh.
       for (const [object, manifest] of rendered) {
+        const own = Object.getOwnPropertyDescriptor(object, 'toJson');
+        if (own && !own.configurable) continue; // cannot be replaced: cdk8s renders it once more
         Object.defineProperty(object, 'toJson', { value: () => manifest, configurable: true, writable: true, enumerable: false });
-        session.rendered.push(object);
+        session.rendered.push({ object, own });
       }
     } else {
       const key = createHash('sha256')
@@ -286,6 +325,8 @@ export class Rules extends Construct {
     const inputs: ManifestInput[] = [];
     const failures: Violation[] = [];
     const rendered: Array<[ApiObject, unknown]> = [];
+    // Under generate, objects without a namespace get the Application's (as generate prints them): analyzed that way.
+    const namespace = process.env[DEFAULT_NAMESPACE_ENV];
     for (const c of applyOrder(this.node.root)) {
       // Every Istio kind is schema-checked (all CRD groups and versions); workloads and Services feed the App rules.
       if (!isBundledApiVersion(c.apiVersion) && !CONTEXT_KINDS.has(c.kind)) continue;
@@ -302,7 +343,8 @@ export class Rules extends Construct {
       }
       rendered.push([c, manifest]);
       const facts = mergeFacts(this.intents.get(c) ?? {}, factsOf(manifest));
-      inputs.push({ manifest, path: facts.owner ?? c.node.path, facts });
+      // `rendered` keeps the object as cdk8s writes it; the analysis reads what generate will print.
+      inputs.push({ manifest: withDefaultNamespace(manifest, namespace), path: facts.owner ?? c.node.path, facts });
     }
     return { inputs, failures, rendered };
   }

@@ -81,7 +81,7 @@ describe('item 3: the app command of cdk8s.yaml runs exactly, or not at all', ()
     expect(r.stdout).toBe('');
   });
 
-  test('the flags are kept in order; an in-memory TypeScript loader is dropped only for a .ts entry that tsc compiles', () => {
+  test('the flags are kept in order; an in-memory TypeScript loader is dropped only for a .ts entry (generate\'s hook replaces it)', () => {
     const dir = appDir('parse', { 'cdk8s.yaml': 'app: node --enable-source-maps -r ./a.js --require=./b.js main.js x\n' });
     expect(resolveEntry(dir, undefined)).toMatchObject({ entry: 'main.js', nodeArgs: ['--enable-source-maps', '-r', './a.js', '--require=./b.js'], args: ['x'] });
     fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), 'app: node -r ts-node/register -r ./p.js main.ts\n');

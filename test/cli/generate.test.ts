@@ -208,23 +208,35 @@ app.synth();`);
     expectNothingPrinted(generate(dir, {}, ['--strict']), 1);
   });
 
-  test('a TypeScript app (app: npx ts-node main.ts) is compiled once with the project\'s own tsc, no ts-node', () => {
+  test('a TypeScript app (app: npx ts-node main.ts) runs from its sources, transpiled by esbuild: no ts-node, no tsc, nothing written', () => {
     const dir = appDir('ts-ok', {
       'cdk8s.yaml': 'language: typescript\napp: npx ts-node main.ts\n',
-      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, outDir: 'build', rootDir: '.', types: [] }, include: ['main.ts'] }),
-      'main.ts': `import { App, Chart, ApiObject } from 'cdk8s';
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, outDir: 'build', rootDir: '.', types: [] }, include: ['**/*.ts'] }),
+      'main.ts': `import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, ApiObject } from 'cdk8s';
+import { suffix } from './lib/names.js';
 const app = new App();
 const chart = new Chart(app, 'typed', { namespace: 'typed' });
-const name: string = 'from-typescript';
-new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+const name: string = 'from-typescript-' + suffix;
+// __dirname is the source directory, as with ts-node: files beside the sources are found.
+const data = { dir: path.basename(__dirname), note: fs.readFileSync(path.join(__dirname, 'note.txt'), 'utf8').trim() };
+new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
 app.synth();
 `,
+      'lib/names.ts': 'export const suffix: string = \'imported\';\n',
+      'note.txt': 'beside the sources\n',
     });
+    const before = fs.readdirSync(dir).sort();
     const r = generate(dir);
-    expect(r.stderr).toMatch(/compiled with tsc/);
+    expect(r.stderr).toMatch(/transpiled 2 TypeScript file\(s\) with esbuild in \d+ ms \(no type check\)/);
+    expect(r.stderr).not.toMatch(/tsc/);
     expect(r.code).toBe(0);
-    expect(docs(r.stdout)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-typescript', namespace: 'typed' } }]);
-    expect(fs.existsSync(path.join(dir, 'build', 'main.js'))).toBe(true);
+    expect(docs(r.stdout)).toEqual([{
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-typescript-imported', namespace: 'typed' }, data: { dir: 'ts-ok', note: 'beside the sources' },
+    }]);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+    expect(fs.readdirSync(path.join(dir, 'lib'))).toEqual(['names.ts']);
   });
 });
 
@@ -266,33 +278,46 @@ app.synth();`));
     expect(r.stderr).toMatch(/SyntaxError/);
   });
 
-  test('a TypeScript compile error, even though tsc still emits runnable JavaScript', () => {
-    const r = generate(appDir('ts-error', {
+  test('a TypeScript syntax error fails before the app runs, with file, line and column; a type error does not (no type check)', () => {
+    const files = (main: string) => ({
       'cdk8s.yaml': 'app: npx ts-node main.ts\n',
-      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: [] } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, types: [] } }),
       'main.ts': `import { App, Chart, ApiObject } from 'cdk8s';
 const app = new App();
-const replicas: number = 'three';
+${main}
 new ApiObject(new Chart(app, 'c', { namespace: 'x' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { replicas } });
 app.synth();
 `,
-    }));
-    expectNothingPrinted(r, 1);
-    expect(r.stderr).toMatch(/main\.ts\(3,7\): error TS2322/);
-    expect(r.stderr).toMatch(/TypeScript compilation failed/);
+    });
+    const typeError = generate(appDir('ts-type-error', files("const replicas: number = 'three';")));
+    expect(typeError.code).toBe(0);
+    expect(docs(typeError.stdout)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' }, data: { replicas: 'three' } }]);
+
+    const syntax = generate(appDir('ts-syntax-error', files('const replicas: number = ;')));
+    expectNothingPrinted(syntax, 1);
+    expect(syntax.stderr).toMatch(/^main\.ts:3:26: error: Unexpected ";"$/m);
+    expect(syntax.stderr).toMatch(/error: the TypeScript sources do not parse \(the syntax errors are above\); generate transpiles TypeScript with esbuild and does not type-check it/);
+    expect(syntax.stderr).not.toMatch(/ran the app/);
   });
 
-  test('TypeScript without a compiler: a clear error', () => {
+  test('TypeScript needs no compiler among the app\'s dependencies (esbuild comes with this library); a missing dependency directory is exit 2', () => {
     const dir = path.join(work, 'ts-no-tsc');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), 'app: npx ts-node main.ts\n');
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{}');
-    fs.writeFileSync(path.join(dir, 'main.ts'), 'export {};\n');
-    const r = generate(dir, {}, ['--node-modules', path.join(work, 'not-there')]);
-    expectNothingPrinted(r, 2);
-    const r2 = generate(dir);
-    expectNothingPrinted(r2, 1);
-    expect(r2.stderr).toMatch(/cannot compile TypeScript: node_modules\/\.bin\/tsc not found/);
+    fs.writeFileSync(path.join(dir, 'main.ts'), `import { App, Chart, ApiObject } from 'cdk8s';
+const app = new App();
+new ApiObject(new Chart(app, 'c', { namespace: 'x' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'no-tsc' } });
+app.synth();
+`);
+    expectNothingPrinted(generate(dir, {}, ['--node-modules', path.join(work, 'not-there')]), 2);
+    // The image's dependencies without typescript, @types or ts-node: only what the app imports.
+    const deps = path.join(work, 'deps-no-tsc', 'node_modules');
+    fs.mkdirSync(deps, { recursive: true });
+    for (const pkg of ['cdk8s', 'constructs']) fs.symlinkSync(path.join(root, 'node_modules', pkg), path.join(deps, pkg), 'dir');
+    const r = generate(dir, {}, ['--node-modules', deps]);
+    expect(r.stderr).toMatch(/transpiled 1 TypeScript file\(s\) with esbuild/);
+    expect(r.code).toBe(0);
+    expect(docs(r.stdout).map((o) => o.metadata.name)).toEqual(['no-tsc']);
   });
 
   test('an app that writes garbage YAML next to valid manifests', () => {

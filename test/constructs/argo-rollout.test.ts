@@ -130,3 +130,16 @@ describe('ArgoRollout (Argo Rollouts handoff, subset-level traffic splitting)', 
     expect(thrownBy(() => new CanaryService(testChart().chart, 'c', { ...args, controller: undefined })).code).toBe('DR-04');
   });
 });
+
+describe('ArgoRollout: one error per construct', () => {
+  test('every problem of the props at once, at the construct path; no Rollout or AnalysisTemplate is emitted', () => {
+    const { chart, deployment, canary } = payments();
+    const e = thrownBy(() => new ArgoRollout(chart, 'rollout', { service: canary, workload: deployment, name: 'Payments', replicas: -1, prometheusAddress: 'prometheus:9090' }));
+    expect(e.violations.map((v) => [v.code, v.path, v.message.replace(/ \(.*/, '')])).toEqual([
+      ['PROP', 'payments/rollout', 'name "Payments" is not a DNS-1123 subdomain'],
+      ['PROP', 'payments/rollout', 'replicas -1 is not a non-negative integer'],
+      ['PROP', 'payments/rollout', 'prometheusAddress "prometheus:9090" is not an http(s) URL'],
+    ]);
+    expect(Testing.synth(chart).filter((o) => o.apiVersion === 'argoproj.io/v1alpha1')).toEqual([]);
+  });
+});

@@ -703,3 +703,32 @@ describe('release plan (stages)', () => {
     expect(CanaryStage.analysis(30, { maxP99Latency: Duration.seconds(1) }).describe()).toBe('30 % (analysis: p99 ≤ 1s)');
   });
 });
+
+describe('one error per construct: every problem at once, value classes re-pathed to the construct', () => {
+  test('a test match, a test retry policy and a mirror percentage: three violations at the construct path', () => {
+    const { chart } = setup();
+    const e = thrownBy(() => canary({ testMatches: [HttpMatch.header('x-canary').prefix('')], testRetries: RetryPolicy.idempotent({ attempts: 0 }), mirrorPercentage: 150 }, chart));
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['PROP', 'test/canary', 'testRetries (RetryPolicy.idempotent): attempts must be an integer 1-10 (received 0)'],
+      ['VS-24', 'test/canary', 'mirrorPercentage must be a percentage 0-100 (received 150)'],
+      ['VS-08', 'test/canary', 'testMatches[0] (HttpMatch): header "x-canary" prefix is empty'],
+    ]);
+    expect(istio(chart)).toEqual([]);
+  });
+
+  test('the stages, values built before the construct, are listed first; a plan check that needs them is skipped', () => {
+    const e = thrownBy(() => canary({ stages: [CanaryStage.pause(10), CanaryStage.pause(120)], stableSubsetName: 'Stable' }));
+    expect(e.violations.map((v) => [v.code, v.message])).toEqual([
+      ['VS-11', 'stages[1] (CanaryStage.pause): weight must be an integer 0-100 (received 120)'],
+      ['DR-02', 'stableSubsetName "Stable" is not a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)'],
+    ]);
+  });
+
+  test('problems of HostTraffic\'s props and of the preset\'s own props are one error', () => {
+    const e = thrownBy(() => canary({ port: 0, canaryWeight: 101 }));
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['X-02', 'test/canary', 'port 0 is outside 1-65535'],
+      ['VS-11', 'test/canary', 'canaryWeight must be an integer 0-100 (received 101)'],
+    ]);
+  });
+});

@@ -123,3 +123,16 @@ describe('EgressLockdown', () => {
     expect(chart.node.tryFindChild('x')).toBeUndefined();
   });
 });
+
+describe('EgressLockdown: one error per construct', () => {
+  test('every problem of the props at once, at the construct path; nothing emitted', () => {
+    const { chart } = paymentsChart();
+    const e = thrownBy(() => new EgressLockdown(chart, 'lockdown', { hosts: ['bad'], networkPolicy: 'yes' as any, istioNamespace: 'Bad' }));
+    expect(e.violations.map((v) => [v.code, v.path, v.message.replace(/ \(.*/, '')])).toEqual([
+      ['PROP', 'payments/lockdown', 'istioNamespace "Bad" is not a DNS-1123 label'],
+      ['SC-01', 'payments/lockdown', 'hosts[0] "bad" is not in namespace/dnsName form'],
+      ['PROP', 'payments/lockdown', 'networkPolicy "yes" is not a boolean'],
+    ]);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+});

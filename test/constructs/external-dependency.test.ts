@@ -632,3 +632,21 @@ test('workloadSelector: a MESH_INTERNAL service backed by workloads (VMs); not t
   expect([both.code, both.message]).toEqual(['SE-05', expect.stringContaining('workloadSelector and endpoints (1) are both set')]);
   expect(thrownBy(() => build({ workloadSelector: { 'bad key!': 'x' } })).code).toBe('X-08');
 });
+
+describe('one error per construct: every problem at once, value classes re-pathed to the construct', () => {
+  test('the TLS origination, the ports and the retry policy: three violations at the construct path', () => {
+    const { chart } = setup();
+    const e = thrownBy(() => dependency({ ports: [], tlsOrigination: TlsOrigination.simple({ sni: 'not a host' }), retries: RetryPolicy.idempotent({ attempts: 3, backoff: Duration.millis(0.5) }) }, chart));
+    expect(e.violations.map((v) => [v.code, v.path, v.message.replace(/ has label.*/, '')])).toEqual([
+      ['X-03', 'test/dep', 'tlsOrigination (TlsOrigination.simple): sni "not a host"'],
+      ['PROP', 'test/dep', 'ports is empty'],
+      ['X-01', 'test/dep', 'retries (RetryPolicy.idempotent): backoff is shorter than 1ms (received 0.5ms)'],
+    ]);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  test('checks that need a failed prop are skipped: an unknown resolution does not also fail the hosts', () => {
+    const e = thrownBy(() => dependency({ resolution: 'SOMETIMES' as any, hosts: ['*.example.com'], exportTo: [] }));
+    expect(e.violations.map((v) => v.message)).toEqual(['unknown resolution "SOMETIMES"', 'exportTo is empty']);
+  });
+});

@@ -127,3 +127,16 @@ describe('FlaggerCanary (Flagger handoff)', () => {
     expect(thrownBy(() => canary.addSubset({ name: 'v3', pods: Subset.fromLabels({ v: '3' }) })).message).toContain('Flagger generates the VirtualService and DestinationRules');
   });
 });
+
+describe('FlaggerCanary: one error per construct', () => {
+  test('every problem of the props at once, at the construct path; the Canary is not emitted', () => {
+    const { chart, deployment, canary } = payments();
+    const e = thrownBy(() => new FlaggerCanary(chart, 'flagger', { service: canary, workload: deployment, port: 0, targetPort: 70000, threshold: 0 }));
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['X-02', 'payments/flagger', 'port 0 is outside 1-65535'],
+      ['PROP', 'payments/flagger', 'threshold 0 is not a positive integer'],
+      ['X-02', 'payments/flagger', 'targetPort 70000 is outside 1-65535'],
+    ]);
+    expect(Testing.synth(chart).filter((o) => o.kind === 'Canary')).toEqual([]);
+  });
+});

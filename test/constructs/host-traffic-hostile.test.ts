@@ -12,6 +12,7 @@ import {
   Subset, TlsOrigination,
 } from '../../src';
 import { validateManifest } from '../../src/schema/crd-validator';
+import { raiseInvalid } from '../../src/core/enforce';
 
 const HOST = 'ratings.bookinfo.svc.cluster.local';
 const OUT = path.join(os.tmpdir(), 'host-traffic-hostile');
@@ -80,16 +81,17 @@ function expectWellFormed(e: unknown): IstioValidationError {
 }
 
 /**
- * `attack` must be refused with a well-formed IstioValidationError, at the call or at synth; refused at the call,
+ * `attack` must be refused with a well-formed IstioValidationError, at the call (a value it returns invalid) or at synth; refused at the call,
  * the chart synthesizes exactly as it did before (nothing half-emitted).
  */
-function expectRefused(attack: (chart: Chart) => void, setup: (chart: Chart) => void = () => undefined): IstioValidationError {
+function expectRefused(attack: (chart: Chart) => unknown, setup: (chart: Chart) => void = () => undefined): IstioValidationError {
   const { app, chart } = freshChart();
   setup(chart);
   const before = JSON.stringify(chart.toJson());
   let error: unknown;
   try {
-    attack(chart);
+    // A value-class factory returns an invalid value instead of throwing: raised as its consumer would.
+    raiseInvalid(attack(chart));
   } catch (e) {
     error = e;
   }
@@ -206,7 +208,7 @@ describe('YAML read-back: every new string field reads back as written (YAML 1.1
 // -------------------------------------------------------------------------------------------------------------
 
 describe('wrong types that are refused cleanly (held)', () => {
-  const cases: Record<string, (c: Chart) => void> = {
+  const cases: Record<string, (c: Chart) => unknown> = {
     'route name number': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ name: 5 as any }] }); },
     'httpRoutes object': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: { 0: {} } as any }); },
     'header value number': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ headers: { request: { set: { 'x-a': 5 as any } } } }] }); },
@@ -214,8 +216,8 @@ describe('wrong types that are refused cleanly (held)', () => {
     'destination headers null': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ route: [Destination.host(HOST, { headers: null as any })] }] }); },
     'destination port string': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ route: [Destination.host(HOST, { port: '80' as any })] }] }); },
     'destination subset number': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ route: [Destination.host(HOST, { subset: 5 as any })] }] }); },
-    'Destination.subset symbol': () => { Destination.subset(Symbol('s') as any); },
-    'Destination.host object': () => { Destination.host({} as any); },
+    'Destination.subset symbol': () => Destination.subset(Symbol('s') as any),
+    'Destination.host object': () => Destination.host({} as any),
     'route list hole': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ route: [, Destination.host(HOST)] as any }] }); },
     'match list hole': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ match: [, HttpMatch.pathPrefix('/a')] as any }, {}] }); },
     'directResponse status string': (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ directResponse: { status: '200' as any } }] }); },
@@ -226,15 +228,15 @@ describe('wrong types that are refused cleanly (held)', () => {
     'tcp sourceNamespace number': (c) => { new HostTraffic(c, 'h', { host: HOST, tcpRoutes: [{ sourceNamespace: 5 as any, route: [Destination.host(HOST)] }] }); },
     'tcp destinationSubnets [null]': (c) => { new HostTraffic(c, 'h', { host: HOST, tcpRoutes: [{ destinationSubnets: [null as any], route: [Destination.host(HOST)] }] }); },
     'tcp sourceLabels string': (c) => { new HostTraffic(c, 'h', { host: HOST, tcpRoutes: [{ sourceLabels: 'abc' as any, route: [Destination.host(HOST)] }] }); },
-    'HttpMatch.sourceLabels number value': () => { HttpMatch.sourceLabels({ app: 5 as any }); },
-    'HttpMatch.gateways hole': () => { HttpMatch.gateways(...([, 'mesh'] as any)); },
-    'HttpMatch.port NaN': () => { HttpMatch.port(NaN); },
-    'HttpMatch.withoutHeader __proto__': () => { HttpMatch.withoutHeader('__proto__'); },
+    'HttpMatch.sourceLabels number value': () => HttpMatch.sourceLabels({ app: 5 as any }),
+    'HttpMatch.gateways hole': () => HttpMatch.gateways(...([, 'mesh'] as any)),
+    'HttpMatch.port NaN': () => HttpMatch.port(NaN),
+    'HttpMatch.withoutHeader __proto__': () => HttpMatch.withoutHeader('__proto__'),
     'subset label __proto__': (c) => { new HostTraffic(c, 'h', { host: HOST, subsets: [{ name: 'v1', pods: Subset.fromLabels(JSON.parse('{"__proto__": "x", "version": "v1"}')) }] }); },
     'subset name number': (c) => { new HostTraffic(c, 'h', { host: HOST, subsets: [{ name: 5 as any, pods: Subset.fromLabels({ version: 'v1' }) }] }); },
     'TLS SAN [null]': (c) => { new HostTraffic(c, 'h', { host: HOST, tls: TlsOrigination.mutual({ credentialName: 'c', subjectAltNames: [null as any] }) }); },
-    'TLS mutual certificate object': () => { TlsOrigination.mutual({ clientCertificate: {} as any, privateKey: 'k' }); },
-    'TLS mutual sni number': () => { TlsOrigination.mutual({ credentialName: 'c', sni: 5 as any }); },
+    'TLS mutual certificate object': () => TlsOrigination.mutual({ clientCertificate: {} as any, privateKey: 'k' }),
+    'TLS mutual sni number': () => TlsOrigination.mutual({ credentialName: 'c', sni: 5 as any }),
     'TLS plain object': (c) => { new HostTraffic(c, 'h', { host: HOST, tls: { mode: 'DISABLE' } as any }); },
     'portLevelSettings hole': (c) => { new HostTraffic(c, 'h', { host: HOST, portLevelSettings: [, { port: 80, tls: TlsOrigination.istioMutual() }] as any }); },
     'portLevelSettings port string': (c) => { new HostTraffic(c, 'h', { host: HOST, portLevelSettings: [{ port: '80' as any, tls: TlsOrigination.istioMutual() }] }); },
@@ -347,16 +349,16 @@ describe('wrong types: bugs', () => {
 
   // Regression (found by this suite, fixed): Proxies and throwing getters in props leak their TypeError/RangeError instead of a PROP IstioValidationError.
   test('props, routes, subsets, headers, options and endpoints that throw on access are PROP', () => {
-    const attacks: Array<(c: Chart) => void> = [
+    const attacks: Array<(c: Chart) => unknown> = [
       (c) => { new HostTraffic(c, 'h', throwingProxy() as any); },
       (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [throwingProxy() as any] }); },
       (c) => { new HostTraffic(c, 'h', { host: HOST, subsets: [throwingProxy() as any] }); },
       (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ headers: throwingProxy() as any }] }); },
       (c) => { new HostTraffic(c, 'h', { host: HOST, httpRoutes: [{ headers: { request: { set: throwingGetter('x-a') as any } } }] }); },
       (c) => { new HostTraffic(c, 'h', { host: HOST, portLevelSettings: [throwingProxy() as any] }); },
-      () => { Destination.subset('v1', throwingProxy() as any); },
-      () => { TlsOrigination.mutual(throwingProxy() as any); },
-      () => { HttpMatch.sourceLabels(throwingProxy() as any); },
+      () => Destination.subset('v1', throwingProxy() as any),
+      () => TlsOrigination.mutual(throwingProxy() as any),
+      () => HttpMatch.sourceLabels(throwingProxy() as any),
       (c) => { new ExternalDependency(c, 'e', { hosts: ['api.example.com'], ports: TLS443, resolution: Resolution.STATIC, endpoints: [throwingProxy() as any] }); },
     ];
     for (const attack of attacks) expectRefused(attack, baseline);
@@ -532,7 +534,7 @@ describe('semantics: bugs', () => {
 
   // Regression (found by this suite, fixed): HttpMatch.gateways('mesh', 'mesh') is accepted although VirtualService gateways refuse repeats.
   test('HttpMatch.gateways with a repeated gateway is refused like VirtualService gateways', () => {
-    expectRefused(() => { HttpMatch.gateways('mesh', 'mesh'); });
+    expectRefused(() => HttpMatch.gateways('mesh', 'mesh'));
   });
 
   // Regression (found by this suite, fixed): empty lists are emitted (`addresses: []`, `endpoints: []`, `sourceLabels: {}`) against the output hygiene policy.
@@ -557,5 +559,5 @@ test('a label map beyond Istio\'s 4096-label selector cap is refused at once, no
   expect(e?.message).toContain('20000 labels');
   const ok: Record<string, string> = {};
   for (let i = 0; i < 4096; i++) ok[`k${i}`] = 'v';
-  expect(() => HttpMatch.sourceLabels(ok)).not.toThrow();
+  expect(() => raiseInvalid(HttpMatch.sourceLabels(ok))).not.toThrow();
 });

@@ -347,3 +347,73 @@ test('TlsOrigination.simpleWithIstioDefaults() writes mode SIMPLE alone, and DR-
   expect(oneOf(chart, 'DestinationRule').spec.trafficPolicy.portLevelSettings[0].tls).toEqual({ mode: 'SIMPLE' });
   expect(warnings.map((w) => w.code)).toContain('DR-15');
 });
+
+describe('one error per construct: every problem at once, nested values re-pathed with the prop chain', () => {
+  const badRoute = () => ({
+    name: 'writes',
+    match: [HttpMatch.pathPrefix('/a').and(HttpMatch.header('X-Bad').exact('1'))],
+    retries: RetryPolicy.nonIdempotent({ attempts: 2, retryOn: [RetryOn.FIVE_XX] }),
+    route: [Destination.subset('v1', { weight: 1.5 })],
+  });
+
+  test('an HttpMatch inside an and() inside a route, a RetryPolicy and a destination of that route, and a top-level prop', () => {
+    const { chart } = testChart([HOST]);
+    const e = thrownBy(() => new HostTraffic(chart, 'host', { host: HOST, port: 0, subsets: [v('v1')], httpRoutes: [badRoute()] }));
+    expect(e.violations.map((x) => [x.code, x.path, x.message])).toEqual([
+      ['X-02', 'test/host', 'port 0 is outside 1-65535'],
+      ['X-11', 'test/host', 'httpRoutes[0].match[0] (HttpMatch.and): other (HttpMatch.header): header name "X-Bad" is not lower-case (Istio requires lower-case header keys)'],
+      ['VS-18', 'test/host', 'httpRoutes[0].retries (RetryPolicy.nonIdempotent): retryOn contains "5xx", which can replay a request the server already received'],
+      ['VS-11', 'test/host', 'httpRoutes[0].route[0].weight must be an integer 0-100 (received 1.5)'],
+    ]);
+    // The re-pathed violations keep the factory's value, allowed range and fix.
+    expect(e.violations[2]).toMatchObject({ value: '5xx', allowed: 'connect-failure,refused-stream,reset-before-request' });
+    expect(e.violations[2].fix).toMatch(/^Retry non-idempotent requests only on connect-failure,refused-stream,reset-before-request/);
+  });
+
+  test('each route, subset and L4 route is checked on its own', () => {
+    const { chart } = testChart([HOST]);
+    const e = thrownBy(() => new HostTraffic(chart, 'host', {
+      host: HOST,
+      subsets: [{ name: 'v1', pods: Subset.fromLabels({ version: 'v 1' }) }, v('v2')],
+      httpRoutes: [{ match: [HttpMatch.pathExact('nope')], route: [Destination.subset('v2')] }, { route: [Destination.host('not a host!')] }],
+      tcpRoutes: [{ port: 70000, route: [Destination.subset('v2', { headers: { request: { set: { a: 'b' } } } })] }],
+    }));
+    expect(e.violations.map((x) => x.message.replace(/ \(.*/, ''))).toEqual([
+      'subsets[0].pods.labels entry "version: v 1" is not a valid label value',
+      'httpRoutes[0].match[0]',
+      'httpRoutes[1].route[0]',
+      'tcpRoutes[0].port 70000 is outside 1-65535',
+      'tcpRoutes[0].route[0] sets headers, which a TCP route destination cannot carry',
+    ]);
+    expect(e.violations.map((x) => x.path)).toEqual(Array(5).fill('test/host'));
+  });
+
+  test('a refused construct leaves nothing in the chart; a value valid on its own next to it works unchanged', () => {
+    const { chart } = testChart([HOST]);
+    const match = HttpMatch.header('end-user').exact('jason');
+    expect(() => new HostTraffic(chart, 'host', { host: HOST, port: 0, subsets: [v('v1')], httpRoutes: [{ match: [match], route: [Destination.subset('v1')] }] })).toThrow();
+    expect(Testing.synth(chart)).toEqual([]);
+    new HostTraffic(chart, 'host', { host: HOST, subsets: [v('v1')], httpRoutes: [{ match: [match], route: [Destination.subset('v1')] }, {}] });
+    expect(oneOf(chart, 'VirtualService').spec.http[0].match).toEqual([{ headers: { 'end-user': { exact: 'jason' } } }]);
+  });
+
+  test('addHttpRoute lists every problem of the route, re-pathed, and leaves the construct as it was', () => {
+    const { chart } = testChart([HOST]);
+    const c = host({ subsets: [v('v1')], httpRoutes: [{ route: [Destination.subset('v1')] }] }, chart).construct;
+    const before = JSON.stringify(Testing.synth(chart));
+    const e = thrownBy(() => c.addHttpRoute({ match: [HttpMatch.queryParam('').exact('1')], retries: RetryPolicy.idempotent({ attempts: 2, retryOn: [] }), mirrorPercentage: 10 }));
+    expect(e.violations.map((x) => [x.path, x.message])).toEqual([
+      ['test/ratings', 'httpRoutes[1].match[0] (HttpMatch.queryParam): the query parameter name "" is empty or not a string'],
+      ['test/ratings', "httpRoutes[1].retries (RetryPolicy.idempotent): retryOn is empty, so Istio's default conditions would apply instead"],
+      ['test/ratings', 'httpRoutes[1] sets mirrorPercentage without mirror, so nothing is mirrored'],
+    ]);
+    expect(JSON.stringify(Testing.synth(chart))).toBe(before);
+  });
+
+  test('a host that fails skips what depends on it (no second error about the routes), and the rest is still checked', () => {
+    const { chart } = testChart([HOST]);
+    const e = thrownBy(() => new HostTraffic(chart, 'host', { host: 'Bad_Host', exportTo: [], httpRoutes: [badRoute()] }));
+    expect(e.violations.map((x) => x.code)).toEqual(['X-03', 'PROP']);
+    expect(e.violations[1].message).toBe('exportTo is empty');
+  });
+});

@@ -99,3 +99,22 @@ test('findings about the Gateway name the construct path', () => {
   istioObjects(chart);
   expect(warnings.find((w) => w.code === 'GW-11')!.path).toBe('shop/public');
 });
+
+describe('one error per construct: every problem at once, value classes re-pathed to the construct', () => {
+  test('the selector, a server\'s ServerTls and another server\'s port: three violations at the construct path', () => {
+    const { chart } = shopChart();
+    const e = thrownBy(() => new IngressGateway(chart, 'public', {
+      selector: {},
+      servers: [
+        { port: 443, protocol: PortProtocol.HTTPS, hosts: [HOST], tls: ServerTls.simple('') },
+        { port: 0, protocol: PortProtocol.HTTP, hosts: [HOST] },
+      ],
+    }));
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['PROP', 'shop/public', 'selector is empty, which would configure every gateway'],
+      ['PROP', 'shop/public', 'servers[0].tls (ServerTls.simple): credentialName "" is not the name of a TLS Secret'],
+      ['X-02', 'shop/public', 'servers[1].port 0 is outside 1-65535'],
+    ]);
+    expect(objectsOf(chart, 'Gateway')).toEqual([]);
+  });
+});

@@ -289,3 +289,52 @@ describe('synth-time rules', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('one error per construct: every problem at once, value classes re-pathed to the construct', () => {
+  const bad = (): ResilientBackendProps => ({
+    host: 'api', timeout: Duration.millis(0), retries: RetryPolicy.idempotent({ attempts: 50 }), outlierDetection: { consecutive5xxErrors: 0 },
+  });
+
+  test('three mistakes are three violations of one IstioValidationError, each with the construct path, value, allowed and fix', () => {
+    const { chart } = setup();
+    const e = thrownBy(() => new ResilientBackend(chart, 'api', bad()));
+    expect(e.violations.map((v) => [v.code, v.path, v.message, v.value, v.allowed])).toEqual([
+      ['PROP', 'test/api', 'outlierDetection.consecutive5xxErrors is 0, which turns this ejection trigger off', 0, 'integer 1-4294967295'],
+      ['X-01', 'test/api', 'timeout is shorter than 1ms (received 0ms)', 0, '>= 1ms, whole milliseconds'],
+      ['PROP', 'test/api', 'retries (RetryPolicy.idempotent): attempts must be an integer 1-10 (received 50)', 50, 'integer 1-10'],
+    ]);
+    expect(e.violations.every((v) => v.fix.length > 0)).toBe(true);
+    const lines = e.message.split('\n');
+    expect(lines[0]).toBe('3 Istio traffic rule violations:');
+    expect(lines[3]).toBe('  [test/api] PROP: retries (RetryPolicy.idempotent): attempts must be an integer 1-10 (received 50). '
+      + 'Use 1-10 retries (2 is typical for idempotent requests), or RetryPolicy.none() for no retries. (see https://github.com/cdk8s-istio-traffic/cdk8s-istio-traffic/blob/main/docs/rules.md#prop)');
+  });
+
+  test('a refused construct emits nothing and frees its id', () => {
+    const { chart } = setup();
+    expect(() => new ResilientBackend(chart, 'api', bad())).toThrow(IstioValidationError);
+    expect(Testing.synth(chart)).toEqual([]);
+    expect(chart.node.tryFindChild('api')).toBeUndefined();
+    new ResilientBackend(chart, 'api', { host: HOST, timeout: Duration.seconds(2) });
+    expect(istio(chart).map((o) => o.kind)).toEqual(['VirtualService']);
+  });
+
+  test('the fault injection\'s match is re-pathed with the prop chain; a valid value next to invalid ones is not listed', () => {
+    const { chart } = setup();
+    const e = thrownBy(() => new ResilientBackend(chart, 'api', {
+      host: HOST, retries: RetryPolicy.idempotent({ attempts: 2 }), routeName: 5 as any,
+      faultInjection: { match: HttpMatch.header('X-Chaos').exact('true'), abort: { httpStatus: 503, percentage: 100 } },
+    }));
+    expect(e.violations.map((v) => [v.code, v.message])).toEqual([
+      ['X-11', 'faultInjection.match (HttpMatch.header): header name "X-Chaos" is not lower-case (Istio requires lower-case header keys)'],
+      ['PROP', 'routeName 5 is not a string'],
+    ]);
+  });
+
+  test('a policy valid on its own works unchanged', () => {
+    const { chart } = setup();
+    const retries = RetryPolicy.idempotent({ attempts: 2, perTryTimeout: Duration.millis(500) });
+    new ResilientBackend(chart, 'api', { host: HOST, timeout: Duration.seconds(2), retries });
+    expect(of(chart, 'VirtualService').spec.http[0].retries).toEqual({ attempts: 2, perTryTimeout: '500ms', retryOn: '5xx,reset,connect-failure,refused-stream' });
+  });
+});

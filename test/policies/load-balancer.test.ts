@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover } from '../../src/policies/load-balancer';
 import { validateManifest } from '../../src/schema/crd-validator';
+import { raiseInvalid } from '../../src/core/enforce';
 
 /** A DestinationRule whose top-level traffic policy carries `loadBalancer`, for the CRD schema + CEL. */
 const drWith = (loadBalancer: Record<string, unknown>) => ({
@@ -212,7 +213,7 @@ describe('LocalityFailover.distribute', () => {
   });
 
   test('accepts "*" as the whole from, and region, zone and subzone localities', () => {
-    expect(() => LocalityFailover.distribute([{ from: '*', to: { 'r/z/s': 50, 'r/y': 25, 'q': 25 } }])).not.toThrow();
+    expect(() => raiseInvalid(LocalityFailover.distribute([{ from: '*', to: { 'r/z/s': 50, 'r/y': 25, 'q': 25 } }]))).not.toThrow();
   });
 
   test('copies its input', () => {
@@ -280,5 +281,19 @@ describe('LocalityFailover.distribute', () => {
 
   test('rejects a locality cdk8s cannot synthesize ("constructor") with PROP', () => {
     expect(thrownBy(() => LocalityFailover.distribute([{ from: 'us-west', to: { constructor: 100 } as any }])).code).toBe('PROP');
+  });
+});
+
+describe('invalid arguments make an invalid load balancer', () => {
+  test('deriving from an invalid one (withWarmup, withRingHash) keeps its problem; the derivation\'s own problem has its path', () => {
+    const bad = LoadBalancer.consistentHashByHeader('');
+    expect(thrownBy(() => bad.withRingHash(1024)).path).toBe('LoadBalancer.consistentHashByHeader');
+    expect(thrownBy(() => LoadBalancer.simple(LoadBalancerAlgorithm.RANDOM).withWarmup(Duration.seconds(30))).path).toBe('LoadBalancer.withWarmup');
+    expect(thrownBy(() => LoadBalancer.warmup(Duration.millis(0))).code).toBe('X-01');
+  });
+
+  test('rendering an invalid one throws the factory\'s error; a valid one renders unchanged', () => {
+    expect(() => LocalityFailover.regions([])._render()).toThrow(/^\[LocalityFailover\.regions\] PROP: failover needs at least one region pair/);
+    expect(LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN).withWarmup(Duration.seconds(30))._render()).toEqual({ simple: 'ROUND_ROBIN', warmup: { duration: '30s' } });
   });
 });

@@ -1,5 +1,6 @@
 import { thrownBy } from '../support/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
+import { raiseInvalid } from '../../src/core/enforce';
 
 describe('HttpMatch.header', () => {
   test('renders an exact header match', () => {
@@ -180,7 +181,7 @@ describe('regexes (X-10)', () => {
   });
 
   test('accepts RE2 flag groups and Python-style named groups', () => {
-    expect(() => HttpMatch.pathRegex('/(?i:api)/(?P<id>[0-9]+)\\z')).not.toThrow();
+    expect(() => raiseInvalid(HttpMatch.pathRegex('/(?i:api)/(?P<id>[0-9]+)\\z'))).not.toThrow();
   });
 
   test('rejects a lookahead, which RE2 does not support', () => {
@@ -200,7 +201,7 @@ describe('regexes (X-10)', () => {
   });
 
   test('accepts escaped parentheses and a "(?" inside a character class', () => {
-    expect(() => HttpMatch.pathRegex('/a\\(?=b[(?=]')).not.toThrow();
+    expect(() => raiseInvalid(HttpMatch.pathRegex('/a\\(?=b[(?=]'))).not.toThrow();
   });
 });
 
@@ -299,4 +300,38 @@ test('render returns a copy that cannot change the match', () => {
   const m = HttpMatch.header('x-a').exact('1');
   (m._render().headers as any)['x-a'].exact = 'changed';
   expect(m._render()).toEqual({ headers: { 'x-a': { exact: '1' } } });
+});
+
+describe('invalid arguments make an invalid match', () => {
+  test('a value match on an invalid header keeps the header\'s problem', () => {
+    const e = thrownBy(() => HttpMatch.header('X-Upper').exact('1'));
+    expect([e.code, e.path, e.message.split(':')[0]]).toEqual(['X-11', 'HttpMatch.header', '[HttpMatch.header] X-11']);
+    expect(thrownBy(() => HttpMatch.withoutHeader('a b').regex('x')).path).toBe('HttpMatch.header');
+  });
+
+  test('and() with an invalid other is invalid, re-pathed to HttpMatch.and with the prop chain', () => {
+    const e = thrownBy(() => HttpMatch.pathPrefix('/a').and(HttpMatch.header('X-Upper').exact('1')));
+    expect(e.path).toBe('HttpMatch.and');
+    expect(e.message).toContain('[HttpMatch.and] X-11: other (HttpMatch.header): header name "X-Upper" is not lower-case');
+  });
+
+  test('deriving from an invalid match keeps its problem', () => {
+    const bad = HttpMatch.pathPrefix('api');
+    for (const derived of [bad.ignoringUriCase(), bad.and(HttpMatch.method(HttpMethod.GET))]) {
+      expect(thrownBy(() => derived).message).toContain('[HttpMatch] PROP: URI "api" is not a path');
+    }
+  });
+
+  test('its getter and rendering throw the factory\'s error', () => {
+    const bad = HttpMatch.cookie('a;b', 'c');
+    expect(() => bad.hasHeader).toThrow(/^\[HttpMatch\.cookie\] PROP: cookie "a;b=c" is not a valid cookie pair/);
+    expect(() => bad._render()).toThrow(/HttpMatch\.cookie/);
+  });
+
+  test('a valid match is unchanged', () => {
+    const m = HttpMatch.header('x-canary').exact('1').and(HttpMatch.pathPrefix('/api/'));
+    expect(() => raiseInvalid(m)).not.toThrow();
+    expect(m.hasHeader).toBe(true);
+    expect(m._render()).toEqual({ uri: { prefix: '/api/' }, headers: { 'x-canary': { exact: '1' } } });
+  });
 });

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
+import { raiseInvalid } from '../../src/core/enforce';
 import { codes, HOST, one, run, vs } from '../support/rules';
 import { ISTIO_DEFAULT_RETRY_ON, RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 import { validateManifest } from '../../src/schema/crd-validator';
@@ -260,4 +261,36 @@ test('render returns a copy', () => {
   const p = RetryPolicy.idempotent({ attempts: 2 });
   (p._render() as any).attempts = 9;
   expect(p._render().attempts).toBe(2);
+});
+
+describe('invalid options make an invalid policy, raised by whoever takes it', () => {
+  test('the factory does not throw; every problem of the options is listed at once, with the factory as path', () => {
+    const policy = RetryPolicy.idempotent({ attempts: 50, perTryTimeout: Duration.millis(0), backoff: Duration.millis(0.5), retryIgnorePreviousHosts: 'yes' as any });
+    const e = thrownBy(() => policy);
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['PROP', 'RetryPolicy.idempotent', 'attempts must be an integer 1-10 (received 50)'],
+      ['PROP', 'RetryPolicy.idempotent', 'retryIgnorePreviousHosts "yes" is not a boolean'],
+      ['X-01', 'RetryPolicy.idempotent', 'perTryTimeout is shorter than 1ms (received 0ms)'],
+      ['X-01', 'RetryPolicy.idempotent', 'backoff is shorter than 1ms (received 0.5ms)'],
+    ]);
+  });
+
+  test('a check whose input failed is skipped: bad attempts do not also make an empty retryOn a problem', () => {
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 0, retryOn: [] })).violations.map((v) => v.message)).toEqual(['attempts must be an integer 1-10 (received 0)']);
+    expect(thrownBy(() => RetryPolicy.nonIdempotent({ attempts: 11, retryOn: [RetryOn.FIVE_XX] })).violations.map((v) => v.code)).toEqual(['PROP', 'VS-18']);
+  });
+
+  test('its fields and methods throw the factory\'s error instead of answering', () => {
+    const policy = RetryPolicy.nonIdempotent({ attempts: 2, retryOn: [RetryOn.FIVE_XX] });
+    for (const use of [() => policy.attempts, () => policy.forWrites, () => policy.retryOn, () => policy.worstCaseMillis(), () => policy._render()]) {
+      expect(use).toThrow(/^\[RetryPolicy\.nonIdempotent\] VS-18: retryOn contains "5xx"/);
+    }
+  });
+
+  test('a valid policy is unchanged: its fields answer and it renders', () => {
+    const policy = RetryPolicy.idempotent({ attempts: 10, perTryTimeout: Duration.seconds(1), backoff: Duration.millis(25) });
+    expect(() => raiseInvalid(policy)).not.toThrow();
+    expect([policy.attempts, policy.forWrites, policy.worstCaseMillis()]).toEqual([10, false, 11_250]);
+    expect(policy._render()).toEqual({ attempts: 10, perTryTimeout: '1s', retryOn: '5xx,reset,connect-failure,refused-stream', backoff: '25ms' });
+  });
 });

@@ -78,7 +78,7 @@ describe('TlsOrigination.insecureSkipVerify', () => {
 });
 
 test('an empty subjectAltNames list is refused (PROP: an empty list where names are required): it would accept any server name', () => {
-  expect(() => TlsOrigination.simple({ subjectAltNames: [] })).toThrow(/subjectAltNames is empty/);
+  expect(thrownBy(() => TlsOrigination.simple({ subjectAltNames: [] })).message).toMatch(/subjectAltNames is empty/);
   expect(thrownBy(() => TlsOrigination.simple({ subjectAltNames: [] })).code).toBe('PROP');
 });
 

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 import { compact, renderTrafficPolicy } from '../../src/policies/traffic-policy';
+import { TlsOrigination } from '../../src/policies/tls';
 
 const PATH = 'test/backend';
 /** Connection-pool limits are int32 in the Istio API. */
@@ -188,5 +189,32 @@ describe('compact', () => {
 
   test('returns undefined when nothing is left', () => {
     expect(compact({ a: undefined, b: {} })).toBeUndefined();
+  });
+});
+
+describe('every problem of a traffic policy at once, invalid value classes re-pathed to the policy\'s path', () => {
+  test('connection pool, outlier detection, load balancer, TLS and locality failover, each on its own', () => {
+    const e = thrownBy(() => renderTrafficPolicy({
+      connectionPool: { tcp: { maxConnections: 0 } },
+      outlierDetection: { maxEjectionPercent: 101 },
+      loadBalancer: LoadBalancer.consistentHashByHeader('X-User'),
+      tls: TlsOrigination.simple({ caCertificates: '' }),
+      localityFailover: LocalityFailover.priority([]),
+    }, PATH));
+    expect(e.violations.map((v) => [v.code, v.path, v.message])).toEqual([
+      ['PROP', PATH, 'connectionPool.tcp.maxConnections is 0, which Istio treats as unset, so it would limit nothing'],
+      ['DR-07', PATH, 'outlierDetection.maxEjectionPercent 101 is outside 0-100'],
+      ['PROP', PATH, 'loadBalancer (LoadBalancer.consistentHashByHeader): header name "X-User" is not a lower-case HTTP token'],
+      ['PROP', PATH, 'tls (TlsOrigination.simple): caCertificates is empty'],
+      ['PROP', PATH, 'localityFailover (LocalityFailover.priority): failoverPriority needs at least one distinct, non-empty label key'],
+    ]);
+  });
+
+  test('a port-level entry names its index in the prop chain', () => {
+    const e = thrownBy(() => renderTrafficPolicy({ portLevelSettings: [{ port: 0, loadBalancer: LoadBalancer.simple('FASTEST' as any) }] }, PATH));
+    expect(e.violations.map((v) => v.message)).toEqual([
+      'portLevelSettings[0].port 0 is outside 1-65535',
+      'portLevelSettings[0].loadBalancer (LoadBalancer.simple): unknown load-balancing algorithm "FASTEST"',
+    ]);
   });
 });

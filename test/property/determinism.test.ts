@@ -34,6 +34,7 @@ function synthExamples(outdir: string): Violation[] {
   defineExampleApps(app);
   const warnings: Violation[] = [];
   Rules.of(app).warningSink = { report: (w) => warnings.push(...w) };
+  Rules.of(app).trafficReport = true;
   app.synth();
   return warnings;
 }

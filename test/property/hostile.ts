@@ -133,7 +133,7 @@ export const badSubset: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(undefined, null, { labels: undefined }, { labels: null }),
 );
 
-/** Value-class factories called with bad options: they must throw IstioValidationError in the property. */
+/** Value-class factories called with bad options: they return an invalid value whose use (or `raiseInvalid`) throws IstioValidationError. */
 export const badRetries: fc.Arbitrary<unknown> = fc.oneof(
   fc.oneof(badWeight, fc.constantFrom<unknown>(0, 11, 100)).map((attempts) => thunk(`idempotent(attempts ${show(attempts)})`, () => RetryPolicy.idempotent({ attempts: attempts as number }))),
   fc.constantFrom<unknown>(0, 11, -1, 2.5, NaN).map((attempts) => thunk(`nonIdempotent(attempts ${show(attempts)})`, () => RetryPolicy.nonIdempotent({ attempts: attempts as number }))),

@@ -16,6 +16,7 @@ function synthExamples(configure: (rules: Rules) => void = () => undefined): str
   defineExampleApps(app);
   const rules = Rules.of(app);
   rules.warningSink = WarningSink.discard();
+  rules.trafficReport = true; // off by default
   configure(rules);
   app.synth();
   return outdir;
@@ -88,6 +89,7 @@ describe('when the report is written, and what it may contain', () => {
     const app = new App({ outdir });
     const chart = new Chart(app, 'c', { namespace: 'shop' });
     Rules.of(app).warningSink = WarningSink.discard();
+    Rules.of(app).trafficReport = true;
     new VirtualService(chart, 'vs', {
       metadata: { name: 'web' },
       spec: { hosts: ['web.shop.svc.cluster.local'], http: [{ name, route: [{ destination: { host: 'web.shop.svc.cluster.local' }, ...(broken ? { weight: 50 } : {}) }] }] },

@@ -1,7 +1,7 @@
 /**
  * Property: for generated HTTP route lists and requests, the simulator chooses the first route whose match an
  * independent oracle (written here from Istio's documented semantics, exact and prefix matches only) says the request
- * satisfies, and reports NR exactly when the oracle finds none. PROPERTY_RUNS sets the number of runs (1,000 in
+ * satisfies, and reports NR exactly when the oracle finds none. PROPERTY_RUNS sets the number of runs (200 in
  * `npm test`), PROPERTY_SEED replays one.
  */
 import * as fc from 'fast-check';

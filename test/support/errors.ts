@@ -1,14 +1,18 @@
+import { raiseInvalid } from '../../src/core/enforce';
 import { IstioValidationError } from '../../src/core/errors';
 
 /**
- * Asserts that `fn` throws an {@link IstioValidationError} and returns it, so a test can inspect `code`,
- * `path`, `value` and `allowed`. `fn` runs twice (once for `toThrow`, once to capture the error), so it
- * must be repeatable.
+ * Asserts that `fn` fails with an {@link IstioValidationError} and returns it, so a test can inspect `code`,
+ * `path`, `value` and `allowed`. `fn` fails when it throws one, or when it returns an invalid value: a value-class
+ * factory does not throw, it returns a value carrying its problems (raised here, with the factory's own path, by
+ * `raiseInvalid`, the function every consumer of a value calls). `fn` runs twice (once for `toThrow`, once to
+ * capture the error), so it must be repeatable.
  */
 export function thrownBy(fn: () => unknown): IstioValidationError {
-  expect(fn).toThrow(IstioValidationError);
+  const run = () => raiseInvalid(fn());
+  expect(run).toThrow(IstioValidationError);
   try {
-    fn();
+    run();
   } catch (e) {
     return e as IstioValidationError;
   }

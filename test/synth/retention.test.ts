@@ -61,6 +61,6 @@ test(`a synchronous loop of ${RUNS} synths retains no old App (heap flat within 
 test('the retention check can fail: Apps kept alive grow the heap', () => {
   const kept: App[] = [];
   // ~14 KiB per kept App; the margin absorbs garbage from earlier tests of the worker collected during the loop.
-  expect(heapGrowthPerApp(1000, kept)).toBeGreaterThan(4);
-  expect(kept).toHaveLength(1000);
+  expect(heapGrowthPerApp(400, kept)).toBeGreaterThan(4);
+  expect(kept).toHaveLength(400);
 }, 120_000);

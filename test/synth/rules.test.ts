@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { IstioValidationError, Severity, Violation } from '../../src/core/errors';
 import { Rules, WarningCollector, WarningSink } from '../../src/synth/rules';
@@ -269,5 +269,59 @@ describe('misuse of Rules.of and Rules.suppress', () => {
     expect(e.code).toBe('SUPPRESSION');
     expect(e.message).toContain('256 KiB');
     expect(() => Rules.suppress(vs, 'VS-25', 'the mirror target runs in shadow mode')).not.toThrow();
+  });
+});
+
+describe('one rendering per app.synth(), shared with the engine', () => {
+  const tmp = () => require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'rules-synth-')) as string;
+  const fs = require('fs') as typeof import('fs');
+  const path = require('path') as typeof import('path');
+  const spec = { hosts: ['web.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }] };
+
+  test('the manifest written is the rendering the engine analyzed; afterwards toJson renders afresh', () => {
+    const app = new App({ outdir: tmp() });
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    Rules.of(app).warningSink = WarningSink.discard();
+    const vs = new VirtualService(chart, 'vs', { metadata: { name: 'web' }, spec });
+    let renders = 0;
+    const render = vs.toJson.bind(vs);
+    vs.toJson = () => {
+      renders++;
+      return render();
+    };
+    app.synth();
+    // cdk8s validates twice and renders once per synth: the engine's rendering is reused for both and for the file.
+    expect(renders).toBe(1);
+    expect(fs.readFileSync(path.join(app.outdir, 'c.k8s.yaml'), 'utf8')).toContain('host: web.shop.svc.cluster.local');
+    // The object's own toJson (here the counting wrapper) is back after the synth.
+    vs.toJson();
+    expect(renders).toBe(2);
+    // No rendering is kept past the synth: an override made afterwards shows in the next rendering and synth.
+    vs.addJsonPatch(JsonPatch.add('/spec/http/0/timeout', '2s'));
+    expect(vs.toJson().spec.http[0].timeout).toBe('2s');
+    app.synth();
+    expect(fs.readFileSync(path.join(app.outdir, 'c.k8s.yaml'), 'utf8')).toContain('timeout: 2s');
+  });
+
+  test('a change between two synths is analyzed: the second synth fails on it', () => {
+    const app = new App({ outdir: tmp() });
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    Rules.of(app).warningSink = WarningSink.discard();
+    const vs = new VirtualService(chart, 'vs', { metadata: { name: 'web' }, spec });
+    app.synth();
+    vs.addJsonPatch(JsonPatch.add('/spec/http/0/route/0/weight', 40));
+    expect(() => app.synth()).toThrow(/VS-12/);
+  });
+
+  test('the traffic report is opt-in: a default synth writes only manifests', () => {
+    const app = new App({ outdir: tmp() });
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    new VirtualService(chart, 'vs', { metadata: { name: 'web' }, spec });
+    Rules.of(app).warningSink = WarningSink.discard();
+    app.synth();
+    expect(fs.readdirSync(app.outdir)).toEqual(['c.k8s.yaml']);
+    Rules.of(app).trafficReport = true;
+    app.synth();
+    expect(fs.readdirSync(app.outdir).sort()).toEqual(['c.k8s.yaml', 'traffic-report.md']);
   });
 });

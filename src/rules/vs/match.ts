@@ -8,7 +8,8 @@ import { isMeshBound, routeRef } from '../../engine/view-vs';
 
 /** An earlier HTTP match that can cover later ones: no uri condition (covers every path) or a uri prefix. */
 interface Cover {
-  readonly ref: string;
+  /** Its path, for a finding. */
+  readonly ref: () => string;
   /** `undefined`: the earlier match has no uri condition. */
   readonly prefix?: string;
   readonly ignoreCase: boolean;
@@ -33,7 +34,8 @@ function describeUri(uri: unknown): string {
 /** Reports shadowed matches of one section: W per shadowed match, E for a route whose every match is shadowed. */
 function shadowedRoutes(o: IstioObject, section: 'http' | 'tcp' | 'tls', out: Finding[], fix: string): void {
   const routes = arr(o.spec[section]);
-  const identical = new Map<string, string>();
+  /** Paths of earlier matches by their conditions, built only for a finding. */
+  const identical = new Map<string, () => string>();
   /** HTTP only: earlier covering matches, bucketed by their conditions other than uri. */
   const buckets = new Map<string, Cover[]>();
   let catchAll: string | undefined;
@@ -61,10 +63,10 @@ function shadowedRoutes(o: IstioObject, section: 'http' | 'tcp' | 'tls', out: Fi
       const key = canonical(conditions);
       const twin = identical.get(key);
       if (twin !== undefined) {
-        reasons.push({ ref, reason: `is identical to ${twin}` });
+        reasons.push({ ref, reason: `is identical to ${twin()}` });
         return;
       }
-      if (registers) identical.set(key, routeRef(routes[i], i, section, `.match[${j}]`));
+      if (registers) identical.set(key, () => routeRef(routes[i], i, section, `.match[${j}]`));
       if (section !== 'http') return;
       const { uri, ignoreUriCase, ...rest } = conditions;
       const bucketKey = canonical(rest);
@@ -72,11 +74,11 @@ function shadowedRoutes(o: IstioObject, section: 'http' | 'tcp' | 'tls', out: Fi
       const ignoreCase = ignoreUriCase === true;
       const cover = bucket.find((c) => covers(c, uri, ignoreCase));
       if (cover) {
-        reasons.push({ ref, reason: `(${describeUri(uri)}) is covered by ${cover.ref} (${cover.prefix === undefined ? 'any path' : `uri prefix "${cover.prefix}"`}) with the same other conditions` });
+        reasons.push({ ref, reason: `(${describeUri(uri)}) is covered by ${cover.ref()} (${cover.prefix === undefined ? 'any path' : `uri prefix "${cover.prefix}"`}) with the same other conditions` });
         return;
       }
       if (registers && (uri === undefined || (isRecord(uri) && typeof uri.prefix === 'string'))) {
-        bucket.push({ ref: routeRef(routes[i], i, section, `.match[${j}]`), prefix: isRecord(uri) ? uri.prefix : undefined, ignoreCase });
+        bucket.push({ ref: () => routeRef(routes[i], i, section, `.match[${j}]`), prefix: isRecord(uri) ? uri.prefix : undefined, ignoreCase });
         buckets.set(bucketKey, bucket);
       }
     });
@@ -107,15 +109,13 @@ export const VS07: Rule = {
   },
 };
 
-/** Checks one StringMatch: a prefix may be empty only for `uri`; a regex never. */
-function stringMatchProblems(sm: unknown, at: string, field: StringMatchField): Finding[] {
-  if (!isRecord(sm)) return [];
-  const out: Finding[] = [];
+/** Checks one StringMatch: a prefix may be empty only for `uri`; a regex never. `at()` names it, for findings only. */
+function stringMatchProblems(sm: unknown, at: () => string, field: StringMatchField, out: Finding[]): void {
+  if (!isRecord(sm)) return;
   const prefix = stringMatchProblem('prefix', sm.prefix, field);
-  if (prefix) out.push({ message: `${at}.prefix ${prefix}`, fix: 'Give the prefix at least one character, or drop the condition.', value: '', allowed: 'non-empty prefix' });
+  if (prefix) out.push({ message: `${at()}.prefix ${prefix}`, fix: 'Give the prefix at least one character, or drop the condition.', value: '', allowed: 'non-empty prefix' });
   const regex = stringMatchProblem('regex', sm.regex, field);
-  if (regex) out.push({ message: `${at}.regex ${regex}`, fix: 'Give a non-empty RE2 regex, or drop the condition.', value: '', allowed: 'non-empty regex' });
-  return out;
+  if (regex) out.push({ message: `${at()}.regex ${regex}`, fix: 'Give a non-empty RE2 regex, or drop the condition.', value: '', allowed: 'non-empty regex' });
 }
 
 const MAP_FIELDS: Record<string, StringMatchField> = { headers: 'header', withoutHeaders: 'header', queryParams: 'query parameter' };
@@ -130,25 +130,27 @@ export const VS08: Rule = {
     const out: Finding[] = [];
     arr(o.spec.http).forEach((route, i) => arr(isRecord(route) ? route.match : undefined).forEach((m, j) => {
       if (!isRecord(m)) return;
-      const at = `spec.http[${i}].match[${j}]`;
-      const named = typeof route.name === 'string' && route.name ? ` (route "${route.name}")` : '';
+      // Paths are built only for findings: this runs for every match of every route.
+      const at = () => `spec.http[${i}].match[${j}]`;
       const found: Finding[] = [];
-      for (const field of ['uri', 'scheme', 'method', 'authority'] as const) found.push(...stringMatchProblems(m[field], `${at}.${field}`, field));
+      for (const field of ['uri', 'scheme', 'method', 'authority'] as const) stringMatchProblems(m[field], () => `${at()}.${field}`, field, found);
       for (const field of Object.keys(MAP_FIELDS)) {
         if (!isRecord(m[field])) continue;
         for (const key of Object.keys(m[field])) {
           const value = m[field][key];
           if (value === null && field === 'headers') {
-            found.push({ message: `${at}.headers["${key}"] is null`, fix: 'Give the header match a value (exact, prefix or regex), or use {} for "present".', value: null });
+            found.push({ message: `${at()}.headers["${key}"] is null`, fix: 'Give the header match a value (exact, prefix or regex), or use {} for "present".', value: null });
           } else {
-            found.push(...stringMatchProblems(value, `${at}.${field}["${key}"]`, MAP_FIELDS[field]));
+            stringMatchProblems(value, () => `${at()}.${field}["${key}"]`, MAP_FIELDS[field], found);
           }
         }
       }
       if (typeof m.sourceNamespace === 'string' && m.sourceNamespace !== '') {
         const problem = dnsLabelProblem(m.sourceNamespace);
-        if (problem) found.push({ message: `${at}.sourceNamespace "${m.sourceNamespace}" ${problem}`, fix: 'Use a namespace name (a DNS-1123 label).', value: m.sourceNamespace });
+        if (problem) found.push({ message: `${at()}.sourceNamespace "${m.sourceNamespace}" ${problem}`, fix: 'Use a namespace name (a DNS-1123 label).', value: m.sourceNamespace });
       }
+      if (found.length === 0) return;
+      const named = typeof route.name === 'string' && route.name ? ` (route "${route.name}")` : '';
       for (const f of found) out.push({ ...f, message: `${f.message}${named}` });
     }));
     return out;

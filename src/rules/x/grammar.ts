@@ -108,8 +108,9 @@ export const X03: Rule = {
       // A bare "*" is a valid VirtualService host (VS-03 decides where) and SNI host (any SNI, as in Istio's
       // multicluster samples).
       if (bare && host === '*') return;
-      if (ip && typeof host === 'string' && isIpAddress(host)) return;
       const problem = hostProblem(host, { allowWildcard: wildcard });
+      // An IP address fails the hostname grammar (all-numeric top-level label, colons): asked only then.
+      if (problem && ip && typeof host === 'string' && isIpAddress(host)) return;
       if (problem) out.push({ message: `${where} ${JSON.stringify(host)} ${problem}`, fix: this.fix, value: host });
     };
     const s = o.spec;
