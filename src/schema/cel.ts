@@ -165,24 +165,57 @@ function errorText(e: unknown): string {
 export function compileRule(rule: string): CelRule {
   const cached = RULE_CACHE.get(rule);
   if (cached) return cached;
-  const compiled = /\boldSelf\b/.test(rule) ? planRule(rule) : new LazyRule(rule);
+  const compiled = /\boldSelf\b/.test(rule) ? planRule(rule) : new LazyRule(rule, SHORTCUTS.get(rule));
   RULE_CACHE.set(rule, compiled);
   return compiled;
 }
 
-/** A rule without `oldSelf`: planned when it is first evaluated or asked for its compile error. */
+/**
+ * The verdict of a rule for values whose answer is plain, computed without the CEL library; `undefined` for any other
+ * value, which CEL then evaluates (so every error, overload question and edge case is CEL's own answer).
+ */
+type Shortcut = (self: unknown) => 'pass' | 'fail' | undefined;
+
+/** Go duration units in milliseconds, for the plain durations a shortcut reads. */
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+/** Whole numbers of h, m, s or ms, e.g. `1h30m`, `250ms`: what Go's time.ParseDuration and CEL's duration() read alike. */
+const PLAIN_DURATION = /^(?:[0-9]{1,9}(?:h|ms|m|s))+$/;
+/** Plain durations stay far below the Go (292 years) and CEL (10,000 years) limits: 290 years in ms. */
+const MAX_PLAIN_MS = 290 * 365 * 24 * 3_600_000;
+
+function plainDurationMs(text: string): number | undefined {
+  if (!PLAIN_DURATION.test(text)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/([0-9]+)(h|ms|m|s)/g)) ms += Number(n) * DURATION_UNITS[unit];
+  return ms <= MAX_PLAIN_MS ? ms : undefined;
+}
+
+/**
+ * The three most frequent rules of the bundled CRDs (duration floors on every timeout, port ranges, no wildcard),
+ * answered directly for the plain values they nearly always meet: most manifests then never load the CEL library.
+ */
+const SHORTCUTS = new Map<string, Shortcut>([
+  ["duration(self) >= duration('1ms')", (self) => {
+    const ms = typeof self === 'string' ? plainDurationMs(self) : undefined;
+    return ms === undefined ? undefined : ms >= 1 ? 'pass' : 'fail';
+  }],
+  ['0 < self && self <= 65535', (self) => (Number.isSafeInteger(self) ? ((self as number) > 0 && (self as number) <= 65535 ? 'pass' : 'fail') : undefined)],
+  ['!self.contains("*")', (self) => (typeof self === 'string' ? (self.includes('*') ? 'fail' : 'pass') : undefined)],
+]);
+
+/** A rule without `oldSelf`: planned when it is first evaluated (past its shortcut) or asked for its compile error. */
 class LazyRule implements CelRule {
   public readonly transition = false;
   private planned?: CelRule;
 
-  constructor(public readonly rule: string) {}
+  constructor(public readonly rule: string, private readonly shortcut?: Shortcut) {}
 
   public get compileError(): string | undefined {
     return this.plan().compileError;
   }
 
   public evaluate(self: unknown, converter?: CelConverter): RuleOutcome {
-    return this.plan().evaluate(self, converter);
+    return this.shortcut?.(self) ?? this.plan().evaluate(self, converter);
   }
 
   private plan(): CelRule {
