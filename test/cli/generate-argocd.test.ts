@@ -62,8 +62,8 @@ describe('argocd/repo-server-patch.yaml', () => {
 describe('argocd/Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  test('builds on node:20-slim, installs everything at build time and runs the CMP server as user 999', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-slim$/m);
+  test('builds on node:22-slim (a maintained LTS), installs everything at build time and runs the CMP server as user 999', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-slim$/m);
     expect(dockerfile).toMatch(/^USER 999$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/var\/run\/argocd\/argocd-cmp-server"\]$/m);
     expect(dockerfile).toMatch(/^COPY argocd\/plugin\.yaml \/home\/argocd\/cmp-server\/config\/plugin\.yaml$/m);
