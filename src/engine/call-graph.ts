@@ -104,13 +104,13 @@ export function pathSummaries(graph: CallGraph, via: 'factorVia' | 'retryLayersV
   const retries = (h: string) => (graph.nodes.get(h)?.policy.attempts ?? 0) > 0;
   return (host) => {
     // Walk back to the first node already summarised (or the path's start), then summarise forwards.
+    // Back-pointers only lead to nodes earlier in topological order, so the walk ends; the bound on its length only
+    // guards against a graph built by hand with a loop in them.
     const pending: string[] = [];
-    const onWalk = new Set<string>();
     let before: PathSummary | undefined;
-    for (let h: string | undefined = host; h !== undefined && !onWalk.has(h); h = graph.figures.get(h)?.[via]) {
+    for (let h: string | undefined = host; h !== undefined && pending.length <= graph.figures.size; h = graph.figures.get(h)?.[via]) {
       before = known.get(h);
       if (before) break;
-      onWalk.add(h);
       pending.push(h);
     }
     for (let i = pending.length - 1; i >= 0; i--) {
@@ -130,6 +130,26 @@ export function pathSummaries(graph: CallGraph, via: 'factorVia' | 'retryLayersV
   };
 }
 
+/** Hops shown at each end of a long path, in findings and in the traffic report. */
+export const PATH_ENDS = 3;
+
+/** A worst path as findings and the report show it: its hops, `undefined` standing for the `omitted` ones. */
+export interface ShownPath {
+  /** The whole path when it has at most 2 × {@link PATH_ENDS} + 1 hops; else its first and last {@link PATH_ENDS} hops around one `undefined`. */
+  readonly hops: ReadonlyArray<string | undefined>;
+  /** Hops left out (0 when the path is shown whole). */
+  readonly omitted: number;
+}
+
+/**
+ * The worst path ending at `host` as shown, from its summary (built with `keep` ≥ {@link PATH_ENDS}): at most
+ * 2 × {@link PATH_ENDS} + 1 hops are walked, so showing every node's path is linear in the graph, whatever its depth.
+ */
+export function shownPath(graph: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia', summary: PathSummary): ShownPath {
+  if (summary.length <= 2 * PATH_ENDS + 1) return { hops: pathEnd(graph, host, via, summary.length), omitted: 0 };
+  return { hops: [...summary.head.slice(0, PATH_ENDS), undefined, ...pathEnd(graph, host, via, PATH_ENDS)], omitted: summary.length - 2 * PATH_ENDS };
+}
+
 /** The last `count` hops of the worst path ending at `host`, in path order. */
 export function pathEnd(graph: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia', count: number): string[] {
   const out: string[] = [];
@@ -137,100 +157,192 @@ export function pathEnd(graph: CallGraph, host: string, via: 'factorVia' | 'retr
   return out.reverse();
 }
 
-/** Strongly connected components with a cycle (size > 1 or a self-call), iteratively (no recursion limit). */
-function findCycles(nodes: ReadonlyMap<string, CallNode>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const cycles: string[][] = [];
+/**
+ * The graph with hosts numbered (in `nodes` order) and calls and callers as flat arrays (`calls[callsAt[i]…callsAt[i+1]]`
+ * are the callees of host `i`, in host order): the analyses below walk integers, not strings.
+ */
+interface Numbered {
+  readonly hosts: readonly string[];
+  readonly nodes: readonly CallNode[];
+  readonly callsAt: Int32Array;
+  readonly calls: Int32Array;
+  readonly callersAt: Int32Array;
+  readonly callers: Int32Array;
+  /** Host numbers sorted by host (code-unit order, as `Array.prototype.sort`). */
+  readonly sorted: Int32Array;
+}
+
+/**
+ * Edges `from[k] → to[k]` between `n` numbered hosts, grouped by `from` (`to[at[i]…at[i+1]]` for host `i`), each group
+ * in `rank` order of its `to` with duplicates dropped: two stable counting sorts, O(n + edges), where a set and a
+ * sort per host would allocate per host.
+ */
+function grouped(n: number, from: readonly number[], to: readonly number[], rank: Int32Array): { at: Int32Array; to: Int32Array } {
+  const m = from.length;
+  // Pass 1: edges in rank order of their `to` (ranks are 0…n-1, one per host).
+  const byRank = new Int32Array(n + 1);
+  for (let k = 0; k < m; k++) byRank[rank[to[k]] + 1]++;
+  for (let r = 0; r < n; r++) byRank[r + 1] += byRank[r];
+  const order = new Int32Array(m);
+  for (let k = 0; k < m; k++) order[byRank[rank[to[k]]]++] = k;
+  // Pass 2, stable: grouped by `from`, keeping that order inside each group.
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < m; k++) start[from[k] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const sorted = new Int32Array(m);
+  for (const k of order) sorted[fill[from[k]]++] = to[k];
+  // Duplicates are now adjacent inside their group.
+  const at = new Int32Array(n + 1);
+  const out = new Int32Array(m);
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = start[i]; k < start[i + 1]; k++) if (k === start[i] || sorted[k] !== sorted[k - 1]) out[w++] = sorted[k];
+    at[i + 1] = w;
+  }
+  return { at, to: out.slice(0, w) };
+}
+
+/**
+ * Strongly connected components with a cycle (size > 1 or a self-call), by Tarjan's algorithm run iteratively (no
+ * recursion limit) from each host in host order: O(nodes + calls). Each is reported as one concrete cycle through it.
+ */
+function findCycles(g: Numbered): number[][] {
+  const n = g.hosts.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const workHost = new Int32Array(n);
+  const workNext = new Int32Array(n);
+  const bfs = { seen: new Int32Array(n), member: new Int32Array(n), prev: new Int32Array(n), stamp: 0 };
+  const cycles: number[][] = [];
   let counter = 0;
-  for (const start of [...nodes.keys()].sort()) {
-    if (index.has(start)) continue;
-    const work: Array<{ host: string; next: number }> = [{ host: start, next: 0 }];
-    index.set(start, counter); low.set(start, counter++); stack.push(start); onStack.add(start);
-    while (work.length > 0) {
-      const frame = work[work.length - 1];
-      const calls = nodes.get(frame.host)?.calls ?? [];
-      if (frame.next < calls.length) {
-        const to = calls[frame.next++];
-        if (!nodes.has(to)) continue;
-        if (!index.has(to)) {
-          index.set(to, counter); low.set(to, counter++); stack.push(to); onStack.add(to);
-          work.push({ host: to, next: 0 });
-        } else if (onStack.has(to)) {
-          low.set(frame.host, Math.min(low.get(frame.host)!, index.get(to)!));
-        }
+  let top = 0;
+  let depth = 0;
+  const enter = (h: number) => {
+    index[h] = low[h] = counter++;
+    stack[top++] = h;
+    onStack[h] = 1;
+    workHost[depth] = h;
+    workNext[depth++] = g.callsAt[h];
+  };
+  for (const start of g.sorted) {
+    if (index[start] !== -1) continue;
+    enter(start);
+    while (depth > 0) {
+      const h = workHost[depth - 1];
+      if (workNext[depth - 1] < g.callsAt[h + 1]) {
+        const to = g.calls[workNext[depth - 1]++];
+        if (index[to] === -1) enter(to);
+        else if (onStack[to]) low[h] = Math.min(low[h], index[to]);
         continue;
       }
-      work.pop();
-      if (work.length > 0) {
-        const parent = work[work.length - 1].host;
-        low.set(parent, Math.min(low.get(parent)!, low.get(frame.host)!));
+      depth--;
+      if (depth > 0) {
+        const parent = workHost[depth - 1];
+        low[parent] = Math.min(low[parent], low[h]);
       }
-      if (low.get(frame.host) === index.get(frame.host)) {
-        const scc: string[] = [];
-        let h: string;
-        do { h = stack.pop()!; onStack.delete(h); scc.push(h); } while (h !== frame.host);
-        const selfLoop = scc.length === 1 && (nodes.get(scc[0])?.calls ?? []).includes(scc[0]);
-        if (scc.length > 1 || selfLoop) cycles.push(cycleThrough(scc, nodes));
+      if (low[h] === index[h]) {
+        const scc: number[] = [];
+        let x: number;
+        do { x = stack[--top]; onStack[x] = 0; scc.push(x); } while (x !== h);
+        let selfLoop = false;
+        if (scc.length === 1) for (let k = g.callsAt[h]; k < g.callsAt[h + 1]; k++) if (g.calls[k] === h) selfLoop = true;
+        if (scc.length > 1 || selfLoop) cycles.push(cycleThrough(scc, g, bfs));
       }
     }
   }
   return cycles;
 }
 
-/** A concrete cycle inside a strongly connected component, starting and ending at its smallest host. */
-function cycleThrough(scc: string[], nodes: ReadonlyMap<string, CallNode>): string[] {
-  const members = new Set(scc);
-  const start = [...scc].sort()[0];
-  const prev = new Map<string, string>();
+/**
+ * A concrete cycle inside a strongly connected component, starting and ending at its smallest host: the shortest way
+ * back to it, by a breadth-first search inside the component (O(its size + its calls); `bfs` is reused between
+ * components, its entries told apart by a stamp per search).
+ */
+function cycleThrough(scc: readonly number[], g: Numbered, bfs: { seen: Int32Array; member: Int32Array; prev: Int32Array; stamp: number }): number[] {
+  const stamp = ++bfs.stamp;
+  let start = scc[0];
+  for (const h of scc) {
+    bfs.member[h] = stamp;
+    if (g.hosts[h] < g.hosts[start]) start = h;
+  }
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
-    for (const to of nodes.get(queue[i])?.calls ?? []) {
+    const from = queue[i];
+    for (let k = g.callsAt[from]; k < g.callsAt[from + 1]; k++) {
+      const to = g.calls[k];
       if (to === start) {
-        const path = [start];
-        for (let h = queue[i]; h !== start; h = prev.get(h)!) path.splice(1, 0, h);
-        return [...path, start];
+        // Walked back from the last hop and reversed once: linear in the cycle's length.
+        const back = [start];
+        for (let h = from; h !== start; h = bfs.prev[h]) back.push(h);
+        back.push(start);
+        return back.reverse();
       }
-      if (members.has(to) && !prev.has(to)) { prev.set(to, queue[i]); queue.push(to); }
+      if (bfs.member[to] === stamp && bfs.seen[to] !== stamp && to !== start) { bfs.seen[to] = stamp; bfs.prev[to] = from; queue.push(to); }
     }
   }
   return [start, start];
 }
 
-/** Dynamic programming over the acyclic part in topological order: O(nodes + calls). */
-function solve(nodes: Map<string, CallNode>, options: Required<CallChainOptions>): CallGraph {
-  const cycles = findCycles(nodes);
-  const cyclic = new Set(cycles.flat());
-  const indegree = new Map<string, number>();
-  for (const n of nodes.values()) if (!cyclic.has(n.host)) indegree.set(n.host, n.callers.filter((c) => !cyclic.has(c)).length);
-  const queue = [...indegree.keys()].filter((h) => indegree.get(h) === 0).sort();
+/**
+ * Dynamic programming over the acyclic part in topological order (Kahn): O(nodes + calls). Each node keeps, for the
+ * worst factor and for the most retry layers, only the predecessor that gives it, so every worst path is stored once
+ * (as back-pointers) however many paths share it. Callers are sorted, so the first caller giving the worst value wins.
+ */
+function solve(g: Numbered, options: Required<CallChainOptions>): CallGraph {
+  const n = g.hosts.length;
+  const cycles = findCycles(g);
+  const cyclic = new Uint8Array(n);
+  for (const cycle of cycles) for (const i of cycle) cyclic[i] = 1;
+  const indegree = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (cyclic[i]) continue;
+    for (let k = g.callersAt[i]; k < g.callersAt[i + 1]; k++) if (!cyclic[g.callers[k]]) indegree[i]++;
+  }
+  const queue: number[] = [];
+  for (const i of g.sorted) if (!cyclic[i] && indegree[i] === 0) queue.push(i);
+  const has = new Uint8Array(n);
+  const factors = new Float64Array(n);
+  const layers = new Float64Array(n);
+  const factorVia = new Int32Array(n).fill(-1);
+  const layersVia = new Int32Array(n).fill(-1);
   const figures = new Map<string, NodeFigures>();
-  for (let i = 0; i < queue.length; i++) {
-    const n = nodes.get(queue[i])!;
-    const own = n.policy.attempts + 1;
-    const retries = n.policy.attempts > 0 ? 1 : 0;
-    let best: NodeFigures | undefined = n.entryPoint || n.callers.length === 0 ? { factor: own, retryLayers: retries } : undefined;
-    for (const c of n.callers) {
-      const f = figures.get(c);
-      if (!f) continue;
-      if (!best || f.factor * own > best.factor) best = { ...(best ?? { retryLayers: 0 }), factor: f.factor * own, factorVia: c };
-      if (f.retryLayers + retries > best.retryLayers) best = { ...best, retryLayers: f.retryLayers + retries, retryLayersVia: c };
+  for (let q = 0; q < queue.length; q++) {
+    const i = queue[q];
+    const node = g.nodes[i];
+    const own = node.policy.attempts + 1;
+    const retries = node.policy.attempts > 0 ? 1 : 0;
+    // An entry point (a node nobody calls is one) starts a path of its own; any other node only continues its callers' paths.
+    let found = node.entryPoint;
+    let factor = found ? own : 0;
+    let retryLayers = found ? retries : 0;
+    for (let k = g.callersAt[i]; k < g.callersAt[i + 1]; k++) {
+      const c = g.callers[k];
+      if (!has[c]) continue;
+      if (!found || factors[c] * own > factor) { factor = factors[c] * own; factorVia[i] = c; }
+      found = true;
+      if (layers[c] + retries > retryLayers) { retryLayers = layers[c] + retries; layersVia[i] = c; }
     }
-    if (best) figures.set(n.host, best);
-    for (const to of n.calls) {
-      if (!indegree.has(to)) continue;
-      const d = indegree.get(to)! - 1;
-      indegree.set(to, d);
-      if (d === 0) queue.push(to);
+    if (found) {
+      has[i] = 1;
+      factors[i] = factor;
+      layers[i] = retryLayers;
+      const f: { factor: number; retryLayers: number; factorVia?: string; retryLayersVia?: string } = { factor, retryLayers };
+      if (factorVia[i] >= 0) f.factorVia = g.hosts[factorVia[i]];
+      if (layersVia[i] >= 0) f.retryLayersVia = g.hosts[layersVia[i]];
+      figures.set(g.hosts[i], f);
+    }
+    for (let k = g.callsAt[i]; k < g.callsAt[i + 1]; k++) {
+      const to = g.calls[k];
+      if (cyclic[to]) continue;
+      if (--indegree[to] === 0) queue.push(to);
     }
   }
-  const marked = new Map<string, CallNode>();
-  for (const [host, n] of nodes) {
-    marked.set(host, n.callers.length === 0 && !n.entryPoint && !cyclic.has(host) ? { ...n, entryPoint: true, entryReason: 'no callers' } : n);
-  }
-  return { nodes: marked, cycles, figures, options };
+  const nodes = new Map<string, CallNode>();
+  g.nodes.forEach((node, i) => nodes.set(g.hosts[i], node));
+  return { nodes, cycles: cycles.map((cycle) => cycle.map((i) => g.hosts[i])), figures, options };
 }
 
 
@@ -346,11 +458,21 @@ export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallCh
   const opts: Required<CallChainOptions> = { maxAmplification: options.maxAmplification ?? 10, timeoutHeadroomPercent: options.timeoutHeadroomPercent ?? 10 };
   const byHost = new Map<string, IstioObject>();
   const ingress = new Set<string>();
+  // Each declared host resolved once per namespace: the same FQDN string then serves every lookup (a fresh string
+  // per call would be hashed again at each).
+  const resolved = new Map<string | undefined, Map<string, string>>();
+  const resolve = (h: string, namespace: string | undefined) => {
+    let inNamespace = resolved.get(namespace);
+    if (!inNamespace) resolved.set(namespace, (inNamespace = new Map()));
+    let out = inNamespace.get(h);
+    if (out === undefined) inNamespace.set(h, (out = fqdn(h, namespace)));
+    return out;
+  };
   const vss = ctx.ofKind('VirtualService');
   for (const vs of vss) {
     for (const h of arr(vs.spec.hosts)) {
       if (typeof h !== 'string') continue;
-      const host = fqdn(h, vs.namespace);
+      const host = resolve(h, vs.namespace);
       if (!byHost.has(host) || isMeshBound(vs.spec)) byHost.set(host, vs);
       // An egress gateway's VirtualService (an external host the mesh routes to a gateway in the cluster) is not where
       // requests enter the mesh.
@@ -374,40 +496,67 @@ export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallCh
     }
     for (const host of hosts.ingressBackends) entered.add(host);
   }
-  const nodes = new Map<string, { host: string; routing?: IstioObject; calls: Set<string>; callers: Set<string>; declared: boolean }>();
+  // Hosts are numbered in the order they are first met (a caller, then its callees); calls are kept as pairs of numbers.
+  const number = new Map<string, number>();
+  const hosts: string[] = [];
+  const declared: boolean[] = [];
+  const firstCaller: number[] = [];
+  const edgeFrom: number[] = [];
+  const edgeTo: number[] = [];
   const node = (host: string) => {
-    let n = nodes.get(host);
-    if (!n) nodes.set(host, (n = { host, routing: byHost.get(host), calls: new Set(), callers: new Set(), declared: false }));
-    return n;
+    let i = number.get(host);
+    if (i === undefined) {
+      i = hosts.length;
+      number.set(host, i);
+      hosts.push(host);
+      declared.push(false);
+      firstCaller.push(-1);
+    }
+    return i;
   };
   const record = (o: IstioObject, from: string | undefined) => {
     const calls = o.facts.calls ?? [];
     if (from === undefined || (calls.length === 0 && !o.facts.entryPoint)) return;
     const caller = node(from);
-    if (o.facts.entryPoint) caller.declared = true;
+    if (o.facts.entryPoint) declared[caller] = true;
     for (const c of calls) {
-      const to = fqdn(c, o.namespace);
-      caller.calls.add(to);
-      node(to).callers.add(from);
+      const to = node(resolve(c, o.namespace));
+      edgeFrom.push(caller);
+      edgeTo.push(to);
+      if (firstCaller[to] === -1) firstCaller[to] = caller;
     }
   };
   for (const vs of vss) {
     const first = arr(vs.spec.hosts).find((h): h is string => typeof h === 'string');
-    record(vs, first === undefined ? undefined : fqdn(first, vs.namespace));
+    record(vs, first === undefined ? undefined : resolve(first, vs.namespace));
   }
-  for (const { route, hosts } of httpRoutes) record(route, hosts.own);
+  for (const { route, hosts: routeHosts } of httpRoutes) record(route, routeHosts.own);
+  const n = hosts.length;
+  const sorted = Int32Array.from(hosts.keys()).sort((x, y) => (hosts[x] < hosts[y] ? -1 : hosts[x] > hosts[y] ? 1 : 0));
+  const rank = new Int32Array(n);
+  sorted.forEach((i, r) => { rank[i] = r; });
+  const calls = grouped(n, edgeFrom, edgeTo, rank);
+  const callers = grouped(n, edgeTo, edgeFrom, rank);
+  const names = (at: Int32Array, to: Int32Array, i: number) => {
+    const out: string[] = new Array(at[i + 1] - at[i]);
+    for (let k = at[i]; k < at[i + 1]; k++) out[k - at[i]] = hosts[to[k]];
+    return out;
+  };
   const policies = new Map<IstioObject | undefined, HostPolicy>();
   const policyOf = (o: IstioObject | undefined) => policies.get(o) ?? policies.set(o, routingPolicy(o)).get(o)!;
-  const result = new Map<string, CallNode>();
-  for (const n of nodes.values()) {
-    const entryReason = n.declared ? 'declared' : entered.has(n.host) ? 'ingress' : undefined;
-    const firstCaller = [...n.callers][0];
-    result.set(n.host, {
-      host: n.host, routing: n.routing, virtualService: n.routing?.kind === 'VirtualService' ? n.routing : undefined,
-      reportOn: n.routing ?? (firstCaller ? nodes.get(firstCaller)?.routing : undefined),
-      policy: policyOf(n.routing), calls: [...n.calls].sort(), callers: [...n.callers].sort(),
+  const nodes: CallNode[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const host = hosts[i];
+    const routing = byHost.get(host);
+    const noCallers = callers.at[i + 1] === callers.at[i];
+    // A host nobody calls is where its paths start (it cannot be on a cycle: a self-call is a call).
+    const entryReason = declared[i] ? 'declared' : entered.has(host) ? 'ingress' : noCallers ? 'no callers' : undefined;
+    nodes[i] = {
+      host, routing, virtualService: routing?.kind === 'VirtualService' ? routing : undefined,
+      reportOn: routing ?? (firstCaller[i] >= 0 ? byHost.get(hosts[firstCaller[i]]) : undefined),
+      policy: policyOf(routing), calls: names(calls.at, calls.to, i), callers: names(callers.at, callers.to, i),
       entryPoint: entryReason !== undefined, entryReason,
-    });
+    };
   }
-  return solve(result, opts);
+  return solve({ hosts, nodes, callsAt: calls.at, calls: calls.to, callersAt: callers.at, callers: callers.to, sorted }, opts);
 }

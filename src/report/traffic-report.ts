@@ -3,7 +3,7 @@ import { formatMillis } from '../core/grammar';
 import { fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
 import { ManifestInput } from '../engine/analyze';
-import { buildCallGraph, CallChainOptions, CallGraph, pathTo } from '../engine/call-graph';
+import { buildCallGraph, CallChainOptions, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../engine/call-graph';
 import { IstioObject, RuleReport } from '../engine/types';
 import { httpRouteLines, reportHostOf } from './http-routes';
 import { cell, inline } from './markdown';
@@ -100,22 +100,45 @@ function serviceSection(host: string, vss: IstioObject[], routes: IstioObject[],
   return lines;
 }
 
-function entrySection(g: CallGraph): string[] {
-  const entries = [...g.nodes.values()].filter((n) => n.entryPoint).sort((a, b) => a.host.localeCompare(b.host));
+/** A worst path in the report: whole when short, else its ends around the number of hops left out. */
+function pathText(g: CallGraph, host: string, paths: ReturnType<typeof pathSummaries>): string {
+  const { hops, omitted } = shownPath(g, host, 'factorVia', paths(host));
+  return hops.map((h) => h ?? `… (${omitted} more)`).join(' → ');
+}
+
+/**
+ * Per entry point, a row per service whose worst path starts there. Each node's path is summarised once (from its
+ * predecessor's summary) and shown by its ends, so the section is linear in the graph however deep its chains are.
+ */
+function entrySection(g: CallGraph, byLocale: readonly CallNode[]): string[] {
+  const entries = byLocale.filter((n) => n.entryPoint);
   if (entries.length === 0) return ['No calls are declared (`calls` on the constructs, or the `traffic.cdk8s-istio-traffic.io/calls` annotation).', ''];
+  const paths = pathSummaries(g, 'factorVia', PATH_ENDS);
+  const rows = new Map<string, string[]>();
+  for (const { host } of byLocale) {
+    const f = g.figures.get(host);
+    if (!f) continue;
+    const start = paths(host).head[0];
+    const p = g.nodes.get(host)!.policy;
+    const row = `| ${cell(host)} | ${cell(pathText(g, host, paths))} | ${f.factor}${f.factor > g.options.maxAmplification ? ' ⚠' : ''} | ${p.timeoutMs !== undefined ? formatMillis(p.timeoutMs) : '—'} | ${p.worstMs !== undefined ? formatMillis(p.worstMs) : 'unbounded'} |`;
+    const list = rows.get(start);
+    if (list) list.push(row);
+    else rows.set(start, [row]);
+  }
   const lines: string[] = [];
   for (const entry of entries) {
     lines.push(`### ${inline(entry.host)} (${entry.entryReason})`, '', '| Service | Worst path | Requests per entry request | Timeout | Worst-case time |', '|---|---|---|---|---|');
-    for (const [host, f] of [...g.figures].sort(([a], [b]) => a.localeCompare(b))) {
-      const path = pathTo(g, host);
-      if (path[0] !== entry.host) continue;
-      const p = g.nodes.get(host)!.policy;
-      lines.push(`| ${cell(host)} | ${cell(path.join(' → '))} | ${f.factor}${f.factor > g.options.maxAmplification ? ' ⚠' : ''} | ${p.timeoutMs !== undefined ? formatMillis(p.timeoutMs) : '—'} | ${p.worstMs !== undefined ? formatMillis(p.worstMs) : 'unbounded'} |`);
-    }
+    for (const row of rows.get(entry.host) ?? []) lines.push(row);
     lines.push('');
   }
-  for (const cycle of g.cycles) lines.push(`Cycle (not analyzed): ${cycle.join(' → ')}`, '');
+  for (const cycle of g.cycles) lines.push(`Cycle (not analyzed): ${cycleText(cycle)}`, '');
   return lines;
+}
+
+/** A cycle in the report: whole when short, else its ends around the number of hops left out. */
+function cycleText(cycle: readonly string[]): string {
+  if (cycle.length <= 2 * PATH_ENDS + 1) return cycle.join(' → ');
+  return [...cycle.slice(0, PATH_ENDS), `… (${cycle.length - 2 * PATH_ENDS} more)`, ...cycle.slice(-PATH_ENDS)].join(' → ');
 }
 
 function findingsSection(report: RuleReport): string[] {
@@ -129,7 +152,10 @@ function findingsSection(report: RuleReport): string[] {
  * Renders `traffic-report.md`: per service its routes (VirtualServices and HTTPRoutes), weights, subsets, retries,
  * timeouts and circuit breaker, and for VirtualServices a request table (a representative request per HTTP route and the route simulator's answer for it:
  * destinations, timeout, retries, NR/UH/UO/NC/URX risks, or the earlier route that shadows it); per entry point the worst-case amplification and time budget along each path; all findings; and a
- * Mermaid flowchart of services, calls and canary splits.
+ * Mermaid flowchart of services, calls and canary splits (bounded for Mermaid on large graphs, with a note).
+ *
+ * Linear in services + calls: every worst path is summarised once from its predecessor's and shown by its ends
+ * (`a → b → c → … (12 more) → x → y → z`), so no line grows with the depth of the call graph.
  */
 export function renderTrafficReport(objects: readonly IstioObject[], report: RuleReport, options: TrafficReportOptions = {}): string {
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -146,7 +172,14 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
   const hosts = [...services.keys()].sort();
   const simulation = requestTableContext(objects, options.manifests);
   const calls = [...graph.nodes.values()].reduce((n, node) => n + node.calls.length, 0);
-  return [
+  // The nodes in localeCompare order, sorted once for the entry points and the diagram.
+  const byHost = new Intl.Collator().compare;
+  const byLocale = [...graph.nodes.values()].sort((a, b) => byHost(a.host, b.host));
+  const diagram = flowchart(graph, hosts.map((h) => ({ host: h, vss: services.get(h)!.vss, routes: services.get(h)!.routes })), byLocale);
+  const bounded = diagram.shownServices < diagram.services || diagram.shownEdges < diagram.edges
+    ? [`The diagram is bounded for Mermaid: it draws ${diagram.shownServices} of ${diagram.services} service(s) (the most connected) and ${diagram.shownEdges} of ${diagram.edges} edge(s); the sections below list every service and path.`, '']
+    : [];
+  const parts = [
     '# Traffic report',
     '',
     `Generated by cdk8s-istio-traffic at synth: ${hosts.length} service host(s), ${calls} declared call(s), ${report.errors.length} error(s), ${report.warnings.length} warning(s), ${report.suppressed.length} suppressed.`,
@@ -155,18 +188,21 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
     '## Call graph',
     '',
     '```mermaid',
-    flowchart(graph, hosts.map((h) => ({ host: h, vss: services.get(h)!.vss, routes: services.get(h)!.routes }))),
+    diagram.text,
     '```',
     '',
+    ...bounded,
     '## Entry points',
     '',
-    ...entrySection(graph),
-    '## Services',
-    '',
-    ...hosts.flatMap((h) => serviceSection(h, services.get(h)!.vss, services.get(h)!.routes, services.get(h)!.drs, simulation)),
-    '## Findings',
-    '',
-    ...findingsSection(report),
-  ].join('\n');
+  ];
+  // Each section is joined as soon as it is rendered: its many short lines are then garbage at once, instead of all
+  // the report's lines living until the end (no spread or flatMap of a section either: each would copy it again).
+  const append = (more: readonly string[]) => { if (more.length > 0) parts.push(more.join('\n')); };
+  append(entrySection(graph, byLocale));
+  parts.push('## Services', '');
+  for (const h of hosts) append(serviceSection(h, services.get(h)!.vss, services.get(h)!.routes, services.get(h)!.drs, simulation));
+  parts.push('## Findings', '');
+  append(findingsSection(report));
+  return parts.join('\n');
 }
 

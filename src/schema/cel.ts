@@ -165,7 +165,7 @@ function errorText(e: unknown): string {
 export function compileRule(rule: string): CelRule {
   const cached = RULE_CACHE.get(rule);
   if (cached) return cached;
-  const compiled = /\boldSelf\b/.test(rule) ? planRule(rule) : new LazyRule(rule, SHORTCUTS.get(rule));
+  const compiled = /\boldSelf\b/.test(rule) ? planRule(rule) : new LazyRule(rule, Object.prototype.hasOwnProperty.call(SHORTCUTS, rule) ? SHORTCUTS[rule] : undefined);
   RULE_CACHE.set(rule, compiled);
   return compiled;
 }
@@ -194,14 +194,14 @@ function plainDurationMs(text: string): number | undefined {
  * The three most frequent rules of the bundled CRDs (duration floors on every timeout, port ranges, no wildcard),
  * answered directly for the plain values they nearly always meet: most manifests then never load the CEL library.
  */
-const SHORTCUTS = new Map<string, Shortcut>([
-  ["duration(self) >= duration('1ms')", (self) => {
+const SHORTCUTS: Readonly<Record<string, Shortcut>> = Object.freeze({
+  "duration(self) >= duration('1ms')": (self: unknown) => {
     const ms = typeof self === 'string' ? plainDurationMs(self) : undefined;
     return ms === undefined ? undefined : ms >= 1 ? 'pass' : 'fail';
-  }],
-  ['0 < self && self <= 65535', (self) => (Number.isSafeInteger(self) ? ((self as number) > 0 && (self as number) <= 65535 ? 'pass' : 'fail') : undefined)],
-  ['!self.contains("*")', (self) => (typeof self === 'string' ? (self.includes('*') ? 'fail' : 'pass') : undefined)],
-]);
+  },
+  '0 < self && self <= 65535': (self: unknown) => (Number.isSafeInteger(self) ? ((self as number) > 0 && (self as number) <= 65535 ? 'pass' : 'fail') : undefined),
+  '!self.contains("*")': (self: unknown) => (typeof self === 'string' ? (self.includes('*') ? 'fail' : 'pass') : undefined),
+});
 
 /** A rule without `oldSelf`: planned when it is first evaluated (past its shortcut) or asked for its compile error. */
 class LazyRule implements CelRule {

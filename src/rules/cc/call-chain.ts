@@ -1,7 +1,7 @@
 import { Severity } from '../../core/errors';
 import { formatMillis } from '../../core/grammar';
 import { listCounted, SHOWN_IN_FINDINGS } from '../../core/text';
-import { buildCallGraph, CallGraph, CallNode, pathEnd, PathSummary, pathSummaries, pathTo } from '../../engine/call-graph';
+import { buildCallGraph, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../../engine/call-graph';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 
 /** The call graph, built once per rule run and shared by the CC rules. */
@@ -11,16 +11,8 @@ function graphOf(ctx: RuleContext): CallGraph {
 
 const arrow = (path: ReadonlyArray<string | undefined>) => path.map((h) => h ?? '…').join(' → ');
 
-/** Hops shown at each end of a long path. */
-const PATH_ENDS = 3;
 /** Hops remembered per path summary: the first ends of the path, and the retrying layers messages name. */
 const KEEP = Math.max(PATH_ENDS, SHOWN_IN_FINDINGS + 1);
-
-/** The worst path to `host` as messages show it: whole when short, else its first and last hops (`undefined` for the hops between). */
-function shownPath(g: CallGraph, host: string, via: 'factorVia' | 'retryLayersVia', summary: PathSummary): Array<string | undefined> {
-  if (summary.length <= 2 * PATH_ENDS + 1) return pathTo(g, host, via);
-  return [...summary.head.slice(0, PATH_ENDS), undefined, ...pathEnd(g, host, via, PATH_ENDS)];
-}
 
 /** A path as messages show it: whole when short, else its first and last hops around the elided ones. */
 function elided(path: readonly string[]): Array<string | undefined> {
@@ -47,7 +39,7 @@ export const CC01: Rule = {
       const via = f.factorVia ? g.figures.get(f.factorVia) : undefined;
       if (f.factor <= g.options.maxAmplification || (via && via.factor > g.options.maxAmplification)) continue;
       const summary = paths(host);
-      const path = shownPath(g, host, 'factorVia', summary);
+      const path = shownPath(g, host, 'factorVia', summary).hops;
       const factors = path.map((h) => (h === undefined ? '…' : String(g.nodes.get(h)!.policy.attempts + 1)));
       out.push(...finding(g.nodes.get(host), {
         message: `up to ${f.factor} requests reach ${host} per request entering at ${summary.head[0]} (path ${arrow(path)}: ${factors.join(' × ')} = ${f.factor} > budget ${g.options.maxAmplification})`,
@@ -75,7 +67,7 @@ export const CC02: Rule = {
       const summary = paths(host);
       const before = (summary.retrying <= KEEP ? summary.retryingHead.slice(0, -1) : summary.retryingHead).slice(0, SHOWN_IN_FINDINGS);
       out.push(...finding(n, {
-        message: `${host} retries (${n.policy.attemptsSource}) although ${listCounted(before, summary.retrying - 1)} on the same path already retr${summary.retrying > 2 ? 'y' : 'ies'} (${arrow(shownPath(g, host, 'retryLayersVia', summary))})`,
+        message: `${host} retries (${n.policy.attemptsSource}) although ${listCounted(before, summary.retrying - 1)} on the same path already retr${summary.retrying > 2 ? 'y' : 'ies'} (${arrow(shownPath(g, host, 'retryLayersVia', summary).hops)})`,
         fix: this.fix, value: summary.retrying,
       }));
     }
