@@ -162,7 +162,9 @@ function main(): void {
     ms += rules.ms;
     cpuMs += rules.cpuMs;
     if (phases.has('report')) {
-      const report = time(() => renderTrafficReport(objects, rules.value));
+      // As at synth: the report gets the App's manifests (the inputs the run analyzed) and the run's findings.
+      const manifests = objects.map((o) => ({ manifest: o.manifest, path: o.path }));
+      const report = time(() => renderTrafficReport(objects, rules.value, { manifests }));
       out.report = report.ms;
       cpu.report = report.cpuMs;
       ms += report.ms;

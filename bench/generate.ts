@@ -6,9 +6,9 @@
  * one unmeasured warm-up of each; prints the medians as a JSON line `{"generateMs","tsNodeSynthMs","ratio"}` and as a
  * table line, with the CPU time (user + system) of each whole process tree on Linux. `BENCH_RUNS` (default 7, at
  * least 5) sets the number of runs of each. `BENCH_TS_NODE_MODULES` names a node_modules holding ts-node when this
- * repository's has none (ts-node is not a dependency of this project). `BENCH_TMPDIR` is where the app copies go
- * (default: the system's temporary directory; esbuild reads every directory above the sources, which is slow in a
- * temporary directory holding tens of thousands of entries). `BENCH_PACKAGE` is the package whose generate and library
+ * repository's has none (ts-node is a devDependency here). `BENCH_TMPDIR` is where the app copies go
+ * (default: node_modules/.cache of this repository, not the system's temporary directory: esbuild reads every
+ * directory above the sources, which is slow in a temporary directory holding tens of thousands of entries). `BENCH_PACKAGE` is the package whose generate and library
  * are measured (default: this repository). generate gets the dependencies the plugin image has (cdk8s, constructs,
  * this library: no typescript, no ts-node); the synth gets all of this repository's plus ts-node. The upgrade check of
  * cdk8s-cli (a registry request) is off.
@@ -21,7 +21,11 @@ import * as path from 'path';
 const root = path.join(__dirname, '..', '..');
 const pkg = path.resolve(process.env.BENCH_PACKAGE ?? root);
 const runs = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
-const work = fs.realpathSync(fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'bench-generate-')));
+// Not the system's temporary directory by default: esbuild reads every directory above the sources, and a shared
+// /tmp can hold tens of thousands of entries (an ArgoCD sidecar's is nearly empty).
+const base = process.env.BENCH_TMPDIR ?? path.join(root, 'node_modules', '.cache');
+fs.mkdirSync(base, { recursive: true });
+const work = fs.realpathSync(fs.mkdtempSync(path.join(base, 'bench-generate-')));
 const fixture = path.join(root, 'test', 'fixtures', 'stock-template');
 const bin = path.join(pkg, 'bin', 'cdk8s-istio-traffic.js');
 

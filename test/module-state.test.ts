@@ -11,6 +11,7 @@ const ALLOWED: Record<string, string> = {
   'core/hosts.ts:hostCache': 'bounded memo of the pure host grammar check',
   'core/re2.ts:verdicts': 'bounded memo of the pure RE2 grammar check',
   'core/package-info.ts:root': 'the package directory, found once',
+  'engine/run.ts:runStates': 'what each rule run read and built, weakly keyed by its report (the traffic report reuses it)',
   'engine/view-vs.ts:destinationCache': 'memo of destinationsOf, weakly keyed by the spec object',
   'rules/x/grammar.ts:grammarCache': 'memo of the one walk X-01 and X-02 share, weakly keyed by the spec object',
   'schema/crd-schema.ts:builtDir': 'where the build put the compiled schemas, checked once against the CRDs they came from',

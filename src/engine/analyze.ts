@@ -7,7 +7,7 @@ import { CallChainOptions } from './call-graph';
 import { factsOf, IntentFacts, mergeFacts } from './intent';
 import { flaggerGenerated } from './flagger';
 import { SUPPRESS_ANNOTATION_PREFIX, suppressionsOf, toIstioObject } from './istio-object';
-import { runRules } from './run';
+import { runRules, shareRunState } from './run';
 import { EgressPolicy, Inventory, IstioKind, IstioObject, RolloutInfo, Rule, RuleReport, ServiceInfo, Workload } from './types';
 
 /** One manifest to analyze, with where it came from. */
@@ -179,7 +179,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   }
   const report = runRules(objects, rules, { ...options, workloads, services, egressPolicies, rollouts });
   const strictPre = pre.map((v) => (options.strict ? { ...v, severity: Severity.ERROR } : v));
-  return {
+  const analysis: Analysis = {
     errors: [...strictPre.filter((v) => v.severity === Severity.ERROR), ...report.errors],
     warnings: [...strictPre.filter((v) => v.severity === Severity.WARNING), ...report.warnings],
     suppressed: report.suppressed,
@@ -188,6 +188,8 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     objects: objects.length - derivedCount,
     istioObjects: objects,
   };
+  shareRunState(report, analysis);
+  return analysis;
 }
 
 /** The identity of a Kubernetes-shaped manifest (`Kind.group namespace/name`), or undefined. */

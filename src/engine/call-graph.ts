@@ -50,6 +50,14 @@ export interface CallNode {
   readonly entryReason?: string;
 }
 
+/** The memo key under which the call-chain rules keep the call graph of a rule run (`RuleContext.memo`). */
+export const CALL_GRAPH_MEMO = 'cc:call-graph';
+
+/** The budgets of `options` with their defaults filled in (CC-01 amplification 10, CC-03 headroom 10 %). */
+export function callChainDefaults(options: CallChainOptions = {}): Required<CallChainOptions> {
+  return { maxAmplification: options.maxAmplification ?? 10, timeoutHeadroomPercent: options.timeoutHeadroomPercent ?? 10 };
+}
+
 /** The call graph of an App with the worst-case figures of each node (dynamic programming, linear time). */
 export interface CallGraph {
   readonly nodes: ReadonlyMap<string, CallNode>;
@@ -455,7 +463,7 @@ function routeHostsOf(route: IstioObject): { mesh: string[]; viaGateway: boolean
  * host for the mesh, the VirtualService is read (GA-05 reports the conflict).
  */
 export function buildCallGraph(ctx: Pick<RuleContext, 'ofKind'>, options: CallChainOptions = {}): CallGraph {
-  const opts: Required<CallChainOptions> = { maxAmplification: options.maxAmplification ?? 10, timeoutHeadroomPercent: options.timeoutHeadroomPercent ?? 10 };
+  const opts = callChainDefaults(options);
   const byHost = new Map<string, IstioObject>();
   const ingress = new Set<string>();
   // Each declared host resolved once per namespace: the same FQDN string then serves every lookup (a fresh string

@@ -63,7 +63,29 @@ export function runRules(objects: readonly IstioObject[], rules: readonly Rule[]
     }
   }
   const dropped = omitted.errors + omitted.warnings + omitted.suppressed > 0 ? { omitted } : {};
-  return { ...report, ...(notChecked.length > 0 ? { notChecked } : {}), ...dropped };
+  const out: RuleReport = { ...report, ...(notChecked.length > 0 ? { notChecked } : {}), ...dropped };
+  runStates.set(out, { context, memos });
+  return out;
+}
+
+/** What a rule run read and built (its context, the memos its rules shared), for what renders from its report. */
+export interface RunState {
+  readonly context: RuleContext;
+  readonly memos: ReadonlyMap<string, unknown>;
+}
+
+/** The state of each rule run, weakly keyed by its report (and the reports built from it): it goes when they go. */
+const runStates = new WeakMap<object, RunState>();
+
+/** The state of the rule run that produced `report` (the traffic report reuses its call graph and inputs), if known. */
+export function runStateOf(report: object): RunState | undefined {
+  return runStates.get(report);
+}
+
+/** Lets `to`, a report built from `from`, answer {@link runStateOf} as `from` does. */
+export function shareRunState(from: object, to: object): void {
+  const state = runStates.get(from);
+  if (state) runStates.set(to, state);
 }
 
 /** Findings a run keeps at most by default (the rest are counted in `omitted`). */

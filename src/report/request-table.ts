@@ -3,7 +3,7 @@ import { fqdn } from '../core/hosts';
 import { arr, defineEntry, isRecord } from '../core/json';
 import { labelMap } from '../core/labels';
 import { ManifestInput } from '../engine/analyze';
-import { IstioObject } from '../engine/types';
+import { IstioObject, RuleContext } from '../engine/types';
 import { RetrySource, RouteRef, RouteSimulator, SimulationOutcome, SimulationRequest, SimulationResult, SimulationRisk, TrafficSource } from '../simulate';
 import { cell, inline } from './markdown';
 /**
@@ -48,7 +48,9 @@ export interface RequestTableContext {
  * A simulator over the report's input: the App's manifests when given (workloads and Services included, so that
  * UH and the Services' ports are known), else the Istio objects' own manifests.
  */
-export function requestTableContext(objects: readonly IstioObject[], manifests?: readonly ManifestInput[]): RequestTableContext {
+export function requestTableContext(objects: readonly IstioObject[], manifests?: readonly ManifestInput[], read?: Pick<RuleContext, 'objects' | 'services' | 'workloads'>): RequestTableContext {
+  // What the rule run already read, when the caller has it (the synth's analysis): the manifests are not read again.
+  if (read) return { simulator: RouteSimulator._fromContext(read), remaining: MAX_SIMULATIONS };
   const inputs = manifests ?? objects.map((o) => ({ manifest: o.manifest, path: o.path }));
   return { simulator: RouteSimulator._fromInputs(inputs), remaining: MAX_SIMULATIONS };
 }

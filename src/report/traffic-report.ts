@@ -3,7 +3,8 @@ import { formatMillis } from '../core/grammar';
 import { fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
 import { ManifestInput } from '../engine/analyze';
-import { buildCallGraph, CallChainOptions, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../engine/call-graph';
+import { buildCallGraph, CALL_GRAPH_MEMO, callChainDefaults, CallChainOptions, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../engine/call-graph';
+import { runStateOf } from '../engine/run';
 import { IstioObject, RuleReport } from '../engine/types';
 import { httpRouteLines, reportHostOf } from './http-routes';
 import { cell, inline } from './markdown';
@@ -141,8 +142,16 @@ function cycleText(cycle: readonly string[]): string {
   return [...cycle.slice(0, PATH_ENDS), `… (${cycle.length - 2 * PATH_ENDS} more)`, ...cycle.slice(-PATH_ENDS)].join(' → ');
 }
 
+/** Findings listed per severity at most: the report is read by people; the synth error and `lint` list them all. */
+export const MAX_LISTED_FINDINGS = 500;
+
 function findingsSection(report: RuleReport): string[] {
-  const rows = (title: string, list: readonly Violation[]) => (list.length === 0 ? [] : [`**${title}**`, '', ...list.map((v) => `- ${cell(formatViolation(v))}`), '']);
+  const rows = (title: string, list: readonly Violation[]) => {
+    if (list.length === 0) return [];
+    const shown = list.slice(0, MAX_LISTED_FINDINGS).map((v) => `- ${cell(formatViolation(v))}`);
+    if (list.length > MAX_LISTED_FINDINGS) shown.push(`- … and ${list.length - MAX_LISTED_FINDINGS} more (\`lint --format json\` on the manifests lists every one)`);
+    return [`**${title}**`, '', ...shown, ''];
+  };
   const lines = [...rows('Errors', report.errors), ...rows('Warnings', report.warnings),
     ...rows('Suppressed', report.suppressed.map((s) => ({ ...s, fix: `Suppressed: ${s.reason}.` })))];
   return lines.length ? lines : ['No findings.', ''];
@@ -151,7 +160,7 @@ function findingsSection(report: RuleReport): string[] {
 /**
  * Renders `traffic-report.md`: per service its routes (VirtualServices and HTTPRoutes), weights, subsets, retries,
  * timeouts and circuit breaker, and for VirtualServices a request table (a representative request per HTTP route and the route simulator's answer for it:
- * destinations, timeout, retries, NR/UH/UO/NC/URX risks, or the earlier route that shadows it); per entry point the worst-case amplification and time budget along each path; all findings; and a
+ * destinations, timeout, retries, NR/UH/UO/NC/URX risks, or the earlier route that shadows it); per entry point the worst-case amplification and time budget along each path; the findings (at most MAX_LISTED_FINDINGS per severity); and a
  * Mermaid flowchart of services, calls and canary splits (bounded for Mermaid on large graphs, with a note).
  *
  * Linear in services + calls: every worst path is summarised once from its predecessor's and shown by its ends
@@ -159,7 +168,14 @@ function findingsSection(report: RuleReport): string[] {
  */
 export function renderTrafficReport(objects: readonly IstioObject[], report: RuleReport, options: TrafficReportOptions = {}): string {
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
-  const graph = buildCallGraph({ ofKind: (k) => byKind(k) }, options.callChain);
+  // The rule run that produced `report` built the call graph (CC rules) and read the App (context): reused when it
+  // read these objects with these budgets.
+  const run = runStateOf(report);
+  const same = run !== undefined && run.context.objects === objects;
+  const built = same ? run.memos.get(CALL_GRAPH_MEMO) as CallGraph | undefined : undefined;
+  const budgets = callChainDefaults(options.callChain);
+  const graph = built && built.options.maxAmplification === budgets.maxAmplification && built.options.timeoutHeadroomPercent === budgets.timeoutHeadroomPercent
+    ? built : buildCallGraph({ ofKind: (k) => byKind(k) }, options.callChain);
   const services = new Map<string, { vss: IstioObject[]; routes: IstioObject[]; drs: IstioObject[] }>();
   const entry = (host: string) => services.get(host) ?? services.set(host, { vss: [], routes: [], drs: [] }).get(host)!;
   for (const vs of byKind('VirtualService')) {
@@ -170,7 +186,8 @@ export function renderTrafficReport(objects: readonly IstioObject[], report: Rul
   for (const dr of byKind('DestinationRule')) if (typeof dr.spec.host === 'string') entry(fqdn(dr.spec.host, dr.namespace)).drs.push(dr);
   for (const host of graph.nodes.keys()) entry(host);
   const hosts = [...services.keys()].sort();
-  const simulation = requestTableContext(objects, options.manifests);
+  // With the App's manifests (the synth passes the inputs it analyzed) the run's reading of them is the simulator's.
+  const simulation = requestTableContext(objects, options.manifests, same && options.manifests ? run.context : undefined);
   const calls = [...graph.nodes.values()].reduce((n, node) => n + node.calls.length, 0);
   // The nodes in localeCompare order, sorted once for the entry points and the diagram.
   const byHost = new Intl.Collator().compare;

@@ -2,13 +2,14 @@ import { Chart } from 'cdk8s';
 import { formatMillis } from '../core/grammar';
 import { arr, isRecord } from '../core/json';
 import { ManifestInput } from '../engine/analyze';
+import { RuleContext } from '../engine/types';
 import { istioDefaultRetry, mirrorsOf, resolveDestination, retryOf, routeDestinations, destinationPort, timeoutOf } from './outcome';
 import { RegexCache } from './regex';
 import { NormalizedRequest, normalizeRequest } from './request';
 import { RouteSearch, searchRoutes } from './routes';
 import { selectVirtualServices, Selection } from './select';
 import { SimulationOutcome, SimulationRequest, SimulationResult } from './types';
-import { readWorld, World, WorldOptions } from './world';
+import { readWorld, World, WorldOptions, worldOf } from './world';
 /**
  * The route simulator: which VirtualService route, destinations, timeout and retries a request gets, offline, from
  * the same objects the rule engine reads. Answers what `istioctl proxy-config routes` would show for one request,
@@ -62,6 +63,14 @@ export class RouteSimulator {
    */
   public static _fromInputs(inputs: readonly ManifestInput[], options: WorldOptions = {}): RouteSimulator {
     return new RouteSimulator(readWorld(inputs, options));
+  }
+
+  /**
+   * A simulator over what a rule run already read (the traffic report at synth), without reading the manifests again.
+   * @internal
+   */
+  public static _fromContext(context: Pick<RuleContext, 'objects' | 'services' | 'workloads'>): RouteSimulator {
+    return new RouteSimulator(worldOf(context));
   }
 
   private readonly regexes = new RegexCache();

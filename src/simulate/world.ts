@@ -104,10 +104,18 @@ export function readWorld(inputs: readonly ManifestInput[], options: WorldOption
     },
   };
   const analyzeOptions: AnalyzeOptions = { schema: false, ...(options.laterFileWins ? { laterFileWins: true } : {}) };
-  const analysis = analyzeWith([capture], inputs, analyzeOptions);
+  analyzeWith([capture], inputs, analyzeOptions);
+  return worldOf(context!, options);
+}
+
+/**
+ * The {@link World} of what a rule run read (its context: the objects, workloads and Services): the traffic report
+ * builds its simulator from the synth's own analysis this way instead of reading the manifests again.
+ */
+export function worldOf(context: Pick<RuleContext, 'objects' | 'services' | 'workloads'>, options: Pick<WorldOptions, 'namespace' | 'rootNamespace'> = {}): World {
   const defaultNamespace = options.namespace ?? 'default';
   const nsOf = (o: { namespace?: string }) => o.namespace ?? defaultNamespace;
-  const objects = analysis.istioObjects;
+  const objects = context.objects;
   const virtualServices: VsEntry[] = [];
   const destinationRules: DrEntry[] = [];
   const gateways = new Map<string, IstioObject>();
@@ -137,12 +145,12 @@ export function readWorld(inputs: readonly ManifestInput[], options: WorldOption
     }
   });
   const services = new Map<string, ServiceInfo>();
-  for (const s of context?.services ?? []) services.set(`${normalizeHost(s.name)}.${nsOf(s)}.svc.cluster.local`, s);
+  for (const s of context.services) services.set(`${normalizeHost(s.name)}.${nsOf(s)}.svc.cluster.local`, s);
   return {
     defaultNamespace, rootNamespace: options.rootNamespace ?? 'istio-system', virtualServices, destinationRules, gateways, services, serviceEntryHosts,
     virtualServicesFor: hostIndex(virtualServices, (vs) => vs.hosts),
     destinationRulesFor: hostIndex(destinationRules, (dr) => [dr.host]),
-    workloads: (context?.workloads ?? []).map((w) => (w.namespace === undefined ? { ...w, namespace: defaultNamespace } : w)),
+    workloads: context.workloads.map((w) => (w.namespace === undefined ? { ...w, namespace: defaultNamespace } : w)),
   };
 }
 

@@ -1,12 +1,12 @@
 import { Severity } from '../../core/errors';
 import { formatMillis } from '../../core/grammar';
 import { listCounted, SHOWN_IN_FINDINGS } from '../../core/text';
-import { buildCallGraph, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../../engine/call-graph';
+import { buildCallGraph, CALL_GRAPH_MEMO, CallGraph, CallNode, PATH_ENDS, pathSummaries, shownPath } from '../../engine/call-graph';
 import { AppFinding, IstioObject, Rule, RuleContext } from '../../engine/types';
 
 /** The call graph, built once per rule run and shared by the CC rules. */
 function graphOf(ctx: RuleContext): CallGraph {
-  return ctx.memo('cc:call-graph', () => buildCallGraph(ctx, ctx.callChain));
+  return ctx.memo(CALL_GRAPH_MEMO, () => buildCallGraph(ctx, ctx.callChain));
 }
 
 const arrow = (path: ReadonlyArray<string | undefined>) => path.map((h) => h ?? '…').join(' → ');
