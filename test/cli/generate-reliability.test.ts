@@ -17,7 +17,17 @@ jest.setTimeout(60_000);
 
 const root = path.join(__dirname, '..', '..');
 const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'generate-reliability-')));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+// generate's temporary folders go to a directory of this file's own (os.tmpdir() reads TMPDIR), so that what another
+// test file running beside it creates in the shared one does not count as left behind here.
+const savedTmpdir = process.env.TMPDIR;
+const privateTmp = path.join(work, 'tmp');
+fs.mkdirSync(privateTmp);
+process.env.TMPDIR = privateTmp;
+afterAll(() => {
+  if (savedTmpdir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmpdir;
+  fs.rmSync(work, { recursive: true, force: true });
+});
 
 function appDir(name: string, files: Record<string, string>): string {
   return makeAppDir(work, name, files);

@@ -9,7 +9,7 @@ import { ResilientBackend } from '../../src/constructs/resilient-backend';
 import { fqdn } from '../../src/core/hosts';
 
 /** Whole apps cost several constructs per run: a fifth of the runs (200 by default, 20,000 deep). */
-const APP_RUNS = Math.max(100, Math.floor(RUNS / 5));
+const APP_RUNS = Math.max(40, Math.floor(RUNS / 5));
 
 function build(spec: AppSpec) {
   const h = harness(spec.namespace);

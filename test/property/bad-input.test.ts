@@ -179,8 +179,8 @@ describe(`hostile construct props end in an IstioValidationError with a rule cod
           make(a, 'one', { calls: [CallTarget.host('one.hostile.svc.cluster.local')] });
         }
       }, () => `${conflict}: ${dump(a)} / ${dump(b)}`));
-    }), params(Math.max(100, Math.floor(RUNS / 5))));
-  }, timeoutFor(30, Math.max(100, Math.floor(RUNS / 5))));
+    }), params(Math.max(40, Math.floor(RUNS / 5))));
+  }, timeoutFor(30, Math.max(40, Math.floor(RUNS / 5))));
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ function build(spec: AppSpec, order: readonly number[]) {
 
 const key = (m: any) => `${m.apiVersion}/${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name}`;
 
-const ORDER_RUNS = Math.max(100, Math.floor(RUNS / 5));
+const ORDER_RUNS = Math.max(40, Math.floor(RUNS / 5));
 
 describe(`declaration order (${ORDER_RUNS} runs)`, () => {
   test('independent constructs declared in any order give the same manifests and the same findings', async () => {
