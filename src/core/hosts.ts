@@ -20,17 +20,20 @@ export interface HostGrammarOptions {
  */
 export const hostProblem = invariant('X-03', (host: unknown, options: HostGrammarOptions = {}): string | undefined => {
   if (typeof host !== 'string' || host.length === 0) return 'is empty';
-  // Hosts repeat across routes and objects: remember recent answers (bounded).
-  const key = `${options.allowWildcard ? 1 : 0}${host}`;
-  if (hostCache.has(key)) return hostCache.get(key);
+  // Hosts repeat across routes and objects: remember recent answers (bounded), one map per option.
+  const cache = options.allowWildcard ? wildcardHostCache : hostCache;
+  const known = cache.get(host);
+  if (known !== undefined || cache.has(host)) return known;
   const problem = computeHostProblem(host, options);
-  if (hostCache.size > 10_000) hostCache.clear();
-  hostCache.set(key, problem);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(host, problem);
   return problem;
 });
 
 /** Memoised verdicts (a pure function of its input, bounded): hosts repeat across routes and objects. */
 const hostCache = new Map<string, string | undefined>();
+/** The same with a leading wildcard label allowed. */
+const wildcardHostCache = new Map<string, string | undefined>();
 
 function computeHostProblem(host: string, options: HostGrammarOptions): string | undefined {
   if (host.length > 255) return 'is longer than 255 characters';

@@ -53,6 +53,35 @@ export interface DestinationRef {
   readonly mirror: boolean;
 }
 
+/** A {@link DestinationRef} whose message strings are built when first read. */
+class LazyDestinationRef implements DestinationRef {
+  constructor(
+    public readonly destination: Record<string, any>,
+    public readonly host: string,
+    public readonly subset: string | undefined,
+    private readonly route: unknown,
+    private readonly section: string,
+    private readonly index: number,
+    /** Field path below the route, e.g. `.route[1].destination`. */
+    private readonly tail: string,
+    /** Its place in the route for messages, e.g. `destination 1`. */
+    private readonly place: string,
+    public readonly mirror: boolean,
+  ) {}
+
+  public get where(): string {
+    return `${routeLabel(this.route, this.index, this.section)} ${this.place}`;
+  }
+
+  public get path(): string {
+    return `spec.${this.section}[${this.index}]${this.tail}`;
+  }
+
+  public get routeName(): string {
+    return routeSuffix(this.route);
+  }
+}
+
 /** Pure memo of {@link destinationsOf}, weakly keyed by the spec: several rules ask about the same object. */
 const destinationCache = new WeakMap<object, DestinationRef[]>();
 
@@ -61,19 +90,18 @@ export function destinationsOf(spec: any): DestinationRef[] {
   const cached = isRecord(spec) ? destinationCache.get(spec) : undefined;
   if (cached) return cached;
   const out: DestinationRef[] = [];
-  const push = (d: unknown, route: unknown, where: string, path: string, mirror: boolean) => {
+  // `where`, `path` and `routeName` are for messages: built on first read (most destinations never get a finding).
+  const push = (d: unknown, route: unknown, section: string, i: number, tail: string, place: string, mirror: boolean) => {
     if (isRecord(d) && typeof d.host === 'string') {
-      out.push({ destination: d, host: d.host, subset: typeof d.subset === 'string' && d.subset ? d.subset : undefined, where, path, routeName: routeSuffix(route), mirror });
+      out.push(new LazyDestinationRef(d, d.host, typeof d.subset === 'string' && d.subset ? d.subset : undefined, route, section, i, tail, place, mirror));
     }
   };
   for (const section of SECTIONS) {
     arr(isRecord(spec) ? spec[section] : undefined).forEach((route, i) => {
-      const name = routeLabel(route, i, section);
-      const at = `spec.${section}[${i}]`;
-      arr(route?.route).forEach((r, j) => push(isRecord(r) ? r.destination : undefined, route, `${name} destination ${j}`, `${at}.route[${j}].destination`, false));
+      arr(route?.route).forEach((r, j) => push(isRecord(r) ? r.destination : undefined, route, section, i, `.route[${j}].destination`, `destination ${j}`, false));
       if (section === 'http' && isRecord(route)) {
-        push(route.mirror, route, `${name} mirror`, `${at}.mirror`, true);
-        arr(route.mirrors).forEach((m, k) => push(isRecord(m) ? m.destination : undefined, route, `${name} mirrors[${k}]`, `${at}.mirrors[${k}].destination`, true));
+        push(route.mirror, route, section, i, '.mirror', 'mirror', true);
+        arr(route.mirrors).forEach((m, k) => push(isRecord(m) ? m.destination : undefined, route, section, i, `.mirrors[${k}].destination`, `mirrors[${k}]`, true));
       }
     });
   }

@@ -73,7 +73,7 @@ export const DR04: Rule = {
           podsOf.set(service, pods);
         }
         for (const s of subsets) out.push(...matchService(dr, s, service, selector, pods, host));
-      } else {
+      } else if (ctx.workloads.length > 0) {
         const pods = [...new Set([...selected(local.namespace, { app: local.name }), ...selected(local.namespace, { 'app.kubernetes.io/name': local.name })])];
         if (pods.length === 0) continue;
         for (const s of subsets) {
