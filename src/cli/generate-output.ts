@@ -61,7 +61,7 @@ function outputFiles(outdir: string): { manifests: string[]; others: string[] } 
  * `kind: List` flattened). Fails on unparsable YAML and on any document that is not a Kubernetes object
  * (apiVersion, kind and metadata.name), and when there are no manifests at all. Files that are not .yaml,
  * .yml or .json (e.g. traffic-report.md), and the JSON records cdk8s and this library write at the top of the output
- * directory (construct-metadata.json, cdk8s-istio-traffic.synth.json), are not manifests: they are returned in `ignored`.
+ * directory (construct-metadata.json, cdk8s-istio-traffic.synth-record), are not manifests: they are returned in `ignored`.
  */
 export function readOutput(outdir: string, limits: OutputLimits = {}): { manifests: Manifest[]; files: number; ignored: string[] } {
   const { manifests: files, others: ignored } = outputFiles(outdir);

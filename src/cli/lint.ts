@@ -94,7 +94,33 @@ export function lint(paths: readonly string[], options: LintOptions): LintResult
 
 /** A field path in a finding's message: `spec.http[0].retries` (SCHEMA and most rules), or a route `http[2]`. */
 const FIELD = /(?:^|[\s(,'"])((?:spec|metadata)(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])+)/;
-const ROUTE = /^(http|tcp|tls)\[(\d+)\]/;
+/** A route named by index (`http[2]`) or by name (`route "primary"`), then optionally its destination or mirror. */
+const ROUTE = /^(?:(http|tcp|tls)\[(\d+)\]|route "((?:[^"\\]|\\.)*)")(?: (?:destination (\d+)|(mirror)\b|mirrors\[(\d+)\]))?/;
+
+/** The field a message that starts with a route reference points at: `spec.http[0].route[1]` for `route "a" destination 1`. */
+function routeField(message: string, manifest: unknown): string | undefined {
+  const m = ROUTE.exec(message);
+  if (!m) return undefined;
+  let at: string | undefined;
+  if (m[1] !== undefined) {
+    at = `spec.${m[1]}[${m[2]}]`;
+  } else {
+    const name = JSON.parse(`"${m[3]}"`) as string;
+    const spec = isRecord(manifest) && isRecord(manifest.spec) ? manifest.spec : {};
+    for (const section of ['http', 'tcp', 'tls']) {
+      const i = (Array.isArray(spec[section]) ? spec[section] : []).findIndex((r: unknown) => isRecord(r) && r.name === name);
+      if (i >= 0) {
+        at = `spec.${section}[${i}]`;
+        break;
+      }
+    }
+  }
+  if (at === undefined) return undefined;
+  if (m[4] !== undefined) return `${at}.route[${m[4]}]`;
+  if (m[5] !== undefined) return `${at}.mirror`;
+  if (m[6] !== undefined) return `${at}.mirrors[${m[6]}]`;
+  return at;
+}
 
 /**
  * Findings pointed at the field they name: `file:line:column` of the field (the longest prefix of its path in the
@@ -106,7 +132,7 @@ function atFields<R extends { errors: Violation[]; warnings: Violation[]; suppre
   const place = <V extends Violation>(v: V): V => {
     const input = byPath.get(v.path);
     if (!input?.locate) return v;
-    const field = FIELD.exec(v.message)?.[1] ?? (ROUTE.exec(v.message) ? `spec.${ROUTE.exec(v.message)![1]}[${ROUTE.exec(v.message)![2]}]` : undefined);
+    const field = FIELD.exec(v.message)?.[1] ?? routeField(v.message, input.manifest);
     const at = field === undefined ? undefined : input.locate(field);
     if (!at) return v;
     const file = v.path.slice(0, v.path.lastIndexOf(':'));

@@ -10,7 +10,7 @@ import { RetryPolicy } from '../policies/retry';
 import { CanaryStage, ReleaseController, stagePlanProblem } from '../policies/stages';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 
-import { CallerProps, renderResilience, routeName, RouteProps, withdrawn, asValidationError } from './common';
+import { CallerProps, renderResilience, routeName, RouteProps, pathUnder, withdrawn, asValidationError } from './common';
 import { Destination } from './destination';
 import { RoutingApi, RoutingApiProps } from './gateway-api';
 import { HostTraffic, HostTrafficProps } from './host-traffic';
@@ -195,7 +195,7 @@ export class CanaryService extends HostTraffic {
   public static readonly _collectsProblems: boolean = true;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
-    checkOptions(props, { path: `${scope.node.path}/${id}`, prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
+    checkOptions(props, { path: pathUnder(scope, id), prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
     // HostTraffic's problems and these are raised together, at the end; a check whose input failed is skipped.
     const problems = this._problems;

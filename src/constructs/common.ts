@@ -204,6 +204,15 @@ export function checkExportTo(exportTo: string[], namespace: string | undefined,
 }
 
 /**
+ * The path a construct `id` under `scope` will have, for errors found before it exists (`shop/api`; `api` directly
+ * under the App, whose path is empty). A scope that is not a construct gives the id alone.
+ */
+export function pathUnder(scope: unknown, id: string): string {
+  const parent = (scope as { node?: { path?: unknown } } | null | undefined)?.node?.path;
+  return typeof parent === 'string' && parent !== '' ? `${parent}/${id}` : String(id);
+}
+
+/**
  * Removes a construct whose constructor failed from its scope, and returns the error to rethrow: a refused
  * construct leaves nothing behind (no half-built objects in the next synth).
  */

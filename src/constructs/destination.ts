@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { buildValue, checkHost, checkKeys, checkOptions, checkPort, enforce, propError, Where } from '../core/enforce';
+import { buildValue, checkHost, checkKeys, checkOptions, checkPort, enforce, propError, readingProps, Where } from '../core/enforce';
 import { isRecord } from '../core/json';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
@@ -79,8 +79,11 @@ export class Destination {
   public static service(service: IConstruct, options: HostDestinationOptions = {}): Destination {
     return buildValue(Destination, () => {
       const where = { path: 'Destination.service', prop: 'service' };
-      const own = (service as unknown as { host?: unknown }).host;
-      const host = serviceHostOf(service) ?? (isRecord(service) && typeof own === 'string' ? own : undefined);
+      // Read guarded: an unset variable (undefined), null or a Proxy that throws is PROP, never a TypeError.
+      const host = readingProps(where, () => {
+        const own = isRecord(service) ? (service as unknown as { host?: unknown }).host : undefined;
+        return serviceHostOf(service) ?? (typeof own === 'string' ? own : undefined);
+      });
       if (host === undefined) {
         propError(where, { value: service, shown: describeRef(service), expected: 'a Kubernetes Service or a construct with a host', message: `service ${describeRef(service)} has no host`, fix: 'Pass a Service construct, or use Destination.host("name.namespace.svc.cluster.local").' });
       }

@@ -388,7 +388,7 @@ export class HostTraffic extends Construct {
       if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
     });
     const labels = problems.check(() => resolveSubsetLabels(subset.pods, this, `${prop}.pods`));
-    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), `${path}/${prop}`, this.host));
+    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), path, this.host, `${prop}.trafficPolicy.`));
     problems.raise();
     if (this.gatewayApi) {
       this.gatewayApi.addSubset(subset.name, labels!, trafficPolicy as Record<string, unknown> | undefined, { path, prop });

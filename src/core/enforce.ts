@@ -128,8 +128,9 @@ export function readingProps<T>(where: Where, read: () => T): T {
 
 /** Renders a cdk8s `Duration` as an Istio duration string; throws X-01 below 1 ms or with sub-ms precision. */
 export function renderDuration(duration: Duration, where: Where): string {
-  // Duck-typed, not instanceof: an app may load another copy of cdk8s.
-  if (typeof (duration as { toMilliseconds?: unknown } | null)?.toMilliseconds !== 'function') {
+  // Duck-typed, not instanceof: an app may load another copy of cdk8s. Read once, guarded (a Proxy may throw).
+  const method = readingProps(where, () => (duration as { toMilliseconds?: unknown } | null)?.toMilliseconds);
+  if (typeof method !== 'function') {
     propError(where, {
       value: duration, expected: 'a cdk8s Duration', message: `${where.prop} ${show(duration)} is not a cdk8s Duration`,
       fix: `Pass a Duration, e.g. ${where.prop}: Duration.seconds(5) (import { Duration } from 'cdk8s').`,
@@ -162,6 +163,10 @@ export function checkPort(port: number, where: Where): number {
 
 /** Throws X-03 unless `host` follows the hostname grammar. */
 export function checkHost(host: string, where: Where, options: HostGrammarOptions = {}): string {
+  // A number or a symbol where a host belongs is the wrong type (PROP), not an empty host (X-03).
+  if (typeof host !== 'string' && host !== undefined && host !== null) {
+    propError(where, { value: host, expected: 'a hostname string', fix: 'Pass the host as a string, e.g. "reviews.bookinfo.svc.cluster.local".' });
+  }
   enforce(hostProblem, [host, options], {
     ...where, value: host, allowed: options.allowWildcard ? 'DNS-1123 hostname, optional leading "*." label' : 'DNS-1123 hostname',
     message: (problem) => `${where.prop} ${show(typeof host === 'string' && host.length > 80 ? `${host.slice(0, 80)}…` : host)} ${problem}`,
@@ -236,8 +241,12 @@ export function checkOptions<T>(options: T, where: Where, fix: string): T {
  * not `Object.create(cls.prototype)` or a prototype reached through `as any`.
  */
 export function isBuilt<T>(value: unknown, cls: { prototype: T }): value is T {
-  return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(cls.prototype, value)
-    && Reflect.ownKeys(value).length > 0;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return Object.prototype.isPrototypeOf.call(cls.prototype, value) && Reflect.ownKeys(value).length > 0;
+  } catch {
+    return false; // a Proxy whose traps throw: not a value of ours
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -259,17 +268,20 @@ function methodOf(target: object, key: string): unknown {
 /**
  * An invalid value answers only for what cannot leak a half-built value: its marker, its class's methods (a method
  * that derives a new value passes the problems on through {@link buildValue}; any other fails at its first field
- * read) and symbols (`util.inspect.custom`, `Symbol.toPrimitive`: nothing). Every other read — a field, a getter,
+ * read), symbols (`util.inspect.custom`, `Symbol.toPrimitive`: nothing) and `then` (nothing: it is no promise). Every
+ * other read — a field, a getter,
  * `toJSON` — throws the factory's error, so an invalid value never renders and never yields a TypeError.
  */
 const INVALID_TRAPS: ProxyHandler<object> = Object.freeze({
   get(target: object, key: string | symbol): unknown {
     const error = (target as Record<symbol, IstioValidationError>)[INVALID];
     if (key === INVALID) return error;
-    if (typeof key === 'symbol') return undefined;
+    // Not thenable: `await value` and `Promise.resolve(value)` give the value itself, for a construct to report.
+    if (typeof key === 'symbol' || key === 'then') return undefined;
     const method = methodOf(target, key);
     if (method !== undefined) return method;
-    throw error;
+    // A fresh error each time: what catches it (a test runner adding a stack) does not change the value's own.
+    throw new IstioValidationError(error.violations);
   },
 });
 

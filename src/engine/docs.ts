@@ -42,7 +42,7 @@ export function renderRulesMarkdown(rules: readonly RuleDoc[]): string {
     '',
     '<!-- Generated from src/rules by `npm run docs`; a test fails when this file is out of date. -->',
     '',
-    'Every rule keeps the ID of the project\'s Istio validation-rule catalogue (`shared/docs/validation-rules.md`),',
+    'Every rule keeps the ID of the project\'s Istio validation-rule catalogue (the maintainers\' design notes),',
     'a severity (**E**: fails synth and `lint`; **W**: reported; **E/W**: both branches exist) and a scope',
     '(**Self**: one object; **App**: across the objects of the App). Error messages link here.',
     '',

@@ -205,23 +205,24 @@ export interface PortTrafficPolicy extends TrafficPolicyBaseProps {
  * Renders the DestinationRule `trafficPolicy` for `props`, or `undefined` when nothing is set.
  * Validates every value at once: the problems of all its fields raise one IstioValidationError (see the rule
  * reference for the codes); an invalid value class (a `LoadBalancer`, `TlsOrigination`, `LocalityFailover` whose
- * factory found a problem) is raised re-pathed to `path` and its prop.
+ * factory found a problem) is raised re-pathed to `path` and its prop. `prefix` goes before every prop name
+ * (`subsets[0].trafficPolicy.` for a subset's policy).
  */
-export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, host = ''): DestinationRuleSpecTrafficPolicy | undefined {
+export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, host = '', prefix = ''): DestinationRuleSpecTrafficPolicy | undefined {
   const problems = collect({ path, prop: 'props' });
-  const base = renderBasePolicy(props, path, host, '', problems);
+  const base = renderBasePolicy(props, path, host, prefix, problems);
   const locality = props.localityFailover === undefined ? undefined : problems.check(() => {
-    raiseInvalid(props.localityFailover, { path, prop: 'localityFailover' });
+    raiseInvalid(props.localityFailover, { path, prop: `${prefix}localityFailover` });
     if (props.localityFailover && !isBuilt(props.localityFailover, LocalityFailover)) {
-      propError({ path, prop: 'localityFailover' }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
+      propError({ path, prop: `${prefix}localityFailover` }, { value: props.localityFailover, expected: 'a LocalityFailover', fix: 'Use LocalityFailover.priority(…) or LocalityFailover.regions(…).' });
     }
     return props.localityFailover?._render();
   });
   const loadBalancer = base.loadBalancer || locality ? { ...(base.loadBalancer ?? {}), ...(locality ? { localityLbSetting: locality } : {}) } : undefined;
   const portLevelSettings = props.portLevelSettings === undefined ? undefined : problems.check(() => {
-    checkList(props.portLevelSettings!, 'portLevelSettings', path);
+    checkList(props.portLevelSettings!, `${prefix}portLevelSettings`, path);
     const entries = props.portLevelSettings!.map((p, i) => {
-      const prop = `portLevelSettings[${i}]`;
+      const prop = `${prefix}portLevelSettings[${i}]`;
       const entry = collect({ path, prop });
       record(p, prop, path);
       const number = entry.check(() => checkPort(p.port, { path, prop: `${prop}.port` }));
@@ -230,7 +231,7 @@ export function renderTrafficPolicy(props: TrafficPolicyProps, path: string, hos
       return { port: { number: number! }, ...policy };
     });
     const ports = entries.map((p) => p.port.number);
-    enforce(portLevelRepeatProblem, [ports], { path, prop: 'portLevelSettings', value: ports.join(','), allowed: 'one entry per port', fix: 'Merge the entries for the port into one.' });
+    enforce(portLevelRepeatProblem, [ports], { path, prop: `${prefix}portLevelSettings`, value: ports.join(','), allowed: 'one entry per port', fix: 'Merge the entries for the port into one.' });
     return entries;
   });
   problems.raise();

@@ -10,8 +10,11 @@ import { packageVersion } from '../core/package-info';
  * synth then writes this file next to cdk8s's own construct-metadata.json, and only then.
  */
 
-/** File name of the record in the App's output directory (beside cdk8s's construct-metadata.json). */
-export const SYNTH_RECORD = 'cdk8s-istio-traffic.synth.json';
+/**
+ * File name of the record in the App's output directory (beside cdk8s's construct-metadata.json). JSON, but without a
+ * .json or .yaml extension: `kubectl apply -f dist/` and Argo CD directory sources read those, and would refuse it.
+ */
+export const SYNTH_RECORD = 'cdk8s-istio-traffic.synth-record';
 /** The `format` of a {@link SynthRecord}; a reader ignores any other. */
 const SYNTH_RECORD_FORMAT = 'cdk8s-istio-traffic/synth-record/v1';
 

@@ -46,11 +46,11 @@ describe('reading the output directory', () => {
 
   test('the JSON records of cdk8s (construct-metadata.json) and of this library\'s synth are not manifests; the same names deeper down are', () => {
     const { manifests, ignored } = readOutput(outdir({
-      'c.k8s.yaml': cm('one'), 'construct-metadata.json': '{"version":"1.0.0","resources":{}}', 'cdk8s-istio-traffic.synth.json': '{"format":"x"}',
+      'c.k8s.yaml': cm('one'), 'construct-metadata.json': '{"version":"1.0.0","resources":{}}', 'cdk8s-istio-traffic.synth-record': '{"format":"x"}',
       'sub/construct-metadata.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'deeper' } }),
     }));
     expect(manifests.map((m) => m.value.metadata.name)).toEqual(['one', 'deeper']);
-    expect(ignored).toEqual(['cdk8s-istio-traffic.synth.json', 'construct-metadata.json']);
+    expect(ignored).toEqual(['cdk8s-istio-traffic.synth-record', 'construct-metadata.json']);
   });
 
   test('no files, or only empty documents, is an error', () => {

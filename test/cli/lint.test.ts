@@ -54,6 +54,29 @@ describe('lint on the seeds and on broken manifests', () => {
   });
 });
 
+describe('findings on routes point at the route, named or not', () => {
+  const vs = (name: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: web, namespace: shop }
+spec:
+  hosts: [web.shop.svc.cluster.local]
+  http:
+  - match: [{ uri: { prefix: /a } }]
+    route: [{ destination: { host: web.shop.svc.cluster.local } }]
+  -${name ? ` name: ${name}\n   ` : ''} route:
+    - destination: { host: web.shop.svc.cluster.local }
+    - destination: { host: web.shop.svc.cluster.local, subset: v9 }
+      weight: 0
+`;
+  test.each([['named', 'primary'], ['unnamed', '']])('a %s route: its destination\'s line and column', (_kind, name) => {
+    const r = run('lint', tmpFile('vs.yaml', vs(name)), '--complete', '--format', 'json');
+    const report = JSON.parse(r.stdout);
+    const finding = report.errors.find((v: any) => v.code === 'VS-16');
+    expect(finding.message).toMatch(name ? /^route "primary" destination 1 / : /^http\[1\] destination 1 /);
+    expect({ line: finding.line, column: finding.column }).toEqual({ line: name ? 12 : 11, column: 7 });
+  });
+});
+
 describe('output formats', () => {
   test('SARIF 2.1.0 output is a valid SARIF log with rules, levels and locations', () => {
     const r = run('lint', bad, '--format', 'sarif');

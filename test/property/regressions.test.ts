@@ -2,10 +2,12 @@
  * Regression tests for the bugs the property tests found (one `describe` per bug, named after it).
  */
 import { raiseInvalid } from '../../src/core/enforce';
-import { Duration, Testing } from 'cdk8s';
+import { App, Duration, Testing } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { CanaryService } from '../../src/constructs/canary-service';
 import { CallTarget } from '../../src/constructs/common';
+import { Destination } from '../../src/constructs/destination';
+import { HostTraffic } from '../../src/constructs/host-traffic';
 import { Subset } from '../../src/constructs/refs';
 import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
@@ -210,8 +212,8 @@ describe('wrong types that were silently accepted and synthesized', () => {
     expect(thrownBy(build).code).toBe(code);
   });
 
-  test('calls naming a construct-like object with malformed hosts is X-03 (a number crashed rule CC-01)', () => {
-    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [CallTarget.of({ hosts: [5] } as any)] })).code).toBe('X-03');
+  test('calls naming a construct-like object with malformed hosts are refused: PROP for a number (it crashed rule CC-01), X-03 for a bad host', () => {
+    expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [CallTarget.of({ hosts: [5] } as any)] })).code).toBe('PROP');
     expect(thrownBy(() => new ResilientBackend(Testing.chart(), 'r', { host: HOST, calls: [CallTarget.of({ hosts: ['not a host!'] } as any)] })).code).toBe('X-03');
   });
 });
@@ -364,5 +366,58 @@ describe('issue 12 item 8: accepted although wrong, or a wrong message', () => {
     expect(e.code).toBe('PROP');
     expect(e.message).toContain('timeout "5s" is not a cdk8s Duration');
     expect(e.message).not.toContain('NaN');
+  });
+});
+
+describe('invalid values and hostile arguments (review of the all-problems-at-once change)', () => {
+  const throwing = new Proxy({}, { getPrototypeOf() { throw new Error('hostile proto'); }, get() { throw new Error('hostile get'); } });
+  test.each([
+    ['Destination.service(undefined)', () => Destination.service(undefined as any), /service undefined has no host/],
+    ['Destination.service(null)', () => Destination.service(null as any), /service null has no host/],
+    ['Destination.service(a throwing Proxy)', () => Destination.service(throwing as any), /service could not be read/],
+    ['HttpMatch.and(a throwing Proxy)', () => HttpMatch.pathPrefix('/a').and(throwing as any), /other .* is not an HttpMatch/],
+    ['withWarmup(a throwing Proxy)', () => LoadBalancer.simple(LoadBalancerAlgorithm.ROUND_ROBIN).withWarmup(throwing as any), /duration could not be read/],
+    ['Destination.host(5)', () => Destination.host(5 as any), /PROP: host 5 is not a hostname string/],
+  ])('%s is a PROP error, never a TypeError', (_name, make, message) => {
+    const e = thrownBy(make);
+    expect(e.message).toMatch(message);
+  });
+
+  test('an invalid value is not thenable: awaiting it gives the value, for the construct to report', async () => {
+    const bad = RetryPolicy.idempotent({ attempts: 99 });
+    expect(await Promise.resolve(bad)).toBe(bad);
+    expect(() => raiseInvalid(bad)).toThrow(/attempts must be an integer 1-10/);
+  });
+
+  test('each read of an invalid value throws a fresh error (a caller decorating one changes nothing)', () => {
+    const bad = RetryPolicy.idempotent({ attempts: 99 });
+    let first: unknown;
+    try {
+      void (bad as any).attempts;
+    } catch (e) {
+      first = e;
+      (e as Error).stack = 'decorated';
+    }
+    let second: unknown;
+    try {
+      void (bad as any).attempts;
+    } catch (e) {
+      second = e;
+    }
+    expect(second).not.toBe(first);
+    expect((second as Error).stack).not.toBe('decorated');
+  });
+
+  test('a subset\'s traffic policy is reported at the construct, with the prop chain', () => {
+    const e = thrownBy(() => new HostTraffic(Testing.chart(), 'a', {
+      host: 'reviews', subsets: [{ name: 'v1', pods: Subset.fromLabels({ v: '1' }), trafficPolicy: { loadBalancer: LoadBalancer.simple('x' as any) } }],
+    }));
+    expect(e.path).toBe('test/a');
+    expect(e.message).toMatch(/^\[test\/a\] PROP: subsets\[0\]\.trafficPolicy\.loadBalancer \(LoadBalancer\.simple\): /);
+  });
+
+  test('props refused directly under the App name the construct without a leading slash', () => {
+    expect(thrownBy(() => new CanaryService(new App(), 'cx', 5 as any)).path).toBe('cx');
+    expect(thrownBy(() => new ResilientBackend(new App(), 'rb', 5 as any)).path).toBe('rb');
   });
 });
