@@ -91,9 +91,9 @@ export class ArgoRollout extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new ArgoRollout(scope, id, { service: canary, workload: deployment }).');
-      checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'name', 'replicas', 'prometheusAddress'], { path, prop: 'props' });
       // Every prop is checked on its own, so one error lists every problem; a check whose input failed is skipped.
       const problems = collect({ path, prop: 'props' });
+      problems.check(() => checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'name', 'replicas', 'prometheusAddress'], { path, prop: 'props' }));
       const service = problems.check(() => handedOver(props.service, 'argo-rollouts', path));
       const deployment = problems.check(() => deploymentOf(props.workload, { path, prop: 'workload' }));
       const name = props.name ?? deployment?.name;

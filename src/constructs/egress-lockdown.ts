@@ -90,9 +90,9 @@ export class EgressLockdown extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new EgressLockdown(scope, id, { namespace: 'shop' }).");
-      checkKeys(props as Record<string, unknown>, ['namespace', 'name', 'hosts', 'calls', 'istioNamespace', 'networkPolicy'], { path, prop: 'props' });
       // Every prop is checked on its own, so one error lists every problem.
       const problems = collect({ path, prop: 'props' });
+      problems.check(() => checkKeys(props as Record<string, unknown>, ['namespace', 'name', 'hosts', 'calls', 'istioNamespace', 'networkPolicy'], { path, prop: 'props' }));
       const namespace = props.namespace ?? Chart.of(this).namespace;
       if (namespace === undefined) {
         problems.check(() => propError({ path, prop: 'namespace' }, { value: undefined, expected: 'a namespace', message: 'namespace is not set, and the Chart has none', fix: "Name the namespace to lock down: { namespace: 'shop' } (or give the Chart a namespace)." }));

@@ -59,9 +59,9 @@ export class FlaggerCanary extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, 'Pass props: new FlaggerCanary(scope, id, { service: canary, workload: deployment }).');
-      checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'targetPort', 'threshold'], { path, prop: 'props' });
       // Every prop is checked on its own, so one error lists every problem; a check whose input failed is skipped.
       const problems = collect({ path, prop: 'props' });
+      problems.check(() => checkKeys(props as unknown as Record<string, unknown>, ['service', 'workload', 'port', 'targetPort', 'threshold'], { path, prop: 'props' }));
       const service = problems.check(() => handedOver(props.service, 'flagger', path));
       const deployment = problems.check(() => deploymentOf(props.workload, { path, prop: 'workload' }));
       const port = props.port ?? service?.port;

@@ -152,9 +152,9 @@ export class IngressGateway extends Construct {
     try {
       const path = this.node.path;
       checkOptions(props, { path, prop: 'props' }, "Pass props: new IngressGateway(scope, id, { servers: [{ port: 80, protocol: PortProtocol.HTTP, hosts: ['shop.example.com'] }] }).");
-      checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers', 'routingApi', 'gatewayClassName'], { path, prop: 'props' });
       // Every prop and server is checked on its own, so one error lists every problem.
       const problems = collect({ path, prop: 'props' });
+      problems.check(() => checkKeys(props as Record<string, unknown>, ['name', 'namespace', 'selector', 'servers', 'routingApi', 'gatewayClassName'], { path, prop: 'props' }));
       const name = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
       const selector = problems.check(() => checkLabels(props.selector ?? { istio: 'ingressgateway' }, { path, prop: 'selector' }));
       if (selector !== undefined && Object.keys(selector).length === 0) {

@@ -10,7 +10,7 @@
  */
 import { Duration } from 'cdk8s';
 import { Check } from './check';
-import { fail, IstioValidationError, PROP_CODE, Violation } from './errors';
+import { fail, IstioValidationError, PROP_CODE, Severity, Violation } from './errors';
 import { durationProblem, formatMillis, labelKeyProblem, labelValueProblem, portProblem, unrenderableKeyProblem } from './grammar';
 import { HostGrammarOptions, hostProblem } from './hosts';
 import { defineEntry } from './json';
@@ -99,14 +99,17 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * `allowOrigins`): a misspelt field would otherwise be dropped in silence.
  */
 export function checkKeys(value: Record<string, unknown>, allowed: readonly string[], where: Where): void {
+  // Every unknown key at once: two misspelt fields are two lines of one error.
+  const found: Violation[] = [];
   for (const key of Object.keys(value)) {
     if (allowed.includes(key)) continue;
     const near = allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)) || key.toLowerCase().startsWith(a.toLowerCase()));
-    propError({ ...where, prop: `${where.prop}.${key}` }, {
-      value: key, shown: key, expected: `one of ${allowed.join(', ')}`, message: `${where.prop} has no field ${JSON.stringify(key)}`,
-      fix: near ? `Did you mean ${near}?` : `Use the fields ${allowed.join(', ')}.`,
+    found.push({
+      code: PROP_CODE, severity: Severity.ERROR, path: where.path, value: key, allowed: `one of ${allowed.join(', ')}`,
+      message: `${where.prop} has no field ${JSON.stringify(key)}`, fix: near ? `Did you mean ${near}?` : `Use the fields ${allowed.join(', ')}.`,
     });
   }
+  if (found.length > 0) throw new IstioValidationError(found);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { buildValue, checkLabels, checkPort, enforce, isBuilt, propError, raiseInvalid } from '../core/enforce';
+import { buildValue, checkLabels, checkPort, collect, enforce, isBuilt, propError, raiseInvalid } from '../core/enforce';
 import { unrenderableKeyProblem } from '../core/grammar';
 import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
 import { StringMatchField, stringMatchProblem } from '../core/match';
@@ -240,11 +240,18 @@ export class HttpMatch {
    */
   public and(other: HttpMatch): HttpMatch {
     return buildValue(HttpMatch, () => {
-      raiseInvalid(this);
       const fix = "Combine two HttpMatch values, e.g. HttpMatch.pathPrefix('/api/').and(HttpMatch.header('x-canary').exact('1')).";
-      if (!isBuilt(this, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'this' }, { value: this, expected: 'an HttpMatch built by its factories', fix });
-      raiseInvalid(other, { path: 'HttpMatch.and', prop: 'other' });
-      if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
+      // Both sides are checked: an invalid left side and an invalid right side are two problems of one error.
+      const sides = collect({ path: 'HttpMatch.and', prop: 'this' });
+      sides.check(() => {
+        raiseInvalid(this);
+        if (!isBuilt(this, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'this' }, { value: this, expected: 'an HttpMatch built by its factories', fix });
+      });
+      sides.check(() => {
+        raiseInvalid(other, { path: 'HttpMatch.and', prop: 'other' });
+        if (!isBuilt(other, HttpMatch)) propError({ path: 'HttpMatch.and', prop: 'other' }, { value: other, expected: 'an HttpMatch', fix });
+      });
+      sides.raise();
       const a = this.conditions;
       const b = other.conditions;
       for (const field of ['uri', 'method', 'authority', 'port', 'sourceNamespace', 'gateways', 'sourceLabels'] as const) {

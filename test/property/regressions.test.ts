@@ -8,6 +8,7 @@ import { CanaryService } from '../../src/constructs/canary-service';
 import { CallTarget } from '../../src/constructs/common';
 import { Destination } from '../../src/constructs/destination';
 import { HostTraffic } from '../../src/constructs/host-traffic';
+import { IngressGateway } from '../../src/constructs/ingress-gateway';
 import { Subset } from '../../src/constructs/refs';
 import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
 import { ResilientBackend } from '../../src/constructs/resilient-backend';
@@ -420,4 +421,20 @@ describe('invalid values and hostile arguments (review of the all-problems-at-on
     expect(thrownBy(() => new CanaryService(new App(), 'cx', 5 as any)).path).toBe('cx');
     expect(thrownBy(() => new ResilientBackend(new App(), 'rb', 5 as any)).path).toBe('rb');
   });
+});
+
+describe('unknown keys are listed with every other problem of the construct', () => {
+  test('IngressGateway: two misspelt props and a bad selector label, one error with three lines', () => {
+    const e = thrownBy(() => new IngressGateway(Testing.chart(), 'gw', { serverz: [], nmae: 'x', selector: { 'bad key!': 'x' } } as any));
+    expect(e.violations.map((v) => v.message)).toEqual(expect.arrayContaining([
+      'props has no field "serverz"', 'props has no field "nmae"', expect.stringMatching(/^selector entry "bad key!: x" /),
+    ]));
+    expect(e.violations.every((v) => v.path === 'test/gw')).toBe(true);
+  });
+});
+
+test('HttpMatch.and with two invalid sides reports both', () => {
+  const e = thrownBy(() => HttpMatch.pathPrefix('x').and(HttpMatch.port(0)));
+  expect(e.violations.map((v) => v.code)).toEqual(['PROP', 'X-02']);
+  expect(e.violations[1].message).toMatch(/^other \(HttpMatch\.port\): /);
 });
