@@ -158,11 +158,15 @@ export class CallTarget {
 export function callHosts(targets: CallTarget[], path: string): string[] {
   const fix = 'Pass CallTarget.host("orders.shop.svc.cluster.local") or CallTarget.of(construct) with a CanaryService, ResilientBackend, ExternalDependency or Service.';
   if (!Array.isArray(targets)) propError({ path, prop: 'calls' }, { value: targets, expected: 'a list of CallTargets', message: `calls ${show(targets)} is not a list`, fix });
-  return targets.flatMap((t, i) => {
+  // Every entry on its own: one error lists each bad call.
+  const problems = collect({ path, prop: 'calls' });
+  const hosts = problems.each(targets, (t, i) => {
     const prop = `calls[${i}]`;
     if (isBuilt(t, CallTarget)) return t._hosts(path, prop);
     return propError({ path, prop }, { value: t, expected: 'a CallTarget', shown: describeRef(t), message: `${prop} ${describeRef(t)} is not a CallTarget`, fix });
   });
+  problems.raise();
+  return hosts!.flat();
 }
 
 /** Call-graph props shared by the constructs that represent a service. */

@@ -107,7 +107,9 @@ export class EgressLockdown extends Construct {
           fix: 'Lock down each application namespace with its own EgressLockdown (its egress hosts are derived from its calls).',
         }));
       }
-      this.extraHosts = problems.check(() => checkList(props.hosts ?? [], 'hosts', path).map((h, i) => checkEgressHost(h, { path, prop: `hosts[${i}]` })))!;
+      // Each host on its own: one error lists every bad host.
+      const hostList = problems.check(() => checkList(props.hosts ?? [], 'hosts', path));
+      this.extraHosts = (hostList && problems.each(hostList, (h, i) => checkEgressHost(h, { path, prop: `hosts[${i}]` })))!;
       problems.check(() => {
         if (props.networkPolicy !== undefined && typeof props.networkPolicy !== 'boolean') {
           propError({ path, prop: 'networkPolicy' }, { value: props.networkPolicy, expected: 'a boolean', fix: 'Set networkPolicy to true or false, or leave it out.' });

@@ -139,10 +139,14 @@ export function renderL4Route(route: TlsRouteProps | TcpRouteProps, prop: string
       m.destinationSubnets = [...subnets];
     });
   }
-  const destinations = problems.check(() => {
-    for (const [i, d] of (Array.isArray(route.route) ? route.route : []).entries()) {
+  // Each destination on its own (an invalid one is reported as renderDestinations reports it, and kept once).
+  for (const [i, d] of (Array.isArray(route.route) ? route.route : []).entries()) {
+    problems.check(() => {
+      raiseInvalid(d, where(`route[${i}]`));
       if (isBuilt(d, Destination)) noExtras(d, where(`route[${i}]`), `a ${kind.toUpperCase()} route destination`, ['headers']);
-    }
+    });
+  }
+  const destinations = problems.check(() => {
     if (!Array.isArray(route.route) || route.route.length === 0) {
       propError(where('route'), { value: route.route, expected: 'at least one Destination', fix: "Pass route: [Destination.subset('v1')]." });
     }

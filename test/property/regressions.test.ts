@@ -8,6 +8,7 @@ import { CanaryService } from '../../src/constructs/canary-service';
 import { CallTarget } from '../../src/constructs/common';
 import { Destination } from '../../src/constructs/destination';
 import { HostTraffic } from '../../src/constructs/host-traffic';
+import { EgressLockdown } from '../../src/constructs/egress-lockdown';
 import { IngressGateway } from '../../src/constructs/ingress-gateway';
 import { Subset } from '../../src/constructs/refs';
 import { ExternalDependency, PortProtocol } from '../../src/constructs/external-dependency';
@@ -437,4 +438,22 @@ test('HttpMatch.and with two invalid sides reports both', () => {
   const e = thrownBy(() => HttpMatch.pathPrefix('x').and(HttpMatch.port(0)));
   expect(e.violations.map((v) => v.code)).toEqual(['PROP', 'X-02']);
   expect(e.violations[1].message).toMatch(/^other \(HttpMatch\.port\): /);
+});
+
+test('a TCP route with two invalid destinations reports both', () => {
+  const e = thrownBy(() => new HostTraffic(Testing.chart(), 't', {
+    host: 'db', tcpRoutes: [{ port: 5432, route: [Destination.host('bad one'), Destination.host('bad two')] }],
+  }));
+  expect(e.violations.map((v) => v.message)).toEqual([
+    expect.stringMatching(/^tcpRoutes\[0\]\.route\[0\] \(Destination\.host\): host "bad one" /),
+    expect.stringMatching(/^tcpRoutes\[0\]\.route\[1\] \(Destination\.host\): host "bad two" /),
+  ]);
+});
+
+test('EgressLockdown lists every bad host and every bad call', () => {
+  const e = thrownBy(() => new EgressLockdown(Testing.chart(), 'l', {
+    namespace: 'shop', hosts: ['api.example.com', 'other.example.com'], calls: [CallTarget.host('a..b'), CallTarget.host('c..d')],
+  }));
+  const props = e.violations.map((v) => /^(hosts\[\d\]|calls\[\d\])/.exec(v.message)?.[1] ?? v.message);
+  expect(props).toEqual(expect.arrayContaining(['hosts[0]', 'hosts[1]', 'calls[0]', 'calls[1]']));
 });
