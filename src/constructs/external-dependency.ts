@@ -472,12 +472,22 @@ function checkPorts(ports: ExternalPort[], originating: boolean, path: string) {
   });
   // Istio accepts a ServiceEntry without ports; this construct needs them to know what to route.
   if (ports.length === 0) propError({ path, prop: 'ports' }, { value: ports, shown: '[]', expected: 'at least one port', message: 'ports is empty', fix: 'Declare the port, e.g. [{ number: 443, protocol: PortProtocol.TLS }].' });
-  const out = ports.map((p, i) => {
+  // Each port, and its number and protocol, on their own: one error lists every problem.
+  const problems = collect({ path, prop: 'ports' });
+  const checked = problems.each(ports, (p, i) => {
     if (!isRecord(p)) propError({ path, prop: `ports[${i}]` }, { value: p, expected: 'a port { number, protocol }', message: `ports[${i}] ${show(p)} is not a port`, fix: example });
-    const number = checkPort(p.number, { path, prop: `ports[${i}].number` });
-    if (!Object.values(PortProtocol).includes(p.protocol)) {
-      propError({ path, prop: `ports[${i}].protocol` }, { value: p.protocol, shown: p.protocol, expected: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${show(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
-    }
+    const port = collect({ path, prop: `ports[${i}]` });
+    const number = port.check(() => checkPort(p.number, { path, prop: `ports[${i}].number` }));
+    port.check(() => {
+      if (!Object.values(PortProtocol).includes(p.protocol)) {
+        propError({ path, prop: `ports[${i}].protocol` }, { value: p.protocol, shown: p.protocol, expected: Object.values(PortProtocol).join(', '), message: `ports[${i}].protocol ${show(p.protocol)} is not an Istio protocol`, fix: 'Use a PortProtocol value.' });
+      }
+    });
+    port.raise();
+    return { p, number: number! };
+  });
+  problems.raise();
+  const out = checked!.map(({ p, number }, i) => {
     const name = p.name ?? `${p.protocol.toLowerCase()}-${number}`;
     enforce(portNameProblem, [name], { path, prop: `ports[${i}].name`, allowed: 'DNS-1123 label', message: (problem) => `ports[${i}].name ${show(name)} ${problem}`, fix: 'Use a port name such as "https".' });
     const defaultTarget = originating && HTTP_FAMILY.includes(p.protocol) ? 443 : undefined;

@@ -3,7 +3,7 @@
  * intent (no Istio field holds it): the construct checks it, and emits the weight of the current stage.
  */
 import { Duration } from 'cdk8s';
-import { buildValue, checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { buildValue, checkOptions, collect, enforce, millisOf, propError, renderDuration } from '../core/enforce';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
 
@@ -37,8 +37,12 @@ export class CanaryStage {
   public static pause(weight: number, duration?: Duration): CanaryStage {
     return buildValue(CanaryStage, () => {
       const where = { path: 'CanaryStage.pause', prop: 'duration' };
-      if (duration !== undefined) renderDuration(duration, where);
-      return new CanaryStage(checkWeight(weight, 'CanaryStage.pause'), duration, undefined);
+      // The weight and the duration on their own: both problems in one error.
+      const problems = collect(where);
+      const checked = problems.check(() => checkWeight(weight, 'CanaryStage.pause'));
+      if (duration !== undefined) problems.check(() => renderDuration(duration, where));
+      problems.raise();
+      return new CanaryStage(checked!, duration, undefined);
     });
   }
 

@@ -17,6 +17,7 @@ import { IstioValidationError, Violation } from '../../src/core/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityFailover } from '../../src/policies/load-balancer';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
 import { RetryPolicy } from '../../src/policies/retry';
+import { CanaryStage } from '../../src/policies/stages';
 import { TlsOrigination } from '../../src/policies/tls';
 import { analyze } from '../../src/rules';
 import { Rules } from '../../src/synth/rules';
@@ -456,4 +457,17 @@ test('EgressLockdown lists every bad host and every bad call', () => {
   }));
   const props = e.violations.map((v) => /^(hosts\[\d\]|calls\[\d\])/.exec(v.message)?.[1] ?? v.message);
   expect(props).toEqual(expect.arrayContaining(['hosts[0]', 'hosts[1]', 'calls[0]', 'calls[1]']));
+});
+
+test('CanaryStage.pause with a bad weight and a bad duration reports both', () => {
+  const e = thrownBy(() => CanaryStage.pause(150, Duration.millis(0.3)));
+  expect(e.violations).toHaveLength(2);
+});
+
+test('ExternalDependency: a port with a bad number and a bad protocol, and a second bad port, are all reported', () => {
+  const e = thrownBy(() => new ExternalDependency(Testing.chart(), 'x', {
+    hosts: ['api.example.com'], ports: [{ number: 0, protocol: 'NOPE' as any }, { number: 70000, protocol: PortProtocol.TLS }],
+  }));
+  const props = e.violations.map((v) => /^ports\[\d\]\.\w+/.exec(v.message)?.[0] ?? v.message);
+  expect(props).toEqual(expect.arrayContaining(['ports[0].number', 'ports[0].protocol', 'ports[1].number']));
 });
