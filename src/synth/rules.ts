@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, YamlOutputType } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ANALYSIS_RECORD_ENV, DEFAULT_NAMESPACE_ENV, withDefaultNamespace, writeAnalysisRecord } from '../core/analysis-record';
 import { propError } from '../core/enforce';
@@ -159,7 +159,12 @@ export class Rules extends Construct {
    * While `app.synth()` or `app.synthYaml()` runs: whether this synth has been analyzed, and the objects whose
    * rendering the analysis made and cdk8s writes (see {@link Rules.validate}).
    */
-  private session?: { analyzed: boolean; readonly rendered: Array<{ readonly object: ApiObject; readonly own?: PropertyDescriptor }> };
+  private session?: {
+    analyzed: boolean;
+    /** The next validation is cdk8s's first of `app.synth()`, before it resolves dependencies: not analyzed. */
+    deferFirst: boolean;
+    readonly rendered: Array<{ readonly object: ApiObject; readonly own?: PropertyDescriptor; handed: boolean }>;
+  };
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -171,32 +176,34 @@ export class Rules extends Construct {
       const synth = app.synth.bind(app);
       const synthYaml = app.synthYaml.bind(app);
       app.synth = () => {
-        this.inSession(synth);
+        // app.synth() validates before it resolves the dependencies between charts and objects, which decide the order
+        // of the files (DR-22 reads it); it validates again before rendering each chart, except in the
+        // folder-per-chart layout, which renders no chart as a whole.
+        this.inSession(synth, app.yamlOutputType !== YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
         this.writeTrafficReport(app);
         this.writeSynthRecord(app);
         this.writeAnalysisRecord();
       };
-      app.synthYaml = () => this.inSession(synthYaml);
+      app.synthYaml = () => this.inSession(synthYaml, false);
     }
   }
 
   /**
-   * Runs one `app.synth()` / `app.synthYaml()`: cdk8s validates the App, then validates it again and renders each
-   * chart, all in one synchronous call in which no user code runs. So the App is analyzed once, and each object's
-   * rendering the analysis made is the one cdk8s writes: the objects' `toJson` returns it until the synth ends
-   * (every object rendered once per synth instead of three times, no fingerprint of the App computed).
+   * Runs one `app.synth()` / `app.synthYaml()`: cdk8s validates the App, resolves the dependencies that order the
+   * output, then validates it again and renders each chart, all in one synchronous call. The App is analyzed once, at
+   * the first validation after the dependencies are resolved (`deferFirst` skips app.synth()'s earlier one), and each
+   * object's rendering the analysis made is the one cdk8s writes (handed out once; every object rendered once per
+   * synth instead of three times, no fingerprint of the App computed). Validation hooks of other constructs run
+   * after this one and must not change objects: what they change is neither analyzed nor, for a rendered object,
+   * written.
    */
-  private inSession<T>(run: () => T): T {
+  private inSession<T>(run: () => T, deferFirst: boolean): T {
     if (this.session) return run(); // a nested synth (from a validation hook) joins the running one
-    this.session = { analyzed: false, rendered: [] };
+    this.session = { analyzed: false, deferFirst, rendered: [] };
     try {
       return run();
     } finally {
-      for (const { object, own } of this.session.rendered) {
-        // An own toJson the object had before (a user's wrapper) comes back; otherwise its class's applies again.
-        if (own) Object.defineProperty(object, 'toJson', own);
-        else delete (object as { toJson?: unknown }).toJson;
-      }
+      for (const entry of this.session.rendered) if (!entry.handed) restoreToJson(entry);
       this.session = undefined;
     }
   }
@@ -281,6 +288,12 @@ export class Rules extends Construct {
    */
   private validate(): string[] {
     const session = this.session;
+    if (session?.deferFirst) {
+      // app.synth()'s first validation: the order of the objects is not cdk8s's yet. The next one (before any file
+      // is written) analyzes.
+      session.deferFirst = false;
+      return [];
+    }
     if (session?.analyzed) {
       // The same synth validating again (once per chart it renders): nothing can have changed since.
       const errors = this.synthCache!.analysis.errors;
@@ -293,13 +306,23 @@ export class Rules extends Construct {
     if (session) {
       session.analyzed = true;
       this.synthCache = { key: '', analysis: this.analyzeAndReport(inputs), inputs };
-      // cdk8s renders every object once more to write it: hand it the rendering just analyzed. Own properties,
-      // removed when the synth ends; an object's next rendering (a later synth, a direct toJson()) is fresh.
+      // cdk8s renders every object once more to write it: hand it the rendering just analyzed, once (an own
+      // property that removes itself at its first call; the rest removed when the synth ends). Any other rendering —
+      // a second call in the synth, a later synth, a direct toJson() — is fresh, so no caller shares the analyzed one.
       for (const [object, manifest] of rendered) {
         const own = Object.getOwnPropertyDescriptor(object, 'toJson');
-        if (own && !own.configurable) continue; // cannot be replaced: cdk8s renders it once more
-        Object.defineProperty(object, 'toJson', { value: () => manifest, configurable: true, writable: true, enumerable: false });
-        session.rendered.push({ object, own });
+        // Cannot be replaced (a non-configurable toJson, a frozen or sealed object): cdk8s renders it once more.
+        if ((own && !own.configurable) || !Object.isExtensible(object)) continue;
+        const entry = { object, own, handed: false };
+        Object.defineProperty(object, 'toJson', {
+          value: () => {
+            entry.handed = true;
+            restoreToJson(entry);
+            return manifest;
+          },
+          configurable: true, writable: true, enumerable: false,
+        });
+        session.rendered.push(entry);
       }
     } else {
       const key = createHash('sha256')
@@ -348,6 +371,12 @@ export class Rules extends Construct {
     }
     return { inputs, failures, rendered };
   }
+}
+
+/** Puts back what an object's `toJson` was before a synth handed out its rendering: its own property, or none. */
+function restoreToJson(entry: { readonly object: ApiObject; readonly own?: PropertyDescriptor }): void {
+  if (entry.own) Object.defineProperty(entry.object, 'toJson', entry.own);
+  else delete (entry.object as { toJson?: unknown }).toJson;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { IstioValidationError, Severity, Violation } from '../../src/core/errors';
 import { Rules, WarningCollector, WarningSink } from '../../src/synth/rules';
@@ -323,5 +323,67 @@ describe('one rendering per app.synth(), shared with the engine', () => {
     Rules.of(app).trafficReport = true;
     app.synth();
     expect(fs.readdirSync(app.outdir).sort()).toEqual(['c.k8s.yaml', 'traffic-report.md']);
+  });
+});
+
+describe('the order the rules read is the order cdk8s writes, on the first synth too', () => {
+  const tmp = () => require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'rules-order-')) as string;
+  const dr = (chart: Chart) => new DestinationRule(chart, 'dr', { metadata: { name: 'web' }, spec: { host: 'web.shop.svc.cluster.local', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
+  const vs = (chart: Chart) => new VirtualService(chart, 'vs', { metadata: { name: 'web' }, spec: { hosts: ['web.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local', subset: 'v1' } }] }] } });
+  const build = (drFirst: boolean) => {
+    const app = new App({ outdir: tmp() });
+    const warnings = new WarningCollector();
+    Rules.of(app).warningSink = warnings;
+    const a = new Chart(app, 'a', { namespace: 'shop' });
+    const b = new Chart(app, 'b', { namespace: 'shop' });
+    if (drFirst) {
+      vs(a);
+      dr(b);
+    } else {
+      dr(a);
+      vs(b);
+    }
+    a.addDependency(b); // cdk8s writes chart b first
+    return { app, warnings };
+  };
+
+  test('a VirtualService written before its DestinationRule (chart dependency) is DR-22 at the first app.synth()', () => {
+    const { app, warnings } = build(false);
+    app.synth();
+    expect(warnings.warnings.map((w) => w.code)).toEqual(['DR-22']);
+  });
+
+  test('a DestinationRule written first is not DR-22, though it comes later in the construct tree', () => {
+    const { app, warnings } = build(true);
+    app.synth();
+    expect(warnings.warnings.map((w) => w.code)).toEqual([]);
+    app.synthYaml();
+    expect(warnings.warnings.map((w) => w.code)).toEqual([]);
+  });
+
+  test('a rendering handed out in a synth is shared with nobody: a Lazy that edits what toJson gives it changes nothing written', () => {
+    const app = new App({ outdir: tmp() });
+    Rules.of(app).warningSink = WarningSink.discard();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    dr(chart);
+    const service = vs(chart);
+    new ApiObject(chart, 'cm', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'copy' },
+      data: Lazy.any({ produce: () => { const m = service.toJson(); m.spec.hosts.push('extra.example.com'); return { n: String(m.spec.hosts.length) }; } }),
+    });
+    const fs = require('fs') as typeof import('fs');
+    app.synth();
+    const text = fs.readFileSync(require('path').join(app.outdir, 'c.k8s.yaml'), 'utf8');
+    expect(text).not.toContain('extra.example.com');
+  });
+
+  test('a frozen object synthesizes as in plain cdk8s', () => {
+    const app = new App({ outdir: tmp() });
+    Rules.of(app).warningSink = WarningSink.discard();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    Object.freeze(dr(chart));
+    Object.freeze(vs(chart));
+    expect(() => app.synth()).not.toThrow();
+    expect(app.synthYaml()).toContain('host: web.shop.svc.cluster.local');
   });
 });
