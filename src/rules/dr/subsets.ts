@@ -266,6 +266,8 @@ export const DR22: Rule = {
         const host = fqdn(d.host, vs.namespace);
         const key = `${d.subset}\u0000${host}`;
         if (reported.has(key)) continue;
+        // The common case first, without building anything: a DestinationRule for the exact host comes earlier.
+        if (exact.get(key)?.some((p) => before(p, at))) continue;
         const defining = [...exact.get(key) ?? [], ...(wildcard.get(d.subset) ?? []).filter((w) => hostMatches(w.host, host)).map((w) => w.at)];
         if (defining.length === 0 || defining.some((p) => before(p, at))) continue;
         reported.add(key);

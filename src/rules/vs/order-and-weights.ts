@@ -137,8 +137,10 @@ export const VS16: Rule = {
         if (!d.subset) continue;
         const host = fqdn(d.host, vs.namespace);
         const declared = ctx.inventory?.subsets?.[host];
-        const rules = [...index.lookup(host), ...(Array.isArray(declared) ? [new Set(declared)] : [])];
-        if (rules.some((r) => r.has(d.subset!))) continue;
+        const defined = index.lookup(host);
+        // The common case first, without building anything: a DestinationRule (or the inventory) defines the subset.
+        if (defined.some((r) => r.has(d.subset!)) || (Array.isArray(declared) && declared.includes(d.subset))) continue;
+        const rules = [...defined, ...(Array.isArray(declared) ? [new Set(declared)] : [])];
         if (rules.length === 0 && !ctx.complete) {
           ctx.notChecked(`subset "${d.subset}" of ${host} (${vs.path}): no DestinationRule for the host in the input or the inventory`);
           continue;
