@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
-import { CanaryService, Destination, HttpMatch, HttpMethod, ResilientBackend, RoutingApi, Subset } from '../src';
+import { CanaryService, CanaryServiceProps, Destination, HttpMatch, HttpMethod, ResilientBackend, RoutingApi, Subset } from '../src';
 
 /**
  * Seed 001 ("Istio Traffic Management in Practice"), bookinfo namespace:
@@ -20,20 +20,7 @@ export class BookinfoChart extends Chart {
     const reviewsV1 = reviewsDeployment(this, 'v1');
     const reviewsV2 = reviewsDeployment(this, 'v2');
     const reviewsV3 = reviewsDeployment(this, 'v3');
-    const service = reviewsService(this);
-
-    this.reviews = new CanaryService(this, 'reviews', {
-      service,
-      stable: Subset.fromWorkload(reviewsV1),
-      canary: Subset.fromWorkload(reviewsV2),
-      stableSubsetName: 'v1',
-      canarySubsetName: 'v2',
-      canaryWeight: 10,
-      testMatches: [
-        HttpMatch.header('x-qa-user').exact('true'),
-        HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
-      ],
-    });
+    this.reviews = new CanaryService(this, 'reviews', reviewsCanary(reviewsV1, reviewsV2, reviewsService(this)));
     this.reviews.addSubset({ name: 'v3', pods: Subset.fromWorkload(reviewsV3) });
     this.reviews.addHttpRoute({ name: 'jason', match: [HttpMatch.header('end-user').exact('jason')], route: [Destination.subset('v3')] });
 
@@ -48,6 +35,22 @@ export class BookinfoChart extends Chart {
       },
     });
   }
+}
+
+/** The reviews canary both charts release: v2 gets 10 % and QA's test requests (`x-qa-user: true`, `GET /api/v2/`). */
+function reviewsCanary(v1: kplus.Deployment, v2: kplus.Deployment, service: kplus.Service): CanaryServiceProps {
+  return {
+    service,
+    stable: Subset.fromWorkload(v1),
+    canary: Subset.fromWorkload(v2),
+    stableSubsetName: 'v1',
+    canarySubsetName: 'v2',
+    canaryWeight: 10,
+    testMatches: [
+      HttpMatch.header('x-qa-user').exact('true'),
+      HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
+    ],
+  };
 }
 
 function reviewsService(scope: Construct): kplus.Service {
@@ -84,19 +87,9 @@ export class BookinfoGatewayApiChart extends Chart {
     super(scope, id, { namespace: 'bookinfo-ambient', ...props });
     const reviewsV1 = reviewsDeployment(this, 'v1');
     const reviewsV2 = reviewsDeployment(this, 'v2');
-    const service = reviewsService(this);
     this.reviews = new CanaryService(this, 'reviews', {
+      ...reviewsCanary(reviewsV1, reviewsV2, reviewsService(this)),
       routingApi: RoutingApi.GATEWAY_API,
-      service,
-      stable: Subset.fromWorkload(reviewsV1),
-      canary: Subset.fromWorkload(reviewsV2),
-      stableSubsetName: 'v1',
-      canarySubsetName: 'v2',
-      canaryWeight: 10,
-      testMatches: [
-        HttpMatch.header('x-qa-user').exact('true'),
-        HttpMatch.pathPrefix('/api/v2/').and(HttpMatch.method(HttpMethod.GET)),
-      ],
       timeout: Duration.seconds(10),
       connectionPool: { http: { http2MaxRequests: 1000 } },
     });

@@ -7,7 +7,7 @@ import { appDir as makeAppDir } from '../support/apps';
 
 /*
  * `cdk8s-istio-traffic generate` run the way ArgoCD's CMP sidecar runs it, for the generate-*.test.ts suites that spawn
- * the compiled bin (test/cli/generate.test.ts has its own copy): the bin in an application directory, ARGOCD_APP_* set,
+ * the compiled bin: the bin in an application directory, ARGOCD_APP_* set,
  * HOME unusable and every network call refused (in generate, and through NODE_OPTIONS in the app and esbuild's host).
  * Needs the compiled library (lib/): `npm test` builds it first (pretest).
  */

@@ -1,72 +1,20 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { appDir as makeAppDir } from '../support/apps';
+import { docs, harness, ROOT as root, Run } from './generate-harness';
 
 /*
- * `cdk8s-istio-traffic generate` run the way ArgoCD's CMP sidecar runs it: the bin spawned with node in a
- * copy of an application directory, ARGOCD_APP_* set, HOME unusable and every network call refused.
- * Needs the compiled library (lib/): `npm test` builds it first (pretest).
+ * `cdk8s-istio-traffic generate` run the way ArgoCD's CMP sidecar runs it (test/cli/generate-harness.ts): the bin
+ * spawned with node in a copy of an application directory, ARGOCD_APP_* set, HOME unusable and every network call
+ * refused. Needs the compiled library (lib/): `npm test` builds it first (pretest).
  */
 
 jest.setTimeout(90_000);
 
-const root = path.join(__dirname, '..', '..');
-const bin = path.join(root, 'bin', 'cdk8s-istio-traffic.js');
 const library = path.join(root, 'lib', 'src', 'index.js');
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-test-'));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-// HOME below a regular file: nothing can be created or written there, not even by root.
-const notADir = path.join(work, 'not-a-dir');
-fs.writeFileSync(notADir, '');
-const home = path.join(notADir, 'home');
-// Loaded into the generate process and (through NODE_OPTIONS) into tsc and the app: any network use fails.
-const noNetwork = path.join(work, 'no-network.js');
-fs.writeFileSync(noNetwork, `'use strict';
-const net = require('net');
-const dns = require('dns');
-const refuse = () => { throw new Error('network access during generate'); };
-net.Socket.prototype.connect = refuse;
-net.connect = net.createConnection = refuse;
-dns.lookup = refuse;
-`);
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function generate(dir: string, env: Record<string, string> = {}, args: string[] = []): Run {
-  const r = spawnSync(process.execPath, [bin, 'generate', ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      TMPDIR: os.tmpdir(),
-      NODE_OPTIONS: `--require ${noNetwork}`,
-      ARGOCD_APP_NAME: 'test-app',
-      ARGOCD_APP_NAMESPACE: 'argocd-dest',
-      ARGOCD_APP_REVISION: '0123456789abcdef',
-      ...env,
-    },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { work, generate, appDir } = harness('generate-test-');
 
 const params = (list: unknown[]) => ({ ARGOCD_APP_PARAMETERS: JSON.stringify(list) });
-
-/** Parses a YAML stream into its documents (fails the test on a syntax error). */
-function docs(text: string): any[] {
-  return parseAllDocuments(text, { version: '1.1' }).map((d) => {
-    expect(d.errors).toEqual([]);
-    return d.toJS();
-  }).filter((d) => d !== null);
-}
-
-function appDir(name: string, files: Record<string, string>): string {
-  return makeAppDir(work, name, files);
-}
 
 /** A JavaScript cdk8s app (`node main.js`) with access to this library as `lib`. */
 function jsApp(name: string, body: string): string {

@@ -637,7 +637,7 @@ const warningText = (ws: readonly Violation[]): string => ws.map((w) => `${w.cod
  * The kinds of case a property met, by label, so that it can insist it met both sides of each rule it checks (a
  * refused and an accepted case). Insisted on from MIN_COVERAGE_RUNS runs up (fewer runs may miss a rare one).
  */
-const MIN_COVERAGE_RUNS = 1000;
+const MIN_COVERAGE_RUNS = 200;
 function coverage() {
   const seen = new Map<string, number>();
   return {
@@ -650,6 +650,30 @@ function coverage() {
       check(missing.length === 0, `no case generated for: ${missing.join('; ')} (seen: ${JSON.stringify(Object.fromEntries(seen))})`);
     },
   };
+}
+
+/**
+ * One case of a promotion-gate property: builds it (`build`), records which kind of case it was, and checks a refusal
+ * against the oracle. Returns what was built when the oracle accepts the plan, undefined when it refuses it.
+ */
+function gateCase<B>(seen: ReturnType<typeof coverage>, plan: PlanSpec, controller: ControllerKind, build: () => B): B | undefined {
+  const problem = planProblem(plan, controller);
+  let built: B | undefined;
+  let error: unknown;
+  try {
+    built = build();
+  } catch (e) {
+    error = e;
+  }
+  const reaches = plan.stages.some((s) => s.weight === 100) ? 'reaches 100 %' : 'below 100 %';
+  seen.see(`${reaches}, ${plan.waiveGates ? 'waived' : plan.stages.some(gated) ? 'gated' : 'ungated'}: ${error === undefined ? 'built' : 'refused'}`);
+  if (problem !== undefined) {
+    check(error instanceof IstioValidationError && error.code === 'PROP', `expected PROP (${problem}), got ${error === undefined ? 'a CanaryService' : describeError(error)}`);
+    same((error as IstioValidationError).path, 'test/canary', 'path of the refusal');
+    return undefined;
+  }
+  if (error !== undefined) throw new Error(`refused a plan the oracle accepts: ${describeError(error)}`);
+  return built;
 }
 
 /** `error` is a PROP refusal by the construct at `test/<id>`, which left the tree. */
@@ -872,24 +896,10 @@ describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
   test('Argo promotes to 100 % when the steps end: unless waiveGates, a gated step (analysis or manual pause) comes before the canary first gets 100 %, or the CanaryService is PROP', async () => {
     const seen = coverage();
     await fc.assert(fc.asyncProperty(argoGateCase, async (c) => {
-      const problem = planProblem(c.plan, 'argo');
-      let built: ReturnType<typeof prepareArgo> | undefined;
-      let error: unknown;
-      try {
-        built = prepareArgo(c);
-      } catch (e) {
-        error = e;
-      }
-      const reaches = c.plan.stages.some((s) => s.weight === 100) ? 'reaches 100 %' : 'below 100 %';
-      seen.see(`${reaches}, ${c.plan.waiveGates ? 'waived' : c.plan.stages.some(gated) ? 'gated' : 'ungated'}: ${error === undefined ? 'built' : 'refused'}`);
-      if (problem !== undefined) {
-        check(error instanceof IstioValidationError && error.code === 'PROP', `expected PROP (${problem}), got ${error === undefined ? 'a CanaryService' : describeError(error)}`);
-        same((error as IstioValidationError).path, 'test/canary', 'path of the refusal');
-        return;
-      }
-      if (error !== undefined) throw new Error(`refused a plan the oracle accepts: ${describeError(error)}`);
+      const built = gateCase(seen, c.plan, 'argo', () => prepareArgo(c));
+      if (built === undefined) return;
       if (argoProblem(c.plan) !== undefined || c.plan.waiveGates) return; // the duration refusal: the property above
-      const steps: any[] = (built!.rollout().rollout.toJson() as any).spec.strategy.canary.steps;
+      const steps: any[] = (built.rollout().rollout.toJson() as any).spec.strategy.canary.steps;
       let gate = false;
       for (const s of steps) {
         if (s.setWeight === 100 && !gate) throw new Error(`setWeight 100 before any gate: ${JSON.stringify(steps)}`);
@@ -1023,24 +1033,10 @@ describe(`Flagger handoff (${RUNS} runs)`, () => {
   test('Flagger promotes to 100 % after the last step weight: unless waiveGates, the Canary checks at least one metric, or the CanaryService is PROP', async () => {
     const seen = coverage();
     await fc.assert(fc.asyncProperty(flaggerGateCase, async (c) => {
-      const problem = planProblem(c.plan, 'flagger');
-      let built: ReturnType<typeof buildFlagger> | undefined;
-      let error: unknown;
-      try {
-        built = buildFlagger(c);
-      } catch (e) {
-        error = e;
-      }
-      const reaches = c.plan.stages.some((s) => s.weight === 100) ? 'reaches 100 %' : 'below 100 %';
-      seen.see(`${reaches}, ${c.plan.waiveGates ? 'waived' : c.plan.stages.some(gated) ? 'gated' : 'ungated'}: ${error === undefined ? 'built' : 'refused'}`);
-      if (problem !== undefined) {
-        check(error instanceof IstioValidationError && error.code === 'PROP', `expected PROP (${problem}), got ${error === undefined ? 'a CanaryService' : describeError(error)}`);
-        same((error as IstioValidationError).path, 'test/canary', 'path of the refusal');
-        return;
-      }
-      if (error !== undefined) throw new Error(`refused a plan the oracle accepts: ${describeError(error)}`);
+      const built = gateCase(seen, c.plan, 'flagger', () => buildFlagger(c));
+      if (built === undefined) return;
       if (c.plan.waiveGates || flaggerProblem(c.plan) !== undefined) return;
-      const k = built!.canary().canary.toJson() as any;
+      const k = built.canary().canary.toJson() as any;
       check(k.spec.analysis.metrics.length > 0, `stepWeights ${JSON.stringify(k.spec.analysis.stepWeights)} then promotion with no metric checked (maxWeight ${c.plan.maxWeight ?? 100})`);
     }), params());
     seen.expectSeen(['below 100 %, ungated: refused', 'below 100 %, gated: built', 'below 100 %, waived: built', 'reaches 100 %, ungated: refused', 'reaches 100 %, gated: built']);
