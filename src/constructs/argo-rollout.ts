@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkKeys, checkOptions, collect, isBuilt, millisOf, propError, Where } from '../core/enforce';
+import { checkKeys, checkOptions, isBuilt, millisOf, propError, Where } from '../core/enforce';
+import { collect } from '../core/problems';
 import { dnsSubdomainProblem } from '../core/grammar';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';

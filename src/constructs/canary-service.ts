@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, checkOptions, collect, enforce, isBuilt, Problems, propError, raiseInvalid } from '../core/enforce';
+import { checkHost, checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
+import { collect, Problems, raiseInvalid } from '../core/problems';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
 import { show } from '../core/text';

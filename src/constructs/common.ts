@@ -1,6 +1,7 @@
 import { ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, collect, enforce, isBuilt, propError, raiseInvalid, readingProps, renderDuration } from '../core/enforce';
+import { checkHost, checkList, enforce, isBuilt, propError, readingProps, renderDuration } from '../core/enforce';
+import { collect, raiseInvalid } from '../core/problems';
 import { gatewayRefError } from '../core/gateway-ref';
 import { exportToEntries, exportToEntryProblem, exportToListProblem, exportToRepeatProblem } from '../core/visibility';
 import { dnsLabelProblem, dnsSubdomainProblem } from '../core/grammar';

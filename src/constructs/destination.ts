@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { buildValue, checkHost, checkKeys, checkOptions, checkPort, enforce, propError, readingProps, Where } from '../core/enforce';
+import { checkHost, checkKeys, checkOptions, checkPort, enforce, propError, readingProps, Where } from '../core/enforce';
+import { buildValue } from '../core/problems';
 import { isRecord } from '../core/json';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';

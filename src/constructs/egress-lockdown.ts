@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Sidecar } from '../../imports/istio-networking.istio.io';
-import { checkKeys, checkList, checkOptions, collect, enforce, propError, Where } from '../core/enforce';
+import { checkKeys, checkList, checkOptions, enforce, propError, Where } from '../core/enforce';
+import { collect } from '../core/problems';
 import { clusterLocal, fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
 import { inClusterFqdn, inClusterHostSet, meshRouteTargets, serviceEntryRegistration, sidecarEgressHostProblem, visibleRegistrations } from '../core/sidecar';

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, ServiceEntry, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, collect, enforce, isBuilt, isPlainObject, propError, raiseInvalid } from '../core/enforce';
+import { checkHost, checkKeys, checkLabels, checkList, checkOptions, checkPort, enforce, isBuilt, isPlainObject, propError } from '../core/enforce';
+import { collect, raiseInvalid } from '../core/problems';
 import { dnsLabelProblem, toDnsLabel, unrenderableKeyProblem } from '../core/grammar';
 import { clusterLocal, fqdn, isWildcardHost } from '../core/hosts';
 import { defineEntry, isRecord } from '../core/json';

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkKeys, checkOptions, checkPort, collect, millisOf, propError } from '../core/enforce';
+import { checkKeys, checkOptions, checkPort, millisOf, propError } from '../core/enforce';
+import { collect } from '../core/problems';
 import { clusterLocal } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';

@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
-import { checkKeys, checkLabels, checkList, checkOptions, checkPort, collect, Problems, propError, readingProps } from '../core/enforce';
+import { checkKeys, checkLabels, checkList, checkOptions, checkPort, propError, readingProps } from '../core/enforce';
+import { collect, Problems } from '../core/problems';
 import { kubernetesService } from '../core/hosts';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';

@@ -4,7 +4,8 @@
  * the error of a route lists every problem it has; the value classes a route takes are re-pathed to the construct.
  */
 import { IConstruct } from 'constructs';
-import { checkHost, checkKeys, checkList, checkOptions, checkPort, collect, isBuilt, propError, raiseInvalid, Where } from '../core/enforce';
+import { checkHost, checkKeys, checkList, checkOptions, checkPort, isBuilt, propError, Where } from '../core/enforce';
+import { collect, raiseInvalid } from '../core/problems';
 import { show } from '../core/text';
 import { renderHttpFault } from '../policies/fault';
 import { HttpMatch } from '../policies/match';

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { enforce, isBuilt, propError, raiseInvalid, renderDuration, Where } from '../core/enforce';
+import { enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
+import { raiseInvalid } from '../core/problems';
 import { faultActionProblem, faultHttpStatusProblem, faultPercentageProblem, testTrafficMatchProblem } from '../core/fault';
 import { isRecord } from '../core/json';
 import { show } from '../core/text';

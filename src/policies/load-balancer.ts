@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { buildValue, checkOptions, enforce, propError, raiseInvalid, renderDuration } from '../core/enforce';
+import { checkOptions, enforce, propError, renderDuration } from '../core/enforce';
+import { buildValue, raiseInvalid } from '../core/problems';
 import { durationProblem, formatMillis, unrenderableKeyProblem } from '../core/grammar';
 import { hashHeaderNameProblem } from '../core/http';
 import { defineEntry, isRecord } from '../core/json';

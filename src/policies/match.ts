@@ -1,4 +1,5 @@
-import { buildValue, checkLabels, checkPort, collect, enforce, isBuilt, propError, raiseInvalid } from '../core/enforce';
+import { checkLabels, checkPort, enforce, isBuilt, propError } from '../core/enforce';
+import { buildValue, collect, raiseInvalid } from '../core/problems';
 import { unrenderableKeyProblem } from '../core/grammar';
 import { headerMatchNameProblem, headerMatchValueProblem } from '../core/http';
 import { StringMatchField, stringMatchProblem } from '../core/match';

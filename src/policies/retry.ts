@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { buildValue, checkList, checkOptions, collect, enforce, millisOf, Problems, propError, renderDuration } from '../core/enforce';
+import { checkList, checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { buildValue, collect, Problems } from '../core/problems';
 import {
   ISTIO_DEFAULT_RETRY_ON as ISTIO_DEFAULT, retryAttemptsProblem, retryOnTokenProblem, SAFE_RETRY_ON_FOR_WRITES as SAFE_FOR_WRITES, unsafeForWrites,
   writeRetryOnProblem,

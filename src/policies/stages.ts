@@ -3,7 +3,8 @@
  * intent (no Istio field holds it): the construct checks it, and emits the weight of the current stage.
  */
 import { Duration } from 'cdk8s';
-import { buildValue, checkOptions, collect, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { checkOptions, enforce, millisOf, propError, renderDuration } from '../core/enforce';
+import { buildValue, collect } from '../core/problems';
 import { routeWeightProblem } from '../core/split';
 import { show } from '../core/text';
 

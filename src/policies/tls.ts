@@ -1,4 +1,5 @@
-import { buildValue, checkHost, checkOptions, enforce, propError } from '../core/enforce';
+import { checkHost, checkOptions, enforce, propError } from '../core/enforce';
+import { buildValue } from '../core/problems';
 import { credentialConflictProblem } from '../core/tls';
 
 /** Options of {@link TlsOrigination.simple}. */

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { DestinationRuleSpecTrafficPolicy } from '../../imports/istio-networking.istio.io';
-import { checkList, checkPort, collect, enforce, isBuilt, Problems, propError, raiseInvalid, renderDuration, Where } from '../core/enforce';
+import { checkList, checkPort, enforce, isBuilt, propError, renderDuration, Where } from '../core/enforce';
+import { collect, Problems, raiseInvalid } from '../core/problems';
 import { isRecord } from '../core/json';
 import { connectionLimitProblem, connectionPoolProblem, ejectionPercentProblem, INT32_MAX, outlierCountProblem, portLevelRepeatProblem, UINT32_MAX } from '../core/policy';
 import { show } from '../core/text';

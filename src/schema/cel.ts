@@ -23,6 +23,7 @@
  */
 import type * as Cel from '@bufbuild/cel';
 import type { CelInput } from '@bufbuild/cel';
+import { parseDuration } from '../core/grammar';
 import { k8sCelFuncs } from './cel-url';
 
 type Expr = ReturnType<typeof Cel.parse>['expr'];
@@ -176,18 +177,15 @@ export function compileRule(rule: string): CelRule {
  */
 type Shortcut = (self: unknown) => 'pass' | 'fail' | undefined;
 
-/** Go duration units in milliseconds, for the plain durations a shortcut reads. */
-const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 /** Whole numbers of h, m, s or ms, e.g. `1h30m`, `250ms`: what Go's time.ParseDuration and CEL's duration() read alike. */
 const PLAIN_DURATION = /^(?:[0-9]{1,9}(?:h|ms|m|s))+$/;
 /** Plain durations stay far below the Go (292 years) and CEL (10,000 years) limits: 290 years in ms. */
 const MAX_PLAIN_MS = 290 * 365 * 24 * 3_600_000;
 
+/** The milliseconds of a plain duration (core/grammar reads it, as X-01 does), else undefined. */
 function plainDurationMs(text: string): number | undefined {
-  if (!PLAIN_DURATION.test(text)) return undefined;
-  let ms = 0;
-  for (const [, n, unit] of text.matchAll(/([0-9]+)(h|ms|m|s)/g)) ms += Number(n) * DURATION_UNITS[unit];
-  return ms <= MAX_PLAIN_MS ? ms : undefined;
+  const ms = PLAIN_DURATION.test(text) ? parseDuration(text) : undefined;
+  return ms !== undefined && ms <= MAX_PLAIN_MS ? ms : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   Subset, TlsOrigination,
 } from '../../src';
 import { validateManifest } from '../../src/schema/crd-validator';
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 
 const HOST = 'ratings.bookinfo.svc.cluster.local';
 const OUT = path.join(os.tmpdir(), 'host-traffic-hostile');

@@ -1,7 +1,8 @@
 import { types } from 'util';
 import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
-import { buildValue, checkHost, checkLabels, checkPort, collect, isBuilt, propError, raiseInvalid, renderDuration } from '../../src/core/enforce';
+import { checkHost, checkLabels, checkPort, isBuilt, propError, renderDuration } from '../../src/core/enforce';
+import { buildValue, collect, raiseInvalid } from '../../src/core/problems';
 import { IstioValidationError } from '../../src/core/errors';
 import { show } from '../../src/core/text';
 

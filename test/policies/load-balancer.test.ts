@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { LoadBalancer, LoadBalancerAlgorithm, LocalityDistribution, LocalityFailover } from '../../src/policies/load-balancer';
 import { validateManifest } from '../../src/schema/crd-validator';
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 
 /** A DestinationRule whose top-level traffic policy carries `loadBalancer`, for the CRD schema + CEL. */
 const drWith = (loadBalancer: Record<string, unknown>) => ({

@@ -1,6 +1,6 @@
 import { thrownBy } from '../support/errors';
 import { HttpMatch, HttpMethod } from '../../src/policies/match';
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 
 describe('HttpMatch.header', () => {
   test('renders an exact header match', () => {

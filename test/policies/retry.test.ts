@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { thrownBy } from '../support/errors';
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 import { codes, HOST, one, run, vs } from '../support/rules';
 import { ISTIO_DEFAULT_RETRY_ON, RetryOn, RetryPolicy, SAFE_RETRY_ON_FOR_WRITES } from '../../src/policies/retry';
 import { validateManifest } from '../../src/schema/crd-validator';

@@ -3,7 +3,7 @@
  * construction or at synth; never a TypeError or other exception, never a hang, never a manifest. The `lint`
  * command answers malformed YAML with exit code 0, 1 or 2 and a report, never an exception or a stack trace.
  */
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';

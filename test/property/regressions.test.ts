@@ -1,7 +1,7 @@
 /**
  * Regression tests for the bugs the property tests found (one `describe` per bug, named after it).
  */
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 import { App, Duration, Testing } from 'cdk8s';
 import { thrownBy } from '../support/errors';
 import { CanaryService } from '../../src/constructs/canary-service';

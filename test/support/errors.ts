@@ -1,4 +1,4 @@
-import { raiseInvalid } from '../../src/core/enforce';
+import { raiseInvalid } from '../../src/core/problems';
 import { IstioValidationError } from '../../src/core/errors';
 
 /**
