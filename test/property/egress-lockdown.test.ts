@@ -43,8 +43,8 @@ import { HttpMatch } from '../../src/policies/match';
 import { RetryPolicy } from '../../src/policies/retry';
 import { RULES } from '../../src/rules';
 
-/** Whole multi-namespace Apps cost a few dozen objects per run: a fifth of RUNS, at least 40 (40 by default, 20,000 deep). */
-const APP_RUNS = Math.max(40, Math.floor(RUNS / 5));
+/** Whole multi-namespace Apps cost a few dozen objects per run: a fifth of RUNS, at least 200 (the outcome coverage below needs that many; 20,000 deep). */
+const APP_RUNS = Math.max(200, Math.floor(RUNS / 5));
 const HOSTILE_RUNS = Math.max(100, Math.floor(RUNS / 2));
 /** One hostile construction (plus the synth after it) taking longer than this counts as a hang. */
 const HANG_MS = 2000;
