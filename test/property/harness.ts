@@ -34,6 +34,39 @@ export function params(numRuns: number = RUNS) {
   return { numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) };
 }
 
+/**
+ * The kinds of case a property met, by label, so that it can insist it met both sides of each rule it checks (a
+ * refused and an accepted case). Insisted on from MIN_COVERAGE_RUNS runs up (fewer runs may miss a rare one).
+ *
+ * A kind of case that the property's own runs missed is searched for by running the property again (a quarter of its
+ * runs, at most TOP_UP_ROUNDS times, each with a fresh seed — or PROPERTY_SEED + round, so that a replay replays):
+ * every extra case is checked like the others, a rare kind is met without fixing the seed, and a generator that
+ * cannot reach a kind at all still fails the test.
+ */
+export const MIN_COVERAGE_RUNS = 200;
+export const TOP_UP_ROUNDS = 10;
+export function coverage() {
+  const seen = new Map<string, number>();
+  const missingOf = (labels: readonly string[]) => labels.filter((l) => !seen.has(l));
+  return {
+    see(label: string): void {
+      seen.set(label, (seen.get(label) ?? 0) + 1);
+    },
+    /** `labels` were all met by `property` (of `numRuns` runs), searching further runs for the missing ones. */
+    async expectSeen(labels: readonly string[], property: fc.IAsyncPropertyWithHooks<any> | fc.IPropertyWithHooks<any>, numRuns: number = RUNS): Promise<void> {
+      if (RUNS < MIN_COVERAGE_RUNS) return;
+      const extra = Math.ceil(numRuns / 4);
+      for (let round = 1; round <= TOP_UP_ROUNDS && missingOf(labels).length > 0; round++) {
+        await fc.assert(property as fc.IAsyncPropertyWithHooks<any>, { numRuns: extra, ...(SEED !== undefined ? { seed: SEED + round } : {}) });
+      }
+      const missing = missingOf(labels);
+      if (missing.length > 0) {
+        throw new Error(`no case generated for: ${missing.join('; ')}, after ${TOP_UP_ROUNDS} more rounds (seen: ${JSON.stringify(Object.fromEntries(seen))})`);
+      }
+    },
+  };
+}
+
 /** Jest timeout for a property of `numRuns` runs that costs about `msPerRun` each (generous: 2-core CI). */
 export function timeoutFor(msPerRun: number, numRuns: number = RUNS): number {
   return Math.max(60_000, numRuns * msPerRun * 4);

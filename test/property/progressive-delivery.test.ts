@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { dnsLabel, durationOf, durationUnit, millis, namespaceName } from './arbitraries';
-import { check, expectDeterministic, harness, Harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, yamlSample } from './harness';
+import { check, coverage, expectDeterministic, harness, Harness, params, RUNS, same, schemaIssues, synthIstio, timeoutFor, yamlSample } from './harness';
 import { testChart } from '../support/constructs';
 import { ArgoRollout } from '../../src/constructs/argo-rollout';
 import { CanaryService, CanaryServiceProps } from '../../src/constructs/canary-service';
@@ -634,25 +634,6 @@ const VS_DR = new Set(['VirtualService', 'DestinationRule']);
 const warningText = (ws: readonly Violation[]): string => ws.map((w) => `${w.code}: ${w.message}`).join('\n  ');
 
 /**
- * The kinds of case a property met, by label, so that it can insist it met both sides of each rule it checks (a
- * refused and an accepted case). Insisted on from MIN_COVERAGE_RUNS runs up (fewer runs may miss a rare one).
- */
-const MIN_COVERAGE_RUNS = 200;
-function coverage() {
-  const seen = new Map<string, number>();
-  return {
-    see(label: string): void {
-      seen.set(label, (seen.get(label) ?? 0) + 1);
-    },
-    expectSeen(labels: readonly string[]): void {
-      if (RUNS < MIN_COVERAGE_RUNS) return;
-      const missing = labels.filter((l) => !seen.has(l));
-      check(missing.length === 0, `no case generated for: ${missing.join('; ')} (seen: ${JSON.stringify(Object.fromEntries(seen))})`);
-    },
-  };
-}
-
-/**
  * One case of a promotion-gate property: builds it (`build`), records which kind of case it was, and checks a refusal
  * against the oracle. Returns what was built when the oracle accepts the plan, undefined when it refuses it.
  */
@@ -723,7 +704,7 @@ describe(`release plans (${RUNS} runs)`, () => {
 
   test('a CanaryService is built exactly when the plan is valid (the oracle), and refused with a code the oracle expects', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(planCase, async (c) => {
+    const property = fc.asyncProperty(planCase, async (c) => {
       const { error } = buildPlanCase(c);
       const expected = expectation(c);
       for (const label of planLabels(c)) seen.see(`${label}: ${error === undefined ? 'built' : 'refused'}`);
@@ -734,16 +715,17 @@ describe(`release plans (${RUNS} runs)`, () => {
       check(error instanceof IstioValidationError, `threw ${describeError(error)}`);
       if (expected.valid) throw new Error(`refused a plan the oracle accepts: ${describeError(error)}`);
       check(expected.codes.includes((error as IstioValidationError).code), `refused with ${(error as IstioValidationError).code}, expected one of [${expected.codes.join(', ')}] (${expected.why}): ${describeError(error)}`);
-    }), params(2 * RUNS)); // cheap runs, and many kinds of case to meet
+    });
+    await fc.assert(property, params(2 * RUNS)); // cheap runs, and many kinds of case to meet
     // Both sides of the gate rule, with and without a controller, and the stage choice under a controller.
-    seen.expectSeen([
+    await seen.expectSeen([
       'static, below 100 %, ungated: built', 'static, reaches 100 %, gated before it: built', 'static, reaches 100 %, never gated: refused',
       'static, reaches 100 %, gated only from: refused', 'static, gates waived, ungated: built',
       'controller, below 100 %, ungated: refused', 'controller, below 100 %, gated: built',
       'controller, reaches 100 %, gated before it: built', 'controller, reaches 100 %, never gated: refused', 'controller, reaches 100 %, gated only from: refused',
       'controller, gates waived, ungated: built',
       'controller, stage set: refused', `controller, ${CanaryService.STAGE_ENV} not a stage: built`,
-    ]);
+    ], property, 2 * RUNS);
   }, timeoutFor(5, 2 * RUNS));
 
   test('builds or throws IstioValidationError, never another error; a built static plan emits the chosen stage\'s weight', async () => {
@@ -805,7 +787,7 @@ function argoDurationLabel(plan: PlanSpec): string {
 describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
   test('valid plans: Rollout and AnalysisTemplates pass their CRD schemas, steps follow the plan, routing names our objects, no warnings, YAML reads back; a duration beyond Go is PROP', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(argoCase, yamlSample, async (c, compareYaml) => {
+    const property = fc.asyncProperty(argoCase, yamlSample, async (c, compareYaml) => {
       const { h, warnings, canary, rollout: makeRollout } = prepareArgo(c);
       const problem = argoProblem(c.plan);
       let rollout: ArgoRollout | undefined;
@@ -889,13 +871,14 @@ describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
       check(canary.virtualService !== undefined, 'the CanaryService keeps its VirtualService');
 
       expectDeterministic(h, manifests, buildArgo(c).h, compareYaml);
-    }), params());
-    seen.expectSeen(['a duration beyond Go: refused', 'a duration of Go\'s last second: built', 'durations within Go: built']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['a duration beyond Go: refused', 'a duration of Go\'s last second: built', 'durations within Go: built'], property);
   }, timeoutFor(25));
 
   test('Argo promotes to 100 % when the steps end: unless waiveGates, a gated step (analysis or manual pause) comes before the canary first gets 100 %, or the CanaryService is PROP', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(argoGateCase, async (c) => {
+    const property = fc.asyncProperty(argoGateCase, async (c) => {
       const built = gateCase(seen, c.plan, 'argo', () => prepareArgo(c));
       if (built === undefined) return;
       if (argoProblem(c.plan) !== undefined || c.plan.waiveGates) return; // the duration refusal: the property above
@@ -906,8 +889,9 @@ describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
         if (s.analysis || (s.pause && s.pause.duration === undefined)) gate = true;
       }
       check(gate, `Argo promotes to 100 % after ${JSON.stringify(steps)} (maxWeight ${c.plan.maxWeight ?? 100}) without a gate`);
-    }), params());
-    seen.expectSeen(['below 100 %, ungated: refused', 'below 100 %, gated: built', 'below 100 %, waived: built', 'reaches 100 %, ungated: refused', 'reaches 100 %, gated: built']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['below 100 %, ungated: refused', 'below 100 %, gated: built', 'below 100 %, waived: built', 'reaches 100 %, ungated: refused', 'reaches 100 %, gated: built'], property);
   }, timeoutFor(5));
 
   test('every duration in the Rollout and AnalysisTemplates is whole seconds, rounded up, that Argo (Go time.ParseDuration) and Prometheus can parse; a longer one is PROP', async () => {
@@ -945,7 +929,7 @@ describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
 
   test('a Rollout lives with its workload: in the namespace of its Deployment (workloadRef), of the VirtualService and DestinationRule; they differ: ArgoRollout is PROP', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(argoNamespaceCase, async (c) => {
+    const property = fc.asyncProperty(argoNamespaceCase, async (c) => {
       const ns = argoNamespaces(c);
       const { h, rollout: makeRollout } = prepareArgo(c);
       const problem = ns.deployment !== ns.service ? `Deployment in ${ns.deployment}, CanaryService in ${ns.service}` : argoProblem(c.plan);
@@ -966,8 +950,9 @@ describe(`Argo Rollouts handoff (${RUNS} runs)`, () => {
       same({ Rollout: nsOf('Rollout'), Deployment: nsOf('Deployment'), VirtualService: nsOf('VirtualService'), DestinationRule: nsOf('DestinationRule'), AnalysisTemplate: [...new Set(nsOf('AnalysisTemplate'))] },
         { Rollout: [ns.deployment], Deployment: [ns.deployment], VirtualService: [ns.deployment], DestinationRule: [ns.deployment], AnalysisTemplate: nsOf('AnalysisTemplate').length > 0 ? [ns.deployment] : [] },
         'namespaces (all the Deployment\'s)');
-    }), params());
-    seen.expectSeen(['namespaces differ: refused', 'the chart\'s namespace: built', 'one other namespace: built']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['namespaces differ: refused', 'the chart\'s namespace: built', 'one other namespace: built'], property);
   }, timeoutFor(8));
 });
 
@@ -987,7 +972,7 @@ function flaggerLabel(plan: PlanSpec): string {
 describe(`Flagger handoff (${RUNS} runs)`, () => {
   test('a plan Flagger can run (the oracle) becomes a Canary that passes its CRD schema, with stepWeights below a final 100; any other is PROP; never a VirtualService or DestinationRule', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(flaggerCase, yamlSample, async (c, compareYaml) => {
+    const property = fc.asyncProperty(flaggerCase, yamlSample, async (c, compareYaml) => {
       const { h, warnings, service, canary } = buildFlagger(c);
       check(service.virtualService === undefined && service.destinationRule === undefined, 'the CanaryService kept a VirtualService or DestinationRule');
       const problem = flaggerProblem(c.plan);
@@ -1026,20 +1011,22 @@ describe(`Flagger handoff (${RUNS} runs)`, () => {
       })), 'analysis');
 
       expectDeterministic(h, manifests, (() => { const again = buildFlagger(c); again.canary(); return again.h; })(), compareYaml);
-    }), params());
-    seen.expectSeen(['runnable: built', 'first step at 0 %: refused', 'a repeated step weight: refused', 'interval beyond Go: refused', 'other: refused']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['runnable: built', 'first step at 0 %: refused', 'a repeated step weight: refused', 'interval beyond Go: refused', 'other: refused'], property);
   }, timeoutFor(20));
 
   test('Flagger promotes to 100 % after the last step weight: unless waiveGates, the Canary checks at least one metric, or the CanaryService is PROP', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(flaggerGateCase, async (c) => {
+    const property = fc.asyncProperty(flaggerGateCase, async (c) => {
       const built = gateCase(seen, c.plan, 'flagger', () => buildFlagger(c));
       if (built === undefined) return;
       if (c.plan.waiveGates || flaggerProblem(c.plan) !== undefined) return;
       const k = built.canary().canary.toJson() as any;
       check(k.spec.analysis.metrics.length > 0, `stepWeights ${JSON.stringify(k.spec.analysis.stepWeights)} then promotion with no metric checked (maxWeight ${c.plan.maxWeight ?? 100})`);
-    }), params());
-    seen.expectSeen(['below 100 %, ungated: refused', 'below 100 %, gated: built', 'below 100 %, waived: built', 'reaches 100 %, ungated: refused', 'reaches 100 %, gated: built']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['below 100 %, ungated: refused', 'below 100 %, gated: built', 'below 100 %, waived: built', 'reaches 100 %, ungated: refused', 'reaches 100 %, gated: built'], property);
   }, timeoutFor(5));
 
   test('Flagger can step through the Canary: stepWeights strictly increasing and the first above 0', async () => {
@@ -1076,7 +1063,7 @@ describe(`Flagger handoff (${RUNS} runs)`, () => {
 
   test('a Canary lives with its target: in the namespace of the Deployment it names (targetRef) and of the CanaryService; they differ: FlaggerCanary is PROP', async () => {
     const seen = coverage();
-    await fc.assert(fc.asyncProperty(flaggerNamespaceCase, async (c) => {
+    const property = fc.asyncProperty(flaggerNamespaceCase, async (c) => {
       const ns = flaggerNamespaces(c);
       const { h, canary } = buildFlagger(c);
       const problem = ns.deployment !== ns.service ? `Deployment in ${ns.deployment}, CanaryService in ${ns.service}` : flaggerProblem(c.plan);
@@ -1096,7 +1083,8 @@ describe(`Flagger handoff (${RUNS} runs)`, () => {
       const nsOf = (kind: string) => manifests.filter((m) => m.kind === kind).map((m) => m.metadata?.namespace);
       same({ Canary: nsOf('Canary'), Deployment: nsOf('Deployment') }, { Canary: [ns.deployment], Deployment: [ns.deployment] }, 'namespaces (the Deployment\'s)');
       same(manifests.find((m) => m.kind === 'Canary')?.metadata?.name, c.service, 'Canary name (the apex Service)');
-    }), params());
-    seen.expectSeen(['namespaces differ: refused', 'the chart\'s namespace: built', 'one other namespace: built']);
+    });
+    await fc.assert(property, params());
+    await seen.expectSeen(['namespaces differ: refused', 'the chart\'s namespace: built', 'one other namespace: built'], property);
   }, timeoutFor(5));
 });
