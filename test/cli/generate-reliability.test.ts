@@ -9,8 +9,8 @@ import { resolveEntry } from '../../src/cli/generate-run';
 import { appDir as makeAppDir } from '../support/apps';
 
 /*
- * Issue 12 items 3, 5 and 10: generate from the sources (ts-jest, in this process; the signal test through
- * generate-src-runner.js), with apps that use only cdk8s, so no lib/ build is needed.
+ * Issue 12 items 3, 5 and 10: generate from the sources, in this process — the signal test, which needs a process
+ * of its own, runs the compiled bin (`npm test` builds lib/ first) — with apps that use only cdk8s.
  */
 
 jest.setTimeout(60_000);
@@ -173,7 +173,7 @@ const app = new App(); const chart = new Chart(app, 'c');\n${cm('a')}app.synth()
 setInterval(() => {}, 1000);
 `,
     });
-    const child = spawn(process.execPath, [path.join(__dirname, 'generate-src-runner.js'), '--dir', dir, '--timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'cdk8s-istio-traffic.js'), 'generate', '--dir', dir, '--timeout', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => { stdout += d; });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));

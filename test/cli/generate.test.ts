@@ -302,7 +302,7 @@ require('fs').writeFileSync(require('path').join(process.env.CDK8S_OUTDIR, 'zz.k
   });
 
   test('an app that does not finish in time', () => {
-    const r = generate(jsApp('slow', `${synthOne}\nsetTimeout(() => {}, 60000);`), {}, ['--timeout', '2']);
+    const r = generate(jsApp('slow', `${synthOne}\nsetTimeout(() => {}, 60000);`), {}, ['--timeout', '1']);
     expectNothingPrinted(r, 1);
     expect(r.stderr).toMatch(/did not finish within/);
   });
