@@ -24,7 +24,7 @@ test('the README has TypeScript examples with their YAML', () => {
   expect(blocks.filter((b) => b.yaml).length).toBeGreaterThanOrEqual(3);
 });
 
-test('every README TypeScript example type-checks against the library', () => {
+test('every README TypeScript example type-checks against the library\'s published declarations (lib/, built by pretest)', () => {
   const dir = path.join(root, 'node_modules', '.cache', 'readme-snippets');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
@@ -36,7 +36,8 @@ test('every README TypeScript example type-checks against the library', () => {
   const program = ts.createProgram(files, {
     strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
     esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: root,
-    paths: { 'cdk8s-istio-traffic': [path.join(root, 'src', 'index.ts')], 'cdk8s-istio-traffic/engine': [path.join(root, 'src', 'engine-api.ts')] },
+    // What a user's compiler reads: the .d.ts files of the package (stripInternal), not the sources.
+    paths: { 'cdk8s-istio-traffic': [path.join(root, 'lib', 'src', 'index.d.ts')], 'cdk8s-istio-traffic/engine': [path.join(root, 'lib', 'src', 'engine-api.d.ts')] },
   });
   const diagnostics = ts.getPreEmitDiagnostics(program)
     .filter((d) => d.file && files.includes(path.normalize(d.file.fileName)))
