@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
 import { Violation } from './core/errors';
 import { packageVersion, rulesDocUrl } from './core/package-info';
 import { Analysis, AnalyzeOptions, ManifestInput } from './engine/analyze';
@@ -217,6 +217,8 @@ function readManifests(context: IPluginValidationContext): { inputs: ManifestInp
 /** First content line of each YAML document of `file`, or none when its documents do not match the `count` parsed. */
 function documentLines(file: string, count: number): Array<number | undefined> {
   try {
+    // Loaded when a finding is to be placed: a clean synth never needs a YAML reader.
+    const { LineCounter, parseAllDocuments } = require('yaml') as typeof Yaml;
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'), { lineCounter });
     if (!Array.isArray(docs) || docs.length !== count) return [];

@@ -106,10 +106,10 @@ export class Destination {
     if (o.subset !== undefined && typeof o.subset !== 'string') propError({ ...where, prop: `${where.prop}.subset` }, { value: o.subset, expected: 'a subset name', fix: 'Name the subset, e.g. "v2".' });
     if (o.weight !== undefined) {
       const weight = o.weight;
-      enforce(routeWeightProblem, [weight, 100], {
+      enforce(routeWeightProblem, [weight, 100], () => ({
         ...where, prop: `${where.prop}.weight`, allowed: 'integer 0-100',
         message: () => `${where.prop}.weight must be an integer 0-100 (received ${show(weight)})`, fix: 'Give each destination a whole percentage; the weights of a route sum to 100.',
-      });
+      }));
     }
     return {
       destination: {

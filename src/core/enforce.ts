@@ -34,11 +34,14 @@ export interface Report extends Where {
 
 /**
  * Runs `check` on `args` and throws an {@link IstioValidationError} with the check's rule code when it finds a
- * problem: the one way value classes and constructs raise a catalogue code.
+ * problem: the one way value classes and constructs raise a catalogue code. `reportOf` is the report, or a function
+ * that builds it.
  */
-export function enforce<A extends unknown[]>(check: Check<A>, args: A, report: Report): void {
+export function enforce<A extends unknown[]>(check: Check<A>, args: A, reportOf: Report | (() => Report)): void {
   const problem = check(...args);
   if (problem === undefined) return;
+  // A function builds the report only for a problem (hot paths: a check passes thousands of times per synth).
+  const report = typeof reportOf === 'function' ? reportOf() : reportOf;
   fail({
     code: check.code, path: report.path, value: 'value' in report ? report.value : args[0], allowed: report.allowed, fix: report.fix,
     message: report.message ? report.message(problem) : `${report.prop} ${problem}`,
@@ -145,11 +148,11 @@ export function renderDuration(duration: Duration, where: Where): string {
   } catch {
     ms = Number.NaN;
   }
-  enforce(durationProblem, [ms], {
+  enforce(durationProblem, [ms], () => ({
     ...where, allowed: '>= 1ms, whole milliseconds',
     message: (problem) => `${where.prop} ${problem} (received ${Number.isFinite(ms) ? `${ms}ms` : String(ms)})`,
     fix: `Use a Duration of at least 1ms in whole milliseconds, e.g. Duration.millis(${Math.max(1, Math.round(Number.isFinite(ms) ? ms : 1))}).`,
-  });
+  }));
   return formatMillis(ms);
 }
 
@@ -160,7 +163,7 @@ export function millisOf(duration: Duration): number {
 
 /** Throws X-02 unless `port` is an integer 1-65535. */
 export function checkPort(port: number, where: Where): number {
-  enforce(portProblem, [port], { ...where, allowed: '1-65535', message: (problem) => `${where.prop} ${show(port)} ${problem}`, fix: 'Use a port number between 1 and 65535.' });
+  enforce(portProblem, [port], () => ({ ...where, allowed: '1-65535', message: (problem) => `${where.prop} ${show(port)} ${problem}`, fix: 'Use a port number between 1 and 65535.' }));
   return port;
 }
 
@@ -170,11 +173,11 @@ export function checkHost(host: string, where: Where, options: HostGrammarOption
   if (typeof host !== 'string' && host !== undefined && host !== null) {
     propError(where, { value: host, expected: 'a hostname string', fix: 'Pass the host as a string, e.g. "reviews.bookinfo.svc.cluster.local".' });
   }
-  enforce(hostProblem, [host, options], {
+  enforce(hostProblem, [host, options], () => ({
     ...where, value: host, allowed: options.allowWildcard ? 'DNS-1123 hostname, optional leading "*." label' : 'DNS-1123 hostname',
     message: (problem) => `${where.prop} ${show(typeof host === 'string' && host.length > 80 ? `${host.slice(0, 80)}…` : host)} ${problem}`,
     fix: 'Use a hostname such as "reviews.bookinfo.svc.cluster.local" or "api.example.com".',
-  });
+  }));
   return host;
 }
 
@@ -202,6 +205,11 @@ export function checkLabels(labels: Record<string, string>, where: Where): Recor
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];
+    // The common case, a valid label, without building the report a problem needs.
+    if (labelKeyProblem(key) === undefined && unrenderableKeyProblem(key) === undefined && labelValueProblem(value) === undefined) {
+      defineEntry(out, key, value);
+      continue;
+    }
     const report = {
       ...where, value: `${key}=${text(value)}`, allowed: 'Kubernetes label syntax',
       message: (problem: string) => `${where.prop} entry "${key}: ${text(value)}" ${problem}`,

@@ -24,21 +24,35 @@ export function yamlReadBackProblem(text: string): string | undefined {
 /** Every map key and string value of a JSON value that {@link yamlReadBackProblem} flags, with its path (`spec.subsets[0].labels.version`). */
 export function yamlReadBackProblems(value: unknown, path = ''): Array<{ path: string; value: string; problem: string }> {
   const out: Array<{ path: string; value: string; problem: string }> = [];
-  const visit = (v: unknown, at: string) => {
+  // The keys and indexes down to the current node; a path string is built only for a problem.
+  const segments: Array<string | number> = [];
+  const pathOf = (): string => {
+    let at = path;
+    for (const s of segments) {
+      at = typeof s === 'number' ? `${at}[${s}]` : /^[A-Za-z_$][\w$-]*$/.test(s) ? (at ? `${at}.${s}` : s) : `${at}[${JSON.stringify(s)}]`;
+    }
+    return at;
+  };
+  const visit = (v: unknown) => {
     if (typeof v === 'string') {
       const problem = yamlReadBackProblem(v);
-      if (problem) out.push({ path: at, value: v, problem });
+      if (problem) out.push({ path: pathOf(), value: v, problem });
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => visit(x, `${at}[${i}]`));
+      for (let i = 0; i < v.length; i++) {
+        segments.push(i);
+        visit(v[i]);
+        segments.pop();
+      }
     } else if (typeof v === 'object' && v !== null) {
       for (const key of Object.keys(v)) {
-        const child = /^[A-Za-z_$][\w$-]*$/.test(key) ? (at ? `${at}.${key}` : key) : `${at}[${JSON.stringify(key)}]`;
+        segments.push(key);
         const problem = yamlReadBackProblem(key);
-        if (problem) out.push({ path: child, value: key, problem: `(a map key) ${problem}` });
-        visit((v as Record<string, unknown>)[key], child);
+        if (problem) out.push({ path: pathOf(), value: key, problem: `(a map key) ${problem}` });
+        visit((v as Record<string, unknown>)[key]);
+        segments.pop();
       }
     }
   };
-  visit(value, path);
+  visit(value);
   return out;
 }

@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 /**
  * Regex matching with RE2 semantics, as Envoy's `safe_regex` matches: the whole value must match (RE2::FullMatch),
  * with RE2's syntax (no lookaround, no backreferences). re2js is a pure-JavaScript port of RE2/J, the Java port of
@@ -34,7 +34,8 @@ export class RegexCache {
     if (known !== undefined) return known;
     let out: RE2JS | string;
     try {
-      out = RE2JS.compile(pattern);
+      // Loaded at the first regex a simulation meets (synth without a traffic report simulates none).
+      out = (require('re2js') as typeof import('re2js')).RE2JS.compile(pattern);
     } catch (e) {
       out = (e as Error).message;
     }

@@ -12,7 +12,7 @@ import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
 import { SUPPRESS_ANNOTATION_PREFIX } from '../engine/istio-object';
 import { isBundledApiVersion } from '../schema/crd-validator';
 import { Inventory, RuleReport } from '../engine/types';
-import { renderTrafficReport } from '../report/traffic-report';
+import type * as TrafficReport from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
 import { writeSynthRecord } from './synth-record';
 
@@ -241,6 +241,8 @@ export class Rules extends Construct {
     if (!this.trafficReport || !analysis || analysis.errors.length > 0 || analysis.istioObjects.length === 0) return;
     fs.mkdirSync(app.outdir, { recursive: true });
     // The App's workloads and Services go along, so the request tables can say UH for a subset without pods.
+    // Loaded only for Apps that write the report (it is opt-in).
+    const { renderTrafficReport } = require('../report/traffic-report') as typeof TrafficReport;
     const report = renderTrafficReport(analysis.istioObjects, analysis, { callChain: this.callChain, manifests: this.synthCache!.inputs });
     fs.writeFileSync(path.join(app.outdir, TRAFFIC_REPORT), report);
   }

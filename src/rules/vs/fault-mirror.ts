@@ -156,6 +156,7 @@ export const VS26: Rule = {
   checkObject(o: IstioObject): Finding[] {
     const out: Finding[] = [];
     forEachHttpRoute(o, (route, _i, name) => {
+      if (route.mirror === undefined && route.mirrors === undefined) return; // most routes mirror nothing
       // Destinations that receive live traffic: a lone destination, or one with a positive weight (a canary at
       // weight 0 that only receives the mirror is the usual shadowing set-up, not a duplicate).
       const dests = arr(route.route).filter((r) => isRecord(r) && isRecord(r.destination) && typeof r.destination.host === 'string');

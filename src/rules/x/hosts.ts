@@ -16,16 +16,18 @@ function isShortHost(host: unknown): host is string {
 /** Every host of a VirtualService or DestinationRule that Istio resolves relative to the object's namespace. */
 function shortHostsOf(o: IstioObject): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  const add = (host: unknown, where: string) => {
-    if (!isShortHost(host)) return;
+  // `where` is built only for a short host (most hosts are FQDNs).
+  const add = (host: string, where: string) => {
     const places = out.get(host) ?? [];
     places.push(where);
     out.set(host, places);
   };
   if (o.kind === 'VirtualService') {
-    arr(o.spec.hosts).forEach((h, i) => add(h, `spec.hosts[${i}]`));
-    for (const d of destinationsOf(o.spec)) add(d.host, `${d.where} host`);
-  } else if (o.kind === 'DestinationRule') {
+    arr(o.spec.hosts).forEach((h, i) => {
+      if (isShortHost(h)) add(h, `spec.hosts[${i}]`);
+    });
+    for (const d of destinationsOf(o.spec)) if (isShortHost(d.host)) add(d.host, `${d.where} host`);
+  } else if (o.kind === 'DestinationRule' && isShortHost(o.spec.host)) {
     add(o.spec.host, 'spec.host');
   }
   return out;
