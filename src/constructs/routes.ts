@@ -5,10 +5,11 @@
  */
 import { IConstruct } from 'constructs';
 import { checkHost, checkKeys, checkList, checkOptions, checkPort, isBuilt, propError, Where } from '../core/enforce';
-import { collect, raiseInvalid } from '../core/problems';
+import { collect, isInvalid, raiseInvalid } from '../core/problems';
 import { show } from '../core/text';
 import { renderHttpFault } from '../policies/fault';
 import { HttpMatch } from '../policies/match';
+import { RetryPolicy } from '../policies/retry';
 import { renderCorsPolicy, renderDirectResponse, renderHeaders, renderRedirect, renderRewrite } from '../policies/route';
 import { checkGateways, renderResilience } from './common';
 import { Destination } from './destination';
@@ -59,8 +60,9 @@ export function renderHttpRoute(route: HttpRouteProps, prop: string, target: Rou
   }
   const destinations = route.route === undefined && actions.length === 0 ? [Destination.host(target.host)] : route.route;
   const resilience = problems.check(() => renderResilience({ timeout: route.timeout, retries: route.retries }, path, { timeout: `${prop}.timeout`, retries: `${prop}.retries` }));
-  // Read only once the policy passed: the field of an invalid RetryPolicy throws.
-  if (resilience !== undefined && route.retries?.forWrites && !route.name) {
+  // Whatever the timeout says; an invalid RetryPolicy (its fields throw) is reported by renderResilience.
+  const forWrites = !isInvalid(route.retries) && isBuilt(route.retries, RetryPolicy) && route.retries.forWrites;
+  if (forWrites && !route.name) {
     problems.check(() => propError(where('name'), { value: route.name, expected: 'a route name', message: `${prop} uses RetryPolicy.nonIdempotent but has no name, which the non-idempotent record refers to`, fix: 'Name the route, e.g. name: "orders-writes".' }));
   }
   const mirrorOk = route.mirror === undefined || problems.passes(() => {

@@ -49,6 +49,11 @@ function invalidError(value: unknown): IstioValidationError | undefined {
   }
 }
 
+/** Whether `value` is an invalid value (see {@link buildValue}): its fields throw; whoever takes it reports it. */
+export function isInvalid(value: unknown): boolean {
+  return invalidError(value) !== undefined;
+}
+
 /**
  * Builds a value-class instance with `build` (the body of a static factory, or of a method deriving a new value,
  * which starts with `raiseInvalid(this)`). A problem does not throw here: it makes an invalid instance of `cls`

@@ -128,6 +128,18 @@ describe('HTTP routes', () => {
     expect(oneOf(chart, 'VirtualService').spec.http[0].retries.retryOn).not.toContain(RetryOn.FIVE_XX);
   });
 
+  test('a missing route name for non-idempotent retries is reported with a bad timeout of the same route, in one error', () => {
+    const writes = RetryPolicy.nonIdempotent({ attempts: 1 });
+    const e = thrownBy(() => host({ httpRoutes: [{ retries: writes, timeout: Duration.millis(0.5) }] }));
+    expect(e.violations.map((v) => v.code).sort()).toEqual(['PROP', 'X-01']);
+    expect(e.message).toContain('uses RetryPolicy.nonIdempotent but has no name');
+    // An invalid RetryPolicy is reported once, as itself (its fields are not read for the name check).
+    const invalid = RetryPolicy.nonIdempotent({ attempts: -1 });
+    const f = thrownBy(() => host({ httpRoutes: [{ retries: invalid }] }));
+    expect(f.violations).toHaveLength(1);
+    expect(f.message).toContain('httpRoutes[0].retries (RetryPolicy.nonIdempotent)');
+  });
+
   test('the new match conditions render as Istio fields', () => {
     const { chart } = host({
       httpRoutes: [
