@@ -99,6 +99,26 @@ test('the L1 escape-hatch classes are the jsii submodule `istio`', () => {
   expect(run.assembly?.types['cdk8s-istio-traffic.istio.VirtualService']?.kind).toBe('class');
 });
 
+interface AssemblyProperty { readonly name: string; readonly optional?: boolean; readonly docs?: { readonly default?: string } }
+
+/** `type.property` of every optional property of the assembly's types (structs, classes, interfaces) without a `@default`. */
+function optionalWithoutDefault(types: Record<string, { readonly properties?: readonly AssemblyProperty[] }>): string[] {
+  return Object.entries(types).flatMap(([fqn, t]) => (t.properties ?? [])
+    .filter((p) => p.optional && p.docs?.default === undefined)
+    .map((p) => `${fqn.replace(/^cdk8s-istio-traffic\./, '')}.${p.name}`));
+}
+
+test('every optional property of the public API documents its @default (the L1 imports aside: generated, never edited)', () => {
+  const ours = Object.fromEntries(Object.entries(run.assembly!.types).filter(([fqn]) => !fqn.startsWith('cdk8s-istio-traffic.istio.')));
+  expect(optionalWithoutDefault(ours as any)).toEqual([]);
+});
+
+test('the @default check can fail: it names the property without one', () => {
+  expect(optionalWithoutDefault({
+    'cdk8s-istio-traffic.P': { properties: [{ name: 'a', optional: true }, { name: 'b', optional: true, docs: { default: '1' } }, { name: 'c' }] },
+  })).toEqual(['P.a']);
+});
+
 /** The first line where two texts differ, with the line of each, or undefined when they are equal. */
 function firstDifference(expected: string, actual: string): string | undefined {
   if (expected === actual) return undefined;

@@ -176,15 +176,15 @@ export class CanaryService extends HostTraffic {
   public readonly stableSubsetName: string;
   /** Name of the canary subset. */
   public readonly canarySubsetName: string;
-  /** The current stage of the release plan, when `stages` is given. */
+  /** The current stage of the release plan, when `stages` is given. @default - undefined: no `stages` */
   public readonly currentStage?: CanaryStage;
-  /** Index (from 0) of the current stage, when `stages` is given. */
+  /** Index (from 0) of the current stage, when `stages` is given. @default - undefined: no `stages` */
   public readonly stageIndex?: number;
-  /** The release plan, when `stages` is given. */
+  /** The release plan, when `stages` is given. @default - undefined: no `stages` */
   public readonly stages?: CanaryStage[];
   /** Name of the weighted route (`primary` unless `primaryRouteName`). */
   public readonly primaryRouteName: string;
-  /** The controller that moves the canary through its plan, when one is set. */
+  /** The controller that moves the canary through its plan, when one is set. @default - undefined: no `controller` */
   public readonly controller?: ReleaseController;
   /**
    * With Flagger: the objects this construct would emit, rendered on demand for the Canary.

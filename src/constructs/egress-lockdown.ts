@@ -79,7 +79,7 @@ export interface EgressLockdownProps {
 export class EgressLockdown extends Construct {
   /** The emitted Sidecar (escape hatch). */
   public readonly sidecar: Sidecar;
-  /** The emitted NetworkPolicy, when `networkPolicy` is set (escape hatch). */
+  /** The emitted NetworkPolicy, when `networkPolicy` is set (escape hatch). @default - undefined: `networkPolicy` is not set */
   public readonly networkPolicy?: ApiObject;
   /** The namespace locked down. */
   public readonly namespace: string;

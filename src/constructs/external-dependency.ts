@@ -225,9 +225,12 @@ export class ExternalDependency extends Construct {
   public readonly virtualServices: VirtualService[] = [];
   /** The emitted DestinationRules, one per host that needs one (escape hatch). */
   public readonly destinationRules: DestinationRule[] = [];
-  /** The Gateway on the egress gateway pods, when `egressGateway` is set (escape hatch). */
+  /** The Gateway on the egress gateway pods, when `egressGateway` is set (escape hatch). @default - undefined: no `egressGateway` */
   public readonly gateway?: Gateway;
-  /** The DestinationRule for the egress gateway host, when `egressGateway.subset` is set (escape hatch). */
+  /**
+   * The DestinationRule for the egress gateway host, when `egressGateway.subset` is set (escape hatch).
+   * @default - undefined: no `egressGateway.subset`
+   */
   public readonly gatewayDestinationRule?: DestinationRule;
 
   constructor(scope: Construct, id: string, props: ExternalDependencyProps) {

@@ -125,11 +125,14 @@ export interface HostTrafficProps extends TrafficPolicyProps, CallerProps, Routi
 export class HostTraffic extends Construct {
   /** The service host. */
   public readonly host: string;
-  /** `metadata.namespace` of the emitted objects, when set (`namespace`; else the Chart's). */
+  /**
+   * `metadata.namespace` of the emitted objects, when set (`namespace`; else the Chart's).
+   * @default - undefined: the Chart's namespace applies
+   */
   public readonly namespace?: string;
   private readonly vsName: string;
   private readonly drName: string;
-  /** The destination port of the routes, when set (`port`). */
+  /** The destination port of the routes, when set (`port`). @default - undefined: no destination port (the host's only port) */
   public readonly port?: number;
   private trafficPolicy?: Record<string, unknown>;
   private gateways?: string[];
@@ -236,12 +239,12 @@ export class HostTraffic extends Construct {
     }
   }
 
-  /** The emitted VirtualService (escape hatch), once the host has a route. */
+  /** The emitted VirtualService (escape hatch), once the host has a route. @default - undefined until a route is added */
   public get virtualService(): VirtualService | undefined {
     return this.vs;
   }
 
-  /** The emitted HTTPRoute (escape hatch) under `RoutingApi.GATEWAY_API`, once the host has a route. */
+  /** The emitted HTTPRoute (escape hatch) under `RoutingApi.GATEWAY_API`, once the host has a route. @default - undefined under `RoutingApi.ISTIO`, and until a route is added */
   public get httpRoute(): ApiObject | undefined {
     return this.gatewayApi?.route;
   }
@@ -251,7 +254,7 @@ export class HostTraffic extends Construct {
     return [...(this.gatewayApi?.versionServices.values() ?? [])];
   }
 
-  /** The emitted DestinationRule (escape hatch), once the host has a subset or a traffic policy. */
+  /** The emitted DestinationRule (escape hatch), once the host has a subset or a traffic policy. @default - undefined until a subset or a traffic policy is added */
   public get destinationRule(): DestinationRule | undefined {
     return this.dr;
   }

@@ -111,7 +111,7 @@ export interface IngressGatewayProps extends RoutingApiProps {
    * @default { istio: 'ingressgateway' } - Istio's default ingress gateway
    */
   readonly selector?: { [key: string]: string };
-  /** Servers, in order; more with {@link IngressGateway.addServer}. */
+  /** Servers, in order; more with {@link IngressGateway.addServer}. @default - none (add them with `addServer`) */
   readonly servers?: GatewayServer[];
   /**
    * `spec.gatewayClassName` of the Gateway API Gateway (under `RoutingApi.GATEWAY_API` only).

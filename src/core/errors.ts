@@ -21,9 +21,9 @@ export interface Violation {
   readonly message: string;
   /** What to do about it. */
   readonly fix: string;
-  /** The offending value, when there is one. */
+  /** The offending value, when there is one. @default - none */
   readonly value?: unknown;
-  /** What is allowed, e.g. `1-65535` or `>= 1ms`. */
+  /** What is allowed, e.g. `1-65535` or `>= 1ms`. @default - none */
   readonly allowed?: string;
 }
 
@@ -61,9 +61,9 @@ export class IstioValidationError extends Error {
   public readonly code: string;
   /** Construct path of the first violation. */
   public readonly path: string;
-  /** Offending value of the first violation. */
+  /** Offending value of the first violation. @default - none: the first violation has no `value` */
   public readonly value?: unknown;
-  /** Allowed range of the first violation. */
+  /** Allowed range of the first violation. @default - none: the first violation has no `allowed` */
   public readonly allowed?: string;
   /** Fix of the first violation. */
   public readonly fix: string;

@@ -15,7 +15,7 @@ export const ISTIO_KINDS: readonly IstioKind[] = ['ServiceEntry', 'Sidecar', 'Ga
 export interface IstioObject {
   readonly kind: IstioKind;
   readonly name: string;
-  /** `metadata.namespace`, if set. */
+  /** `metadata.namespace`, if set. @default - none: the rules read it as namespace `default` */
   readonly namespace?: string;
   /** `spec` (an empty object when missing or malformed). */
   readonly spec: any;
@@ -25,7 +25,7 @@ export interface IstioObject {
   readonly path: string;
   /** What the emitting construct knows (see {@link IntentFacts}). */
   readonly facts: IntentFacts;
-  /** Rule code → reason, from `suppress.traffic.cdk8s-istio-traffic.io/<CODE>` annotations. */
+  /** Rule code → reason, from `suppress.traffic.cdk8s-istio-traffic.io/<CODE>` annotations. @default - none: nothing suppressed */
   readonly suppressions?: ReadonlyMap<string, string>;
 }
 
@@ -35,7 +35,9 @@ export interface Finding {
   readonly fix: string;
   /** @default the rule's severity */
   readonly severity?: Severity;
+  /** The offending value (the violation's `value`). @default - none */
   readonly value?: unknown;
+  /** What is allowed (the violation's `allowed`). @default - none */
   readonly allowed?: string;
 }
 
@@ -68,6 +70,7 @@ export interface RuleDoc {
 export interface Workload {
   readonly kind: string;
   readonly name: string;
+  /** `metadata.namespace`. @default - none: the rules read it as namespace `default` */
   readonly namespace?: string;
   /** Labels of the pod template. */
   readonly podLabels: Readonly<Record<string, string>>;
@@ -77,10 +80,19 @@ export interface Workload {
 /** A Kubernetes Service in the App. */
 export interface ServiceInfo {
   readonly name: string;
+  /** `metadata.namespace`. @default - none: chosen at apply time (host lookups match its name in any namespace) */
   readonly namespace?: string;
-  /** Pod selector (absent for selector-less Services). */
+  /** Pod selector (absent for selector-less Services). @default - none: a selector-less Service */
   readonly selector?: Readonly<Record<string, string>>;
-  readonly ports: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly targetPort?: number | string; readonly protocol?: string }>;
+  readonly ports: ReadonlyArray<{
+    /** Port name. @default - unnamed */
+    readonly name?: string;
+    readonly port: number;
+    /** Port on the pods. @default - the port (as Kubernetes defaults it) */
+    readonly targetPort?: number | string;
+    /** Port protocol. @default - none (Kubernetes: TCP) */
+    readonly protocol?: string;
+  }>;
   readonly path: string;
 }
 
@@ -90,6 +102,7 @@ export interface ServiceInfo {
  */
 export interface EgressPolicy {
   readonly name: string;
+  /** `metadata.namespace`. @default - none: the rules read it as namespace `default` */
   readonly namespace?: string;
   /** Whether it applies to every pod of its namespace (`podSelector: {}`). */
   readonly allPods: boolean;
@@ -108,11 +121,26 @@ export interface RolloutInfo {
   /** The Rollout as an object findings can be reported on (path, suppression annotations). */
   readonly subject: IstioObject;
   readonly name: string;
+  /** `metadata.namespace`. @default - none: the rules read it as namespace `default` */
   readonly namespace?: string;
   /** The VirtualServices it manages: name (and namespace, from `name.namespace`), HTTP route names (none: all). */
-  readonly virtualServices: ReadonlyArray<{ readonly name: string; readonly namespace?: string; readonly routes: readonly string[] }>;
-  /** The DestinationRule of subset-level splitting, when set. */
-  readonly destinationRule?: { readonly name: string; readonly namespace?: string; readonly stableSubsetName: string; readonly canarySubsetName: string };
+  readonly virtualServices: ReadonlyArray<{
+    readonly name: string;
+    /** From `name.namespace`. @default - the Rollout's namespace (unset: read as `default`) */
+    readonly namespace?: string;
+    readonly routes: readonly string[];
+  }>;
+  /**
+   * The DestinationRule of subset-level splitting, when set.
+   * @default - none: no subset-level splitting (no subsets are checked)
+   */
+  readonly destinationRule?: {
+    readonly name: string;
+    /** From `name.namespace`. @default - the Rollout's namespace (unset: read as `default`) */
+    readonly namespace?: string;
+    readonly stableSubsetName: string;
+    readonly canarySubsetName: string;
+  };
   /** `trafficRouting.managedRoutes` names (header and mirror step routes). */
   readonly managedRoutes: readonly string[];
 }
@@ -176,7 +204,7 @@ export interface RuleContext {
    * @default - none: Ext-scope checks are skipped
    */
   readonly inventory?: Inventory;
-  /** Budgets of the call-chain rules. */
+  /** Budgets of the call-chain rules. @default - amplification 10, timeout headroom 10 % */
   readonly callChain?: CallChainOptions;
   /**
    * Whether the objects are everything that is applied (synth: the App). When false (lint without `--complete`),

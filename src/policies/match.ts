@@ -19,8 +19,11 @@ export enum HttpMethod {
 
 /** Istio `StringMatch` on the wire: exactly one of exact, prefix or regex. */
 export interface StringMatch {
+  /** The value equals this string. @default - none (one of `exact`, `prefix` or `regex` is set) */
   readonly exact?: string;
+  /** The value starts with this string. @default - none (one of `exact`, `prefix` or `regex` is set) */
   readonly prefix?: string;
+  /** The value matches this RE2 regular expression. @default - none (one of `exact`, `prefix` or `regex` is set) */
   readonly regex?: string;
 }
 

@@ -241,9 +241,9 @@ export class RetryPolicy {
   public readonly retryOn: RetryOn[];
   /** Whether `retryOn` is left to Istio's default (not emitted), see {@link RetryPolicy.istioDefaultConditions}. */
   public readonly usesIstioDefaultConditions: boolean;
-  /** Per-try timeout, if any. */
+  /** Per-try timeout, if any. @default - none (not emitted: Istio uses the route timeout) */
   public readonly perTryTimeout?: Duration;
-  /** Back-off base interval, if any. */
+  /** Back-off base interval, if any. @default - none (not emitted: Envoy's 25ms) */
   public readonly backoff?: Duration;
   private readonly rendered: RenderedRetries;
 

@@ -67,9 +67,9 @@ export class CanaryStage {
 
   /** The canary's weight at this stage, percent. */
   public readonly weight: number;
-  /** How long the stage lasts before the next one, for a timed pause. */
+  /** How long the stage lasts before the next one, for a timed pause. @default - none: a manual pause or an analysis stage */
   public readonly pauseDuration?: Duration;
-  /** The metric gate of the stage, for an analysis stage. */
+  /** The metric gate of the stage, for an analysis stage. @default - none: a pause stage */
   public readonly gate?: MetricGate;
 
   private constructor(weight: number, pauseDuration: Duration | undefined, gate: MetricGate | undefined) {

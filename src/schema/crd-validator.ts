@@ -32,9 +32,9 @@ export interface SchemaIssue {
   readonly path: string;
   /** Human-readable description of the problem. */
   readonly message: string;
-  /** The CEL rule text when the issue comes from `x-kubernetes-validations`. */
+  /** The CEL rule text when the issue comes from `x-kubernetes-validations`. @default - none: the issue is not from a CEL rule */
   readonly rule?: string;
-  /** The CRDs do not serve this kind at this version, so nothing else was checked. */
+  /** The CRDs do not serve this kind at this version, so nothing else was checked. @default false */
   readonly unserved?: boolean;
 }
 

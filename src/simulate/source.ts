@@ -57,7 +57,7 @@ export class TrafficSource {
     return new TrafficSource(gateway, options.namespace ?? m[1], { ...(options.labels ?? {}) });
   }
 
-  /** The Gateway (`namespace/name`), or undefined for the mesh. */
+  /** The Gateway (`namespace/name`), or undefined for the mesh. @default - undefined: the mesh */
   public readonly gatewayName?: string;
   /** The namespace of the sending proxy. */
   public readonly namespace: string;

@@ -5,7 +5,7 @@ import { ApiObject, App, YamlOutputType } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ANALYSIS_RECORD_ENV, DEFAULT_NAMESPACE_ENV, withDefaultNamespace, writeAnalysisRecord } from '../core/analysis-record';
 import { propError } from '../core/enforce';
-import { fail, formatViolation, IstioValidationError, PROP_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
+import { fail, IstioValidationError, PROP_CODE, Severity, SUPPRESSION_CODE, Violation } from '../core/errors';
 import { Analysis, CONTEXT_KINDS, ManifestInput } from '../engine/analyze';
 import { CallChainOptions } from '../engine/call-graph';
 import { factsOf, IntentFacts, mergeFacts } from '../engine/intent';
@@ -15,6 +15,9 @@ import { Inventory, RuleReport } from '../engine/types';
 import type * as TrafficReport from '../report/traffic-report';
 import { analyze, ruleCodes } from '../rules';
 import { writeSynthRecord } from './synth-record';
+import { IWarningSink, WarningSink } from './warning-sink';
+
+export { IWarningSink, WarningCollector, WarningSink } from './warning-sink';
 
 const ID = 'IstioTrafficRules';
 /** Longest suppression reason: it is written as an annotation, and an object's annotations total at most 256 KiB. */
@@ -27,41 +30,6 @@ function constructOf(value: unknown, call: string, param: string): IConstruct {
     propError({ path: call, prop: param }, { value, expected: 'a construct', fix: `Pass a construct (an App, a Chart or a construct of this library) to ${call}.` });
   }
   return value as IConstruct;
-}
-
-/**
- * Receives the warnings of a synth (see `Rules.warningSink`). Implement it to route warnings elsewhere (a
- * logger, a CI annotation); use `strict` on `Rules` to make warnings fail synth instead.
- */
-export interface IWarningSink {
-  /** Called once per synth that found warnings, with all of them. */
-  report(warnings: Violation[]): void;
-}
-
-/** The ready-made warning sinks. */
-export class WarningSink {
-  /** Writes each warning as one line to stderr: `warning [path] CODE: message. fix (see <rules.md URL>#code)`. */
-  public static stderr(): IWarningSink {
-    return { report: (warnings) => { for (const w of warnings) process.stderr.write(`warning ${formatViolation(w)}\n`); } };
-  }
-
-  /** Drops warnings (they stay readable in `Rules.lastReport`). */
-  public static discard(): IWarningSink {
-    return { report: () => undefined };
-  }
-
-  private constructor() {}
-}
-
-/** A warning sink that keeps every warning it receives, in order (for tests and tools). */
-export class WarningCollector implements IWarningSink {
-  /** The warnings received so far. */
-  public readonly warnings: Violation[] = [];
-
-  /** Appends `warnings` to {@link WarningCollector.warnings}. */
-  public report(warnings: Violation[]): void {
-    this.warnings.push(...warnings);
-  }
 }
 
 /** File name of the traffic report in the App's output directory. */
@@ -149,7 +117,7 @@ export class Rules extends Construct {
    */
   public warningSink: IWarningSink = WarningSink.stderr();
 
-  /** The outcome of the last run, for inspection in tests and tools. */
+  /** The outcome of the last run, for inspection in tests and tools. @default - undefined until the rules have run */
   public lastReport?: RuleReport;
   /** What the constructs of this App recorded about the objects they emit (see {@link recordIntent}). */
   private readonly intents = new Map<IConstruct, IntentFacts>();
