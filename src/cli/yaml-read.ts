@@ -12,6 +12,7 @@ import {
 import type { Event, ScalarEvent } from 'js-yaml';
 import { Severity, Violation, YAML_CODE } from '../core/errors';
 import { describeYamlValue, goYamlV2Key, goYamlV2Plain, sameYamlValue, yaml12Plain } from '../core/go-yaml';
+import { lineAt, lineStartsOf, locator } from './yaml-positions';
 
 /** One more memo: the four implicit resolvers of a scalar ask for the same reading in turn. */
 let lastSource: string | undefined;
@@ -107,89 +108,10 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
       if (++documents > limits.maxDocuments) throw new ReadError(`${name}:${line}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
       if (doc?.alias) checkExpansion(value, limits, `${name}:${line}`);
       if (value === null || value === undefined) return;
-      out.push({ value, line, findings: doc?.findings ?? [], locate: locator(text, batchStart, batchEnd, i, lineStarts, limits) });
+      out.push({ value, line, findings: doc?.findings ?? [], locate: locator(text, batchStart, batchEnd, i, lineStarts, limits.maxDepth) });
     });
   }
   return out;
-}
-
-/**
- * A field locator for document `index` of the batch at `start`: on first use the batch is parsed again and the
- * document's field paths mapped to their offsets (a key's position for a map entry, the item's for a list entry).
- */
-function locator(text: string, start: number, end: number, index: number, lineStarts: number[], limits: ReadLimits): (field: string) => { line: number; column: number } | undefined {
-  let positions: Map<string, number> | undefined;
-  return (field: string) => {
-    if (!positions) {
-      positions = new Map();
-      const source = text.slice(start, end);
-      let events: Event[];
-      try {
-        events = parseEvents(source, { maxDepth: limits.maxDepth });
-      } catch {
-        return undefined;
-      }
-      const doc = splitEvents(events)[index];
-      if (doc) mapPositions(doc, source, start, positions);
-    }
-    for (let f = field; f; f = parentPath(f)) {
-      const offset = positions.get(f);
-      if (offset !== undefined) {
-        const line = lineAt(lineStarts, offset);
-        return { line, column: offset - lineStarts[line - 1] + 1 };
-      }
-    }
-    return undefined;
-  };
-}
-
-/** `spec.http[0]` for `spec.http[0].timeout`, `spec` for `spec.http`, '' at the top. */
-function parentPath(path: string): string {
-  const m = /(\.[^.[\]]+|\[[^\]]*\])$/.exec(path);
-  return m ? path.slice(0, m.index) : '';
-}
-
-function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return parent ? `${parent}.${key}` : key;
-  return `${parent}[${JSON.stringify(key)}]`;
-}
-
-/** Maps every field path of `doc` to its source offset (in `text`, the batch at `base`). */
-function mapPositions(doc: Event[], source: string, base: number, out: Map<string, number>): void {
-  const stack: Array<{ map: boolean; n: number; path: string; key?: string }> = [];
-  for (const e of doc) {
-    if (e.type === EVENT_DOCUMENT) continue;
-    if (e.type === EVENT_POP) {
-      stack.pop();
-      continue;
-    }
-    const top = stack[stack.length - 1];
-    let path = '';
-    if (top) {
-      if (top.map) {
-        if (top.n % 2 === 0) {
-          // A key: the entry's position is the key's.
-          top.n++;
-          if (e.type === EVENT_SCALAR) {
-            top.key = getScalarValue(source, e);
-            out.set(childPath(top.path, top.key), base + e.valueStart);
-          } else {
-            top.key = undefined;
-          }
-          if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0, path: '\u0000' });
-          continue;
-        }
-        top.n++;
-        path = top.key === undefined ? '\u0000' : childPath(top.path, top.key);
-      } else {
-        path = childPath(top.path, top.n++);
-        const offset = e.type === EVENT_SCALAR ? e.valueStart : e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE ? e.start : undefined;
-        if (offset !== undefined) out.set(path, base + offset);
-      }
-    }
-    if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0, path });
-  }
 }
 
 /**
@@ -259,20 +181,6 @@ function roughTokens(source: string, start: number, end: number): number {
     }
   }
   return n;
-}
-
-/** The events of each document (DOCUMENT … its POP). */
-function splitEvents(events: Event[]): Event[][] {
-  const out: Event[][] = [];
-  let depth = 0;
-  let current: Event[] = [];
-  for (const e of events) {
-    if (e.type === EVENT_DOCUMENT && depth === 0) current = [];
-    current.push(e);
-    if (e.type === EVENT_DOCUMENT || e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) depth++;
-    else if (e.type === EVENT_POP && --depth === 0) out.push(current);
-  }
-  return out;
 }
 
 /** What one pass over a document's events finds: where its content starts, whether it has aliases, its YAML warnings. */
@@ -402,22 +310,4 @@ function repeatedKey(events: Event[], source: string): { key: string; offset: nu
     else if (e.type === EVENT_POP) stack.pop();
   }
   return undefined;
-}
-
-function lineStartsOf(text: string): number[] {
-  const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
-/** 1-based line of `offset`. */
-function lineAt(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
