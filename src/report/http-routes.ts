@@ -1,6 +1,6 @@
 import { formatMillis } from '../core/grammar';
 import { arr, isRecord } from '../core/json';
-import { HostPolicy, routingPolicy, rulePolicy, ruleTimeouts } from '../engine/call-graph';
+import { HostPolicy, routingPolicy, rulePolicy, ruleTimeouts } from '../engine/call-policy';
 import { IstioObject } from '../engine/types';
 import { meshHostsOf, RouteBackend, routeHostnames, routeParents, RouteRule, routeRules } from '../engine/view-route';
 import { isMeshBound } from '../engine/view-vs';

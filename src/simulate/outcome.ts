@@ -2,7 +2,7 @@ import { formatMillis, parseDuration } from '../core/grammar';
 import { fqdn } from '../core/hosts';
 import { arr, isRecord } from '../core/json';
 import { ISTIO_DEFAULT_RETRY_ON } from '../core/retry';
-import { ISTIO_DEFAULT_ATTEMPTS } from '../engine/call-graph';
+import { ISTIO_DEFAULT_ATTEMPTS } from '../engine/call-policy';
 import { effectivePolicy, lookupDestinationRule, poolRisks, reachedWorkloads, subsetLabels } from './policy';
 import { TrafficSource } from './source';
 import { RetrySource, SimulatedDestination, SimulatedMirror, SimulatedRetry, SimulationRisk } from './types';

@@ -1,4 +1,5 @@
-import { buildCallGraph, HTTPROUTE_DEFAULT_RETRIES, ISTIO_DEFAULT_ATTEMPTS, pathTo } from '../../src/engine/call-graph';
+import { buildCallGraph, pathTo } from '../../src/engine/call-graph';
+import { HTTPROUTE_DEFAULT_RETRIES, ISTIO_DEFAULT_ATTEMPTS } from '../../src/engine/call-policy';
 import { CALLS_ANNOTATION, ENTRY_POINT_ANNOTATION } from '../../src/engine/intent';
 import { toIstioObject } from '../../src/engine/istio-object';
 
