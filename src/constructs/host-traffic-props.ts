@@ -1,4 +1,7 @@
-/** The props of {@link HostTraffic}: one service host's subsets, routes, traffic policy and visibility. */
+/**
+ * The props of HostTraffic: one service host's subsets, routes, traffic policy and visibility. In a file of their own,
+ * which cannot import HostTraffic (an import cycle), so the docs name it in backticks instead of linking it.
+ */
 import { IConstruct } from 'constructs';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 import { CallerProps } from './common';
@@ -6,7 +9,7 @@ import { RoutingApiProps } from './gateway-api';
 import { HttpRouteProps, SubsetProps, TcpRouteProps, TlsRouteProps } from './route-props';
 
 /**
- * Props of {@link HostTraffic}.
+ * Props of `HostTraffic`.
  */
 export interface HostTrafficProps extends TrafficPolicyProps, CallerProps, RoutingApiProps {
   /**
@@ -48,22 +51,22 @@ export interface HostTrafficProps extends TrafficPolicyProps, CallerProps, Routi
    */
   readonly port?: number;
   /**
-   * Subsets of the host, in order; more with {@link HostTraffic.addSubset}.
+   * Subsets of the host, in order; more with `HostTraffic.addSubset`.
    * @default - none
    */
   readonly subsets?: SubsetProps[];
   /**
-   * HTTP routes, in the order Istio evaluates them (first match wins); more with {@link HostTraffic.addHttpRoute}.
+   * HTTP routes, in the order Istio evaluates them (first match wins); more with `HostTraffic.addHttpRoute`.
    * @default - none
    */
   readonly httpRoutes?: HttpRouteProps[];
   /**
-   * TCP routes, in order; more with {@link HostTraffic.addTcpRoute}.
+   * TCP routes, in order; more with `HostTraffic.addTcpRoute`.
    * @default - none
    */
   readonly tcpRoutes?: TcpRouteProps[];
   /**
-   * TLS routes, in order; more with {@link HostTraffic.addTlsRoute}.
+   * TLS routes, in order; more with `HostTraffic.addTlsRoute`.
    * @default - none
    */
   readonly tlsRoutes?: TlsRouteProps[];

@@ -8,7 +8,7 @@ import { serverHostProblem } from '../core/gateway-ref';
 import { show } from '../core/text';
 import { Rules } from '../synth/rules';
 import { asValidationError, metadataFor, withdrawn } from './common';
-import { PortProtocol } from './external-dependency';
+import { PortProtocol } from './external-dependency-fields';
 import { gatewayApiRefusal, Routing, RoutingApi, RoutingApiProps } from './gateway-api';
 
 /**
