@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { goYamlV2Key, goYamlV2Plain } from '../../src/core/go-yaml';
+import { parseManifests } from '../../src/cli/inputs';
 
 function lint(text: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-yaml11-'));
@@ -83,5 +84,40 @@ describe('lint reads what kubectl reads', () => {
     const r = lint(dr('    outlierDetection:\n      consecutive5xxErrors: 5\n      maxEjectionPercent: 1_000'));
     expect(r.warnings.find((x) => x.code === 'YAML').message).toContain('the integer 1000 to kubectl');
     expect(r.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a colon before `,` `]` `}` in a flow sequence stays in the plain scalar, as go-yaml v2 reads it', () => {
+  const read = (flow: string) => parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nlist: ${flow}\n`, 'in.yaml');
+  const listOf = (flow: string) => (read(flow)[0].manifest as any).list;
+  const yamlWarnings = (flow: string) => (read(flow)[0].findings ?? []).filter((f) => f.code === 'YAML');
+
+  test.each([
+    ['[1.2.3.4, 001:db8::]', ['1.2.3.4', '001:db8::']],
+    ['[2001:db8::, x]', ['2001:db8::', 'x']],
+    ['[a:]', ['a:']],
+  ])('%s reads as %j, with a YAML warning (a one-pair map to js-yaml and the JS yaml package)', (flow, expected) => {
+    expect(listOf(flow)).toEqual(expected);
+    expect(yamlWarnings(flow)).toHaveLength(1);
+    expect(yamlWarnings(flow)[0].message).toContain('a string to kubectl and Istio (go-yaml v2) but a one-pair map');
+  });
+
+  test.each([
+    ['[x: z]', [{ x: 'z' }]], // a colon and a blank: a pair for every reader
+    ['[ 2001:db8:: ]', [{ '2001:db8:': null }]], // the last colon before a blank: a pair for go-yaml too
+    ['[a::b]', ['a::b']], // no colon before a flow end
+    ['["001:db8::"]', ['001:db8::']], // quoted
+    ['[&n a:]', [{ a: null }]], // an anchor on the pair: left as js-yaml reads it
+    ['[a: ]', [{ a: null }]], // a blank after the colon: a pair for go-yaml too
+  ])('%s reads as %j, without that warning', (flow, expected) => {
+    expect(listOf(flow)).toEqual(expected);
+    expect(yamlWarnings(flow)).toEqual([]);
+  });
+
+  test('a ServiceEntry with `addresses: [1.2.3.4, 001:db8::]` (Istio\'s own valid example) passes the schema', () => {
+    const r = lint('apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: se, namespace: x}\nspec:\n  hosts: [api.example.com]\n'
+      + '  addresses: [1.2.3.4, 001:db8::]\n  ports: [{number: 443, name: tls, protocol: TLS}]\n  resolution: STATIC\n  endpoints: [{address: 1.2.3.4}]\n');
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).toContain('YAML');
   });
 });
