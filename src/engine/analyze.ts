@@ -74,7 +74,10 @@ export interface AnalyzeOptions {
 
 /** The outcome of {@link analyze}: the rule report plus what was analyzed. */
 export interface Analysis extends RuleReport {
-  /** Number of Istio objects in the input (those Flagger will generate from Canaries are checked, not counted). */
+  /**
+   * Number of Istio objects in the input — every kind of the bundled CRDs, those only the schema check reads
+   * (AuthorizationPolicy, Telemetry …) included; those Flagger will generate from Canaries are checked, not counted.
+   */
   readonly objects: number;
   /** The Istio objects analyzed (for the traffic report). */
   readonly istioObjects: readonly IstioObject[];
@@ -98,6 +101,8 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
   const rollouts: RolloutInfo[] = [];
   // Objects Flagger will generate from Canaries: checked by the rules, not counted as input.
   let derivedCount = 0;
+  // Istio-group objects only the schema reads (security, telemetry, extensions, WorkloadEntry …): counted too.
+  let schemaOnly = 0;
   const pre: Violation[] = [];
   const codes = new Set(rules.map((r) => r.code));
   const global = new Map(Object.entries(options.suppress ?? {}));
@@ -133,7 +138,10 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
       objects.push({ ...found, suppressions });
       continue;
     }
-    if (istio) continue;
+    if (istio) {
+      schemaOnly++;
+      continue;
+    }
     if (!isRecord(m) || typeof m.kind !== 'string') continue;
     const meta = isRecord(m.metadata) ? m.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '';
@@ -185,7 +193,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
     suppressed: report.suppressed,
     ...(report.notChecked ? { notChecked: report.notChecked } : {}),
     ...(report.omitted ? { omitted: report.omitted } : {}),
-    objects: objects.length - derivedCount,
+    objects: objects.length - derivedCount + schemaOnly,
     istioObjects: objects,
   };
   shareRunState(report, analysis);

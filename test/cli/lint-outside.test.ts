@@ -113,3 +113,17 @@ test('findings say how to suppress them: a text footer and a JSON field per rule
   main(['lint', path.join(dir, 'w.yaml'), '-n', 'shop'], { stdout: (t) => { stdout += t; }, stderr: () => undefined });
   expect(stdout).toContain('To accept a finding on purpose, suppress it with a written reason: annotation suppress.traffic.cdk8s-istio-traffic.io/<CODE>');
 });
+
+test('objects only the schema reads (security, telemetry kinds) count as Istio objects in the summary; other kinds do not', () => {
+  const policy = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {}\n';
+  const telemetry = 'apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t, namespace: shop}\nspec: {}\n';
+  const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n';
+  const r = lint([policy, telemetry, VS, configMap].join('---\n'));
+  expect(r.code).toBe(0);
+  expect(r.report.summary.objects).toBe(3);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lint-count-')), 'policy.yaml');
+  fs.writeFileSync(file, policy);
+  let text = '';
+  expect(main(['lint', file], { stdout: (t) => { text += t; }, stderr: () => undefined })).toBe(0);
+  expect(text).toMatch(/in 1 Istio object\(s\) from 1 file\(s\)/);
+});
