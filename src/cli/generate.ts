@@ -101,7 +101,9 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
         + `(${verdict.record.warnings} warning(s), reported by the app), not repeated\n`;
     } else {
       if (record) stderr += `${PREFIX}: rule checks: run again, ${verdict.why}\n`;
-      checkRules(manifests, files, strict, run.log);
+      const checked = checkRules(manifests, files, strict, run.log);
+      // A clean check says so: the summary tells a check that found nothing from one that did not run.
+      if (checked.findings === 0) stderr += `${PREFIX}: rule checks: ${checked.objects} Istio object(s), no findings\n`;
     }
     inTime('during the rule checks');
     const ordered = orderManifests(manifests);
@@ -128,10 +130,11 @@ export function generate(options: GenerateOptions = {}, env: NodeJS.ProcessEnv =
 }
 
 /**
- * Runs the rule engine over every manifest and logs its report; fails on an error. The engine is loaded only here:
+ * Runs the rule engine over every manifest and logs its report; fails on an error; returns what it checked and how
+ * many findings (warnings) it logged. The engine is loaded only here:
  * an app that uses this library has analyzed its objects already (see {@link reuseAppAnalysis}).
  */
-function checkRules(manifests: readonly Manifest[], files: number, strict: boolean, log: (text: string) => void): void {
+function checkRules(manifests: readonly Manifest[], files: number, strict: boolean, log: (text: string) => void): { objects: number; findings: number } {
   const { analyze } = require('../rules') as typeof import('../rules');
   const report = analyze(manifests.map((m) => ({ manifest: m.value, path: m.path })), { strict });
   if (report.errors.length > 0 || report.warnings.length > 0) {
@@ -141,6 +144,7 @@ function checkRules(manifests: readonly Manifest[], files: number, strict: boole
   if (report.errors.length > 0) {
     throw new GenerateError(`${report.errors.length} Istio rule error(s) in the generated manifests${strict ? ' (strict: warnings count as errors)' : ''}`);
   }
+  return { objects: report.objects, findings: report.warnings.length };
 }
 
 /**

@@ -133,9 +133,8 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     });
   program.command('generate')
     .description('ArgoCD config management plugin: run the cdk8s app of the current directory and print all its manifests '
-      + 'as one YAML stream, or nothing at all (exit code 1, reason on stderr) if anything fails')
+      + 'as one YAML stream, or nothing at all (reason on stderr; exit code 1 when generation fails, 2 for bad settings) if anything fails')
     .option('--app <entry>', 'app entry file (.js or .ts) instead of the app: command of cdk8s.yaml')
-    .option('--complete', 'the input is everything that is applied: references to objects not in it are errors, not notes', false)
     .option('-n, --namespace <namespace>', 'namespace for namespaced objects without one (default: $ARGOCD_APP_NAMESPACE)')
     .option('--strict', 'treat rule warnings as errors', false)
     .option('--sync-waves', 'annotate VirtualServices with the ArgoCD sync wave after their DestinationRules', false)

@@ -322,6 +322,13 @@ new ApiObject(new Chart(app, 'raw', { namespace: 'raw' }), 'vs', { apiVersion: '
 app.synth();`));
     expectNothingPrinted(r, 1);
     expect(r.stderr).toMatch(/raw\.k8s\.yaml:1: error VS-11/);
+    // The same object with weights that sum to 100: the clean check says it ran.
+    const clean = generate(jsApp('raw-istio-clean', `const app = new App();
+new ApiObject(new Chart(app, 'raw', { namespace: 'raw' }), 'vs', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'split' },
+  spec: { hosts: ['split.raw.svc.cluster.local'], http: [{ route: [{ destination: { host: 'split.raw.svc.cluster.local' } }] }] } });
+app.synth();`));
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toMatch(/rule checks: 1 Istio object\(s\), no findings/);
   });
 });
 
