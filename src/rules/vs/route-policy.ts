@@ -81,7 +81,7 @@ export const VS18: Rule = {
 export const VS19: Rule = {
   code: 'VS-19', title: 'The route timeout covers every retry: timeout ≥ perTryTimeout × (attempts + 1) + backoff × attempts', severity: Severity.ERROR, levels: 'E/W', scope: 'self',
   kinds: ['VirtualService'],
-  why: "Envoy's route timeout includes all retries: a perTryTimeout ≥ timeout can never fire, and a shorter timeout cuts the later attempts off. Stricter than the catalogue (which warns on the second case), as the seeds' derivation requires.",
+  why: "Envoy's route timeout includes all retries: a perTryTimeout ≥ timeout can never fire, and a shorter timeout cuts the later attempts off. Stricter than the catalogue (which warns on the second case), as the seeds' derivation requires. An unset backoff counts as 0: Envoy's default back-off is jittered (a random wait below 25 ms × 2^n − 1, at most 250 ms), so a timeout exactly at perTryTimeout × (attempts + 1) may still cut the last attempt short by that wait; set backoff to have it counted.",
   fix: 'Raise timeout to at least perTryTimeout × (attempts + 1) (+ backoff × attempts), or lower attempts or perTryTimeout.',
   upstream: 'Derived: Envoy router (route timeout includes retries), Istio HTTPRetry defaults',
   checkObject(o: IstioObject): Finding[] {
