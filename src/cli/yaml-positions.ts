@@ -3,8 +3,9 @@
  * `spec.http[0].timeout` (the key's position for a map entry, the item's for a list entry), found by parsing the
  * document's batch again on the first question — only findings ask — and line numbers of offsets.
  */
-import { EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, getScalarValue, parseEvents } from 'js-yaml';
+import { EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, getScalarValue } from 'js-yaml';
 import type { Event } from 'js-yaml';
+import { parseEventsLikeGoYaml, ParsedBatch } from './yaml-indent';
 
 /**
  * A field locator for document `index` of the batch at `start`: on first use the batch is parsed again and the
@@ -15,15 +16,14 @@ export function locator(text: string, start: number, end: number, index: number,
   return (field: string) => {
     if (!positions) {
       positions = new Map();
-      const source = text.slice(start, end);
-      let events: Event[];
+      let parsed: ParsedBatch;
       try {
-        events = parseEvents(source, { maxDepth });
+        parsed = parseEventsLikeGoYaml(text.slice(start, end), maxDepth);
       } catch {
         return undefined;
       }
-      const doc = splitEvents(events)[index];
-      if (doc) mapPositions(doc, source, start, positions);
+      const doc = splitEvents(parsed.events)[index];
+      if (doc) mapPositions(doc, parsed.source, start, positions, parsed.original);
     }
     for (let f = field; f; f = parentPath(f)) {
       const offset = positions.get(f);
@@ -48,8 +48,8 @@ function childPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Maps every field path of `doc` to its source offset (in `text`, the batch at `base`). */
-function mapPositions(doc: Event[], source: string, base: number, out: Map<string, number>): void {
+/** Maps every field path of `doc` to its offset in the file (`doc` indexes `source`, the batch at `base`, maybe repaired: `original`). */
+function mapPositions(doc: Event[], source: string, base: number, out: Map<string, number>, original: (offset: number) => number): void {
   const stack: Array<{ map: boolean; n: number; path: string; key?: string }> = [];
   for (const e of doc) {
     if (e.type === EVENT_DOCUMENT) continue;
@@ -66,7 +66,7 @@ function mapPositions(doc: Event[], source: string, base: number, out: Map<strin
           top.n++;
           if (e.type === EVENT_SCALAR) {
             top.key = getScalarValue(source, e);
-            out.set(childPath(top.path, top.key), base + e.valueStart);
+            out.set(childPath(top.path, top.key), base + original(e.valueStart));
           } else {
             top.key = undefined;
           }
@@ -78,7 +78,7 @@ function mapPositions(doc: Event[], source: string, base: number, out: Map<strin
       } else {
         path = childPath(top.path, top.n++);
         const offset = e.type === EVENT_SCALAR ? e.valueStart : e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE ? e.start : undefined;
-        if (offset !== undefined) out.set(path, base + offset);
+        if (offset !== undefined) out.set(path, base + original(offset));
       }
     }
     if (e.type === EVENT_MAPPING || e.type === EVENT_SEQUENCE) stack.push({ map: e.type === EVENT_MAPPING, n: 0, path });

@@ -6,12 +6,14 @@
  * is bounded and parsed on its own.
  */
 import {
-  COLLECTION_STYLE, constructFromEvents, defineScalarTag, EVENT_ALIAS, EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, FAILSAFE_SCHEMA,
-  getScalarValue, mergeTag, NOT_RESOLVED, parseEvents, SCALAR_STYLE_PLAIN, YAMLException,
+  constructFromEvents, defineScalarTag, EVENT_ALIAS, EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, FAILSAFE_SCHEMA,
+  getScalarValue, mergeTag, NOT_RESOLVED, SCALAR_STYLE_PLAIN, YAMLException,
 } from 'js-yaml';
-import type { Event, MappingEvent, ScalarEvent } from 'js-yaml';
+import type { Event, ScalarEvent } from 'js-yaml';
 import { Severity, Violation, YAML_CODE } from '../core/errors';
 import { describeYamlValue, goYamlV2Key, goYamlV2Plain, sameYamlValue, yaml12Plain } from '../core/go-yaml';
+import { quotedColonScalars, trailingColonScalars } from './yaml-colons';
+import { parseEventsLikeGoYaml, ParsedBatch } from './yaml-indent';
 import { lineAt, lineStartsOf, locator } from './yaml-positions';
 
 /** One more memo: the four implicit resolvers of a scalar ask for the same reading in turn. */
@@ -81,32 +83,36 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
   const out: ReadDocument[] = [];
   let documents = 0;
   for (const batch of batches(text, limits, tokens, lineOf, name)) {
-    const source = text.slice(batch.start, batch.end);
     const startLine = lineOf(batch.start);
-    let events: Event[];
+    let parsed: ParsedBatch;
     let values: unknown[];
     try {
-      events = parseEvents(source, { maxDepth: limits.maxDepth });
+      parsed = parseEventsLikeGoYaml(text.slice(batch.start, batch.end), limits.maxDepth);
     } catch (e) {
       throw readError(e, name, startLine, limits);
     }
-    const colons = trailingColonScalars(events, source, (offset) => `${name}:${lineOf(batch.start + offset)}`);
+    // The text the events index: the batch, or the batch with under-indented flow lines repaired (./yaml-indent).
+    const { source, original } = parsed;
+    let events = parsed.events;
+    const where = (offset: number) => `${name}:${lineOf(batch.start + original(offset))}`;
+    const colons = trailingColonScalars(events, source, where);
     events = colons.events;
+    if (parsed.quoted.size > 0) quotedColonScalars(events, source, parsed.quoted, where, colons.findings);
     try {
       values = constructFromEvents(events, { source, schema: KUBECTL_SCHEMA, maxAliases: limits.maxAliases });
     } catch (e) {
       const repeat = e instanceof YAMLException && /duplicated mapping key/.test(e.reason) ? repeatedKey(events, source) : undefined;
       if (repeat) {
-        throw new ReadError(`${name}:${lineOf(batch.start + repeat.offset)}: duplicate key ${JSON.stringify(repeat.key)} in a mapping (the last value would silently win; kubectl's strict field validation refuses it)`);
+        throw new ReadError(`${name}:${lineOf(batch.start + original(repeat.offset))}: duplicate key ${JSON.stringify(repeat.key)} in a mapping (the last value would silently win; kubectl's strict field validation refuses it)`);
       }
       throw readError(e, name, startLine, limits);
     }
-    const docs = documentsOf(events, source, (offset) => `${name}:${lineOf(batch.start + offset)}`, colons.findings);
+    const docs = documentsOf(events, source, where, colons.findings);
     const batchStart = batch.start;
     const batchEnd = batch.end;
     values.forEach((value, i) => {
       const doc = docs[i];
-      const line = doc?.first === undefined ? startLine : lineOf(batch.start + doc.first);
+      const line = doc?.first === undefined ? startLine : lineOf(batch.start + original(doc.first));
       if (++documents > limits.maxDocuments) throw new ReadError(`${name}:${line}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
       if (doc?.alias) checkExpansion(value, limits, `${name}:${line}`);
       if (value === null || value === undefined) return;
@@ -222,70 +228,13 @@ function documentsOf(events: Event[], source: string, where: (offset: number) =>
       stack.push({ map: type === EVENT_MAPPING, n: 0 });
     } else if (type === EVENT_SCALAR) {
       doc.first ??= e.valueStart;
-      if (e.style === SCALAR_STYLE_PLAIN && e.tagStart === -1) {
-        const note = noted.get(e) ?? ambiguity(e, source, isKey, where);
-        if (note) doc.findings.push(note);
-      }
+      const note = noted.get(e) ?? (e.style === SCALAR_STYLE_PLAIN && e.tagStart === -1 ? ambiguity(e, source, isKey, where) : undefined);
+      if (note) doc.findings.push(note);
     } else if (type === EVENT_ALIAS) {
       doc.alias = true;
     }
   }
   return out;
-}
-
-/** The flow-collection ends after which go-yaml v2 keeps a colon in a plain scalar (only a blank after it ends one). */
-const FLOW_END = new Set([',', ']', '}'].map((c) => c.charCodeAt(0)));
-const TRAILING_COLON = /:[,\]}]/;
-
-/**
- * go-yaml v2 (kubectl, Istio) ends a plain scalar at a colon only when a blank follows it, so in the flow sequence
- * `[1.2.3.4, 001:db8::]` the IPv6 address is a string; js-yaml (YAML 1.2) ends it at a colon followed by `,` `]` or `}`
- * and reads a one-pair map `{ "001:db8:": null }`. Each such implicit pair — a flow sequence's item that is a map of
- * one plain key written right before `:` and one of those, with no value — becomes the plain scalar go-yaml reads
- * (the key and its colon), with a YAML warning for the readers that disagree. `events` is returned as is when none.
- */
-function trailingColonScalars(events: Event[], source: string, where: (offset: number) => string): { events: Event[]; findings: Map<Event, Violation> } {
-  const findings = new Map<Event, Violation>();
-  if (!TRAILING_COLON.test(source)) return { events, findings }; // nearly every batch: no colon before a flow end
-  let out: Event[] | undefined;
-  const flowSequences: boolean[] = []; // per open collection: a flow sequence?
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e.type === EVENT_POP) flowSequences.pop();
-    else if (e.type === EVENT_DOCUMENT) flowSequences.push(false);
-    else if (e.type === EVENT_SEQUENCE || e.type === EVENT_MAPPING) {
-      const pair = e.type === EVENT_MAPPING && flowSequences[flowSequences.length - 1] ? implicitColonPair(events, i, source) : undefined;
-      if (pair) {
-        out ??= events.slice(0, i);
-        out.push(pair);
-        const text = source.slice(pair.valueStart, pair.valueEnd);
-        findings.set(pair, {
-          code: YAML_CODE, severity: Severity.WARNING, path: where(pair.valueStart), value: text, allowed: 'a scalar every YAML reader reads alike',
-          message: `the unquoted item ${text} of a flow sequence is a string to kubectl and Istio (go-yaml v2) but a one-pair map to YAML 1.2 readers that end it at its last colon (js-yaml, the JS yaml package); lint checks what kubectl reads`,
-          fix: `Quote it ("${text}"), or write the list as a block sequence (one "- ${text}" per line).`,
-        });
-        i += 3; // the mapping, its key, its empty value and its POP
-        continue;
-      }
-      flowSequences.push(e.type === EVENT_SEQUENCE && e.style === COLLECTION_STYLE.FLOW);
-    }
-    out?.push(e);
-  }
-  return { events: out ?? events, findings };
-}
-
-/** The scalar go-yaml v2 reads where events[i] opens an implicit one-pair map `key:` ending at `,` `]` or `}`. */
-function implicitColonPair(events: Event[], i: number, source: string): ScalarEvent | undefined {
-  const map = events[i] as MappingEvent;
-  const key = events[i + 1];
-  const value = events[i + 2];
-  if (key?.type !== EVENT_SCALAR || value?.type !== EVENT_SCALAR || events[i + 3]?.type !== EVENT_POP) return undefined;
-  // Implicit (no `{`, no anchor or tag: the map starts at its key), a plain key, an empty value.
-  if (map.start !== key.valueStart || map.anchorStart !== -1 || map.tagStart !== -1) return undefined;
-  if (key.style !== SCALAR_STYLE_PLAIN || key.anchorStart !== -1 || key.tagStart !== -1 || key.valueEnd <= key.valueStart) return undefined;
-  if (value.valueStart !== -1 || value.anchorStart !== -1 || value.tagStart !== -1) return undefined;
-  if (source.charCodeAt(key.valueEnd) !== 58 /* : */ || !FLOW_END.has(source.charCodeAt(key.valueEnd + 1))) return undefined;
-  return { ...key, valueEnd: key.valueEnd + 1 };
 }
 
 /**

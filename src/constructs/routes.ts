@@ -61,7 +61,7 @@ export function renderHttpRoute(route: HttpRouteProps, prop: string, target: Rou
   const destinations = route.route === undefined && actions.length === 0 ? [Destination.host(target.host)] : route.route;
   const resilience = problems.check(() => renderResilience({ timeout: route.timeout, retries: route.retries }, path, { timeout: `${prop}.timeout`, retries: `${prop}.retries` }));
   // Whatever the timeout says; an invalid RetryPolicy (its fields throw) is reported by renderResilience.
-  const forWrites = !isInvalid(route.retries) && isBuilt(route.retries, RetryPolicy) && route.retries.forWrites;
+  const forWrites = writesRetried(route.retries);
   if (forWrites && !route.name) {
     problems.check(() => propError(where('name'), { value: route.name, expected: 'a route name', message: `${prop} uses RetryPolicy.nonIdempotent but has no name, which the non-idempotent record refers to`, fix: 'Name the route, e.g. name: "orders-writes".' }));
   }
@@ -188,5 +188,17 @@ function noExtras(d: Destination, where: Where, what: string, fields: Array<'wei
   const extras = d._extras(...fields);
   if (extras.length > 0) {
     propError(where, { value: extras.join(', '), expected: `a destination without ${fields.join(' or ')}`, message: `${where.prop} sets ${extras.join(' and ')}, which ${what} cannot carry`, fix: `Remove ${extras.join(' and ')} from the destination.` });
+  }
+}
+
+/**
+ * Whether `retries` is a RetryPolicy made for writes. Whatever it is, renderResilience reports what is wrong with it
+ * (an invalid policy, a Proxy or getter that throws): this read only decides whether a route name is needed.
+ */
+function writesRetried(retries: unknown): boolean {
+  try {
+    return !isInvalid(retries) && isBuilt(retries, RetryPolicy) && retries.forWrites === true;
+  } catch {
+    return false;
   }
 }

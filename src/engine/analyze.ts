@@ -2,7 +2,7 @@ import { DUPLICATE_CODE, SCHEMA_CODE, Severity, SUPPRESSION_CODE, Violation, YAM
 import { canonical, isRecord } from '../core/json';
 import { objectIdentity } from '../core/k8s';
 import { yamlReadBackProblems } from '../core/yaml';
-import { crdsOf, isBundledApiVersion, validateManifest } from '../schema/crd-validator';
+import { crdsOf, isBundledApiVersion, isBundledKind, validateManifest } from '../schema/crd-validator';
 import { CallChainOptions } from './call-graph';
 import { factsOf, IntentFacts, mergeFacts } from './intent';
 import { flaggerGenerated } from './flagger';
@@ -139,7 +139,7 @@ export function analyzeWith(rules: readonly Rule[], inputs: readonly ManifestInp
       continue;
     }
     if (istio) {
-      schemaOnly++;
+      if (isBundledKind(m.apiVersion, m.kind)) schemaOnly++;
       continue;
     }
     if (!isRecord(m) || typeof m.kind !== 'string') continue;

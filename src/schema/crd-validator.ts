@@ -329,6 +329,11 @@ function checkNode(node: RuleNode, value: unknown, segments: Segment[], issues: 
   }
 }
 
+/** Whether the bundled CRDs serve `kind` at `apiVersion` (an unknown kind or version of their groups: no). */
+export function isBundledKind(apiVersion: unknown, kind: unknown): boolean {
+  return typeof apiVersion === 'string' && typeof kind === 'string' && loadSchemas().index.has(schemaKey(apiVersion, kind));
+}
+
 /** Whether the bundled CRDs define the API group of `apiVersion`: Istio's (networking, security, telemetry, extensions) or the Gateway API's. */
 export function isBundledApiVersion(apiVersion: unknown): boolean {
   return typeof apiVersion === 'string' && loadSchemas().groups.has(groupOf(apiVersion));

@@ -121,6 +121,10 @@ test('objects only the schema reads (security, telemetry kinds) count as Istio o
   const r = lint([policy, telemetry, VS, configMap].join('---\n'));
   expect(r.code).toBe(0);
   expect(r.report.summary.objects).toBe(3);
+  // A kind the Istio CRDs do not define is a SCHEMA error, not an Istio object.
+  const unknown = lint([policy, 'apiVersion: security.istio.io/v1\nkind: NotAKind\nmetadata: {name: x, namespace: shop}\n'].join('---\n'));
+  expect(unknown.report.errors.map((e: any) => e.code)).toEqual(['SCHEMA']);
+  expect(unknown.report.summary.objects).toBe(1);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lint-count-')), 'policy.yaml');
   fs.writeFileSync(file, policy);
   let text = '';

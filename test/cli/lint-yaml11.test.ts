@@ -96,6 +96,7 @@ describe('a colon before `,` `]` `}` in a flow sequence stays in the plain scala
     ['[1.2.3.4, 001:db8::]', ['1.2.3.4', '001:db8::']],
     ['[2001:db8::, x]', ['2001:db8::', 'x']],
     ['[a:]', ['a:']],
+    ['[!!str a:]', ['a:']], // the tag is the scalar's
   ])('%s reads as %j, with a YAML warning (a one-pair map to js-yaml and the JS yaml package)', (flow, expected) => {
     expect(listOf(flow)).toEqual(expected);
     expect(yamlWarnings(flow)).toHaveLength(1);
@@ -107,11 +108,23 @@ describe('a colon before `,` `]` `}` in a flow sequence stays in the plain scala
     ['[ 2001:db8:: ]', [{ '2001:db8:': null }]], // the last colon before a blank: a pair for go-yaml too
     ['[a::b]', ['a::b']], // no colon before a flow end
     ['["001:db8::"]', ['001:db8::']], // quoted
-    ['[&n a:]', [{ a: null }]], // an anchor on the pair: left as js-yaml reads it
     ['[a: ]', [{ a: null }]], // a blank after the colon: a pair for go-yaml too
   ])('%s reads as %j, without that warning', (flow, expected) => {
     expect(listOf(flow)).toEqual(expected);
     expect(yamlWarnings(flow)).toEqual([]);
+  });
+
+  test('an anchor on such an item names the scalar: `[&x a:, *x]` is two strings "a:"', () => {
+    expect(listOf('[&x a:, *x]')).toEqual(['a:', 'a:']);
+  });
+
+  test.each([
+    ['[? a:]', [{ 'a:': null }]], // an explicit key: a map to go-yaml too, whose key keeps the colon
+    ['[{a:, b: 1}]', [{ 'a:': null, b: 1 }]],
+    ['[{a: 1, b:}]', [{ a: 1, 'b:': null }]],
+  ])('a flow mapping\'s key written before `:` and a flow end keeps its colon: %s reads as %j, with a YAML warning', (flow, expected) => {
+    expect(listOf(flow)).toEqual(expected);
+    expect(yamlWarnings(flow).map((w) => w.message)).toEqual([expect.stringContaining('key of a flow mapping')]);
   });
 
   test('a ServiceEntry with `addresses: [1.2.3.4, 001:db8::]` (Istio\'s own valid example) passes the schema', () => {
@@ -120,4 +133,38 @@ describe('a colon before `,` `]` `}` in a flow sequence stays in the plain scala
     expect(r.errors).toEqual([]);
     expect(r.warnings.map((w) => w.code)).toContain('YAML');
   });
+});
+
+describe('indentation inside flow collections is not checked, as go-yaml v2 and the JS yaml package read it', () => {
+  const cm = (body: string) => parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n${body}`, 'in.yaml')[0].manifest as any;
+
+  test.each([
+    ['the closing bracket under the key', 'data:\n  hosts: [\n    "x"\n  ]\n', { hosts: ['x'] }],
+    ['an item at the key\'s column', 'data:\n  hosts: [\n  a, b]\n', { hosts: ['a', 'b'] }],
+    ['a top-level list closed at column 0', 'data: [\n  a,\n]\n', ['a']],
+    ['a tab after a comma', 'data: [{number: 80,\tname: http}]\n', [{ number: 80, name: 'http' }]],
+    ['a tab starting a continuation line', 'data:\n  b: [x,\n\tz]\n', { b: ['x', 'z'] }],
+    ['a flow mapping closed under its key', 'data:\n  m: {\n    a: 1\n  }\n', { m: { a: 1 } }],
+  ])('%s', (_what, body, expected) => {
+    expect(cm(body).data).toEqual(expected);
+  });
+
+  test('what follows a repaired line keeps its line and column in findings', () => {
+    const r = lint('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\n  namespace: shop\nspec:\n  hosts: [\n    reviews.shop.svc.cluster.local\n  ]\n'
+      + '  http:\n  - route:\n    - destination: {host: reviews.shop.svc.cluster.local}\n      weight: 60\n    - destination: {host: reviews.shop.svc.cluster.local,\tport: {number: 80}}\n      weight: 60\n');
+    expect(r.errors.map((e) => [e.code, e.line, e.column])).toEqual([['VS-11', 11, 5]]);
+  });
+
+  test('block indentation is still checked: a mapping entry out of line is an input error', () => {
+    expect(() => cm('data:\n  b: 1\n c: 2\n')).toThrow(/bad indentation/);
+    // A tab inside a quoted string is its value, not whitespace to repair.
+    expect(cm('data: ["a\tb",\tc]\n').data).toEqual(['a\tb', 'c']);
+  });
+});
+
+test('the repairs are bounded: a document with thousands of under-indented flow lines fails as js-yaml fails, in bounded time', () => {
+  const lines = Array.from({ length: 3000 }, (_, i) => `  k${i}: [\n  a]\n`).join('');
+  const started = Date.now();
+  expect(() => parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n${lines}`, 'in.yaml')).toThrow(/deficient indentation/);
+  expect(Date.now() - started).toBeLessThan(30_000);
 });
