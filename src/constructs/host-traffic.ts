@@ -133,16 +133,25 @@ export class HostTraffic extends Construct {
         this.gatewayApi = problems.check(() => this.gatewayApiForm(props, extraHosts));
       }
       // Subsets and routes need the host and the form they are written in; each is checked on its own.
+      const each = <T>(list: T[] | undefined, prop: string, add: (item: T, at: string) => void) => {
+        const items = problems.check(() => checkList<T>(list ?? [], prop, path));
+        if (items) problems.each(items, (item: T, i: number) => add(item, `${prop}[${i}]`));
+      };
       if (host !== undefined && routingApi !== undefined && (routingApi !== RoutingApi.GATEWAY_API || this.gatewayApi !== undefined)) {
         if (this.trafficPolicy) problems.check(() => this.ensureDestinationRule());
-        const each = <T>(list: T[] | undefined, prop: string, add: (item: T, at: string) => void) => {
-          const items = problems.check(() => checkList<T>(list ?? [], prop, path));
-          if (items) problems.each(items, (item: T, i: number) => add(item, `${prop}[${i}]`));
-        };
         each(props.subsets, 'subsets', (s, at) => this.subset(s, at));
         each(props.httpRoutes, 'httpRoutes', (r, at) => this.addHttp(r, at));
         each(props.tcpRoutes, 'tcpRoutes', (r, at) => this.l4Route(r, at, 'tcp'));
         each(props.tlsRoutes, 'tlsRoutes', (r, at) => this.l4Route(r, at, 'tls'));
+      } else if (host === undefined && routingApi === RoutingApi.ISTIO) {
+        // The host failed: its subsets and routes are still checked, so that one error lists every problem, and
+        // nothing is built (the construct is withdrawn). A route without destinations gets a stand-in (RFC 2606) host.
+        const target: RouteTarget = { path, host: 'host.invalid', port: this.port, scope: this };
+        const names: string[] = [];
+        each(props.subsets, 'subsets', (s, at) => void this.checkSubset(s, at));
+        each(props.httpRoutes, 'httpRoutes', (r, at) => void names.push(renderHttpRoute(r, at, target, names).name));
+        each(props.tcpRoutes, 'tcpRoutes', (r, at) => void renderL4Route(r, at, 'tcp', target));
+        each(props.tlsRoutes, 'tlsRoutes', (r, at) => void renderL4Route(r, at, 'tls', target));
       }
       this.pendingCalls.push(...problems.check(() => callHosts(props.calls ?? [], path)) ?? []);
       this.entryPoint = props.entryPoint === true;
@@ -300,6 +309,19 @@ export class HostTraffic extends Construct {
 
   private subset(subset: SubsetProps, prop: string): void {
     const path = this.node.path;
+    const { labels, trafficPolicy } = this.checkSubset(subset, prop);
+    if (this.gatewayApi) {
+      this.gatewayApi.addSubset(subset.name, labels, trafficPolicy, { path, prop });
+      this.subsets.push({ name: subset.name });
+      return;
+    }
+    this.subsets.push({ name: subset.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
+    this.ensureDestinationRule();
+  }
+
+  /** Checks a subset (every problem of it in one error): its pod labels and rendered traffic policy. */
+  private checkSubset(subset: SubsetProps, prop: string): { labels: Record<string, string>; trafficPolicy?: Record<string, unknown> } {
+    const path = this.node.path;
     if (!isRecord(subset)) propError({ path, prop }, { value: subset, expected: 'a subset { name, pods }', fix: "Pass { name: 'v2', pods: Subset.fromLabels({ version: 'v2' }) }." });
     checkKeys(subset as unknown as Record<string, unknown>, ['name', 'pods', 'trafficPolicy'], { path, prop });
     const problems = collect({ path, prop });
@@ -307,15 +329,9 @@ export class HostTraffic extends Construct {
       if (typeof subset.name !== 'string') propError({ path, prop: `${prop}.name` }, { value: subset.name, expected: 'a subset name', fix: "Name the subset, e.g. 'v2'." });
     });
     const labels = problems.check(() => resolveSubsetLabels(subset.pods, this, `${prop}.pods`));
-    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), path, this.host, `${prop}.trafficPolicy.`));
+    const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), path, this.host ?? '', `${prop}.trafficPolicy.`));
     problems.raise();
-    if (this.gatewayApi) {
-      this.gatewayApi.addSubset(subset.name, labels!, trafficPolicy as Record<string, unknown> | undefined, { path, prop });
-      this.subsets.push({ name: subset.name });
-      return;
-    }
-    this.subsets.push({ name: subset.name, ...(Object.keys(labels!).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
-    this.ensureDestinationRule();
+    return { labels: labels!, ...(trafficPolicy ? { trafficPolicy: trafficPolicy as Record<string, unknown> } : {}) };
   }
 
   /** The construct as a route target: its path, the routed host and port. */

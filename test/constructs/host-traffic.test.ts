@@ -422,10 +422,18 @@ describe('one error per construct: every problem at once, nested values re-pathe
     expect(JSON.stringify(Testing.synth(chart))).toBe(before);
   });
 
-  test('a host that fails skips what depends on it (no second error about the routes), and the rest is still checked', () => {
+  test('a host that fails does not hide the problems of the subsets and routes: one error lists them all, nothing is built', () => {
     const { chart } = testChart([HOST]);
-    const e = thrownBy(() => new HostTraffic(chart, 'host', { host: 'Bad_Host', exportTo: [], httpRoutes: [badRoute()] }));
-    expect(e.violations.map((x) => x.code)).toEqual(['X-03', 'PROP']);
+    const e = thrownBy(() => new HostTraffic(chart, 'host', {
+      host: 'Bad_Host', exportTo: [], httpRoutes: [badRoute(), {}], subsets: [{ name: 'v1', pods: Subset.fromLabels({ 'bad key!': 'x' }) }],
+      tcpRoutes: [{ route: [Destination.host('not a host!')] }],
+    }));
+    expect(e.violations.map((x) => x.code)).toEqual(['X-03', 'PROP', 'X-08', 'X-11', 'VS-18', 'VS-11', 'X-03']);
     expect(e.violations[1].message).toBe('exportTo is empty');
+    // The route without destinations (its default, the host) adds no second error about the host.
+    expect(e.violations.filter((v) => v.code === 'X-03').map((v) => v.message)).toEqual([
+      expect.stringMatching(/^host "Bad_Host"/), expect.stringMatching(/^tcpRoutes\[0\]\.route\[0\] .*"not a host!"/),
+    ]);
+    expect(chart.node.tryFindChild('host')).toBeUndefined();
   });
 });
