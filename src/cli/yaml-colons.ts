@@ -3,7 +3,7 @@
  * the colon in the scalar, YAML 1.2 readers (js-yaml, the JS yaml package) end the scalar before it. The events of
  * ./yaml-read are rewritten to go-yaml's reading, with a YAML warning for each such scalar.
  */
-import { COLLECTION_STYLE, EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, SCALAR_STYLE_PLAIN } from 'js-yaml';
+import { COLLECTION_STYLE, EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, getScalarValue, SCALAR_STYLE_PLAIN } from 'js-yaml';
 import type { Event, MappingEvent, ScalarEvent } from 'js-yaml';
 import { Severity, Violation, YAML_CODE } from '../core/errors';
 import { FLOW_END } from './yaml-indent';
@@ -24,7 +24,7 @@ export function trailingColonScalars(events: Event[], source: string, where: (of
   if (!TRAILING_COLON.test(source)) return { events, findings }; // nearly every batch: no colon before a flow end
   let out: Event[] | undefined;
   const note = (e: ScalarEvent, what: string, js: string, fix: string) => {
-    const text = source.slice(e.valueStart, e.valueEnd);
+    const text = getScalarValue(source, e);
     findings.set(e, {
       code: YAML_CODE, severity: Severity.WARNING, path: where(e.valueStart), value: text, allowed: 'a scalar every YAML reader reads alike',
       message: `the unquoted ${what} ${text} is a string to kubectl and Istio (go-yaml v2) but ${js} to YAML 1.2 readers that end it at its last colon (js-yaml, the JS yaml package); lint checks what kubectl reads`,
@@ -70,7 +70,7 @@ export function trailingColonScalars(events: Event[], source: string, where: (of
 export function quotedColonScalars(events: Event[], source: string, quoted: ReadonlySet<number>, where: (offset: number) => string, findings: Map<Event, Violation>): void {
   for (const e of events) {
     if (e.type !== EVENT_SCALAR || !quoted.has(e.valueStart)) continue;
-    const text = source.slice(e.valueStart, e.valueEnd);
+    const text = getScalarValue(source, e);
     findings.set(e, {
       code: YAML_CODE, severity: Severity.WARNING, path: where(e.valueStart), value: text, allowed: 'a scalar every YAML reader reads alike',
       message: `the unquoted value ${text} is a string to kubectl and Istio (go-yaml v2), but YAML 1.2 readers (js-yaml) end it at its last colon and refuse the text; lint checks what kubectl reads`,

@@ -26,20 +26,29 @@ export interface ParsedBatch {
 
 /** Spaces added to an under-indented line at a time (more than needed is harmless: see the module doc). */
 const PAD = 16;
-/** Repairs tried on one batch before its error is reported as it is. */
-const MAX_REPAIRS = 256;
-/** Characters parsed again in all, at most, per batch (a large document with many such lines must not cost minutes). */
-const MAX_REPARSED_CHARS = 32 * 1024 * 1024;
+
+/** How many characters may still be parsed again to repair a file's batches (shared by its batches). */
+export interface RepairBudget {
+  chars: number;
+}
+
+/** The repair budget of a file of `length` characters: eight times its length, at least 32 MiB. */
+export function repairBudget(length: number): RepairBudget {
+  return { chars: Math.max(32 * 1024 * 1024, 8 * length) };
+}
 
 const same = (offset: number) => offset;
 
-/** Parses `source` (see the module doc); a parse error that is not such an indentation problem is thrown as js-yaml threw it. */
-export function parseEventsLikeGoYaml(source: string, maxDepth: number): ParsedBatch {
+/**
+ * Parses `source` (see the module doc); a parse error that is not such a problem, or that repairs within `budget`
+ * could not mend, is thrown as js-yaml threw it (the last one: an error past a repaired line keeps its own line).
+ */
+export function parseEventsLikeGoYaml(source: string, maxDepth: number, budget: RepairBudget = repairBudget(source.length)): ParsedBatch {
   try {
     return { events: parseEvents(source, { maxDepth }), source, original: same, quoted: new Set() };
   } catch (first) {
     if (!isRepairable(first)) throw first;
-    return repaired(source, maxDepth, first);
+    return repaired(source, maxDepth, first, budget);
   }
 }
 
@@ -50,22 +59,96 @@ function isRepairable(e: unknown): e is YAMLException {
 const MISSED_COMMA = 'missed comma between flow collection entries';
 /** The flow-collection ends after which go-yaml v2 keeps a colon in a plain scalar (only a blank after it ends one). */
 export const FLOW_END: ReadonlySet<string> = new Set([',', ']', '}']);
-/** What cannot be inside the plain scalar to quote (a comment, quotes, indicators that would have ended it). */
-const NOT_IN_SCALAR = /[#'"[\]{},]|:\s/;
+/** What cannot be inside the plain scalar to quote: a comment, indicators that would have ended it, a line break. */
+const NOT_IN_SCALAR = /\s#|[[\]{},]|:\s/;
+const BLANK = /[ \t\r\n]/;
 
-/** Where the plain scalar ending at the colon at `colon` starts, or -1 when this is not one to quote. */
-function colonScalarStart(text: string, colon: number): number {
-  if (text[colon] !== ':' || !FLOW_END.has(text[colon + 1]) || colon === 0 || /\s/.test(text[colon - 1])) return -1;
+/**
+ * How to quote the plain scalar ending at the colon at `colon`: where its text starts (after its anchor or tag) and
+ * the quote that needs no escape; or undefined when this is not such a scalar.
+ */
+function colonScalar(text: string, colon: number): { start: number; quote: string } | undefined {
+  if (text[colon] !== ':' || !FLOW_END.has(text[colon + 1]) || colon === 0 || BLANK.test(text[colon - 1])) return undefined;
   let start = colon - 1;
-  // Back to the indicator before the scalar: `[`, `{`, `,`, or a value indicator `: ` (a colon before a blank).
-  while (start > 0 && !'[{,'.includes(text[start - 1]) && !(text[start - 1] === ' ' || text[start - 1] === '\n' || text[start - 1] === '\t' ? text[start - 2] === ':' : false)) start--;
-  while (/\s/.test(text[start])) start++;
+  // Back to what is before the scalar: `[`, `{`, `,`, a value indicator (a colon before a blank), or a colon right
+  // after a quoted key (`{"x":a:}`).
+  while (start > 0) {
+    const prev = text[start - 1];
+    if ('[{,'.includes(prev)) break;
+    if (BLANK.test(prev) && text[start - 2] === ':') break;
+    if (prev === ':' && (text[start - 2] === '"' || text[start - 2] === "'")) break;
+    start--;
+  }
+  while (BLANK.test(text[start])) start++;
+  // Past its anchor and tag: they stay outside the quotes.
+  while (text[start] === '&' || text[start] === '!') {
+    while (start < colon && !BLANK.test(text[start])) start++;
+    while (start < colon && BLANK.test(text[start])) start++;
+  }
   const body = text.slice(start, colon);
-  if (body.length === 0 || NOT_IN_SCALAR.test(body) || body.startsWith(':') || /^[-?&*!|>%@`]/.test(body)) return -1;
-  return start;
+  if (body.length === 0 || NOT_IN_SCALAR.test(body) || /^[:?#&*!|>%@`'"]/.test(body) || /^-\s/.test(body)) return undefined;
+  if (!body.includes("'")) return { start, quote: "'" };
+  if (!body.includes('"') && !body.includes('\\')) return { start, quote: '"' };
+  return undefined;
 }
 
-function repaired(source: string, maxDepth: number, first: YAMLException): ParsedBatch {
+/**
+ * Whether the line at `lineStart` continues a plain scalar: the last character before it is not a flow indicator, and
+ * the line is not inside a quoted scalar (a tab there is folded whitespace to go-yaml too).
+ */
+function continuesScalar(text: string, lineStart: number): boolean {
+  let i = lineStart - 1;
+  while (i >= 0 && BLANK.test(text[i])) i--;
+  return i >= 0 && !'[{,:'.includes(text[i]) && !insideQuotes(text, lineStart);
+}
+
+/** Whether `at` is inside a quoted scalar, reading `text` from its start (quotes in comments do not count). */
+function insideQuotes(text: string, at: number): boolean {
+  let quote = '';
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (quote === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') quote = '';
+    } else if (quote === "'") {
+      if (c === "'" && text[i + 1] === "'") i++;
+      else if (c === "'") quote = '';
+    } else if (c === '"' || c === "'") {
+      // A quote opens a scalar at a token's start; inside a plain scalar (`it's`) it is a character.
+      if (i === 0 || /[\s[{,:]/.test(text[i - 1])) quote = c;
+    } else if (c === '#' && (i === 0 || BLANK.test(text[i - 1]))) {
+      while (i < at && text[i] !== '\n') i++;
+    }
+  }
+  return quote !== '';
+}
+
+/** Offsets of the tabs in `text` from `from` to `to` (one line) that separate tokens: not inside quotes or a comment. */
+function separatingTabs(text: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  let quote = '';
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '#' && (i === from || BLANK.test(text[i - 1]))) {
+      break;
+    } else if (c === '\t') {
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/** Whether the line at `lineStart` is a document marker (`---` or `...` and a blank): never indented by a repair. */
+function isDocumentMarker(text: string, lineStart: number): boolean {
+  const three = text.slice(lineStart, lineStart + 3);
+  return (three === '---' || three === '...') && (lineStart + 3 >= text.length || BLANK.test(text[lineStart + 3]));
+}
+
+function repaired(source: string, maxDepth: number, first: YAMLException, budget: RepairBudget): ParsedBatch {
   let text = source;
   // Characters inserted, in order: [offset in the text as it was then, how many].
   const inserted: Array<readonly [number, number]> = [];
@@ -77,33 +160,34 @@ function repaired(source: string, maxDepth: number, first: YAMLException): Parse
     quotes = quotes.map((q) => (q >= at ? q + what.length : q));
   };
   let error: unknown = first;
-  for (let tries = 0; tries < MAX_REPAIRS && (tries + 1) * source.length <= MAX_REPARSED_CHARS && isRepairable(error); tries++) {
+  while (isRepairable(error) && budget.chars >= text.length) {
     const at = error.mark!.position;
     if (error.reason === MISSED_COMMA) {
-      const start = colonScalarStart(text, at);
-      if (start < 0) break;
-      insert(at + 1, "'");
-      insert(start, "'");
-      quotes.push(start);
-      try {
-        const events = parseEvents(text, { maxDepth });
-        return { events, source: text, original: (offset) => originalOffset(offset, inserted), quoted: new Set(quotes.map((q) => q + 1)) };
-      } catch (e) {
-        error = e;
-      }
-      continue;
-    }
-    let start = at;
-    while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
-    const blank = text.slice(start, at);
-    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-    if (blank.includes('\t')) {
-      text = `${text.slice(0, start)}${blank.replace(/\t/g, ' ')}${text.slice(at)}`; // same length
-    } else if (start === lineStart) {
-      insert(lineStart, ' '.repeat(PAD));
+      const scalar = colonScalar(text, at);
+      if (!scalar) break;
+      insert(at + 1, scalar.quote);
+      insert(scalar.start, scalar.quote);
+      quotes.push(scalar.start);
     } else {
-      break; // not a problem of leading whitespace: report it
+      let start = at;
+      while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+      const blank = text.slice(start, at);
+      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+      const tabs = blank.includes('\t') ? [] : separatingTabs(text, lineStart, at);
+      if (blank.includes('\t') && start === lineStart && continuesScalar(text, lineStart)) {
+        break; // a tab indenting a scalar's continuation line: go-yaml refuses it too ("violates indentation")
+      } else if (blank.includes('\t')) {
+        text = `${text.slice(0, start)}${blank.replace(/\t/g, ' ')}${text.slice(at)}`; // same length
+      } else if (tabs.length > 0) {
+        // A tab earlier on the line (`v:\t[x, y]`): js-yaml remembers it and fails inside the collection.
+        for (const t of tabs) text = `${text.slice(0, t)} ${text.slice(t + 1)}`;
+      } else if (start === lineStart && !isDocumentMarker(text, lineStart)) {
+        insert(lineStart, ' '.repeat(PAD));
+      } else {
+        break; // not a problem of leading whitespace (or a document marker, which ends any flow): report it
+      }
     }
+    budget.chars -= text.length;
     try {
       const events = parseEvents(text, { maxDepth });
       return { events, source: text, original: (offset) => originalOffset(offset, inserted), quoted: new Set(quotes.map((q) => q + 1)) };
@@ -111,8 +195,8 @@ function repaired(source: string, maxDepth: number, first: YAMLException): Parse
       error = e;
     }
   }
-  // The first error, at the original text's position: what the repairs could not mend is reported as js-yaml saw it.
-  throw first;
+  // What the repairs did not mend, as js-yaml saw it: its line is the file's (repairs add no line breaks).
+  throw error;
 }
 
 function originalOffset(offset: number, inserted: ReadonlyArray<readonly [number, number]>): number {

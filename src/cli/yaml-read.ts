@@ -13,7 +13,7 @@ import type { Event, ScalarEvent } from 'js-yaml';
 import { Severity, Violation, YAML_CODE } from '../core/errors';
 import { describeYamlValue, goYamlV2Key, goYamlV2Plain, sameYamlValue, yaml12Plain } from '../core/go-yaml';
 import { quotedColonScalars, trailingColonScalars } from './yaml-colons';
-import { parseEventsLikeGoYaml, ParsedBatch } from './yaml-indent';
+import { parseEventsLikeGoYaml, ParsedBatch, repairBudget } from './yaml-indent';
 import { lineAt, lineStartsOf, locator } from './yaml-positions';
 
 /** One more memo: the four implicit resolvers of a scalar ask for the same reading in turn. */
@@ -82,12 +82,13 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
   const lineOf = (offset: number) => lineAt(lineStarts, offset);
   const out: ReadDocument[] = [];
   let documents = 0;
+  const budget = repairBudget(text.length);
   for (const batch of batches(text, limits, tokens, lineOf, name)) {
     const startLine = lineOf(batch.start);
     let parsed: ParsedBatch;
     let values: unknown[];
     try {
-      parsed = parseEventsLikeGoYaml(text.slice(batch.start, batch.end), limits.maxDepth);
+      parsed = parseEventsLikeGoYaml(text.slice(batch.start, batch.end), limits.maxDepth, budget);
     } catch (e) {
       throw readError(e, name, startLine, limits);
     }

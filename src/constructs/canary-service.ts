@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkList, checkOptions, enforce, isBuilt, propError } from '../core/enforce';
+import { checkHost, checkList, enforce, isBuilt, propError, readOptions } from '../core/enforce';
 import { collect, Problems, raiseInvalid } from '../core/problems';
 import { mirrorPercentageProblem, routeWeightProblem } from '../core/split';
 import { subsetNameProblem, subsetNameRepeatProblem, subsetsOverlapProblem } from '../core/subsets';
@@ -196,7 +196,7 @@ export class CanaryService extends HostTraffic {
   public static readonly _collectsProblems: boolean = true;
 
   constructor(scope: Construct, id: string, props: CanaryServiceProps) {
-    checkOptions(props, { path: pathUnder(scope, id), prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
+    props = readOptions(props, { path: pathUnder(scope, id), prop: 'props' }, 'Pass props: new CanaryService(scope, id, { host, stable, canary, canaryWeight }).');
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
     // HostTraffic's problems and these are raised together, at the end; a check whose input failed is skipped.
     const problems = this._problems;

@@ -96,22 +96,22 @@ export function metadataFor(scope: Construct, name: string, namespace: string | 
  * legacy `name.namespace` form (accepted; rule VS-04 warns about it at synth, as Istio does). A list that is not
  * a non-empty list of distinct strings is PROP.
  */
-export function checkGateways(gateways: string[] | undefined, path: string): string[] | undefined {
+export function checkGateways(gateways: string[] | undefined, path: string, at = 'gateways'): string[] | undefined {
   if (gateways === undefined) return undefined;
   const fix = 'Reference gateways as "istio-system/public-gateway" (or "mesh" for sidecars).';
-  checkList(gateways, 'gateways', path);
+  checkList(gateways, at, path);
   if (gateways.length === 0) {
-    propError({ path, prop: 'gateways' }, { value: gateways, shown: '[]', expected: 'at least one gateway', message: 'gateways is empty', fix: 'Leave gateways out to bind to the mesh only, or list gateway names.' });
+    propError({ path, prop: at }, { value: gateways, shown: '[]', expected: 'at least one gateway', message: `${at} is empty`, fix: 'Leave gateways out to bind to the mesh only, or list gateway names.' });
   }
   gateways.forEach((g, i) => {
-    const prop = `gateways[${i}]`;
+    const prop = `${at}[${i}]`;
     if (typeof g !== 'string') propError({ path, prop }, { value: g, expected: 'a gateway reference string', fix });
     enforce(gatewayRefError, [g], { path, prop, allowed: "'mesh', 'name', 'namespace/name'", message: (problem) => `${prop} ${show(g)} ${problem}`, fix });
   });
   // Istio accepts a repeated gateway; the construct refuses it as a slip in the props (the list would name it twice).
   const repeated = gateways.find((g, i) => gateways.indexOf(g) !== i);
   if (repeated !== undefined) {
-    propError({ path, prop: 'gateways' }, { value: gateways, shown: gateways.join(','), expected: 'distinct gateways', message: `gateways lists ${show(repeated)} twice`, fix: 'List each gateway once.' });
+    propError({ path, prop: at }, { value: gateways, shown: gateways.join(','), expected: 'distinct gateways', message: `${at} lists ${show(repeated)} twice`, fix: 'List each gateway once.' });
   }
   return [...gateways];
 }

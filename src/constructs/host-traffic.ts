@@ -143,10 +143,11 @@ export class HostTraffic extends Construct {
         each(props.httpRoutes, 'httpRoutes', (r, at) => this.addHttp(r, at));
         each(props.tcpRoutes, 'tcpRoutes', (r, at) => this.l4Route(r, at, 'tcp'));
         each(props.tlsRoutes, 'tlsRoutes', (r, at) => this.l4Route(r, at, 'tls'));
-      } else if (host === undefined && routingApi === RoutingApi.ISTIO) {
-        // The host failed: its subsets and routes are still checked, so that one error lists every problem, and
-        // nothing is built (the construct is withdrawn). A route without destinations gets a stand-in (RFC 2606) host.
-        const target: RouteTarget = { path, host: 'host.invalid', port: this.port, scope: this };
+      } else {
+        // The host, the routing API or the Gateway API form failed: the subsets and routes are still checked (as the
+        // Istio form checks them), so that one error lists every problem, and nothing is built (the construct is
+        // withdrawn). A route without destinations gets a stand-in (RFC 2606) host when the host failed.
+        const target: RouteTarget = { path, host: host ?? 'host.invalid', port: this.port, scope: this };
         const names: string[] = [];
         each(props.subsets, 'subsets', (s, at) => void this.checkSubset(s, at));
         each(props.httpRoutes, 'httpRoutes', (r, at) => void names.push(renderHttpRoute(r, at, target, names).name));

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { checkHost, checkOptions, propError } from '../core/enforce';
+import { checkHost, propError, readOptions } from '../core/enforce';
 import { FaultInjection, renderFault } from '../policies/fault';
 import { TrafficPolicyProps } from '../policies/traffic-policy';
 import { CallerProps, renderResilience, routeName as checkRouteName, RouteProps, pathUnder, withdrawn, asValidationError } from './common';
@@ -92,7 +92,7 @@ export class ResilientBackend extends HostTraffic {
   public static readonly _collectsProblems: boolean = true;
 
   constructor(scope: Construct, id: string, props: ResilientBackendProps) {
-    checkOptions(props, { path: pathUnder(scope, id), prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
+    props = readOptions(props, { path: pathUnder(scope, id), prop: 'props' }, 'Pass props: new ResilientBackend(scope, id, { host, timeout, retries }).');
     super(scope, id, { ...props, timeout: undefined, retries: undefined } as HostTrafficProps);
     // HostTraffic's problems and these are raised together, at the end.
     const problems = this._problems;

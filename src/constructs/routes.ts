@@ -134,7 +134,7 @@ export function renderL4Route(route: TlsRouteProps | TcpRouteProps, prop: string
       m.sourceNamespace = route.sourceNamespace;
     });
   }
-  if (route.gateways !== undefined) problems.check(() => (m.gateways = checkGateways(route.gateways, path)));
+  if (route.gateways !== undefined) problems.check(() => (m.gateways = checkGateways(route.gateways, path, `${prop}.gateways`)));
   if (route.destinationSubnets !== undefined) {
     problems.check(() => {
       const subnets = checkList(route.destinationSubnets!, `${prop}.destinationSubnets`, path);

@@ -225,6 +225,15 @@ export function checkLabels(labels: Record<string, string>, where: Where): Recor
 }
 
 /**
+ * {@link checkOptions}, then a copy of `options` read once (a getter or Proxy that throws on a second read is PROP
+ * here, not a TypeError later): for a constructor that hands its props on and reads them again.
+ */
+export function readOptions<T>(options: T, where: Where, fix: string): T {
+  checkOptions(options, where, fix);
+  return readingProps(where, () => ({ ...options }));
+}
+
+/**
  * Throws PROP unless `options` is an object (not null, a list or a primitive): the options argument of a
  * factory or the props of a construct, called from JavaScript without them or with the wrong type.
  */

@@ -94,6 +94,8 @@ export function raiseInvalid(value: unknown, where?: Where): void {
  */
 export class Problems {
   private readonly found: Violation[] = [];
+  /** `code path message` of each problem found, so that a repeated one is kept once in constant time. */
+  private readonly keys = new Set<string>();
 
   constructor(private readonly where: Where) {}
 
@@ -154,7 +156,10 @@ export class Problems {
       }
     }
     for (const v of (error as IstioValidationError).violations) {
-      if (!this.found.some((f) => f.code === v.code && f.path === v.path && f.message === v.message)) this.found.push(v);
+      const key = `${v.code}\u0000${v.path}\u0000${v.message}`;
+      if (this.keys.has(key)) continue;
+      this.keys.add(key);
+      this.found.push(v);
     }
   }
 
