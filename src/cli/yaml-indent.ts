@@ -22,6 +22,8 @@ export interface ParsedBatch {
   readonly original: (offset: number) => number;
   /** `valueStart` (in `source`) of the scalars this parse quoted (see the module doc). */
   readonly quoted: ReadonlySet<number>;
+  /** Whether `source` is a repaired copy of the text. */
+  readonly repaired: boolean;
 }
 
 /** Spaces added to an under-indented line at a time (more than needed is harmless: see the module doc). */
@@ -45,7 +47,7 @@ const same = (offset: number) => offset;
  */
 export function parseEventsLikeGoYaml(source: string, maxDepth: number, budget: RepairBudget = repairBudget(source.length)): ParsedBatch {
   try {
-    return { events: parseEvents(source, { maxDepth }), source, original: same, quoted: new Set() };
+    return { events: parseEvents(source, { maxDepth }), source, original: same, quoted: new Set(), repaired: false };
   } catch (first) {
     if (!isRepairable(first)) throw first;
     return repaired(source, maxDepth, first, budget);
@@ -190,7 +192,7 @@ function repaired(source: string, maxDepth: number, first: YAMLException, budget
     budget.chars -= text.length;
     try {
       const events = parseEvents(text, { maxDepth });
-      return { events, source: text, original: (offset) => originalOffset(offset, inserted), quoted: new Set(quotes.map((q) => q + 1)) };
+      return { events, source: text, original: (offset) => originalOffset(offset, inserted), quoted: new Set(quotes.map((q) => q + 1)), repaired: true };
     } catch (e) {
       error = e;
     }

@@ -3,22 +3,28 @@
  * `spec.http[0].timeout` (the key's position for a map entry, the item's for a list entry), found by parsing the
  * document's batch again on the first question — only findings ask — and line numbers of offsets.
  */
-import { EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, getScalarValue } from 'js-yaml';
+import { EVENT_DOCUMENT, EVENT_MAPPING, EVENT_POP, EVENT_SCALAR, EVENT_SEQUENCE, getScalarValue, parseEvents } from 'js-yaml';
 import type { Event } from 'js-yaml';
 import { parseEventsLikeGoYaml, ParsedBatch } from './yaml-indent';
 
 /**
  * A field locator for document `index` of the batch at `start`: on first use the batch is parsed again and the
  * document's field paths mapped to their offsets (a key's position for a map entry, the item's for a list entry).
+ * `repaired`: the batch as ./yaml-indent repaired it, when it had to (parsed as it is, not repaired again).
  */
-export function locator(text: string, start: number, end: number, index: number, lineStarts: number[], maxDepth: number): (field: string) => { line: number; column: number } | undefined {
+export function locator(
+  text: string, start: number, end: number, index: number, lineStarts: number[], maxDepth: number,
+  repaired?: Pick<ParsedBatch, 'source' | 'original'>,
+): (field: string) => { line: number; column: number } | undefined {
   let positions: Map<string, number> | undefined;
   return (field: string) => {
     if (!positions) {
       positions = new Map();
-      let parsed: ParsedBatch;
+      let parsed: Pick<ParsedBatch, 'events' | 'source' | 'original'>;
       try {
-        parsed = parseEventsLikeGoYaml(text.slice(start, end), maxDepth);
+        parsed = repaired
+          ? { events: parseEvents(repaired.source, { maxDepth }), source: repaired.source, original: repaired.original }
+          : parseEventsLikeGoYaml(text.slice(start, end), maxDepth);
       } catch {
         return undefined;
       }

@@ -111,13 +111,15 @@ export function readDocuments(text: string, name: string, limits: ReadLimits, to
     const docs = documentsOf(events, source, where, colons.findings);
     const batchStart = batch.start;
     const batchEnd = batch.end;
+    // A repaired batch's locators parse the repaired text, not the original again (with its repairs).
+    const repaired = parsed.repaired ? { source, original } : undefined;
     values.forEach((value, i) => {
       const doc = docs[i];
       const line = doc?.first === undefined ? startLine : lineOf(batch.start + original(doc.first));
       if (++documents > limits.maxDocuments) throw new ReadError(`${name}:${line}: more than ${limits.maxDocuments} YAML documents in one file (--max-documents)`);
       if (doc?.alias) checkExpansion(value, limits, `${name}:${line}`);
       if (value === null || value === undefined) return;
-      out.push({ value, line, findings: doc?.findings ?? [], locate: locator(text, batchStart, batchEnd, i, lineStarts, limits.maxDepth) });
+      out.push({ value, line, findings: doc?.findings ?? [], locate: locator(text, batchStart, batchEnd, i, lineStarts, limits.maxDepth, repaired) });
     });
   }
   return out;
