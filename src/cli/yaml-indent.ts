@@ -61,7 +61,7 @@ function isRepairable(e: unknown): e is YAMLException {
 const MISSED_COMMA = 'missed comma between flow collection entries';
 /** The flow-collection ends after which go-yaml v2 keeps a colon in a plain scalar (only a blank after it ends one). */
 export const FLOW_END: ReadonlySet<string> = new Set([',', ']', '}']);
-/** What cannot be inside the plain scalar to quote: a comment, indicators that would have ended it, a line break. */
+/** What cannot be inside the plain scalar to quote: a comment, indicators that would have ended it. */
 const NOT_IN_SCALAR = /\s#|[[\]{},]|:\s/;
 const BLANK = /[ \t\r\n]/;
 
@@ -133,8 +133,8 @@ function separatingTabs(text: string, from: number, to: number): number[] {
     const c = text[i];
     if (quote) {
       if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = '';
-    } else if (c === '"' || c === "'") {
-      quote = c;
+    } else if ((c === '"' || c === "'") && (i === from || /[\s[{,:]/.test(text[i - 1]))) {
+      quote = c; // at a token's start (inside a plain scalar, `it's`, a quote is a character)
     } else if (c === '#' && (i === from || BLANK.test(text[i - 1]))) {
       break;
     } else if (c === '\t') {
