@@ -104,10 +104,14 @@ function continuesScalar(text: string, lineStart: number): boolean {
   return i >= 0 && !'[{,:'.includes(text[i]) && !insideQuotes(text, lineStart);
 }
 
-/** Whether `at` is inside a quoted scalar, reading `text` from its start (quotes in comments do not count). */
-function insideQuotes(text: string, at: number): boolean {
+/**
+ * Reads `text` from `from` to `to`, calling `visit` with each character outside quoted scalars and comments; whether
+ * `to` is inside a quoted scalar. A quote opens one at a token's start only (inside a plain scalar, `it's`, it is a
+ * character).
+ */
+function readUnquoted(text: string, from: number, to: number, visit?: (i: number) => void): boolean {
   let quote = '';
-  for (let i = 0; i < at; i++) {
+  for (let i = from; i < to; i++) {
     const c = text[i];
     if (quote === '"') {
       if (c === '\\') i++;
@@ -115,32 +119,28 @@ function insideQuotes(text: string, at: number): boolean {
     } else if (quote === "'") {
       if (c === "'" && text[i + 1] === "'") i++;
       else if (c === "'") quote = '';
-    } else if (c === '"' || c === "'") {
-      // A quote opens a scalar at a token's start; inside a plain scalar (`it's`) it is a character.
-      if (i === 0 || /[\s[{,:]/.test(text[i - 1])) quote = c;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]))) {
+      quote = c;
     } else if (c === '#' && (i === 0 || BLANK.test(text[i - 1]))) {
-      while (i < at && text[i] !== '\n') i++;
+      while (i < to && text[i] !== '\n') i++;
+    } else {
+      visit?.(i);
     }
   }
   return quote !== '';
 }
 
+/** Whether `at` is inside a quoted scalar, reading `text` from its start. */
+function insideQuotes(text: string, at: number): boolean {
+  return readUnquoted(text, 0, at);
+}
+
 /** Offsets of the tabs in `text` from `from` to `to` (one line) that separate tokens: not inside quotes or a comment. */
 function separatingTabs(text: string, from: number, to: number): number[] {
   const out: number[] = [];
-  let quote = '';
-  for (let i = from; i < to; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = '';
-    } else if ((c === '"' || c === "'") && (i === from || /[\s[{,:]/.test(text[i - 1]))) {
-      quote = c; // at a token's start (inside a plain scalar, `it's`, a quote is a character)
-    } else if (c === '#' && (i === from || BLANK.test(text[i - 1]))) {
-      break;
-    } else if (c === '\t') {
-      out.push(i);
-    }
-  }
+  readUnquoted(text, from, to, (i) => {
+    if (text[i] === '\t') out.push(i);
+  });
   return out;
 }
 

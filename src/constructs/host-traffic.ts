@@ -69,6 +69,8 @@ export class HostTraffic extends Construct {
   private gatewayApi?: GatewayApiObjects;
   /** Set once a controller owns the objects (see {@link HostTraffic._handOver}): what to say when more is added. */
   private handedOver?: string;
+  /** The constructor's props failed where subsets and routes depend on them: those are checked, not built. */
+  private checkOnly = false;
 
   /**
    * Whether the constructor of a subclass goes on collecting problems after this one's (the presets): HostTraffic
@@ -137,23 +139,14 @@ export class HostTraffic extends Construct {
         const items = problems.check(() => checkList<T>(list ?? [], prop, path));
         if (items) problems.each(items, (item: T, i: number) => add(item, `${prop}[${i}]`));
       };
-      if (host !== undefined && routingApi !== undefined && (routingApi !== RoutingApi.GATEWAY_API || this.gatewayApi !== undefined)) {
-        if (this.trafficPolicy) problems.check(() => this.ensureDestinationRule());
-        each(props.subsets, 'subsets', (s, at) => this.subset(s, at));
-        each(props.httpRoutes, 'httpRoutes', (r, at) => this.addHttp(r, at));
-        each(props.tcpRoutes, 'tcpRoutes', (r, at) => this.l4Route(r, at, 'tcp'));
-        each(props.tlsRoutes, 'tlsRoutes', (r, at) => this.l4Route(r, at, 'tls'));
-      } else {
-        // The host, the routing API or the Gateway API form failed: the subsets and routes are still checked (as the
-        // Istio form checks them), so that one error lists every problem, and nothing is built (the construct is
-        // withdrawn). A route without destinations gets a stand-in (RFC 2606) host when the host failed.
-        const target: RouteTarget = { path, host: host ?? 'host.invalid', port: this.port, scope: this };
-        const names: string[] = [];
-        each(props.subsets, 'subsets', (s, at) => void this.checkSubset(s, at));
-        each(props.httpRoutes, 'httpRoutes', (r, at) => void names.push(renderHttpRoute(r, at, target, names).name));
-        each(props.tcpRoutes, 'tcpRoutes', (r, at) => void renderL4Route(r, at, 'tcp', target));
-        each(props.tlsRoutes, 'tlsRoutes', (r, at) => void renderL4Route(r, at, 'tls', target));
-      }
+      // Without the host or the form, they are still checked (as the Istio form checks them) so that one error lists
+      // every problem, but not built: the construct is withdrawn.
+      this.checkOnly = host === undefined || routingApi === undefined || (routingApi === RoutingApi.GATEWAY_API && this.gatewayApi === undefined);
+      if (!this.checkOnly && this.trafficPolicy) problems.check(() => this.ensureDestinationRule());
+      each(props.subsets, 'subsets', (s, at) => this.subset(s, at));
+      each(props.httpRoutes, 'httpRoutes', (r, at) => this.addHttp(r, at));
+      each(props.tcpRoutes, 'tcpRoutes', (r, at) => this.l4Route(r, at, 'tcp'));
+      each(props.tlsRoutes, 'tlsRoutes', (r, at) => this.l4Route(r, at, 'tls'));
       this.pendingCalls.push(...problems.check(() => callHosts(props.calls ?? [], path)) ?? []);
       this.entryPoint = props.entryPoint === true;
       if (problems.ok) this.recordCalls();
@@ -310,19 +303,6 @@ export class HostTraffic extends Construct {
 
   private subset(subset: SubsetProps, prop: string): void {
     const path = this.node.path;
-    const { labels, trafficPolicy } = this.checkSubset(subset, prop);
-    if (this.gatewayApi) {
-      this.gatewayApi.addSubset(subset.name, labels, trafficPolicy, { path, prop });
-      this.subsets.push({ name: subset.name });
-      return;
-    }
-    this.subsets.push({ name: subset.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
-    this.ensureDestinationRule();
-  }
-
-  /** Checks a subset (every problem of it in one error): its pod labels and rendered traffic policy. */
-  private checkSubset(subset: SubsetProps, prop: string): { labels: Record<string, string>; trafficPolicy?: Record<string, unknown> } {
-    const path = this.node.path;
     if (!isRecord(subset)) propError({ path, prop }, { value: subset, expected: 'a subset { name, pods }', fix: "Pass { name: 'v2', pods: Subset.fromLabels({ version: 'v2' }) }." });
     checkKeys(subset as unknown as Record<string, unknown>, ['name', 'pods', 'trafficPolicy'], { path, prop });
     const problems = collect({ path, prop });
@@ -332,12 +312,19 @@ export class HostTraffic extends Construct {
     const labels = problems.check(() => resolveSubsetLabels(subset.pods, this, `${prop}.pods`));
     const trafficPolicy = subset.trafficPolicy === undefined ? undefined : problems.check(() => renderTrafficPolicy(checkOptions(subset.trafficPolicy!, { path, prop: `${prop}.trafficPolicy` }, 'Pass a traffic policy object.'), path, this.host ?? '', `${prop}.trafficPolicy.`));
     problems.raise();
-    return { labels: labels!, ...(trafficPolicy ? { trafficPolicy: trafficPolicy as Record<string, unknown> } : {}) };
+    if (this.checkOnly) return;
+    if (this.gatewayApi) {
+      this.gatewayApi.addSubset(subset.name, labels!, trafficPolicy as Record<string, unknown> | undefined, { path, prop });
+      this.subsets.push({ name: subset.name });
+      return;
+    }
+    this.subsets.push({ name: subset.name, ...(Object.keys(labels!).length > 0 ? { labels } : {}), ...(trafficPolicy ? { trafficPolicy } : {}) });
+    this.ensureDestinationRule();
   }
 
-  /** The construct as a route target: its path, the routed host and port. */
+  /** The construct as a route target: its path, the routed host (a stand-in, RFC 2606, when it failed) and port. */
   private target(): RouteTarget {
-    return { path: this.node.path, host: this.host, port: this.port, scope: this };
+    return { path: this.node.path, host: this.host ?? 'host.invalid', port: this.port, scope: this };
   }
 
   /** Checks an HTTP route (every problem of it in one error), then adds it. */
@@ -346,6 +333,10 @@ export class HostTraffic extends Construct {
     const rendered = renderHttpRoute(route, prop, this.target(), this.http.map((r) => r.name));
     const last = this.http[this.http.length - 1];
     const index = rendered.match && last && last.match === undefined ? this.http.length - 1 : this.http.length;
+    if (this.checkOnly) {
+      this.http.splice(index, 0, rendered); // for the route-name check of the next routes
+      return;
+    }
     if (this.gatewayApi) {
       this.gatewayApi.addRule(rendered, index, { path, prop });
       this.http.splice(index, 0, rendered);
@@ -361,7 +352,7 @@ export class HostTraffic extends Construct {
   private l4Route(route: TlsRouteProps | TcpRouteProps, prop: string, kind: 'tcp' | 'tls'): void {
     const rendered = renderL4Route(route, prop, kind, this.target());
     (kind === 'tcp' ? this.tcp : this.tls).push(rendered);
-    this.ensureVirtualService();
+    if (!this.checkOnly) this.ensureVirtualService();
   }
 
   private ensureDestinationRule(): void {

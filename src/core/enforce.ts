@@ -205,19 +205,18 @@ export function checkLabels(labels: Record<string, string>, where: Where): Recor
   const out: Record<string, string> = {};
   for (const key of Object.keys(labels).sort()) {
     const value = labels[key];
-    // The common case, a valid label, without building the report a problem needs.
-    if (labelKeyProblem(key) === undefined && unrenderableKeyProblem(key) === undefined && labelValueProblem(value) === undefined) {
-      defineEntry(out, key, value);
-      continue;
-    }
-    const report = {
+    // Built only for a problem: a valid label is the common case.
+    const report = () => ({
       ...where, value: `${key}=${text(value)}`, allowed: 'Kubernetes label syntax',
       message: (problem: string) => `${where.prop} entry "${key}: ${text(value)}" ${problem}`,
       fix: 'Use label keys and values such as "version: v2".',
-    };
+    });
     enforce(labelKeyProblem, [key], report);
     const unrenderable = unrenderableKeyProblem(key);
-    if (unrenderable) propError(where, { value: key, shown: report.value, expected: 'a label key cdk8s can synthesize', message: report.message(unrenderable), fix: report.fix });
+    if (unrenderable) {
+      const r = report();
+      propError(where, { value: key, shown: r.value, expected: 'a label key cdk8s can synthesize', message: r.message(unrenderable), fix: r.fix });
+    }
     enforce(labelValueProblem, [value], report);
     defineEntry(out, key, value);
   }
