@@ -9,7 +9,8 @@ import { analyze, RULES } from '../rules';
 import { isBundledApiVersion } from '../schema/crd-validator';
 import { Inventory } from '../engine/types';
 import { counts, formatReport, LintFormat } from './format';
-import { DEFAULT_LIMITS, expandPaths, InputError, InputLimits, InputReader, ReadChunk } from './inputs';
+import { expandPaths, InputError, InputReader } from './inputs';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LISTED, InputLimits, ReadChunk } from './limits';
 
 /** Options of the `lint` command. */
 export interface LintOptions {
@@ -53,8 +54,7 @@ export interface LintOptions {
   readonly readStdin?: ReadChunk;
 }
 
-/** Findings `lint` lists by default (`--max-findings`). */
-export const DEFAULT_MAX_LISTED = 10_000;
+export { DEFAULT_MAX_LISTED } from './limits';
 
 /** The outcome of a lint run: what to print and the exit code (0 clean, 1 violations, 2 bad input). */
 export interface LintResult {

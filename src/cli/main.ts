@@ -1,8 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packageVersion } from '../core/package-info';
 import { DEFAULT_TIMEOUT_SECONDS } from './generate-params';
-import { DEFAULT_LIMITS, InputLimits, ReadChunk } from './inputs';
-import { DEFAULT_MAX_LISTED, lint } from './lint';
+import { DEFAULT_LIMITS, DEFAULT_MAX_LISTED, InputLimits, MiB, ReadChunk } from './limits';
 
 /** Writers used by {@link main}; replaced in tests. */
 export interface Io {
@@ -33,7 +32,6 @@ function size(value: string): number {
   return n;
 }
 
-const MiB = 1024 * 1024;
 
 /** A port 1-65535, for `explain --port`. */
 function portNumber(value: string): number {
@@ -95,6 +93,9 @@ export function main(argv: readonly string[], io: Io = processIo): number {
   'namespace of objects without metadata.namespace, as kubectl apply -n (default: unknown)')
     .option('--max-findings <n>', `errors (and warnings) listed at most, the rest counted (default: ${DEFAULT_MAX_LISTED})`, count)
     .action((paths: string[], opts) => {
+      // Loaded on use, as the other commands: generate does not read YAML with lint's reader or run the rules when
+      // the app's own synth checked what it printed.
+      const { lint } = require('./lint') as typeof import('./lint');
       const result = lint(paths, { ...opts, limits: limitsOf(opts), readStdin: io.readStdin });
       report(result);
     });
