@@ -6,7 +6,8 @@ import * as path from 'path';
  * minute), so the suite does not run it; test/jsii.test.ts compiles the assembly and checks API.md. These tests
  * cover what the script decides on its own: the jsii targets it builds and how it reports a failed build.
  */
-const { LANGUAGES, reason, table } = require('../scripts/package.js') as {
+const { bundledTopLevel, LANGUAGES, reason, table } = require('../scripts/package.js') as {
+  bundledTopLevel: (manifest: { bundleDependencies?: string[] }) => Set<string>;
   LANGUAGES: string[];
   reason: (output: string, pattern?: RegExp) => string;
   table: (rows: Array<{ target: string; result: string; seconds: number; output: string; detail: string }>) => string;
@@ -49,4 +50,16 @@ test('the summary table aligns every column but the last', () => {
     'js      built        6.7      js/x.tgz  npm tarball',
     'dotnet  source only  0.0      dotnet/   dotnet (the .NET SDK) not found',
   ]);
+});
+
+test('the staging copy gets real copies of what npm bundles: bundleDependencies and the top-level packages they load', () => {
+  const bundled = bundledTopLevel(pkg);
+  for (const name of pkg.bundleDependencies) expect(bundled).toContain(name);
+  // loaded from the top level by ajv, a bundled dependency; not in bundleDependencies itself
+  expect(pkg.bundleDependencies).not.toContain('fast-deep-equal');
+  expect(bundled).toContain('fast-deep-equal');
+  // peer and dev dependencies stay symlinks
+  expect(bundled).not.toContain('cdk8s');
+  expect(bundled).not.toContain('jsii');
+  expect(bundledTopLevel({})).toEqual(new Set());
 });
