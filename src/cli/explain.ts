@@ -3,7 +3,8 @@ import { dnsLabelProblem } from '../core/grammar';
 import {
   AppliedTrafficPolicy, RetrySource, RouteRef, RouteSimulator, SimulatedDestination, SimulationOutcome, SimulationRequest, SimulationResult, TrafficSource,
 } from '../simulate';
-import { DEFAULT_LIMITS, expandPaths, InputError, InputLimits, InputReader, ReadChunk } from './inputs';
+import { expandPaths, InputError, InputReader } from './inputs';
+import { DEFAULT_LIMITS, InputLimits, ReadChunk } from './limits';
 /**
  * `explain`: one request simulated against manifests read as `lint` reads them (files, directories, `-` for stdin,
  * the same limits and `--namespace`), printed for a person or as the simulator's JSON. Also the reading and the

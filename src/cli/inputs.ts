@@ -4,8 +4,6 @@ import { ManifestInput } from '../engine/analyze';
 import { DEFAULT_LIMITS, InputLimits, MiB, ReadChunk } from './limits';
 import { readDocuments, ReadError } from './yaml-read';
 
-export { DEFAULT_LIMITS, InputLimits, ReadChunk } from './limits';
-
 /** Input the user gave that cannot be read or parsed: reported as `file:line: message`, exit code 2. */
 export class InputError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@
 
 /**
  * Bounds on what `lint` reads, so that no input (a huge file, `/dev/zero`, a YAML bomb) costs more than about
- * 1 GB of memory or hangs. Each limit exceeded is an {@link InputError} (exit 2) naming the file and the option.
+ * 1 GB of memory or hangs. Each limit exceeded is an `InputError` (exit 2) naming the file and the option.
  */
 export interface InputLimits {
   /** Bytes per file (and for stdin). `--max-file-size` */

@@ -54,8 +54,6 @@ export interface LintOptions {
   readonly readStdin?: ReadChunk;
 }
 
-export { DEFAULT_MAX_LISTED } from './limits';
-
 /** The outcome of a lint run: what to print and the exit code (0 clean, 1 violations, 2 bad input). */
 export interface LintResult {
   readonly exitCode: 0 | 1 | 2;

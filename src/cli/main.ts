@@ -32,7 +32,6 @@ function size(value: string): number {
   return n;
 }
 
-
 /** A port 1-65535, for `explain --port`. */
 function portNumber(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port 1-65535');
